@@ -1,0 +1,238 @@
+//! The registry of diagnostic codes.
+//!
+//! A code never changes meaning once released. Each has a title (one line) and a long explanation
+//! that `glassc explain CODE` prints. Codes are grouped by stage: E00xx text and syntax, E01xx names,
+//! E02xx types and units, E03xx rules and permissions, E04xx tests, E05xx profiles, W0xxx warnings.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Code(pub &'static str);
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+pub struct CodeInfo {
+    pub code: Code,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+macro_rules! codes {
+    ($($name:ident = $code:literal, $title:literal, $explanation:literal;)*) => {
+        $(pub const $name: Code = Code($code);)*
+        /// Every code, in order.
+        pub const ALL: &[CodeInfo] = &[$(CodeInfo { code: $name, title: $title, explanation: $explanation }),*];
+    };
+}
+
+/// Looks a code up by its text, case-insensitively (`e0101` finds `E0101`).
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    ALL.iter().find(|info| info.code.0.eq_ignore_ascii_case(code))
+}
+
+codes! {
+    UNEXPECTED_CHARACTER = "E0001", "unexpected character",
+"The file contains characters that are not part of the glass language.
+
+Names are made of ASCII letters, digits, `_` and `-` (as in `button-long-press`); text goes between
+double quotes; comments start with `#`.
+
+    on button-long-press: notify phone(message: \"hi\")   # fine
+    on button-long-press: notify phone ¤                  # error: `¤` means nothing here";
+
+    UNTERMINATED_TEXT = "E0002", "unterminated text",
+"A text value starts with `\"` but the line ends before the closing `\"`.
+
+    notify phone(message: \"Clip saved)     # error
+    notify phone(message: \"Clip saved\")    # fine";
+
+    SYNTAX = "E0003", "syntax error",
+"The parser expected something else at this point. The message lists what would fit.
+
+A rule has the shape
+
+    [rule NAME:] on TRIGGER [while CONDITION] [OPTIONS]: ACTION, ACTION, ...
+
+for example
+
+    on button-long-press while driving: record clip, notify car";
+
+    TOO_DEEP = "E0004", "expression nested too deeply",
+"Brackets are nested more deeply than the compiler accepts (64 levels). Real rules never need this;
+split the expression into simpler parts.";
+
+    INVALID_UTF8 = "E0005", "file is not UTF-8 text",
+"glass source files must be UTF-8 text. The file contains bytes that are not valid UTF-8, usually
+because it is a binary file or was saved in another encoding. Save it as UTF-8.";
+
+    EMPTY_FILE = "E0006", "empty file",
+"The file contains no items. A pack names the profiles it is written for and then its rules:
+
+    use xiaomi-ai-glasses
+    on button-long-press while driving: record clip, notify car";
+
+    NUMBER_TOO_LARGE = "E0007", "number too large",
+"Numbers are 64-bit signed integers; this one does not fit.";
+
+    BAD_TIME = "E0008", "not a time of day",
+"Times of day are written `HH:MM` with hours from 00 to 23 and minutes from 00 to 59:
+
+    every day at 07:30: show itinerary";
+
+    BAD_ESCAPE = "E0009", "unknown escape in text",
+"Inside text, `\\\\` may only be followed by `\"`, `\\\\`, `n` or `t`.";
+
+    TOO_MANY_ERRORS = "E0010", "too many errors",
+"The file has so many errors that the rest are not shown. Fix the first ones and check again;
+often one mistake causes many.";
+
+    UNKNOWN_PROFILE = "E0100", "unknown profile",
+"`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
+`profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).
+
+    use xiaomi-ai-glasses";
+
+    UNKNOWN_EVENT = "E0101", "unknown event",
+"The trigger names an event that no profile in scope declares. Events are written as the
+capability and event joined by `-` (`button-long-press`), by the event alone when that is unique
+(`long-press`), or fully qualified (`glasses.button.long-press`). The message suggests the closest
+names.";
+
+    AMBIGUOUS_EVENT = "E0102", "ambiguous event",
+"A short event name matches events of more than one device or capability. Write one of the
+candidates the message lists in full, for example `glasses.button.press` instead of `press`.";
+
+    UNKNOWN_ACTION = "E0103", "unknown action",
+"The action is not declared by any profile in scope. Short forms are a verb and an object:
+`record clip` (the action `record` with its enum argument `clip`), `notify car` (the action `notify`
+of the device `car`). The message suggests the closest actions.";
+
+    AMBIGUOUS_ACTION = "E0104", "ambiguous action",
+"The verb names actions of more than one device or capability. Add the object that says which,
+as the message lists: `notify car` rather than `notify`.";
+
+    UNKNOWN_NAME = "E0105", "unknown name",
+"The expression names a state, variable, payload field or enum value that is not in scope.
+
+States come from the profiles in `use`; variables from `var`; payload fields from the triggering
+event (inside `where`); enum values from the type they are compared with.";
+
+    UNKNOWN_ARGUMENT = "E0106", "unknown argument",
+"The action has no parameter of this name. Hover the action or see its profile for the list.";
+
+    DUPLICATE_ARGUMENT = "E0107", "argument given twice",
+"The same argument is given twice to one action. Keep one.";
+
+    MISSING_ARGUMENT = "E0108", "missing argument",
+"The action has a parameter without a default, and the call does not give it.
+
+    notify car(message: \"Parking\")";
+
+    DUPLICATE_NAME = "E0109", "name defined twice",
+"Two rules, variables, tests or profile members have the same name in one scope. Rename one.";
+
+    NO_PROFILE = "E0111", "pack uses no profile",
+"A pack with rules must say which devices it is written for, with `use PROFILE` before its rules:
+
+    use xiaomi-ai-glasses";
+
+    UNKNOWN_TYPE = "E0113", "unknown type",
+"The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum
+declared by a profile in scope.";
+
+    UNKNOWN_REFERENCE = "E0114", "unknown profile reference",
+"A profile refers to a processor, privacy class, device or enum it does not declare.";
+
+    TYPE_MISMATCH = "E0200", "mismatched types",
+"The value has a different type than the place it is used in expects. Comparisons need both sides
+of the same type, arithmetic needs numbers of the same unit, conditions need a `Bool`.";
+
+    MISSING_UNIT = "E0201", "number without a unit",
+"A duration or a percentage needs its unit. `after 5` could mean seconds or minutes:
+
+    after 5 s notify phone      # units: ms, s, min, h
+    on battery below 15%: ...";
+
+    UNIT_MISMATCH = "E0202", "mismatched units",
+"The two sides of a comparison or arithmetic have different units, such as a percentage and a
+duration:
+
+    while battery < 20s     # error: battery is a Percent, 20s is a Duration
+    while battery < 20%     # fine";
+
+    NOT_A_CONDITION = "E0203", "condition is not true or false",
+"`while`, `where` and `not` need a `Bool` value. Compare the value with something:
+
+    while speed > 0";
+
+    OUT_OF_RANGE = "E0204", "value out of range",
+"The value lies outside the range the type allows: a percentage over 100%, a variable outside its
+declared range, a negative duration.";
+
+    UNBOUNDED_VARIABLE = "E0205", "variable type is not bounded",
+"Pack variables live in the glasses' fixed RAM, so their type must be bounded: `Bool`, `Percent`,
+`Duration`, an enum, or `Int` with a range such as `Int 0..100`. `Text` variables are not allowed.";
+
+    ARITHMETIC_OVERFLOW = "E0206", "constant overflows",
+"A constant expression overflows a 64-bit integer or divides by zero.";
+
+    UNDECLARED_PERMISSION = "E0300", "permission not declared",
+"The action captures or sends data of a privacy class (camera, microphone, location, payment,
+...) that the pack did not declare with `permit`. Declaring it makes the pack's permissions
+visible to reviewers and to the runtime:
+
+    permit camera";
+
+    NOT_A_STATE = "E0301", "not a state",
+"A state trigger (`becomes`, `changes`, `below`, `above`) or `set` in a test needs a state or a
+variable, and this name is something else.";
+
+    NOT_SETTABLE = "E0302", "cannot set this",
+"Rules can only `set` pack variables. Device states are read-only; change them with the
+device's actions.";
+
+    BAD_THRESHOLD = "E0303", "threshold on a non-numeric state",
+"`below` and `above` compare numbers; the state here is not a number, percentage or duration.
+Use `becomes` for Bool and enum states.";
+
+    BAD_RATE = "E0304", "invalid rate limit or window",
+"A duration in `at most ... per`, `within`, `every` or `after` must be greater than zero, and a
+count in `at most N times` must be at least 1.";
+
+    UNUSED_PERMISSION = "W0301", "permission declared but never used",
+"The pack declares a permission no rule needs. Remove it so the pack asks for no more than it
+uses.";
+
+    TEST_NOT_EVENT = "E0400", "test fires something that is not an event",
+"`fire` in a test needs an event of a profile in scope.";
+
+    TEST_TIME_ORDER = "E0401", "test steps out of order",
+"The steps of a test run at increasing virtual times; a step's `at` time must not be earlier
+than the step before it.";
+
+    PROFILE_BAD_MEMBER = "E0500", "invalid profile member",
+"A profile member is malformed: a default value of the wrong type, a cost that is not a power in
+mW, a maximum rate of zero.";
+
+    PROFILE_DUPLICATE = "E0501", "profile defined twice",
+"Two files define a profile with the same name. Profile names must be unique among the files given
+to the compiler.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for info in ALL {
+            assert!(seen.insert(info.code.0), "duplicate code {}", info.code);
+            assert!(info.code.0.len() == 5 && (info.code.0.starts_with('E') || info.code.0.starts_with('W')));
+            assert!(!info.explanation.is_empty());
+        }
+        assert_eq!(lookup("e0101").map(|i| i.code), Some(UNKNOWN_EVENT));
+    }
+}

@@ -1,0 +1,10 @@
+//! The glass compiler core.
+//!
+//! Pure: no I/O, no knowledge of terminals, JSON or the LSP. Source texts and profiles are salsa
+//! inputs (`db`), and every stage (parsing, the capability model, name resolution, typechecking)
+//! is a tracked query; `glassc` and `glass-lsp` ask the same queries.
+
+pub mod codes;
+pub mod diagnostic;
+pub mod span;
+pub mod syntax;

@@ -1,0 +1,304 @@
+//! The syntax tree of one item (a `use`, a rule, a test, a profile ...).
+//!
+//! Spans are relative to the item's first byte (see `span.rs`). The tree keeps what the author
+//! wrote (units as spelled, text with its escapes, parentheses) so the formatter can print it back.
+
+use crate::span::{Span, Spanned};
+
+pub type Name = Spanned<String>;
+
+/// `driving`, `car.notify`, `glasses.button.long-press`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Path {
+    pub segments: Vec<Name>,
+    pub span: Span,
+}
+
+impl Path {
+    pub fn text(&self) -> String {
+        self.segments.iter().map(|s| s.node.as_str()).collect::<Vec<_>>().join(".")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// `use xiaomi-ai-glasses, xiaomi-car`
+    Use(Vec<Name>),
+    /// `pack dashcam "Records the road on demand"`
+    Pack { name: Name, doc: Option<Spanned<String>> },
+    /// `permit camera, microphone`
+    Permit(Vec<Name>),
+    Var(VarDecl),
+    Rule(RuleDecl),
+    Test(TestDecl),
+    Profile(ProfileDecl),
+    /// Text that could not be parsed as an item; its errors were reported.
+    Error,
+}
+
+/// `var clips-today: Int 0..500 = 0`
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VarDecl {
+    pub name: Name,
+    pub ty: TypeExpr,
+    pub init: Option<Expr>,
+}
+
+/// `Bool`, `Percent`, `Int 0..100`, `capture-kind`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TypeExpr {
+    pub name: Name,
+    pub range: Option<(Expr, Expr)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RuleDecl {
+    pub name: Option<Name>,
+    pub trigger: Trigger,
+    pub condition: Option<Expr>,
+    pub options: Vec<RuleOption>,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Trigger {
+    pub kind: TriggerKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TriggerKind {
+    /// `on button-long-press`, `on wake-word where word == "hi"`
+    Event { event: Path, filter: Option<Expr> },
+    /// `on driving becomes true`, `on battery below 15%`
+    State { state: Path, change: StateChange },
+    /// `every 10 min`
+    Every { period: Expr },
+    /// `every day at 07:30`
+    Daily { time: Spanned<u16> },
+    /// `on button-press then button-press within 400 ms`
+    Sequence { steps: Vec<Path>, within: Expr },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StateChange {
+    Becomes(Expr),
+    Changes,
+    Below(Expr),
+    Above(Expr),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum RuleOption {
+    /// `at most once per minute`, `at most 3 times per 10 min`
+    RateLimit { count: Spanned<u64>, window: Expr, span: Span },
+    /// `mode restart`: what a re-trigger does while the rule still has delayed actions pending.
+    Mode(Spanned<Mode>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Ignore the new trigger (the default).
+    Single,
+    /// Cancel the pending actions and start again.
+    Restart,
+    /// Run again after the pending actions finish.
+    Queued,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Single => "single",
+            Mode::Restart => "restart",
+            Mode::Queued => "queued",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Action {
+    pub kind: ActionKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionKind {
+    Call(Call),
+    /// `set clips-today = clips-today + 1`
+    Set { target: Path, value: Expr },
+    /// `after 5 s notify phone`
+    After { delay: Expr, action: Box<Action> },
+}
+
+/// `record clip`, `notify car(message: "hi")`, `camera.record(kind: clip, duration: 30 s)`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Call {
+    pub verb: Path,
+    /// The second word of a short form: a device, a capability or an enum value of a parameter.
+    pub object: Option<Name>,
+    pub args: Vec<Arg>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Arg {
+    pub name: Name,
+    pub value: Expr,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    Int(u64),
+    /// `5 s`, `400ms`, `10 min`: the number and the unit as written.
+    Quantity { value: u64, unit: Name },
+    /// `15%`
+    Percent(u64),
+    /// The text between the quotes, escapes still in it.
+    Text(String),
+    Bool(bool),
+    /// `07:30`, minutes after midnight.
+    Time(u16),
+    Path(Path),
+    Unary { op: UnaryOp, operand: Box<Expr> },
+    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    /// `motion == still for 3 s`: the condition has held for the duration.
+    Held { condition: Box<Expr>, duration: Box<Expr> },
+    Paren(Box<Expr>),
+    Error,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl BinaryOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Or => "or",
+            BinaryOp::And => "and",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TestDecl {
+    pub name: Spanned<String>,
+    pub steps: Vec<TestStep>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TestStep {
+    /// `at 2 s:` — the virtual time of the step; without it, the time of the step before.
+    pub at: Option<Expr>,
+    pub kind: StepKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// `set driving = true`
+    Set { target: Path, value: Expr },
+    /// `fire voice-wake-word(word: "xiaoai")`
+    Fire { event: Path, args: Vec<Arg> },
+    /// `expect record clip`, `expect no notify car`
+    Expect { negated: bool, call: Call },
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProfileDecl {
+    pub name: Name,
+    pub doc: Option<Spanned<String>>,
+    pub members: Vec<Member>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Member {
+    pub kind: MemberKind,
+    pub doc: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MemberKind {
+    /// `device car via phone`: the device this profile describes, and the device links go through.
+    Device { name: Name, via: Option<Name> },
+    /// `processor ar1`
+    Processor { name: Name },
+    /// `enum capture-kind { photo, clip }`
+    Enum { name: Name, variants: Vec<Name> },
+    /// `state battery: Percent`
+    State { name: Name, ty: TypeExpr },
+    /// `capability camera { ... }`
+    Capability { name: Name, members: Vec<Member> },
+    /// `event long-press max 2 per second`
+    Event { name: Name, params: Vec<Param>, max_rate: Option<(Spanned<u64>, Expr)> },
+    /// `action record(kind: capture-kind = photo) cost 900 mW takes 15 s on ar1 privacy camera`
+    Action { name: Name, params: Vec<Param>, clauses: Vec<ActionClause> },
+    Error,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Param {
+    pub name: Name,
+    pub ty: TypeExpr,
+    pub default: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ActionClause {
+    /// `cost 900 mW`: power drawn while the action runs.
+    Cost(Spanned<u64>, Name),
+    /// `takes 15 s` or `takes duration` (a parameter).
+    Takes(Expr),
+    /// `on ar1`: the processor that runs it.
+    On(Name),
+    /// `privacy camera`: the permission a pack must declare to use it.
+    Privacy(Name),
+}

@@ -1,0 +1,8 @@
+//! Text to syntax trees: lexing, cutting a file into items, and parsing each item.
+
+pub mod ast;
+pub mod lexer;
+pub mod parser;
+pub mod split;
+
+pub use split::{ParsedItem, parse_item_text, split_items};

@@ -1,0 +1,504 @@
+//! The chumsky grammar of one item.
+//!
+//! `split.rs` has already cut the file into items, so a mistake in one rule never hides the rules
+//! after it; inside an item, actions, arguments, test steps and profile members recover on their
+//! own so independent mistakes are all reported.
+
+use chumsky::input::ValueInput;
+use chumsky::prelude::*;
+
+use super::ast::*;
+use super::lexer::{KEYWORDS, Token};
+use crate::span::{Span, Spanned};
+
+type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
+
+/// Units a number may carry, with their length in milliseconds (`None` for `%`, handled apart).
+pub const DURATION_UNITS: &[(&str, u64)] = &[
+    ("ms", 1),
+    ("s", 1_000),
+    ("sec", 1_000),
+    ("second", 1_000),
+    ("seconds", 1_000),
+    ("min", 60_000),
+    ("minute", 60_000),
+    ("minutes", 60_000),
+    ("h", 3_600_000),
+    ("hour", 3_600_000),
+    ("hours", 3_600_000),
+    ("day", 86_400_000),
+    ("days", 86_400_000),
+];
+
+pub fn unit_millis(unit: &str) -> Option<u64> {
+    DURATION_UNITS.iter().find(|(u, _)| *u == unit).map(|(_, ms)| *ms)
+}
+
+fn sp(s: SimpleSpan) -> Span {
+    s.into()
+}
+
+/// A contextual or hard keyword.
+fn kw<'t, 's: 't, I>(word: &'static str) -> impl Parser<'t, I, SimpleSpan, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    just(Token::Word(word)).map_with(|_, e| e.span())
+}
+
+fn sym<'t, 's: 't, I>(s: &'static str) -> impl Parser<'t, I, SimpleSpan, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    just(Token::Sym(s)).map_with(|_, e| e.span())
+}
+
+fn name<'t, 's: 't, I>() -> impl Parser<'t, I, Name, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Word(w) if !KEYWORDS.contains(&w) => w }
+        .map_with(|w: &str, e| Spanned::new(w.to_string(), sp(e.span())))
+        .labelled("a name")
+}
+
+fn text<'t, 's: 't, I>() -> impl Parser<'t, I, Spanned<String>, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Str(s) => s }
+        .map_with(|s: &str, e| Spanned::new(s.to_string(), sp(e.span())))
+        .labelled("text in quotes")
+}
+
+fn int<'t, 's: 't, I>() -> impl Parser<'t, I, Spanned<u64>, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    select! { Token::Int(n) => n }.map_with(|n, e| Spanned::new(n, sp(e.span()))).labelled("a number")
+}
+
+fn path<'t, 's: 't, I>() -> impl Parser<'t, I, Path, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    name()
+        .separated_by(sym("."))
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .map_with(|segments, e| Path { segments, span: sp(e.span()) })
+}
+
+fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+    let span = lhs.span.to(rhs.span);
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+}
+
+/// Expressions, from loosest to tightest: `or`, `and`, `not`, `X for D`, comparisons, `+ -`,
+/// `* /`, unary `-`, atoms. Comparisons do not chain: `a < b < c` is a syntax error.
+fn expr<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    recursive(|expr| {
+        let unit = select! { Token::Word(w) if unit_millis(w).is_some() => w }
+            .map_with(|w: &str, e| Spanned::new(w.to_string(), sp(e.span())));
+        let number = int()
+            .then(unit.map(Some).or(sym("%").to(None)).or_not())
+            .map(|(n, unit)| match unit {
+                Some(Some(unit)) => ExprKind::Quantity { value: n.node, unit },
+                Some(None) => ExprKind::Percent(n.node),
+                None => ExprKind::Int(n.node),
+            });
+        let literal = choice((
+            number,
+            select! { Token::Str(s) => ExprKind::Text(s.to_string()), Token::Time(t) => ExprKind::Time(t) },
+            kw("true").to(ExprKind::Bool(true)),
+            kw("false").to(ExprKind::Bool(false)),
+        ));
+        let paren = expr
+            .clone()
+            .delimited_by(sym("("), sym(")"))
+            .map(|inner: Expr| ExprKind::Paren(Box::new(inner)))
+            .recover_with(via_parser(nested_delimiters(
+                Token::Sym("("),
+                Token::Sym(")"),
+                [(Token::Sym("{"), Token::Sym("}"))],
+                |_| ExprKind::Error,
+            )));
+        let atom = choice((literal, path().map(ExprKind::Path), paren))
+            .map_with(|kind, e| Expr { kind, span: sp(e.span()) })
+            .labelled("a value")
+            .boxed();
+
+        let neg = recursive(|neg| {
+            sym("-")
+                .then(neg)
+                .map_with(|(_, operand): (_, Expr), e| Expr {
+                    kind: ExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(operand) },
+                    span: sp(e.span()),
+                })
+                .or(atom)
+        });
+
+        let product_op = sym("*").to(BinaryOp::Mul).or(sym("/").to(BinaryOp::Div));
+        let product = neg.clone().foldl(product_op.then(neg).repeated(), |l, (op, r)| binary(op, l, r));
+        let sum_op = sym("+").to(BinaryOp::Add).or(sym("-").to(BinaryOp::Sub));
+        let sum = product.clone().foldl(sum_op.then(product).repeated(), |l, (op, r)| binary(op, l, r)).boxed();
+
+        let cmp_op = choice((
+            sym("==").to(BinaryOp::Eq),
+            sym("!=").to(BinaryOp::Ne),
+            sym("<=").to(BinaryOp::Le),
+            sym(">=").to(BinaryOp::Ge),
+            sym("<").to(BinaryOp::Lt),
+            sym(">").to(BinaryOp::Gt),
+        ));
+        let comparison = sum
+            .clone()
+            .then(cmp_op.then(sum.clone()).or_not())
+            .map(|(l, r)| match r {
+                Some((op, r)) => binary(op, l, r),
+                None => l,
+            });
+        let held = comparison.then(kw("for").ignore_then(sum).or_not()).map(|(condition, duration)| match duration {
+            Some(duration) => {
+                let span = condition.span.to(duration.span);
+                Expr {
+                    kind: ExprKind::Held { condition: Box::new(condition), duration: Box::new(duration) },
+                    span,
+                }
+            }
+            None => condition,
+        });
+        let not = recursive(|not| {
+            kw("not")
+                .then(not)
+                .map_with(|(_, operand): (_, Expr), e| Expr {
+                    kind: ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) },
+                    span: sp(e.span()),
+                })
+                .or(held)
+        });
+        let and = not.clone().foldl(kw("and").to(BinaryOp::And).then(not).repeated(), |l, (op, r)| binary(op, l, r));
+        and.clone()
+            .foldl(kw("or").to(BinaryOp::Or).then(and).repeated(), |l, (op, r)| binary(op, l, r))
+            .labelled("an expression")
+            .boxed()
+    })
+}
+
+fn args<'t, 's: 't, I>() -> impl Parser<'t, I, Vec<Arg>, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    name()
+        .then_ignore(sym(":"))
+        .then(expr())
+        .map(|(name, value)| Arg { name, value })
+        .separated_by(sym(","))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(sym("("), sym(")"))
+        .recover_with(via_parser(nested_delimiters(Token::Sym("("), Token::Sym(")"), [], |_| Vec::new())))
+}
+
+/// `record clip`, `notify car(message: "hi")`, `camera.record(duration: 30 s)`.
+fn call<'t, 's: 't, I>() -> impl Parser<'t, I, Call, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    path()
+        .then(name().or_not())
+        .then(args().or_not())
+        .map_with(|((verb, object), args), e| Call { verb, object, args: args.unwrap_or_default(), span: sp(e.span()) })
+        .labelled("an action")
+}
+
+/// A duration window after `per`: `10 min`, or a bare unit as in `per minute`.
+fn window<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let bare_unit = select! { Token::Word(w) if unit_millis(w).is_some() => w }.map_with(|w: &str, e| Expr {
+        kind: ExprKind::Quantity { value: 1, unit: Spanned::new(w.to_string(), sp(e.span())) },
+        span: sp(e.span()),
+    });
+    bare_unit.or(expr())
+}
+
+fn action<'t, 's: 't, I>() -> impl Parser<'t, I, Action, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    recursive(|action| {
+        let after = kw("after")
+            .ignore_then(expr())
+            .then(action)
+            .map(|(delay, action): (Expr, Action)| ActionKind::After { delay, action: Box::new(action) });
+        let set = kw("set")
+            .ignore_then(path())
+            .then_ignore(sym("="))
+            .then(expr())
+            .map(|(target, value)| ActionKind::Set { target, value });
+        choice((after, set, call().map(ActionKind::Call))).map_with(|kind, e| Action { kind, span: sp(e.span()) })
+    })
+}
+
+fn trigger<'t, 's: 't, I>() -> impl Parser<'t, I, Trigger, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let change = choice((
+        kw("becomes").ignore_then(expr()).map(StateChange::Becomes),
+        kw("changes").to(StateChange::Changes),
+        kw("below").ignore_then(expr()).map(StateChange::Below),
+        kw("above").ignore_then(expr()).map(StateChange::Above),
+    ));
+    let sequence_tail = kw("then")
+        .ignore_then(path())
+        .repeated()
+        .at_least(1)
+        .collect::<Vec<_>>()
+        .then_ignore(kw("within"))
+        .then(expr());
+    let on = kw("on")
+        .ignore_then(path())
+        .then(change.or_not())
+        .then(sequence_tail.or_not())
+        .then(kw("where").ignore_then(expr()).or_not())
+        .try_map(|(((first, change), seq), filter), span| match (change, seq, filter) {
+            (Some(change), None, None) => Ok(TriggerKind::State { state: first, change }),
+            (None, Some((rest, within)), None) => {
+                let mut steps = vec![first];
+                steps.extend(rest);
+                Ok(TriggerKind::Sequence { steps, within })
+            }
+            (None, None, filter) => Ok(TriggerKind::Event { event: first, filter }),
+            _ => Err(Rich::custom(span, "a trigger is either an event, a state change or a sequence")),
+        });
+    let every = kw("every").ignore_then(
+        kw("day")
+            .ignore_then(kw("at"))
+            .ignore_then(select! { Token::Time(t) => t }.map_with(|t, e| Spanned::new(t, sp(e.span()))))
+            .map(|time| TriggerKind::Daily { time })
+            .or(expr().map(|period| TriggerKind::Every { period })),
+    );
+    on.or(every).map_with(|kind, e| Trigger { kind, span: sp(e.span()) }).labelled("a trigger (`on EVENT` or `every ...`)")
+}
+
+fn rule_option<'t, 's: 't, I>() -> impl Parser<'t, I, RuleOption, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let count = kw("once").map_with(|_, e| Spanned::new(1, sp(e.span()))).or(int().then_ignore(kw("times")));
+    let rate = kw("at")
+        .ignore_then(kw("most"))
+        .ignore_then(count)
+        .then_ignore(kw("per"))
+        .then(window())
+        .map_with(|(count, window), e| RuleOption::RateLimit { count, window, span: sp(e.span()) });
+    let mode = kw("mode").ignore_then(
+        choice((kw("single").to(Mode::Single), kw("restart").to(Mode::Restart), kw("queued").to(Mode::Queued)))
+            .map_with(|m, e| RuleOption::Mode(Spanned::new(m, sp(e.span()))))
+            .labelled("`single`, `restart` or `queued`"),
+    );
+    rate.or(mode)
+}
+
+fn rule<'t, 's: 't, I>() -> impl Parser<'t, I, RuleDecl, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    // One bad action is skipped up to the next `,` so the others are still checked.
+    let one_action = action().recover_with(via_parser(
+        any()
+            .and_is(sym(",").not())
+            .repeated()
+            .at_least(1)
+            .map_with(|_, e| Action { kind: ActionKind::Call(error_call(sp(e.span()))), span: sp(e.span()) }),
+    ));
+    kw("rule")
+        .ignore_then(name())
+        .then_ignore(sym(":"))
+        .or_not()
+        .then(trigger())
+        .then(kw("while").ignore_then(expr()).or_not())
+        .then(rule_option().repeated().collect::<Vec<_>>())
+        .then_ignore(sym(":").labelled("`:` before the actions"))
+        .then(one_action.separated_by(sym(",")).at_least(1).collect::<Vec<_>>())
+        .map(|((((name, trigger), condition), options), actions)| RuleDecl {
+            name,
+            trigger,
+            condition,
+            options,
+            actions,
+        })
+}
+
+/// The placeholder for an action that did not parse: it names nothing, so no later stage reports it.
+pub fn error_call(span: Span) -> Call {
+    Call { verb: Path { segments: Vec::new(), span }, object: None, args: Vec::new(), span }
+}
+
+fn type_expr<'t, 's: 't, I>() -> impl Parser<'t, I, TypeExpr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    name()
+        .then(expr().then_ignore(sym("..")).then(expr()).or_not())
+        .map_with(|(name, range), e| TypeExpr { name, range, span: sp(e.span()) })
+        .labelled("a type")
+}
+
+fn test_decl<'t, 's: 't, I>() -> impl Parser<'t, I, TestDecl, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let set = kw("set").ignore_then(path()).then_ignore(sym("=")).then(expr()).map(|(target, value)| StepKind::Set { target, value });
+    let fire = kw("fire")
+        .ignore_then(path())
+        .then(args().or_not())
+        .map(|(event, args)| StepKind::Fire { event, args: args.unwrap_or_default() });
+    let expect = kw("expect")
+        .ignore_then(kw("no").or_not())
+        .then(call())
+        .map(|(no, call)| StepKind::Expect { negated: no.is_some(), call });
+    let step_start = choice((kw("at"), kw("set"), kw("fire"), kw("expect"), sym("}")));
+    let step = kw("at")
+        .ignore_then(expr())
+        .then_ignore(sym(":"))
+        .or_not()
+        .then(choice((set, fire, expect)).labelled("a test step (`set`, `fire` or `expect`)"))
+        .map_with(|(at, kind), e| TestStep { at, kind, span: sp(e.span()) })
+        // A bad step is skipped up to the start of the next one.
+        .recover_with(via_parser(any().and_is(step_start.not()).repeated().at_least(1).map_with(|_, e| TestStep {
+            at: None,
+            kind: StepKind::Error,
+            span: sp(e.span()),
+        })));
+    kw("test")
+        .ignore_then(text())
+        .then(step.repeated().collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
+        .map(|(name, steps)| TestDecl { name, steps })
+}
+
+fn member<'t, 's: 't, I>() -> impl Parser<'t, I, Member, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    recursive(|member| {
+        let doc = text().or_not();
+        let device = kw("device")
+            .ignore_then(name())
+            .then(kw("via").ignore_then(name()).or_not())
+            .map(|(name, via)| MemberKind::Device { name, via });
+        let processor = kw("processor").ignore_then(name()).map(|name| MemberKind::Processor { name });
+        let enum_ = kw("enum")
+            .ignore_then(name())
+            .then(name().separated_by(sym(",")).allow_trailing().at_least(1).collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
+            .map(|(name, variants)| MemberKind::Enum { name, variants });
+        let state = kw("state")
+            .ignore_then(name())
+            .then_ignore(sym(":"))
+            .then(type_expr())
+            .map(|(name, ty)| MemberKind::State { name, ty });
+        let param = name()
+            .then_ignore(sym(":"))
+            .then(type_expr())
+            .then(sym("=").ignore_then(expr()).or_not())
+            .map(|((name, ty), default)| Param { name, ty, default });
+        let params = param
+            .separated_by(sym(","))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(sym("("), sym(")"))
+            .or_not()
+            .map(Option::unwrap_or_default);
+        let event = kw("event")
+            .ignore_then(name())
+            .then(params.clone())
+            .then(kw("max").ignore_then(int()).then_ignore(kw("per")).then(window()).or_not())
+            .map(|((name, params), max_rate)| MemberKind::Event { name, params, max_rate });
+        let clause = choice((
+            kw("cost").ignore_then(int()).then(name()).map(|(n, unit)| ActionClause::Cost(n, unit)),
+            kw("takes").ignore_then(expr()).map(ActionClause::Takes),
+            kw("on").ignore_then(name()).map(ActionClause::On),
+            kw("privacy").ignore_then(name()).map(ActionClause::Privacy),
+        ));
+        let action = kw("action")
+            .ignore_then(name())
+            .then(params)
+            .then(clause.repeated().collect::<Vec<_>>())
+            .map(|((name, params), clauses)| MemberKind::Action { name, params, clauses });
+        let simple = choice((device, processor, enum_, state, event, action))
+            .then(doc.clone())
+            .map_with(|(kind, doc), e| Member { kind, doc, span: sp(e.span()) });
+        let capability = kw("capability")
+            .ignore_then(name())
+            .then(doc)
+            .then(member.repeated().collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
+            .map_with(|((name, doc), members), e| Member {
+                kind: MemberKind::Capability { name, members },
+                doc,
+                span: sp(e.span()),
+            });
+        let member_start = choice((
+            kw("device"),
+            kw("processor"),
+            kw("enum"),
+            kw("state"),
+            kw("event"),
+            kw("action"),
+            kw("capability"),
+            sym("}"),
+        ));
+        capability
+            .or(simple)
+            .labelled("a profile member (`device`, `processor`, `enum`, `state`, `capability`, `event` or `action`)")
+            .recover_with(via_parser(
+                any()
+                    .and_is(member_start.not())
+                    .repeated()
+                    .at_least(1)
+                    .map_with(|_, e| Member { kind: MemberKind::Error, doc: None, span: sp(e.span()) }),
+            ))
+            .boxed()
+    })
+}
+
+fn profile<'t, 's: 't, I>() -> impl Parser<'t, I, ProfileDecl, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    kw("profile")
+        .ignore_then(name())
+        .then(text().or_not())
+        .then(member().repeated().collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
+        .map(|((name, doc), members)| ProfileDecl { name, doc, members })
+}
+
+/// One item, and nothing after it.
+pub fn item<'t, 's: 't, I>() -> impl Parser<'t, I, Item, Extra<'t, 's>>
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let names = name().separated_by(sym(",")).at_least(1).collect::<Vec<_>>();
+    choice((
+        kw("use").ignore_then(names.clone()).map(ItemKind::Use),
+        kw("pack").ignore_then(name()).then(text().or_not()).map(|(name, doc)| ItemKind::Pack { name, doc }),
+        kw("permit").ignore_then(names).map(ItemKind::Permit),
+        kw("var")
+            .ignore_then(name())
+            .then_ignore(sym(":"))
+            .then(type_expr())
+            .then(sym("=").ignore_then(expr()).or_not())
+            .map(|((name, ty), init)| ItemKind::Var(VarDecl { name, ty, init })),
+        rule().map(ItemKind::Rule),
+        test_decl().map(ItemKind::Test),
+        profile().map(ItemKind::Profile),
+    ))
+    .labelled("an item (`use`, `pack`, `permit`, `var`, `rule`, `on`, `every`, `test` or `profile`)")
+    .map_with(|kind, e| Item { kind, span: sp(e.span()) })
+    .then_ignore(end().labelled("the end of the item"))
+}
