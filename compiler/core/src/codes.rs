@@ -201,6 +201,10 @@ Use `becomes` for Bool and enum states.";
 "A duration in `at most ... per`, `within`, `every` or `after` must be greater than zero, and a
 count in `at most N times` must be at least 1.";
 
+    NOT_CONSTANT = "E0305", "duration is not a constant",
+"Durations of timers (`after`, `within`, `every`, `per`, `for`) and test times are fixed when the
+pack loads, so they must be constants such as `5 s`, not states or variables.";
+
     UNUSED_PERMISSION = "W0301", "permission declared but never used",
 "The pack declares a permission no rule needs. Remove it so the pack asks for no more than it
 uses.";

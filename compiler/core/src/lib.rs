@@ -4,7 +4,13 @@
 //! inputs (`db`), and every stage (parsing, the capability model, name resolution, typechecking)
 //! is a tracked query; `glassc` and `glass-lsp` ask the same queries.
 
+pub mod check;
 pub mod codes;
+pub mod db;
 pub mod diagnostic;
+pub mod model;
+pub mod scope;
 pub mod span;
+pub mod suggest;
 pub mod syntax;
+pub mod types;

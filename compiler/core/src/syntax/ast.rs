@@ -31,7 +31,10 @@ pub enum ItemKind {
     /// `use xiaomi-ai-glasses, xiaomi-car`
     Use(Vec<Name>),
     /// `pack dashcam "Records the road on demand"`
-    Pack { name: Name, doc: Option<Spanned<String>> },
+    Pack {
+        name: Name,
+        doc: Option<Spanned<String>>,
+    },
     /// `permit camera, microphone`
     Permit(Vec<Name>),
     Var(VarDecl),
@@ -133,9 +136,15 @@ pub struct Action {
 pub enum ActionKind {
     Call(Call),
     /// `set clips-today = clips-today + 1`
-    Set { target: Path, value: Expr },
+    Set {
+        target: Path,
+        value: Expr,
+    },
     /// `after 5 s notify phone`
-    After { delay: Expr, action: Box<Action> },
+    After {
+        delay: Expr,
+        action: Box<Action>,
+    },
 }
 
 /// `record clip`, `notify car(message: "hi")`, `camera.record(kind: clip, duration: 30 s)`.
@@ -164,7 +173,10 @@ pub struct Expr {
 pub enum ExprKind {
     Int(u64),
     /// `5 s`, `400ms`, `10 min`: the number and the unit as written.
-    Quantity { value: u64, unit: Name },
+    Quantity {
+        value: u64,
+        unit: Name,
+    },
     /// `15%`
     Percent(u64),
     /// The text between the quotes, escapes still in it.
@@ -173,10 +185,20 @@ pub enum ExprKind {
     /// `07:30`, minutes after midnight.
     Time(u16),
     Path(Path),
-    Unary { op: UnaryOp, operand: Box<Expr> },
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Unary {
+        op: UnaryOp,
+        operand: Box<Expr>,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     /// `motion == still for 3 s`: the condition has held for the duration.
-    Held { condition: Box<Expr>, duration: Box<Expr> },
+    Held {
+        condition: Box<Expr>,
+        duration: Box<Expr>,
+    },
     Paren(Box<Expr>),
     Error,
 }
@@ -243,11 +265,20 @@ pub struct TestStep {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StepKind {
     /// `set driving = true`
-    Set { target: Path, value: Expr },
+    Set {
+        target: Path,
+        value: Expr,
+    },
     /// `fire voice-wake-word(word: "xiaoai")`
-    Fire { event: Path, args: Vec<Arg> },
+    Fire {
+        event: Path,
+        args: Vec<Arg>,
+    },
     /// `expect record clip`, `expect no notify car`
-    Expect { negated: bool, call: Call },
+    Expect {
+        negated: bool,
+        call: Call,
+    },
     Error,
 }
 
@@ -268,19 +299,41 @@ pub struct Member {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MemberKind {
     /// `device car via phone`: the device this profile describes, and the device links go through.
-    Device { name: Name, via: Option<Name> },
+    Device {
+        name: Name,
+        via: Option<Name>,
+    },
     /// `processor ar1`
-    Processor { name: Name },
+    Processor {
+        name: Name,
+    },
     /// `enum capture-kind { photo, clip }`
-    Enum { name: Name, variants: Vec<Name> },
+    Enum {
+        name: Name,
+        variants: Vec<Name>,
+    },
     /// `state battery: Percent`
-    State { name: Name, ty: TypeExpr },
+    State {
+        name: Name,
+        ty: TypeExpr,
+    },
     /// `capability camera { ... }`
-    Capability { name: Name, members: Vec<Member> },
+    Capability {
+        name: Name,
+        members: Vec<Member>,
+    },
     /// `event long-press max 2 per second`
-    Event { name: Name, params: Vec<Param>, max_rate: Option<(Spanned<u64>, Expr)> },
+    Event {
+        name: Name,
+        params: Vec<Param>,
+        max_rate: Option<(Spanned<u64>, Expr)>,
+    },
     /// `action record(kind: capture-kind = photo) cost 900 mW takes 15 s on ar1 privacy camera`
-    Action { name: Name, params: Vec<Param>, clauses: Vec<ActionClause> },
+    Action {
+        name: Name,
+        params: Vec<Param>,
+        clauses: Vec<ActionClause>,
+    },
     Error,
 }
 

@@ -10,8 +10,8 @@ use crate::span::Span;
 /// Words that can never be names. Everything else (`most`, `once`, `event`, `device`, ...) is a
 /// contextual keyword: an identifier the parser recognises only where it expects it.
 pub const KEYWORDS: &[&str] = &[
-    "use", "pack", "permit", "var", "rule", "on", "while", "every", "test", "profile", "after",
-    "set", "and", "or", "not", "true", "false", "where", "then", "within", "for",
+    "use", "pack", "permit", "var", "rule", "on", "while", "every", "test", "profile", "after", "set", "and", "or",
+    "not", "true", "false", "where", "then", "within", "for",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,10 +54,8 @@ pub struct Lexed<'s> {
     pub errors: Vec<Diagnostic>,
 }
 
-const SYMBOLS: &[&str] = &[
-    "==", "!=", "<=", ">=", "..", ":", ",", ".", "(", ")", "{", "}", "=", "<", ">", "+", "-", "*",
-    "/", "%",
-];
+const SYMBOLS: &[&str] =
+    &["==", "!=", "<=", ">=", "..", ":", ",", ".", "(", ")", "{", "}", "=", "<", ">", "+", "-", "*", "/", "%"];
 
 pub fn is_word_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'

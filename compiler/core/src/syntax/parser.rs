@@ -103,13 +103,11 @@ where
     recursive(|expr| {
         let unit = select! { Token::Word(w) if unit_millis(w).is_some() => w }
             .map_with(|w: &str, e| Spanned::new(w.to_string(), sp(e.span())));
-        let number = int()
-            .then(unit.map(Some).or(sym("%").to(None)).or_not())
-            .map(|(n, unit)| match unit {
-                Some(Some(unit)) => ExprKind::Quantity { value: n.node, unit },
-                Some(None) => ExprKind::Percent(n.node),
-                None => ExprKind::Int(n.node),
-            });
+        let number = int().then(unit.map(Some).or(sym("%").to(None)).or_not()).map(|(n, unit)| match unit {
+            Some(Some(unit)) => ExprKind::Quantity { value: n.node, unit },
+            Some(None) => ExprKind::Percent(n.node),
+            None => ExprKind::Int(n.node),
+        });
         let literal = choice((
             number,
             select! { Token::Str(s) => ExprKind::Text(s.to_string()), Token::Time(t) => ExprKind::Time(t) },
@@ -154,20 +152,14 @@ where
             sym("<").to(BinaryOp::Lt),
             sym(">").to(BinaryOp::Gt),
         ));
-        let comparison = sum
-            .clone()
-            .then(cmp_op.then(sum.clone()).or_not())
-            .map(|(l, r)| match r {
-                Some((op, r)) => binary(op, l, r),
-                None => l,
-            });
+        let comparison = sum.clone().then(cmp_op.then(sum.clone()).or_not()).map(|(l, r)| match r {
+            Some((op, r)) => binary(op, l, r),
+            None => l,
+        });
         let held = comparison.then(kw("for").ignore_then(sum).or_not()).map(|(condition, duration)| match duration {
             Some(duration) => {
                 let span = condition.span.to(duration.span);
-                Expr {
-                    kind: ExprKind::Held { condition: Box::new(condition), duration: Box::new(duration) },
-                    span,
-                }
+                Expr { kind: ExprKind::Held { condition: Box::new(condition), duration: Box::new(duration) }, span }
             }
             None => condition,
         });
@@ -284,7 +276,9 @@ where
             .map(|time| TriggerKind::Daily { time })
             .or(expr().map(|period| TriggerKind::Every { period })),
     );
-    on.or(every).map_with(|kind, e| Trigger { kind, span: sp(e.span()) }).labelled("a trigger (`on EVENT` or `every ...`)")
+    on.or(every)
+        .map_with(|kind, e| Trigger { kind, span: sp(e.span()) })
+        .labelled("a trigger (`on EVENT` or `every ...`)")
 }
 
 fn rule_option<'t, 's: 't, I>() -> impl Parser<'t, I, RuleOption, Extra<'t, 's>> + Clone
@@ -355,7 +349,11 @@ fn test_decl<'t, 's: 't, I>() -> impl Parser<'t, I, TestDecl, Extra<'t, 's>> + C
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    let set = kw("set").ignore_then(path()).then_ignore(sym("=")).then(expr()).map(|(target, value)| StepKind::Set { target, value });
+    let set = kw("set")
+        .ignore_then(path())
+        .then_ignore(sym("="))
+        .then(expr())
+        .map(|(target, value)| StepKind::Set { target, value });
     let fire = kw("fire")
         .ignore_then(path())
         .then(args().or_not())
@@ -396,7 +394,14 @@ where
         let processor = kw("processor").ignore_then(name()).map(|name| MemberKind::Processor { name });
         let enum_ = kw("enum")
             .ignore_then(name())
-            .then(name().separated_by(sym(",")).allow_trailing().at_least(1).collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
+            .then(
+                name()
+                    .separated_by(sym(","))
+                    .allow_trailing()
+                    .at_least(1)
+                    .collect::<Vec<_>>()
+                    .delimited_by(sym("{"), sym("}")),
+            )
             .map(|(name, variants)| MemberKind::Enum { name, variants });
         let state = kw("state")
             .ignore_then(name())
@@ -456,13 +461,11 @@ where
         capability
             .or(simple)
             .labelled("a profile member (`device`, `processor`, `enum`, `state`, `capability`, `event` or `action`)")
-            .recover_with(via_parser(
-                any()
-                    .and_is(member_start.not())
-                    .repeated()
-                    .at_least(1)
-                    .map_with(|_, e| Member { kind: MemberKind::Error, doc: None, span: sp(e.span()) }),
-            ))
+            .recover_with(via_parser(any().and_is(member_start.not()).repeated().at_least(1).map_with(|_, e| Member {
+                kind: MemberKind::Error,
+                doc: None,
+                span: sp(e.span()),
+            })))
             .boxed()
     })
 }

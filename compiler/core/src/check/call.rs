@@ -1,0 +1,201 @@
+//! Resolving action calls (`record clip`, `notify car(message: "hi")`) and their arguments.
+
+use super::expr::Locals;
+use super::{Checker, Target, is_error_path};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::model::ParamDef;
+use crate::span::Span;
+use crate::suggest::did_you_mean;
+use crate::syntax::ast::{Arg, Call};
+use crate::types::Type;
+
+/// A call resolved to an action.
+pub(crate) struct ResolvedCall {
+    pub action: usize,
+}
+
+impl Checker<'_> {
+    /// Resolves the verb and object of a call, then checks its arguments. `for_test` leaves
+    /// required arguments optional (a test's `expect` may name only the arguments it cares about).
+    pub fn call(&mut self, call: &Call, for_test: bool) -> Option<ResolvedCall> {
+        if is_error_path(&call.verb) {
+            return None;
+        }
+        let verb = call.verb.text();
+        let by_verb = self.scope.actions_matching(&call.verb);
+        if by_verb.is_empty() {
+            let mut forms: Vec<String> = Vec::new();
+            for i in 0..self.scope.actions.len() {
+                forms.extend(self.scope.action_short_forms(i));
+                forms.push(self.scope.action_qualified(i));
+            }
+            let written = match &call.object {
+                Some(o) => format!("{verb} {}", o.node),
+                None => verb.clone(),
+            };
+            let help = did_you_mean(&written, forms.iter().map(String::as_str))
+                .or_else(|| did_you_mean(&verb, forms.iter().map(String::as_str)))
+                .unwrap_or_else(|| {
+                    "the actions come from the profiles named in `use`; hover a profile to see them".into()
+                });
+            self.error(
+                Diagnostic::error(
+                    codes::UNKNOWN_ACTION,
+                    format!("no profile in scope has an action `{verb}`"),
+                    call.verb.span,
+                )
+                .with_label_message("unknown action")
+                .with_help(help),
+            );
+            return None;
+        }
+        // The object narrows the candidates: a device, a capability, or an enum value of a parameter.
+        let mut bound: Vec<(usize, Option<(usize, String)>)> = Vec::new();
+        for &i in &by_verb {
+            let a = &self.scope.actions[i];
+            match &call.object {
+                None => bound.push((i, None)),
+                Some(o) if *a.device == *o.node || a.capability.as_deref() == Some(&o.node) => bound.push((i, None)),
+                Some(o) => {
+                    if let Some(p) = a.params.iter().position(|p| self.enum_has(&p.ty, &o.node)) {
+                        bound.push((i, Some((p, o.node.clone()))));
+                    }
+                }
+            }
+        }
+        let (action, enum_arg) = match bound.len() {
+            1 => bound.pop().expect("one candidate"),
+            0 => {
+                let object = call.object.as_ref().expect("no object narrows nothing away");
+                let forms: Vec<String> = by_verb.iter().flat_map(|&i| self.scope.action_short_forms(i)).collect();
+                let written = format!("{verb} {}", object.node);
+                let help = did_you_mean(&written, forms.iter().map(String::as_str))
+                    .unwrap_or_else(|| format!("`{verb}` can be written as {}", list(&forms)));
+                self.error(
+                    Diagnostic::error(codes::UNKNOWN_ACTION, format!("`{verb}` has no form `{written}`"), object.span)
+                        .with_label_message(format!(
+                            "`{}` is not a device, capability or value `{verb}` takes",
+                            object.node
+                        ))
+                        .with_help(help),
+                );
+                return None;
+            }
+            _ => {
+                let forms: Vec<String> = bound
+                    .iter()
+                    .map(|(i, _)| {
+                        let a = &self.scope.actions[*i];
+                        format!("{} {}", a.name, a.device)
+                    })
+                    .collect();
+                let qualified: Vec<String> = bound.iter().map(|(i, _)| self.scope.action_qualified(*i)).collect();
+                let mut d = Diagnostic::error(
+                    codes::AMBIGUOUS_ACTION,
+                    format!("`{verb}` could be any of {} actions", bound.len()),
+                    call.verb.span.to(call.object.as_ref().map_or(call.verb.span, |o| o.span)),
+                )
+                .with_label_message("ambiguous")
+                .with_help(format!(
+                    "say which: {}",
+                    list(if forms.iter().collect::<std::collections::HashSet<_>>().len() == forms.len() {
+                        &forms
+                    } else {
+                        &qualified
+                    })
+                ));
+                for (i, _) in &bound {
+                    let a = &self.scope.actions[*i];
+                    d = d.with_secondary_in(
+                        a.origin.file.clone(),
+                        a.origin.span,
+                        format!("`{}` is declared here", self.scope.action_qualified(*i)),
+                    );
+                }
+                self.error(d);
+                return None;
+            }
+        };
+        self.refer(call.verb.span, Target::Action(action));
+        let params = self.scope.actions[action].params.clone();
+        let preset = enum_arg.map(|(p, _)| (p, call.object.as_ref().map_or(call.span, |o| o.span)));
+        self.arguments(&call.args, &params, preset, for_test, call.span, |i| Target::ActionParam(action, i));
+        Some(ResolvedCall { action })
+    }
+
+    /// Checks named arguments against parameters. `preset` is a parameter already given by the
+    /// short form's object (`clip` in `record clip`).
+    pub fn arguments(
+        &mut self,
+        args: &[Arg],
+        params: &[ParamDef],
+        preset: Option<(usize, Span)>,
+        all_optional: bool,
+        call_span: Span,
+        target: impl Fn(usize) -> Target,
+    ) {
+        let mut given: Vec<(usize, Span)> = preset.into_iter().collect();
+        for arg in args {
+            let Some(i) = params.iter().position(|p| p.name == arg.name.node) else {
+                let help = did_you_mean(&arg.name.node, params.iter().map(|p| p.name.as_str())).unwrap_or_else(|| {
+                    if params.is_empty() {
+                        "this takes no arguments".to_string()
+                    } else {
+                        format!(
+                            "the parameters are {}",
+                            list(&params.iter().map(|p| p.name.clone()).collect::<Vec<_>>())
+                        )
+                    }
+                });
+                self.error(
+                    Diagnostic::error(
+                        codes::UNKNOWN_ARGUMENT,
+                        format!("there is no parameter `{}`", arg.name.node),
+                        arg.name.span,
+                    )
+                    .with_label_message("unknown parameter")
+                    .with_help(help),
+                );
+                self.expr(&arg.value, None, Locals::default());
+                continue;
+            };
+            if let Some((_, first)) = given.iter().find(|(j, _)| *j == i) {
+                self.error(
+                    Diagnostic::error(
+                        codes::DUPLICATE_ARGUMENT,
+                        format!("`{}` is given twice", arg.name.node),
+                        arg.name.span,
+                    )
+                    .with_label_message("given again here")
+                    .with_secondary(*first, "first given here")
+                    .with_help("keep one of them"),
+                );
+            }
+            given.push((i, arg.name.span));
+            self.refer(arg.name.span, target(i));
+            let ty = params[i].ty.clone();
+            self.expect_type(&arg.value, &ty, Locals::default());
+        }
+        if all_optional {
+            return;
+        }
+        for (i, p) in params.iter().enumerate() {
+            if p.default.is_none() && !given.iter().any(|(j, _)| *j == i) {
+                self.error(
+                    Diagnostic::error(codes::MISSING_ARGUMENT, format!("`{}` needs a value", p.name), call_span)
+                        .with_label_message(format!("`{}` is not given", p.name))
+                        .with_help(format!("add `({}: ...)`, a {}", p.name, p.ty)),
+                );
+            }
+        }
+    }
+
+    fn enum_has(&self, ty: &Type, word: &str) -> bool {
+        matches!(ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.iter().any(|v| v == word)))
+    }
+}
+
+pub(crate) fn list(items: &[String]) -> String {
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,370 @@
+//! Typing expressions: conditions, filters, values of arguments and variables.
+
+use super::{Checker, Target, is_error_path};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::model::{ParamDef, example_of};
+use crate::suggest::did_you_mean;
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Path, UnaryOp};
+use crate::types::{Const, Type, const_eval};
+
+/// Names an expression can read besides states and variables.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Locals<'p> {
+    /// The triggering event's payload fields, inside `where`, and the event they belong to.
+    pub payload: Option<(usize, &'p [ParamDef])>,
+}
+
+impl Checker<'_> {
+    /// Types `e`; `expected` lets bare enum values (`still`) resolve against the type they meet.
+    pub fn expr(&mut self, e: &Expr, expected: Option<&Type>, locals: Locals) -> Type {
+        match &e.kind {
+            ExprKind::Int(_) => Type::Int,
+            ExprKind::Quantity { .. } => Type::Duration,
+            ExprKind::Percent(n) => {
+                if *n > 100 {
+                    self.error(
+                        Diagnostic::error(codes::OUT_OF_RANGE, format!("{n}% is more than 100%"), e.span)
+                            .with_help("percentages go from 0% to 100%"),
+                    );
+                }
+                Type::Percent
+            }
+            ExprKind::Text(_) => Type::Text,
+            ExprKind::Bool(_) => Type::Bool,
+            ExprKind::Time(_) => Type::Time,
+            ExprKind::Error => Type::Error,
+            ExprKind::Paren(inner) => self.expr(inner, expected, locals),
+            ExprKind::Path(p) => self.name(p, expected, locals),
+            ExprKind::Unary { op: UnaryOp::Not, operand } => {
+                self.condition(operand, locals);
+                Type::Bool
+            }
+            ExprKind::Unary { op: UnaryOp::Neg, operand } => {
+                let t = self.expr(operand, expected, locals);
+                if !t.is_numeric() {
+                    self.mismatch(operand, "a number", &t);
+                    return Type::Error;
+                }
+                t
+            }
+            ExprKind::Held { condition, duration } => {
+                self.condition(condition, locals);
+                self.positive_duration(duration, "a held condition");
+                Type::Bool
+            }
+            ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, locals),
+        }
+    }
+
+    /// An expression that must be `Bool`.
+    pub fn condition(&mut self, e: &Expr, locals: Locals) {
+        let t = self.expr(e, Some(&Type::Bool), locals);
+        if !t.matches(&Type::Bool) {
+            self.error(
+                Diagnostic::error(codes::NOT_A_CONDITION, format!("this is a {t}, not true or false"), e.span)
+                    .with_label_message(format!("this is a {t}"))
+                    .with_help(format!("compare it with something, e.g. `{} > {}`", short(e), zero_of(&t))),
+            );
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, locals: Locals) -> Type {
+        if matches!(op, BinaryOp::And | BinaryOp::Or) {
+            self.condition(lhs, locals);
+            self.condition(rhs, locals);
+            return Type::Bool;
+        }
+        // A bare word on the left (`still == motion`) may be an enum value of the right side's type.
+        let (lt, rt) = if self.is_unbound_word(lhs, locals) {
+            let rt = self.expr(rhs, None, locals);
+            (self.expr(lhs, Some(&rt), locals), rt)
+        } else {
+            let lt = self.expr(lhs, None, locals);
+            (lt.clone(), self.expr(rhs, Some(&lt), locals))
+        };
+        if lt == Type::Error || rt == Type::Error {
+            return if op.is_comparison() { Type::Bool } else { Type::Error };
+        }
+        if op.is_comparison() {
+            if !self.same_kind(lhs, &lt, rhs, &rt) {
+                return Type::Bool;
+            }
+            if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) && !lt.is_ordered() {
+                self.error(
+                    Diagnostic::error(
+                        codes::TYPE_MISMATCH,
+                        format!("{lt} values cannot be compared with `{}`", op.as_str()),
+                        lhs.span.to(rhs.span),
+                    )
+                    .with_help("only numbers, percentages, durations and times are ordered; use `==` or `!=`"),
+                );
+            }
+            return Type::Bool;
+        }
+        match op {
+            BinaryOp::Add | BinaryOp::Sub => {
+                if !lt.is_numeric() {
+                    self.mismatch(lhs, "a number", &lt);
+                    return Type::Error;
+                }
+                if !self.same_kind(lhs, &lt, rhs, &rt) {
+                    return Type::Error;
+                }
+                lt
+            }
+            _ => {
+                // Scaling: a quantity times or divided by a plain number.
+                match (&lt, &rt) {
+                    (Type::Int, Type::Int) => Type::Int,
+                    (t, Type::Int) if t.is_numeric() => t.clone(),
+                    (Type::Int, t) if t.is_numeric() && op == BinaryOp::Mul => t.clone(),
+                    _ => {
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNIT_MISMATCH,
+                                format!(
+                                    "cannot {} a {lt} by a {rt}",
+                                    if op == BinaryOp::Mul { "multiply" } else { "divide" }
+                                ),
+                                lhs.span.to(rhs.span),
+                            )
+                            .with_label_message(format!("{lt} {} {rt}", op.as_str()))
+                            .with_help("multiply or divide a quantity by a plain number, e.g. `delay * 2`"),
+                        );
+                        Type::Error
+                    }
+                }
+            }
+        }
+    }
+
+    /// Both sides of a comparison or sum have one type; otherwise reports the clearest reason.
+    fn same_kind(&mut self, lhs: &Expr, lt: &Type, rhs: &Expr, rt: &Type) -> bool {
+        if lt.matches(rt) {
+            return true;
+        }
+        let unitful = |t: &Type| matches!(t, Type::Duration | Type::Percent);
+        let d = if *lt == Type::Int && unitful(rt) || unitful(lt) && *rt == Type::Int {
+            let (bare, other) = if *lt == Type::Int { (lhs, rt) } else { (rhs, lt) };
+            let unit = if *other == Type::Duration { " s" } else { "%" };
+            Diagnostic::error(
+                codes::MISSING_UNIT,
+                format!("this number has no unit, but it is compared with a {other}"),
+                bare.span,
+            )
+            .with_label_message("no unit")
+            .with_secondary(if *lt == Type::Int { rhs.span } else { lhs.span }, format!("this is a {other}"))
+            .with_help(format!("add a unit: `{}{unit}`", short(bare)))
+            .with_fix("add the unit", bare.span, format!("{}{unit}", short(bare)))
+        } else if unitful(lt) && unitful(rt) {
+            Diagnostic::error(codes::UNIT_MISMATCH, format!("a {lt} cannot be compared with a {rt}"), rhs.span)
+                .with_label_message(format!("this is a {rt}"))
+                .with_secondary(lhs.span, format!("this is a {lt}"))
+                .with_help(format!("write the right side as a {lt}, such as {}", example_of(lt)))
+        } else {
+            Diagnostic::error(codes::TYPE_MISMATCH, format!("a {lt} cannot be compared with a {rt}"), rhs.span)
+                .with_label_message(format!("this is a {rt}"))
+                .with_secondary(lhs.span, format!("this is a {lt}"))
+                .with_help(format!("both sides must have one type; write a {lt} such as {}", example_of(lt)))
+        };
+        self.error(d);
+        false
+    }
+
+    fn is_unbound_word(&self, e: &Expr, locals: Locals) -> bool {
+        let ExprKind::Path(p) = &e.kind else { return false };
+        p.segments.len() == 1
+            && !locals.payload.is_some_and(|(_, fields)| fields.iter().any(|f| f.name == p.segments[0].node))
+            && self.scope.var(&p.segments[0].node).is_none()
+            && self.scope.states_matching(p).is_empty()
+    }
+
+    /// A name in an expression: a payload field, a variable, a state, or an enum value.
+    fn name(&mut self, p: &Path, expected: Option<&Type>, locals: Locals) -> Type {
+        if is_error_path(p) {
+            return Type::Error;
+        }
+        let word = p.text();
+        if p.segments.len() == 1 {
+            if let Some((event, fields)) = locals.payload
+                && let Some(i) = fields.iter().position(|f| f.name == word)
+            {
+                self.refer(p.span, Target::EventParam(event, i));
+                return fields[i].ty.clone();
+            }
+            if let Some(i) = self.scope.var(&word) {
+                self.refer(p.span, Target::Var(i));
+                return self.scope.vars[i].ty.clone();
+            }
+        }
+        let states = self.scope.states_matching(p);
+        match states.as_slice() {
+            [i] => {
+                self.refer(p.span, Target::State(*i));
+                return self.scope.states[*i].ty.clone();
+            }
+            [_, ..] => {
+                let names: Vec<String> = states.iter().map(|i| self.scope.state_qualified(*i)).collect();
+                self.error(
+                    Diagnostic::error(
+                        codes::UNKNOWN_NAME,
+                        format!("`{word}` could be any of {} states", names.len()),
+                        p.span,
+                    )
+                    .with_label_message("ambiguous")
+                    .with_help(format!(
+                        "write one of: {}",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                );
+                return Type::Error;
+            }
+            [] => {}
+        }
+        if p.segments.len() == 1
+            && let Some(t) = self.enum_value(&word, p, expected)
+        {
+            return t;
+        }
+        let mut candidates: Vec<String> = Vec::new();
+        if let Some((_, fields)) = locals.payload {
+            candidates.extend(fields.iter().map(|f| f.name.clone()));
+        }
+        candidates.extend(self.scope.vars.iter().map(|v| v.name.clone()));
+        candidates.extend((0..self.scope.states.len()).map(|i| self.scope.state_short(i)));
+        if let Some(Type::Enum(e)) = expected
+            && let Some(def) = self.scope.enum_def(e)
+        {
+            candidates.extend(def.variants.iter().cloned());
+        }
+        let help = did_you_mean(&word, candidates.iter().map(String::as_str)).unwrap_or_else(|| {
+            "states come from the profiles in `use`, variables from `var`, and payload fields from the event in `where`".into()
+        });
+        self.error(
+            Diagnostic::error(
+                codes::UNKNOWN_NAME,
+                format!("there is no state, variable or value named `{word}`"),
+                p.span,
+            )
+            .with_label_message("not found")
+            .with_help(help),
+        );
+        Type::Error
+    }
+
+    /// `word` as a value of the expected enum, or of the only enum in scope that has it.
+    fn enum_value(&mut self, word: &str, p: &Path, expected: Option<&Type>) -> Option<Type> {
+        let enums = &self.scope.enums;
+        let found = match expected {
+            Some(Type::Enum(name)) => {
+                enums.iter().position(|e| e.name == *name).filter(|&i| enums[i].variants.iter().any(|v| v == word))
+            }
+            _ => {
+                let having: Vec<usize> =
+                    (0..enums.len()).filter(|&i| enums[i].variants.iter().any(|v| v == word)).collect();
+                (having.len() == 1).then(|| having[0])
+            }
+        }?;
+        let variant = enums[found].variants.iter().position(|v| v == word)?;
+        self.refer(p.span, Target::EnumVariant(found, variant));
+        Some(Type::Enum(enums[found].name.clone()))
+    }
+
+    pub fn mismatch(&mut self, e: &Expr, wanted: &str, found: &Type) {
+        self.error(
+            Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {wanted}, found a {found}"), e.span)
+                .with_label_message(format!("this is a {found}")),
+        );
+    }
+
+    /// Checks `e` against a type it must have, with the unit hints of comparisons.
+    pub fn expect_type(&mut self, e: &Expr, want: &Type, locals: Locals) {
+        let t = self.expr(e, Some(want), locals);
+        if t.matches(want) {
+            return;
+        }
+        let d = match (&t, want) {
+            (Type::Int, Type::Duration | Type::Percent) => {
+                let unit = if *want == Type::Duration { " s" } else { "%" };
+                Diagnostic::error(
+                    codes::MISSING_UNIT,
+                    format!("this number has no unit, but a {want} is expected here"),
+                    e.span,
+                )
+                .with_label_message("no unit")
+                .with_help(format!(
+                    "add a unit: `{}{unit}`{}",
+                    short(e),
+                    if unit == " s" { " (units: ms, s, min, h)" } else { "" }
+                ))
+                .with_fix("add the unit", e.span, format!("{}{unit}", short(e)))
+            }
+            (Type::Duration | Type::Percent, Type::Duration | Type::Percent) => {
+                Diagnostic::error(codes::UNIT_MISMATCH, format!("expected a {want}, found a {t}"), e.span)
+                    .with_label_message(format!("this is a {t}"))
+                    .with_help(format!("write a {want} such as {}", example_of(want)))
+            }
+            _ => Diagnostic::error(codes::TYPE_MISMATCH, format!("expected a {want}, found a {t}"), e.span)
+                .with_label_message(format!("this is a {t}"))
+                .with_help(format!("write a {want} such as {}", example_of(want))),
+        };
+        self.error(d);
+    }
+
+    /// A constant duration greater than zero, in milliseconds (`after`, `within`, `per`, `every`).
+    pub fn positive_duration(&mut self, e: &Expr, what: &str) -> Option<u64> {
+        let t = self.expr(e, Some(&Type::Duration), Locals::default());
+        if t == Type::Error {
+            return None;
+        }
+        if t != Type::Duration {
+            self.expect_type(e, &Type::Duration, Locals::default());
+            return None;
+        }
+        match const_eval(e) {
+            Ok(Const::Duration(ms)) if ms > 0 => Some(ms as u64),
+            Ok(_) => {
+                self.error(
+                    Diagnostic::error(
+                        codes::BAD_RATE,
+                        format!("the duration of {what} must be more than zero"),
+                        e.span,
+                    )
+                    .with_help("write a positive duration such as `1 s`"),
+                );
+                None
+            }
+            Err(_) => {
+                self.error(
+                    Diagnostic::error(
+                        codes::NOT_CONSTANT,
+                        format!("the duration of {what} must be a constant"),
+                        e.span,
+                    )
+                    .with_label_message("this reads a state or variable")
+                    .with_help("timers are set up before rules run, so write a fixed duration such as `5 s`"),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// A short rendering of an expression for help lines (the literal number for `5`).
+fn short(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::Int(n) => n.to_string(),
+        ExprKind::Path(p) => p.text(),
+        _ => "value".into(),
+    }
+}
+
+fn zero_of(t: &Type) -> &'static str {
+    match t {
+        Type::Percent => "0%",
+        Type::Duration => "0 s",
+        Type::Text => "\"\"",
+        _ => "0",
+    }
+}

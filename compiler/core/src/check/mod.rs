@@ -1,0 +1,76 @@
+//! Name resolution and typechecking of pack items against the pack's `Scope`.
+//!
+//! Each rule and each test is checked on its own (one salsa query per item), against a scope that
+//! does not change when other rules change. Results carry item-relative spans.
+
+mod call;
+mod expr;
+pub mod pack;
+mod rule;
+mod test;
+
+use crate::diagnostic::Diagnostic;
+use crate::scope::Scope;
+use crate::span::Span;
+use crate::syntax::ast::{ItemKind, Path};
+
+pub use pack::build_scope;
+
+/// What a name in the source refers to: for hover, go-to-definition and find-references.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    Event(usize),
+    State(usize),
+    Action(usize),
+    Var(usize),
+    /// A parameter of an action (for arguments) or a payload field of an event (in `where`).
+    ActionParam(usize, usize),
+    EventParam(usize, usize),
+    EnumVariant(usize, usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Reference {
+    pub span: Span,
+    pub target: Target,
+}
+
+/// The outcome of checking one rule or test.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ItemCheck {
+    pub diagnostics: Vec<Diagnostic>,
+    pub references: Vec<Reference>,
+    /// Privacy classes the item's actions need, with the span of the action that needs each.
+    pub permissions_used: Vec<(String, Span)>,
+}
+
+/// Checks a rule or a test; other items have nothing to check here.
+pub fn check_item(scope: &Scope, item: &ItemKind) -> ItemCheck {
+    let mut cx = Checker { scope, out: ItemCheck::default() };
+    match item {
+        ItemKind::Rule(r) => cx.rule(r),
+        ItemKind::Test(t) => cx.test(t),
+        _ => {}
+    }
+    cx.out
+}
+
+pub(crate) struct Checker<'a> {
+    pub scope: &'a Scope,
+    pub out: ItemCheck,
+}
+
+impl Checker<'_> {
+    pub fn error(&mut self, d: Diagnostic) {
+        self.out.diagnostics.push(d);
+    }
+
+    pub fn refer(&mut self, span: Span, target: Target) {
+        self.out.references.push(Reference { span, target });
+    }
+}
+
+/// Placeholder paths from error recovery name nothing and are never reported.
+pub(crate) fn is_error_path(p: &Path) -> bool {
+    p.segments.is_empty()
+}

@@ -1,0 +1,256 @@
+//! The pack's own declarations (`use`, `permit`, `var`) and the scope they build.
+
+use std::sync::Arc;
+
+use super::expr::Locals;
+use super::{Checker, ItemCheck};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::model::{PRIVACY_CLASSES, ProfileModel};
+use crate::scope::{Scope, VarDef};
+use crate::suggest::did_you_mean;
+use crate::syntax::ast::{ItemKind, VarDecl};
+use crate::types::{Const, Type, const_eval};
+
+/// Builds the scope of a pack from its declarations (`(offset, item)` pairs, in file order).
+/// `profiles` are all profiles known to the compiler, by name. Diagnostics have absolute spans.
+pub fn build_scope(
+    decls: &[(u32, &ItemKind)],
+    profiles: &std::collections::BTreeMap<String, Arc<ProfileModel>>,
+) -> (Scope, Vec<Diagnostic>) {
+    let mut scope = Scope::default();
+    let mut diags = Vec::new();
+    for (offset, item) in decls {
+        let ItemKind::Use(names) = item else { continue };
+        for name in names {
+            let span = name.span.shift(*offset);
+            match profiles.get(&name.node) {
+                Some(p) if scope.profiles.iter().any(|q| q.name == p.name) => diags.push(
+                    Diagnostic::warning(codes::DUPLICATE_NAME, format!("`{}` is already used", name.node), span)
+                        .with_help("remove the second `use`"),
+                ),
+                Some(p) => scope.profiles.push(p.clone()),
+                None => {
+                    let help = did_you_mean(&name.node, profiles.keys().map(String::as_str)).unwrap_or_else(|| {
+                        if profiles.is_empty() {
+                            "no profiles were given to the compiler; pass the profile files (or their folder) too"
+                                .into()
+                        } else {
+                            format!(
+                                "the known profiles are {}",
+                                profiles.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                            )
+                        }
+                    });
+                    diags.push(
+                        Diagnostic::error(
+                            codes::UNKNOWN_PROFILE,
+                            format!("there is no profile named `{}`", name.node),
+                            span,
+                        )
+                        .with_label_message("unknown profile")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+    }
+    for p in &scope.profiles {
+        scope.devices.push(p.device.clone());
+        scope.events.extend(p.events.iter().cloned());
+        scope.states.extend(p.states.iter().cloned());
+        scope.actions.extend(p.actions.iter().cloned());
+        for e in &p.enums {
+            match scope.enums.iter().find(|f| f.name == e.name) {
+                Some(f) if f.variants != e.variants => diags.push(
+                    Diagnostic::error(
+                        codes::DUPLICATE_NAME,
+                        format!("two profiles in use declare different enums `{}`", e.name),
+                        decl_span(decls, &p.name),
+                    )
+                    .with_secondary_in(e.origin.file.clone(), e.origin.span, "declared here")
+                    .with_secondary_in(f.origin.file.clone(), f.origin.span, "and differently here")
+                    .with_help("rename one of the enums in its profile"),
+                ),
+                Some(_) => {}
+                None => scope.enums.push(e.clone()),
+            }
+        }
+    }
+    for (offset, item) in decls {
+        match item {
+            ItemKind::Permit(names) => {
+                for name in names {
+                    let span = name.span.shift(*offset);
+                    if !PRIVACY_CLASSES.contains(&name.node.as_str()) {
+                        let help = did_you_mean(&name.node, PRIVACY_CLASSES.iter().copied())
+                            .unwrap_or_else(|| format!("the permissions are {}", PRIVACY_CLASSES.join(", ")));
+                        diags.push(
+                            Diagnostic::error(
+                                codes::UNKNOWN_NAME,
+                                format!("there is no permission `{}`", name.node),
+                                span,
+                            )
+                            .with_label_message("unknown permission")
+                            .with_help(help),
+                        );
+                    } else if let Some((_, first)) = scope.permits.iter().find(|(p, _)| *p == name.node) {
+                        diags.push(
+                            Diagnostic::warning(
+                                codes::DUPLICATE_NAME,
+                                format!("`{}` is already permitted", name.node),
+                                span,
+                            )
+                            .with_secondary(*first, "first permitted here")
+                            .with_help("remove one of them"),
+                        );
+                    } else {
+                        scope.permits.push((name.node.clone(), span));
+                    }
+                }
+            }
+            ItemKind::Var(var) => {
+                let (def, var_diags) = lower_var(var, &scope);
+                diags.extend(var_diags.into_iter().map(|d| d.shifted(*offset)));
+                let def = VarDef { span: def.span.shift(*offset), ..def };
+                if let Some(first) = scope.vars.iter().find(|v| v.name == def.name) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_NAME,
+                            format!("the variable `{}` is declared twice", def.name),
+                            def.span,
+                        )
+                        .with_secondary(first.span, "first declared here")
+                        .with_help("rename or remove one of them"),
+                    );
+                } else {
+                    scope.vars.push(def);
+                }
+            }
+            _ => {}
+        }
+    }
+    (scope, diags)
+}
+
+fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
+    for (offset, item) in decls {
+        if let ItemKind::Use(names) = item
+            && let Some(n) = names.iter().find(|n| n.node == profile)
+        {
+            return n.span.shift(*offset);
+        }
+    }
+    crate::span::Span::default()
+}
+
+/// A variable's type must be bounded, and its initial value a constant of that type.
+fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
+    let mut cx = Checker { scope, out: ItemCheck::default() };
+    let name = &var.ty.name.node;
+    let mut range = None;
+    let ty = match Type::builtin(name) {
+        Some(Type::Text | Type::Time) => {
+            cx.error(
+                Diagnostic::error(codes::UNBOUNDED_VARIABLE, format!("pack variables cannot be {name}"), var.ty.span)
+                    .with_help("use Bool, Percent, Duration, an enum, or an Int with a range such as `Int 0..100`"),
+            );
+            Type::Error
+        }
+        Some(Type::Int) => match &var.ty.range {
+            None => {
+                cx.error(
+                    Diagnostic::error(codes::UNBOUNDED_VARIABLE, "an Int variable needs a range", var.ty.span)
+                        .with_label_message("no range")
+                        .with_help("give its smallest and largest value, e.g. `Int 0..100`")
+                        .with_fix("add a range", var.ty.span, "Int 0..100"),
+                );
+                Type::Int
+            }
+            Some((lo, hi)) => {
+                match (const_eval(lo), const_eval(hi)) {
+                    (Ok(Const::Int(a)), Ok(Const::Int(b))) if a <= b => range = Some((a, b)),
+                    (Ok(Const::Int(_)), Ok(Const::Int(_))) => cx.error(
+                        Diagnostic::error(
+                            codes::OUT_OF_RANGE,
+                            "the range is empty: its start is larger than its end",
+                            lo.span.to(hi.span),
+                        )
+                        .with_help("write the smaller number first"),
+                    ),
+                    _ => cx.error(
+                        Diagnostic::error(codes::TYPE_MISMATCH, "a range is two whole numbers", lo.span.to(hi.span))
+                            .with_help("write it like `0..100`"),
+                    ),
+                }
+                Type::Int
+            }
+        },
+        Some(t) => t,
+        None => match scope.enum_def(name) {
+            Some(e) => Type::Enum(e.name.clone()),
+            None => {
+                let names = Type::BUILTIN_NAMES.iter().copied().chain(scope.enums.iter().map(|e| &*e.name));
+                let help = did_you_mean(name, names)
+                    .unwrap_or_else(|| "use Bool, Int A..B, Percent, Duration or an enum of a profile in use".into());
+                cx.error(
+                    Diagnostic::error(codes::UNKNOWN_TYPE, format!("there is no type `{name}`"), var.ty.name.span)
+                        .with_label_message("unknown type")
+                        .with_help(help),
+                );
+                Type::Error
+            }
+        },
+    };
+    if var.ty.range.is_some() && ty != Type::Int && ty != Type::Error {
+        cx.error(
+            Diagnostic::error(codes::TYPE_MISMATCH, format!("only Int variables take a range, not {ty}"), var.ty.span)
+                .with_help("remove the range"),
+        );
+    }
+    let init = if let Some(e) = &var.init {
+        cx.expect_type(e, &ty, Locals::default());
+        let init = match const_eval(e) {
+            Ok(c) => Some(c),
+            Err(_) => match (&e.kind, &ty) {
+                (crate::syntax::ast::ExprKind::Path(p), Type::Enum(en)) => {
+                    Some(Const::Enum(en.clone(), p.text().into()))
+                }
+                _ => {
+                    if !cx.out.diagnostics.iter().any(|d| d.is_error()) {
+                        cx.error(
+                            Diagnostic::error(codes::NOT_CONSTANT, "a variable starts with a constant value", e.span)
+                                .with_help("write a constant such as `0` or `false`; rules can change it with `set`"),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        if let (Some(Const::Int(n)), Some((lo, hi))) = (&init, range)
+            && (*n < lo || *n > hi)
+        {
+            cx.error(
+                Diagnostic::error(codes::OUT_OF_RANGE, format!("{n} is outside the range {lo}..{hi}"), e.span)
+                    .with_help(format!("start with a value from {lo} to {hi}")),
+            );
+        }
+        init
+    } else {
+        default_value(&ty, range, scope)
+    };
+    let def = VarDef { name: var.name.node.clone(), ty, range, init, span: var.name.span };
+    (def, cx.out.diagnostics)
+}
+
+/// The value a variable starts with when its declaration gives none.
+fn default_value(ty: &Type, range: Option<(i64, i64)>, scope: &Scope) -> Option<Const> {
+    Some(match ty {
+        Type::Bool => Const::Bool(false),
+        Type::Int => Const::Int(range.map_or(0, |(lo, hi)| 0.clamp(lo, hi))),
+        Type::Percent => Const::Percent(0),
+        Type::Duration => Const::Duration(0),
+        Type::Enum(e) => Const::Enum(e.clone(), scope.enum_def(e)?.variants.first()?.as_str().into()),
+        _ => return None,
+    })
+}

@@ -1,0 +1,284 @@
+//! Checking a rule: its trigger, condition, options and actions.
+
+use super::call::list;
+use super::expr::Locals;
+use super::{Checker, Target, is_error_path};
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::suggest::did_you_mean;
+use crate::syntax::ast::{Action, ActionKind, Expr, Path, RuleDecl, RuleOption, StateChange, TriggerKind};
+use crate::types::{Const, Type, const_eval};
+
+impl Checker<'_> {
+    pub fn rule(&mut self, rule: &RuleDecl) {
+        match &rule.trigger.kind {
+            TriggerKind::Event { event, filter } => {
+                let found = self.event(event);
+                if let Some(filter) = filter {
+                    let fields = found.map(|i| (i, self.scope.events[i].params.clone()));
+                    let locals = Locals { payload: fields.as_ref().map(|(i, f)| (*i, f.as_slice())) };
+                    self.condition(filter, locals);
+                }
+            }
+            TriggerKind::State { state, change } => self.state_trigger(state, change),
+            TriggerKind::Every { period } => {
+                self.positive_duration(period, "`every`");
+            }
+            TriggerKind::Daily { .. } => {}
+            TriggerKind::Sequence { steps, within } => {
+                for step in steps {
+                    self.event(step);
+                }
+                self.positive_duration(within, "`within`");
+            }
+        }
+        if let Some(condition) = &rule.condition {
+            self.condition(condition, Locals::default());
+        }
+        self.options(&rule.options);
+        for action in &rule.actions {
+            self.action(action);
+        }
+    }
+
+    /// Resolves an event name; reports unknown and ambiguous names.
+    pub fn event(&mut self, p: &Path) -> Option<usize> {
+        if is_error_path(p) {
+            return None;
+        }
+        let found = self.scope.events_matching(p);
+        match found.as_slice() {
+            [i] => {
+                self.refer(p.span, Target::Event(*i));
+                Some(*i)
+            }
+            [] => {
+                let word = p.text();
+                let names: Vec<String> = (0..self.scope.events.len())
+                    .flat_map(|i| [self.scope.event_short(i), self.scope.event_qualified(i)])
+                    .collect();
+                let help = did_you_mean(&word, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                    if self.scope.events.is_empty() {
+                        "no profile in scope declares events; check the `use` line".into()
+                    } else {
+                        let shorts: Vec<String> =
+                            (0..self.scope.events.len().min(6)).map(|i| self.scope.event_short(i)).collect();
+                        format!("events in scope include {}", list(&shorts))
+                    }
+                });
+                let fix = did_you_mean_first(&word, &names);
+                let mut d = Diagnostic::error(
+                    codes::UNKNOWN_EVENT,
+                    format!("no profile in scope has an event `{word}`"),
+                    p.span,
+                )
+                .with_label_message("unknown event")
+                .with_help(help);
+                if let Some(fix) = fix {
+                    d = d.with_fix(format!("use `{fix}`"), p.span, fix);
+                }
+                self.error(d);
+                None
+            }
+            many => {
+                let names: Vec<String> = many.iter().map(|i| self.scope.event_qualified(*i)).collect();
+                let mut d = Diagnostic::error(
+                    codes::AMBIGUOUS_EVENT,
+                    format!("`{}` could be any of {} events", p.text(), many.len()),
+                    p.span,
+                )
+                .with_label_message("ambiguous")
+                .with_help(format!("write one of {}", list(&names)));
+                for i in many {
+                    let e = &self.scope.events[*i];
+                    d = d.with_secondary_in(
+                        e.origin.file.clone(),
+                        e.origin.span,
+                        format!("`{}` is declared here", self.scope.event_qualified(*i)),
+                    );
+                }
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    /// A state or variable as a value that can change: returns its type.
+    pub fn changing_value(&mut self, p: &Path) -> Option<Type> {
+        if is_error_path(p) {
+            return None;
+        }
+        if p.segments.len() == 1
+            && let Some(i) = self.scope.var(&p.segments[0].node)
+        {
+            self.refer(p.span, Target::Var(i));
+            return Some(self.scope.vars[i].ty.clone());
+        }
+        let found = self.scope.states_matching(p);
+        if let [i] = found.as_slice() {
+            self.refer(p.span, Target::State(*i));
+            return Some(self.scope.states[*i].ty.clone());
+        }
+        let word = p.text();
+        let mut names: Vec<String> = (0..self.scope.states.len()).map(|i| self.scope.state_short(i)).collect();
+        names.extend(self.scope.vars.iter().map(|v| v.name.clone()));
+        let (code, message, help) = if found.len() > 1 {
+            let q: Vec<String> = found.iter().map(|i| self.scope.state_qualified(*i)).collect();
+            (
+                codes::UNKNOWN_NAME,
+                format!("`{word}` could be any of {} states", found.len()),
+                format!("write one of {}", list(&q)),
+            )
+        } else if !self.scope.events_matching(p).is_empty() {
+            (
+                codes::NOT_A_STATE,
+                format!("`{word}` is an event, not a state"),
+                format!("to react to the event write `on {word}: ...`"),
+            )
+        } else {
+            let help = did_you_mean(&word, names.iter().map(String::as_str))
+                .unwrap_or_else(|| "states come from the profiles in `use`, variables from `var`".into());
+            (codes::UNKNOWN_NAME, format!("there is no state or variable named `{word}`"), help)
+        };
+        self.error(Diagnostic::error(code, message, p.span).with_label_message("not a state").with_help(help));
+        None
+    }
+
+    fn state_trigger(&mut self, state: &Path, change: &StateChange) {
+        let ty = self.changing_value(state);
+        match change {
+            StateChange::Changes => {}
+            StateChange::Becomes(value) => match &ty {
+                Some(t) => self.expect_type(value, t, Locals::default()),
+                None => {
+                    self.expr(value, None, Locals::default());
+                }
+            },
+            StateChange::Below(value) | StateChange::Above(value) => match &ty {
+                Some(t) if t.is_ordered() => self.expect_type(value, t, Locals::default()),
+                Some(t) => {
+                    let word = if matches!(change, StateChange::Below(_)) { "below" } else { "above" };
+                    self.error(
+                        Diagnostic::error(
+                            codes::BAD_THRESHOLD,
+                            format!("`{word}` needs a number, but `{}` is a {t}", state.text()),
+                            state.span,
+                        )
+                        .with_label_message(format!("this is a {t}"))
+                        .with_help(format!("for a {t} state write `on {} becomes VALUE`", state.text())),
+                    );
+                }
+                None => {
+                    self.expr(value, None, Locals::default());
+                }
+            },
+        }
+    }
+
+    fn options(&mut self, options: &[RuleOption]) {
+        let mut rate_seen: Option<Span> = None;
+        let mut mode_seen: Option<Span> = None;
+        for option in options {
+            let (span, seen) = match option {
+                RuleOption::RateLimit { count, window, span } => {
+                    if count.node == 0 {
+                        self.error(
+                            Diagnostic::error(codes::BAD_RATE, "a rule limited to 0 runs would never run", count.span)
+                                .with_help("write `at most once per ...` or remove the limit"),
+                        );
+                    }
+                    self.positive_duration(window, "a rate limit");
+                    (*span, &mut rate_seen)
+                }
+                RuleOption::Mode(m) => (m.span, &mut mode_seen),
+            };
+            if let Some(first) = *seen {
+                self.out.diagnostics.push(
+                    Diagnostic::error(codes::DUPLICATE_NAME, "this option is given twice", span)
+                        .with_secondary(first, "first given here")
+                        .with_help("keep one of them"),
+                );
+            } else {
+                *seen = Some(span);
+            }
+        }
+    }
+
+    fn action(&mut self, action: &Action) {
+        match &action.kind {
+            ActionKind::Call(call) => {
+                if let Some(resolved) = self.call(call, false)
+                    && let Some(class) = self.scope.actions[resolved.action].privacy.clone()
+                {
+                    self.require_permission(class, call.span);
+                }
+            }
+            ActionKind::After { delay, action } => {
+                self.positive_duration(delay, "`after`");
+                self.action(action);
+            }
+            ActionKind::Set { target, value } => self.set(target, value, false),
+        }
+    }
+
+    fn require_permission(&mut self, class: String, span: Span) {
+        if !self.scope.permits.iter().any(|(p, _)| *p == class) {
+            self.error(
+                Diagnostic::error(
+                    codes::UNDECLARED_PERMISSION,
+                    format!("this action needs the `{class}` permission, which the pack does not declare"),
+                    span,
+                )
+                .with_label_message(format!("uses the {class}"))
+                .with_help(format!("add `permit {class}` at the top of the pack")),
+            );
+        }
+        self.out.permissions_used.push((class, span));
+    }
+
+    /// `set TARGET = VALUE`: in rules only variables can be set; tests may set states too.
+    pub fn set(&mut self, target: &Path, value: &Expr, states_allowed: bool) {
+        if is_error_path(target) {
+            return;
+        }
+        let is_var = target.segments.len() == 1 && self.scope.var(&target.segments[0].node).is_some();
+        if !is_var && !states_allowed && self.scope.states_matching(target).len() == 1 {
+            self.error(
+                Diagnostic::error(
+                    codes::NOT_SETTABLE,
+                    format!("`{}` is a device state; rules cannot set it", target.text()),
+                    target.span,
+                )
+                .with_label_message("read-only")
+                .with_help("declare a pack variable with `var` to keep your own value, or call the device's action"),
+            );
+            self.expr(value, None, Locals::default());
+            return;
+        }
+        let Some(ty) = self.changing_value(target) else {
+            self.expr(value, None, Locals::default());
+            return;
+        };
+        self.expect_type(value, &ty, Locals::default());
+        if is_var
+            && let Some(i) = self.scope.var(&target.segments[0].node)
+            && let Some((lo, hi)) = self.scope.vars[i].range
+            && let Ok(Const::Int(n)) = const_eval(value)
+            && (n < lo || n > hi)
+        {
+            self.error(
+                Diagnostic::error(
+                    codes::OUT_OF_RANGE,
+                    format!("{n} is outside the range {lo}..{hi} of `{}`", target.text()),
+                    value.span,
+                )
+                .with_help(format!("use a value from {lo} to {hi}, or widen the range in the `var` line")),
+            );
+        }
+    }
+}
+
+fn did_you_mean_first(word: &str, names: &[String]) -> Option<String> {
+    crate::suggest::closest(word, names.iter().map(String::as_str)).first().map(|s| s.to_string())
+}

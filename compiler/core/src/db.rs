@@ -1,0 +1,291 @@
+//! The compiler as a salsa query database.
+//!
+//! Inputs: `SourceFile` (a path and its text) and `Workspace` (the files compiled together).
+//! Queries, from the bottom up:
+//!
+//! ```text
+//!   file_items(file)            cut the text into items (cheap; re-runs on every edit)
+//!   parse_item(item)            keyed by the item's text, so an unchanged rule is never re-parsed
+//!   file_profiles(file)         lower the profiles a file declares
+//!   profile_index(ws)           every profile by name
+//!   file_decls(file)            the pack's use/permit/var items
+//!   pack_scope(ws, file)        what the pack's rules can name (backdated when unchanged)
+//!   check_item(ws, file, item)  resolve and typecheck one rule or test
+//!   file_diagnostics(ws, file)  everything above, with absolute spans, sorted
+//! ```
+//!
+//! Editing one rule re-runs `file_items`, `parse_item` and `check_item` for that rule only, plus
+//! the cheap file-level collection; every other rule's results are reused.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::check::{self, ItemCheck};
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{ProfileModel, lower_profile};
+use crate::scope::Scope;
+use crate::span::Span;
+use crate::syntax::ast::ItemKind;
+use crate::syntax::{ParsedItem, parse_item_text, split_items};
+
+/// At most this many diagnostics are reported per file; the rest are summarised by E0010.
+pub const MAX_DIAGNOSTICS_PER_FILE: usize = 200;
+
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: Arc<str>,
+    #[returns(ref)]
+    pub text: String,
+}
+
+#[salsa::input(debug)]
+pub struct Workspace {
+    #[returns(ref)]
+    pub files: Vec<SourceFile>,
+}
+
+/// The text of one item, interned: two items with the same text are one key.
+#[salsa::interned(debug)]
+pub struct ItemText<'db> {
+    #[returns(ref)]
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, salsa::SalsaValue)]
+pub struct FileItem<'db> {
+    /// Byte offset of the item in its file.
+    pub offset: u32,
+    pub text: ItemText<'db>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_items(db: &dyn salsa::Database, file: SourceFile) -> Vec<FileItem<'_>> {
+    let text = file.text(db);
+    split_items(text)
+        .into_iter()
+        .map(|span| FileItem { offset: span.start, text: ItemText::new(db, text[span.range()].to_string()) })
+        .collect()
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_item<'db>(db: &'db dyn salsa::Database, item: ItemText<'db>) -> ParsedItem {
+    parse_item_text(item.text(db))
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FileProfiles {
+    pub profiles: Vec<Arc<ProfileModel>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn file_profiles(db: &dyn salsa::Database, file: SourceFile) -> FileProfiles {
+    let mut out = FileProfiles { profiles: Vec::new(), diagnostics: Vec::new() };
+    for item in file_items(db, file) {
+        if let ItemKind::Profile(decl) = &parse_item(db, item.text).item.kind {
+            let (model, diags) = lower_profile(decl, file.path(db), item.offset);
+            out.profiles.push(Arc::new(model));
+            out.diagnostics.extend(diags);
+        }
+    }
+    out
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ProfileIndex {
+    pub by_name: BTreeMap<String, Arc<ProfileModel>>,
+    /// Profiles defined twice, reported in the file of the second definition.
+    pub duplicates: Vec<(Arc<str>, Diagnostic)>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn profile_index(db: &dyn salsa::Database, ws: Workspace) -> ProfileIndex {
+    let mut index = ProfileIndex::default();
+    for file in ws.files(db) {
+        for p in &file_profiles(db, *file).profiles {
+            if let Some(first) = index.by_name.get(&p.name) {
+                let d = Diagnostic::error(
+                    codes::PROFILE_DUPLICATE,
+                    format!("the profile `{}` is defined twice", p.name),
+                    p.origin.span,
+                )
+                .with_label_message("defined again here")
+                .with_secondary_in(first.origin.file.clone(), first.origin.span, "first defined here")
+                .with_help("rename one of the profiles or pass only one of the files");
+                index.duplicates.push((p.origin.file.clone(), d));
+            } else {
+                index.by_name.insert(p.name.clone(), p.clone());
+            }
+        }
+    }
+    index
+}
+
+/// The items that make up the pack's scope. Editing a rule leaves this unchanged.
+#[salsa::tracked(returns(ref))]
+pub fn file_decls(db: &dyn salsa::Database, file: SourceFile) -> Vec<FileItem<'_>> {
+    file_items(db, file)
+        .iter()
+        .filter(|item| {
+            matches!(parse_item(db, item.text).item.kind, ItemKind::Use(_) | ItemKind::Permit(_) | ItemKind::Var(_))
+        })
+        .copied()
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ScopeResult {
+    pub scope: Arc<Scope>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn pack_scope_result(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> ScopeResult {
+    let decls: Vec<(u32, &ItemKind)> =
+        file_decls(db, file).iter().map(|item| (item.offset, &parse_item(db, item.text).item.kind)).collect();
+    let (scope, diagnostics) = check::build_scope(&decls, &profile_index(db, ws).by_name);
+    ScopeResult { scope: Arc::new(scope), diagnostics }
+}
+
+/// The scope alone: when a change leaves it equal, salsa backdates it and no rule is re-checked.
+#[salsa::tracked(returns(clone))]
+pub fn pack_scope(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Arc<Scope> {
+    pack_scope_result(db, ws, file).scope.clone()
+}
+
+/// Resolves and typechecks one rule or test. Spans are relative to the item.
+#[salsa::tracked(returns(ref))]
+pub fn check_item<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    item: ItemText<'db>,
+) -> ItemCheck {
+    let scope = pack_scope(db, ws, file);
+    check::check_item(&scope, &parse_item(db, item).item.kind)
+}
+
+/// Every diagnostic of a file, with absolute spans, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Diagnostic> {
+    let items = file_items(db, file);
+    let mut out: Vec<Diagnostic> = Vec::new();
+    if items.is_empty() {
+        out.push(
+            Diagnostic::error(
+                codes::EMPTY_FILE,
+                "this file has no rules, tests or profiles",
+                Span::new(0, file.text(db).len() as u32),
+            )
+            .with_help("a pack starts with `use PROFILE` and then its rules, e.g. `on button-press: record photo`"),
+        );
+        return out;
+    }
+    let mut is_pack = false;
+    let mut has_use = false;
+    let mut first_rule: Option<Span> = None;
+    let mut names: BTreeMap<(bool, String), Span> = BTreeMap::new();
+    let mut permissions_used: Vec<String> = Vec::new();
+    for item in items {
+        let parsed = parse_item(db, item.text);
+        out.extend(parsed.errors.iter().map(|d| d.clone().shifted(item.offset)));
+        let name = match &parsed.item.kind {
+            ItemKind::Profile(_) | ItemKind::Error => continue,
+            ItemKind::Use(_) => {
+                has_use = true;
+                None
+            }
+            ItemKind::Rule(r) => r.name.as_ref().map(|n| (false, n.node.clone(), n.span)),
+            ItemKind::Test(t) => Some((true, t.name.node.clone(), t.name.span)),
+            _ => None,
+        };
+        is_pack = true;
+        if let Some((is_test, name, span)) = name {
+            let span = span.shift(item.offset);
+            if let Some(first) = names.get(&(is_test, name.clone())) {
+                let what = if is_test { "test" } else { "rule" };
+                out.push(
+                    Diagnostic::error(codes::DUPLICATE_NAME, format!("there is already a {what} named `{name}`"), span)
+                        .with_label_message("named again here")
+                        .with_secondary(*first, "first named here")
+                        .with_help(format!("give each {what} its own name")),
+                );
+            } else {
+                names.insert((is_test, name), span);
+            }
+        }
+        if matches!(parsed.item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
+            first_rule.get_or_insert(parsed.item.span.shift(item.offset));
+            let checked = check_item(db, ws, file, item.text);
+            out.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(item.offset)));
+            permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
+        }
+    }
+    out.extend(file_profiles(db, file).diagnostics.iter().cloned());
+    let path = file.path(db);
+    out.extend(profile_index(db, ws).duplicates.iter().filter(|(f, _)| f == path).map(|(_, d)| d.clone()));
+    if is_pack {
+        let result = pack_scope_result(db, ws, file);
+        out.extend(result.diagnostics.iter().cloned());
+        if let (Some(span), false) = (first_rule, has_use) {
+            out.push(
+                Diagnostic::error(codes::NO_PROFILE, "this pack does not say which devices it is for", span)
+                    .with_label_message("rules need a profile")
+                    .with_help("add `use PROFILE` before the rules, e.g. `use xiaomi-ai-glasses`"),
+            );
+        }
+        for (permit, span) in &result.scope.permits {
+            if !permissions_used.contains(permit) {
+                out.push(
+                    Diagnostic::warning(
+                        codes::UNUSED_PERMISSION,
+                        format!("the pack permits `{permit}` but no rule needs it"),
+                        *span,
+                    )
+                    .with_help("remove it so the pack asks for no more than it uses"),
+                );
+            }
+        }
+    }
+    out.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
+    if out.len() > MAX_DIAGNOSTICS_PER_FILE {
+        let hidden = out.len() - MAX_DIAGNOSTICS_PER_FILE;
+        let span = out[MAX_DIAGNOSTICS_PER_FILE].primary.span;
+        out.truncate(MAX_DIAGNOSTICS_PER_FILE);
+        out.push(
+            Diagnostic::error(codes::TOO_MANY_ERRORS, format!("{hidden} more problems are not shown"), span)
+                .with_help("fix the problems above and check again"),
+        );
+    }
+    out
+}
+
+/// The database `glassc` and the language server share. Clone it to read on another thread.
+#[salsa::db]
+#[derive(Clone)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+impl Default for Database {
+    fn default() -> Self {
+        Database { storage: salsa::Storage::new(None) }
+    }
+}
+
+impl Database {
+    /// A database that calls `on_event` for every salsa event (tests use it to count executions).
+    pub fn with_logger(on_event: impl Fn(salsa::Event) + Send + Sync + 'static) -> Self {
+        Database { storage: salsa::Storage::new(Some(Box::new(on_event))) }
+    }
+}
+
+/// True when any diagnostic is an error (warnings do not fail a check).
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}

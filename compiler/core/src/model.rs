@@ -1,0 +1,496 @@
+//! The capability model: what a profile says a device can do.
+//!
+//! Profiles are written in glass (`profile NAME { ... }`); `lower_profile` turns one profile's
+//! syntax tree into a `ProfileModel` and reports what is wrong with it. Everything here carries
+//! absolute spans and the file it came from, so diagnostics and go-to-definition can point into it.
+
+use std::sync::Arc;
+
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::suggest::did_you_mean;
+use crate::syntax::ast::{self, ActionClause, MemberKind, ProfileDecl};
+use crate::types::{Const, ConstError, Type, const_eval};
+
+/// Where something was declared.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub span: Span,
+}
+
+/// The privacy classes an action can have; a pack must `permit` each class it uses.
+pub const PRIVACY_CLASSES: &[&str] = &["camera", "microphone", "location", "payment", "health", "contacts", "cloud"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ParamDef {
+    pub name: String,
+    pub ty: Type,
+    pub default: Option<Const>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EventDef {
+    pub device: Arc<str>,
+    pub capability: Option<Arc<str>>,
+    pub name: String,
+    pub params: Vec<ParamDef>,
+    /// At most this many events per window (milliseconds).
+    pub max_rate: Option<(u64, u64)>,
+    pub doc: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StateDef {
+    pub device: Arc<str>,
+    pub capability: Option<Arc<str>>,
+    pub name: String,
+    pub ty: Type,
+    pub doc: Option<String>,
+    pub origin: Origin,
+}
+
+/// How long an action runs: fixed, or given by one of its Duration parameters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Takes {
+    Millis(u64),
+    Param(usize),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ActionDef {
+    pub device: Arc<str>,
+    pub capability: Option<Arc<str>>,
+    pub name: String,
+    pub params: Vec<ParamDef>,
+    /// Power drawn while it runs, in milliwatts.
+    pub cost_mw: u64,
+    pub takes: Option<Takes>,
+    /// The processor that runs it, on devices with more than one.
+    pub processor: Option<String>,
+    pub privacy: Option<String>,
+    pub doc: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct EnumDef {
+    pub name: Arc<str>,
+    pub variants: Vec<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DeviceDef {
+    pub name: Arc<str>,
+    /// The device that link messages to this one go through (`device car via phone`).
+    pub via: Option<String>,
+    pub doc: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NamedDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ProfileModel {
+    pub name: String,
+    pub doc: Option<String>,
+    pub origin: Origin,
+    pub device: DeviceDef,
+    pub processors: Vec<NamedDef>,
+    pub capabilities: Vec<NamedDef>,
+    pub enums: Vec<EnumDef>,
+    pub states: Vec<StateDef>,
+    pub events: Vec<EventDef>,
+    pub actions: Vec<ActionDef>,
+}
+
+/// Lowers one profile. `offset` is the profile item's position in `file`; the model's spans and the
+/// diagnostics are absolute.
+pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (ProfileModel, Vec<Diagnostic>) {
+    let origin = |span: Span| Origin { file: file.clone(), span: span.shift(offset) };
+    let mut cx = Lowering { diags: Vec::new(), offset };
+    let members = flatten(&decl.members, None);
+
+    let devices: Vec<_> = members
+        .iter()
+        .filter_map(|(_, m)| match &m.kind {
+            MemberKind::Device { name, via } => Some((m, name, via)),
+            _ => None,
+        })
+        .collect();
+    let device = match devices.as_slice() {
+        [] => {
+            cx.error(
+                Diagnostic::error(codes::PROFILE_BAD_MEMBER, "this profile declares no device", decl.name.span)
+                    .with_help("add a `device NAME` line, e.g. `device glasses`"),
+            );
+            DeviceDef { name: decl.name.node.as_str().into(), via: None, doc: None, origin: origin(decl.name.span) }
+        }
+        [(m, name, via), rest @ ..] => {
+            for (extra, _, _) in rest {
+                cx.error(
+                    Diagnostic::error(codes::DUPLICATE_NAME, "a profile describes exactly one device", extra.span)
+                        .with_secondary(m.span, "the device is declared here")
+                        .with_help("put each device in its own profile and `use` them together"),
+                );
+            }
+            DeviceDef {
+                name: name.node.as_str().into(),
+                via: via.as_ref().map(|v| v.node.clone()),
+                doc: doc(m),
+                origin: origin(name.span),
+            }
+        }
+    };
+    let dev = device.name.clone();
+
+    let mut model = ProfileModel {
+        name: decl.name.node.clone(),
+        doc: decl.doc.as_ref().map(|d| d.node.clone()),
+        origin: origin(decl.name.span),
+        device,
+        processors: Vec::new(),
+        capabilities: Vec::new(),
+        enums: Vec::new(),
+        states: Vec::new(),
+        events: Vec::new(),
+        actions: Vec::new(),
+    };
+
+    // Enums first: states and parameters refer to them.
+    for (_, m) in &members {
+        match &m.kind {
+            MemberKind::Enum { name, variants } => {
+                let mut seen: Vec<&ast::Name> = Vec::new();
+                for v in variants {
+                    if let Some(first) = seen.iter().find(|s| s.node == v.node) {
+                        cx.error(duplicate(&v.node, v.span, first.span));
+                    }
+                    seen.push(v);
+                }
+                model.enums.push(EnumDef {
+                    name: name.node.as_str().into(),
+                    variants: variants.iter().map(|v| v.node.clone()).collect(),
+                    origin: origin(name.span),
+                });
+            }
+            MemberKind::Processor { name } => {
+                model.processors.push(NamedDef { name: name.node.clone(), doc: doc(m), origin: origin(name.span) })
+            }
+            MemberKind::Capability { name, .. } => {
+                model.capabilities.push(NamedDef { name: name.node.clone(), doc: doc(m), origin: origin(name.span) })
+            }
+            _ => {}
+        }
+    }
+
+    for (cap, m) in &members {
+        let capability = cap.map(|c| Arc::<str>::from(c.node.as_str()));
+        match &m.kind {
+            MemberKind::State { name, ty } => {
+                let ty = cx.lower_type(ty, &model.enums);
+                model.states.push(StateDef {
+                    device: dev.clone(),
+                    capability,
+                    name: name.node.clone(),
+                    ty,
+                    doc: doc(m),
+                    origin: origin(name.span),
+                });
+            }
+            MemberKind::Event { name, params, max_rate } => {
+                let params = cx.lower_params(params, &model.enums, &origin);
+                let max_rate = max_rate.as_ref().and_then(|(count, window)| {
+                    let window = cx.positive_duration(window)?;
+                    if count.node == 0 {
+                        cx.error(
+                            Diagnostic::error(
+                                codes::PROFILE_BAD_MEMBER,
+                                "an event's maximum rate must be at least 1",
+                                count.span,
+                            )
+                            .with_help("write `max 1 per second` or drop the `max` clause"),
+                        );
+                        return None;
+                    }
+                    Some((count.node, window))
+                });
+                model.events.push(EventDef {
+                    device: dev.clone(),
+                    capability,
+                    name: name.node.clone(),
+                    params,
+                    max_rate,
+                    doc: doc(m),
+                    origin: origin(name.span),
+                });
+            }
+            MemberKind::Action { name, params, clauses } => {
+                let params = cx.lower_params(params, &model.enums, &origin);
+                let mut action = ActionDef {
+                    device: dev.clone(),
+                    capability,
+                    name: name.node.clone(),
+                    params,
+                    cost_mw: 0,
+                    takes: None,
+                    processor: None,
+                    privacy: None,
+                    doc: doc(m),
+                    origin: origin(name.span),
+                };
+                cx.lower_clauses(clauses, &mut action, &model.processors);
+                model.actions.push(action);
+            }
+            _ => {}
+        }
+    }
+
+    cx.check_duplicates(&members);
+    (model, cx.diags)
+}
+
+fn doc(m: &ast::Member) -> Option<String> {
+    m.doc.as_ref().map(|d| d.node.clone())
+}
+
+/// Members with the capability they are declared in, capabilities themselves included.
+fn flatten<'a>(
+    members: &'a [ast::Member],
+    cap: Option<&'a ast::Name>,
+) -> Vec<(Option<&'a ast::Name>, &'a ast::Member)> {
+    let mut out = Vec::new();
+    for m in members {
+        out.push((cap, m));
+        if let MemberKind::Capability { name, members } = &m.kind {
+            out.extend(flatten(members, Some(name)));
+        }
+    }
+    out
+}
+
+fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
+    Diagnostic::error(codes::DUPLICATE_NAME, format!("`{name}` is declared twice"), span)
+        .with_label_message("declared again here")
+        .with_secondary(first, "first declared here")
+        .with_help("rename or remove one of them")
+}
+
+struct Lowering {
+    diags: Vec<Diagnostic>,
+    offset: u32,
+}
+
+impl Lowering {
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d.shifted(self.offset));
+    }
+
+    fn lower_type(&mut self, ty: &ast::TypeExpr, enums: &[EnumDef]) -> Type {
+        if let Some(t) = Type::builtin(&ty.name.node) {
+            return t;
+        }
+        if let Some(e) = enums.iter().find(|e| *e.name == *ty.name.node) {
+            return Type::Enum(e.name.clone());
+        }
+        let names = Type::BUILTIN_NAMES.iter().copied().chain(enums.iter().map(|e| &*e.name));
+        let mut d =
+            Diagnostic::error(codes::UNKNOWN_TYPE, format!("there is no type `{}`", ty.name.node), ty.name.span)
+                .with_label_message("unknown type");
+        d = d.with_help(did_you_mean(&ty.name.node, names).unwrap_or_else(|| {
+            "use Bool, Int, Percent, Duration, Text, Time or an enum declared in this profile".into()
+        }));
+        self.error(d);
+        Type::Error
+    }
+
+    fn lower_params(
+        &mut self,
+        params: &[ast::Param],
+        enums: &[EnumDef],
+        origin: &dyn Fn(Span) -> Origin,
+    ) -> Vec<ParamDef> {
+        let mut out: Vec<ParamDef> = Vec::new();
+        for (i, p) in params.iter().enumerate() {
+            if let Some(first) = params[..i].iter().find(|q| q.name.node == p.name.node) {
+                self.error(duplicate(&p.name.node, p.name.span, first.name.span));
+            }
+            let ty = self.lower_type(&p.ty, enums);
+            let default = p.default.as_ref().and_then(|d| self.default_value(d, &ty, enums));
+            out.push(ParamDef { name: p.name.node.clone(), ty, default, origin: origin(p.name.span) });
+        }
+        out
+    }
+
+    /// A parameter default: a constant of the parameter's type, or a variant of its enum.
+    fn default_value(&mut self, e: &ast::Expr, ty: &Type, enums: &[EnumDef]) -> Option<Const> {
+        if let (Type::Enum(name), ast::ExprKind::Path(path)) = (ty, &e.kind) {
+            let variants = &enums.iter().find(|en| en.name == *name)?.variants;
+            let word = path.text();
+            if variants.contains(&word) {
+                return Some(Const::Enum(name.clone(), word.into()));
+            }
+            let help = did_you_mean(&word, variants.iter().map(String::as_str))
+                .unwrap_or_else(|| format!("the values of `{name}` are {}", variants.join(", ")));
+            self.error(
+                Diagnostic::error(codes::UNKNOWN_NAME, format!("`{name}` has no value `{word}`"), e.span)
+                    .with_help(help),
+            );
+            return None;
+        }
+        let value = const_eval(e).ok();
+        let fits = matches!(
+            (&value, ty),
+            (Some(Const::Bool(_)), Type::Bool)
+                | (Some(Const::Int(_)), Type::Int)
+                | (Some(Const::Percent(_)), Type::Percent)
+                | (Some(Const::Duration(_)), Type::Duration)
+                | (Some(Const::Text(_)), Type::Text)
+                | (Some(Const::Time(_)), Type::Time)
+        ) || *ty == Type::Error;
+        if !fits {
+            self.error(
+                Diagnostic::error(codes::PROFILE_BAD_MEMBER, format!("this default is not a constant {ty}"), e.span)
+                    .with_help(format!("write a {ty} constant such as {}", example_of(ty))),
+            );
+            return None;
+        }
+        value
+    }
+
+    fn positive_duration(&mut self, e: &ast::Expr) -> Option<u64> {
+        match const_eval(e) {
+            Ok(Const::Duration(ms)) if ms > 0 => Some(ms as u64),
+            _ => {
+                self.error(
+                    Diagnostic::error(codes::BAD_RATE, "expected a positive duration", e.span)
+                        .with_help("write a duration with its unit, such as `1 s` or `10 min`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn lower_clauses(&mut self, clauses: &[ActionClause], action: &mut ActionDef, processors: &[NamedDef]) {
+        for clause in clauses {
+            match clause {
+                ActionClause::Cost(n, unit) => {
+                    if unit.node != "mW" {
+                        self.error(
+                            Diagnostic::error(
+                                codes::PROFILE_BAD_MEMBER,
+                                format!("cost is a power in mW, not `{}`", unit.node),
+                                unit.span,
+                            )
+                            .with_help(format!("write `cost {} mW`", n.node)),
+                        );
+                    }
+                    action.cost_mw = n.node;
+                }
+                ActionClause::Takes(e) => {
+                    if let ast::ExprKind::Path(p) = &e.kind
+                        && let Some(i) = action.params.iter().position(|q| q.name == p.text())
+                    {
+                        if action.params[i].ty != Type::Duration {
+                            self.error(
+                                Diagnostic::error(
+                                    codes::TYPE_MISMATCH,
+                                    format!("`{}` is not a Duration parameter", p.text()),
+                                    e.span,
+                                )
+                                .with_help("`takes` names a fixed duration or a Duration parameter"),
+                            );
+                        }
+                        action.takes = Some(Takes::Param(i));
+                    } else if let Some(ms) = self.positive_duration(e) {
+                        action.takes = Some(Takes::Millis(ms));
+                    }
+                }
+                ActionClause::On(p) => {
+                    if !processors.iter().any(|q| q.name == p.node) {
+                        let help = did_you_mean(&p.node, processors.iter().map(|q| q.name.as_str()))
+                            .unwrap_or_else(|| "declare it with `processor NAME` in this profile".into());
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNKNOWN_REFERENCE,
+                                format!("this profile has no processor `{}`", p.node),
+                                p.span,
+                            )
+                            .with_help(help),
+                        );
+                    }
+                    action.processor = Some(p.node.clone());
+                }
+                ActionClause::Privacy(p) => {
+                    if !PRIVACY_CLASSES.contains(&p.node.as_str()) {
+                        let help = did_you_mean(&p.node, PRIVACY_CLASSES.iter().copied())
+                            .unwrap_or_else(|| format!("the privacy classes are {}", PRIVACY_CLASSES.join(", ")));
+                        self.error(
+                            Diagnostic::error(
+                                codes::UNKNOWN_REFERENCE,
+                                format!("there is no privacy class `{}`", p.node),
+                                p.span,
+                            )
+                            .with_help(help),
+                        );
+                    }
+                    action.privacy = Some(p.node.clone());
+                }
+            }
+        }
+    }
+
+    /// Two members of one kind with one name in one capability (or at the top) clash.
+    fn check_duplicates(&mut self, members: &[(Option<&ast::Name>, &ast::Member)]) {
+        let mut seen: Vec<(&str, Option<&str>, &str, Span)> = Vec::new();
+        for (cap, m) in members {
+            let (kind, name) = match &m.kind {
+                MemberKind::Processor { name } => ("processor", name),
+                MemberKind::Enum { name, .. } => ("enum", name),
+                MemberKind::State { name, .. } => ("value", name),
+                MemberKind::Capability { name, .. } => ("capability", name),
+                MemberKind::Event { name, .. } => ("event", name),
+                MemberKind::Action { name, .. } => ("action", name),
+                MemberKind::Device { .. } | MemberKind::Error => continue,
+            };
+            let cap = cap.map(|c| c.node.as_str());
+            if let Some(first) = seen.iter().find(|(k, c, n, _)| *k == kind && *c == cap && *n == name.node) {
+                let d = duplicate(&name.node, name.span, first.3);
+                self.error(d);
+            } else {
+                seen.push((kind, cap, &name.node, name.span));
+            }
+        }
+    }
+}
+
+/// An example constant of a type, for help lines.
+pub fn example_of(ty: &Type) -> String {
+    match ty {
+        Type::Bool => "`true`".into(),
+        Type::Int => "`3`".into(),
+        Type::Percent => "`20%`".into(),
+        Type::Duration => "`5 s`".into(),
+        Type::Text => "`\"hello\"`".into(),
+        Type::Time => "`07:30`".into(),
+        Type::Enum(name) => format!("a value of `{name}`"),
+        Type::Error => "a value".into(),
+    }
+}
+
+/// Keeps `ConstError` in the public API for the checker's messages.
+pub fn const_error_text(e: &ConstError) -> &'static str {
+    match e {
+        ConstError::NotConstant => "it depends on states or variables",
+        ConstError::Overflow => "it overflows or divides by zero",
+    }
+}

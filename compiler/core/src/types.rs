@@ -1,0 +1,144 @@
+//! The types of glass values, and constant evaluation.
+
+use std::sync::Arc;
+
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::parser::unit_millis;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    Bool,
+    /// A whole number; pack variables carry a range.
+    Int,
+    /// 0% to 100%.
+    Percent,
+    /// A length of time, counted in milliseconds.
+    Duration,
+    Text,
+    /// A time of day.
+    Time,
+    /// An enum declared by a profile, by name.
+    Enum(Arc<str>),
+    /// The type of an expression that already produced an error; it matches everything so one
+    /// mistake is reported once.
+    Error,
+}
+
+impl Type {
+    /// Built-in type names as written in source.
+    pub fn builtin(name: &str) -> Option<Type> {
+        Some(match name {
+            "Bool" => Type::Bool,
+            "Int" => Type::Int,
+            "Percent" => Type::Percent,
+            "Duration" => Type::Duration,
+            "Text" => Type::Text,
+            "Time" => Type::Time,
+            _ => return None,
+        })
+    }
+
+    pub const BUILTIN_NAMES: &[&str] = &["Bool", "Int", "Percent", "Duration", "Text", "Time"];
+
+    pub fn is_numeric(&self) -> bool {
+        matches!(self, Type::Int | Type::Percent | Type::Duration | Type::Error)
+    }
+
+    pub fn is_ordered(&self) -> bool {
+        self.is_numeric() || matches!(self, Type::Time)
+    }
+
+    /// Equal, or one side is already an error.
+    pub fn matches(&self, other: &Type) -> bool {
+        self == other || *self == Type::Error || *other == Type::Error
+    }
+}
+
+impl std::fmt::Display for Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Type::Bool => f.write_str("Bool"),
+            Type::Int => f.write_str("Int"),
+            Type::Percent => f.write_str("Percent"),
+            Type::Duration => f.write_str("Duration"),
+            Type::Text => f.write_str("Text"),
+            Type::Time => f.write_str("Time"),
+            Type::Enum(name) => f.write_str(name),
+            Type::Error => f.write_str("{error}"),
+        }
+    }
+}
+
+/// A value known at compile time.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Const {
+    Bool(bool),
+    Int(i64),
+    Percent(i64),
+    /// Milliseconds.
+    Duration(i64),
+    Text(String),
+    /// Minutes after midnight.
+    Time(u16),
+    Enum(Arc<str>, Arc<str>),
+}
+
+/// Why an expression has no constant value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConstError {
+    /// It reads a state, variable or payload field.
+    NotConstant,
+    /// It overflows or divides by zero.
+    Overflow,
+}
+
+/// Evaluates literals and arithmetic on them. Names are not constants (enum values are resolved by
+/// the checker, which knows their types).
+pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
+    use Const::*;
+    Ok(match &expr.kind {
+        ExprKind::Int(n) => Int(*n as i64),
+        ExprKind::Percent(n) => Percent(*n as i64),
+        ExprKind::Quantity { value, unit } => {
+            let ms = unit_millis(&unit.node).unwrap_or(1);
+            Duration((*value as i64).checked_mul(ms as i64).ok_or(ConstError::Overflow)?)
+        }
+        ExprKind::Text(s) => Text(s.clone()),
+        ExprKind::Bool(b) => Bool(*b),
+        ExprKind::Time(t) => Time(*t),
+        ExprKind::Paren(inner) => const_eval(inner)?,
+        ExprKind::Unary { op: UnaryOp::Neg, operand } => match const_eval(operand)? {
+            Int(n) => Int(n.checked_neg().ok_or(ConstError::Overflow)?),
+            Percent(n) => Percent(-n),
+            Duration(n) => Duration(-n),
+            _ => return Err(ConstError::NotConstant),
+        },
+        ExprKind::Unary { op: UnaryOp::Not, operand } => match const_eval(operand)? {
+            Bool(b) => Bool(!b),
+            _ => return Err(ConstError::NotConstant),
+        },
+        ExprKind::Binary { op, lhs, rhs }
+            if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) =>
+        {
+            let (l, r) = (const_eval(lhs)?, const_eval(rhs)?);
+            let apply = |a: i64, b: i64| -> Result<i64, ConstError> {
+                match op {
+                    BinaryOp::Add => a.checked_add(b),
+                    BinaryOp::Sub => a.checked_sub(b),
+                    BinaryOp::Mul => a.checked_mul(b),
+                    _ => a.checked_div(b),
+                }
+                .ok_or(ConstError::Overflow)
+            };
+            match (l, r) {
+                (Int(a), Int(b)) => Int(apply(a, b)?),
+                (Duration(a), Duration(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Duration(apply(a, b)?),
+                (Percent(a), Percent(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Percent(apply(a, b)?),
+                (Duration(a), Int(b)) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => Duration(apply(a, b)?),
+                (Int(a), Duration(b)) if *op == BinaryOp::Mul => Duration(apply(a, b)?),
+                _ => return Err(ConstError::NotConstant),
+            }
+        }
+        _ => return Err(ConstError::NotConstant),
+    })
+}
