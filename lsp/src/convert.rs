@@ -1,0 +1,64 @@
+//! Byte offsets to LSP positions (lines and UTF-16 columns) and diagnostics to LSP diagnostics.
+
+use glass_compiler::diagnostic::{Diagnostic, Severity};
+use glass_compiler::span::Span;
+use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
+
+pub fn position(text: &str, offset: u32) -> lsp::Position {
+    let mut offset = (offset as usize).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() as u32;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character = text[line_start..offset].encode_utf16().count() as u32;
+    lsp::Position { line, character }
+}
+
+pub fn range(text: &str, span: Span) -> lsp::Range {
+    lsp::Range { start: position(text, span.start), end: position(text, span.end) }
+}
+
+pub fn diagnostic(text: &str, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic {
+    let mut message = d.message.clone();
+    if !d.primary.message.is_empty() {
+        message = format!("{message}: {}", d.primary.message);
+    }
+    if let Some(help) = &d.help {
+        message = format!("{message}\nhelp: {help}");
+    }
+    let related: Vec<lsp::DiagnosticRelatedInformation> = d
+        .secondary
+        .iter()
+        .filter(|l| l.file.is_none())
+        .map(|l| lsp::DiagnosticRelatedInformation {
+            location: lsp::Location { uri: uri.clone(), range: range(text, l.span) },
+            message: l.message.clone(),
+        })
+        .collect();
+    lsp::Diagnostic {
+        range: range(text, d.primary.span),
+        severity: Some(match d.severity {
+            Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.0.to_string())),
+        source: Some("glass".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_utf16_units() {
+        let text = "ab\n😀x";
+        assert_eq!(position(text, 4 + 3), lsp::Position { line: 1, character: 2 });
+        assert_eq!(position(text, 99), lsp::Position { line: 1, character: 3 });
+    }
+}

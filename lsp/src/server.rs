@@ -1,0 +1,119 @@
+//! The server state: one compiler database holding the workspace's files and the open documents.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use glass_compiler::db::{Database, SourceFile, Workspace, file_diagnostics};
+use salsa::Setter;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::convert;
+
+pub struct Backend {
+    client: Client,
+    state: Mutex<State>,
+}
+
+struct State {
+    db: Database,
+    ws: Workspace,
+    files: HashMap<String, SourceFile>,
+}
+
+impl State {
+    fn file(&mut self, key: &str, text: String) -> SourceFile {
+        if let Some(file) = self.files.get(key).copied() {
+            // Setting an equal text would still start a new revision; skip it.
+            if *file.text(&self.db) != text {
+                file.set_text(&mut self.db).to(text);
+            }
+            return file;
+        }
+        let file = SourceFile::new(&self.db, key.into(), text);
+        self.files.insert(key.to_string(), file);
+        let all: Vec<SourceFile> = self.files.values().copied().collect();
+        self.ws.set_files(&mut self.db).to(all);
+        file
+    }
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        let db = Database::default();
+        let ws = Workspace::new(&db, Vec::new());
+        Backend { client, state: Mutex::new(State { db, ws, files: HashMap::new() }) }
+    }
+
+    /// Updates a document and computes its diagnostics before any `.await`, so edits apply in order.
+    fn update(&self, uri: &Uri, text: String) -> Vec<Diagnostic> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let key = uri.as_str().to_string();
+        let file = state.file(&key, text.clone());
+        let (db, ws) = (&state.db, state.ws);
+        file_diagnostics(db, ws, file).iter().map(|d| convert::diagnostic(&text, uri, d)).collect()
+    }
+
+    /// Loads every .glass file under the workspace folders, so packs see their profiles.
+    fn load_folder(&self, root: &Path) {
+        let mut paths = Vec::new();
+        collect(root, &mut paths, 0);
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        for path in paths {
+            if let (Ok(text), Some(uri)) = (std::fs::read_to_string(&path), Uri::from_file_path(&path)) {
+                state.file(uri.as_str(), text);
+            }
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.') || n == "target");
+        if path.is_dir() && !hidden && depth < 8 {
+            collect(&path, out, depth + 1);
+        } else if path.extension().is_some_and(|e| e == "glass") {
+            out.push(path);
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        for folder in params.workspace_folders.unwrap_or_default() {
+            if let Some(path) = folder.uri.to_file_path() {
+                self.load_folder(&path);
+            }
+        }
+        Ok(InitializeResult {
+            server_info: Some(ServerInfo { name: "glass-lsp".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+                ..ServerCapabilities::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let diags = self.update(&uri, params.text_document.text);
+        self.client.publish_diagnostics(uri, diags, Some(params.text_document.version)).await;
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Full sync: the last change holds the whole text.
+        let Some(change) = params.content_changes.into_iter().last() else { return };
+        let uri = params.text_document.uri;
+        let diags = self.update(&uri, change.text);
+        self.client.publish_diagnostics(uri, diags, Some(params.text_document.version)).await;
+    }
+}
