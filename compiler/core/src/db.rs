@@ -179,6 +179,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                 "this file has no rules, tests or profiles",
                 Span::new(0, file.text(db).len() as u32),
             )
+            .with_label_message("defined again here")
             .with_help("a pack starts with `use PROFILE` and then its rules, e.g. `on button-press: record photo`"),
         );
         return out;
@@ -244,6 +245,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                         format!("the pack permits `{permit}` but no rule needs it"),
                         *span,
                     )
+                    .with_label_message("never needed")
                     .with_help("remove it so the pack asks for no more than it uses"),
                 );
             }
@@ -256,6 +258,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         out.truncate(MAX_DIAGNOSTICS_PER_FILE);
         out.push(
             Diagnostic::error(codes::TOO_MANY_ERRORS, format!("{hidden} more problems are not shown"), span)
+                .with_label_message("more problems from here on")
                 .with_help("fix the problems above and check again"),
         );
     }

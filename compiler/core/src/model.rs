@@ -131,6 +131,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
         [] => {
             cx.error(
                 Diagnostic::error(codes::PROFILE_BAD_MEMBER, "this profile declares no device", decl.name.span)
+                    .with_label_message("no `device` line in this profile")
                     .with_help("add a `device NAME` line, e.g. `device glasses`"),
             );
             DeviceDef { name: decl.name.node.as_str().into(), via: None, doc: None, origin: origin(decl.name.span) }
@@ -139,6 +140,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
             for (extra, _, _) in rest {
                 cx.error(
                     Diagnostic::error(codes::DUPLICATE_NAME, "a profile describes exactly one device", extra.span)
+                        .with_label_message("a second device")
                         .with_secondary(m.span, "the device is declared here")
                         .with_help("put each device in its own profile and `use` them together"),
                 );
@@ -218,6 +220,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                                 "an event's maximum rate must be at least 1",
                                 count.span,
                             )
+                            .with_label_message("zero")
                             .with_help("write `max 1 per second` or drop the `max` clause"),
                         );
                         return None;
@@ -343,6 +346,7 @@ impl Lowering {
                 .unwrap_or_else(|| format!("the values of `{name}` are {}", variants.join(", ")));
             self.error(
                 Diagnostic::error(codes::UNKNOWN_NAME, format!("`{name}` has no value `{word}`"), e.span)
+                    .with_label_message("unknown value")
                     .with_help(help),
             );
             return None;
@@ -358,9 +362,11 @@ impl Lowering {
                 | (Some(Const::Time(_)), Type::Time)
         ) || *ty == Type::Error;
         if !fits {
+            let ty_a = ty.a();
             self.error(
                 Diagnostic::error(codes::PROFILE_BAD_MEMBER, format!("this default is not a constant {ty}"), e.span)
-                    .with_help(format!("write a {ty} constant such as {}", example_of(ty))),
+                    .with_label_message("not a constant of the parameter type")
+                    .with_help(format!("write {ty_a} constant such as {}", example_of(ty))),
             );
             return None;
         }
@@ -373,6 +379,7 @@ impl Lowering {
             _ => {
                 self.error(
                     Diagnostic::error(codes::BAD_RATE, "expected a positive duration", e.span)
+                        .with_label_message("not a positive duration")
                         .with_help("write a duration with its unit, such as `1 s` or `10 min`"),
                 );
                 None
@@ -391,6 +398,7 @@ impl Lowering {
                                 format!("cost is a power in mW, not `{}`", unit.node),
                                 unit.span,
                             )
+                            .with_label_message("not mW")
                             .with_help(format!("write `cost {} mW`", n.node)),
                         );
                     }
@@ -407,6 +415,7 @@ impl Lowering {
                                     format!("`{}` is not a Duration parameter", p.text()),
                                     e.span,
                                 )
+                                .with_label_message("not a Duration parameter")
                                 .with_help("`takes` names a fixed duration or a Duration parameter"),
                             );
                         }
@@ -425,6 +434,7 @@ impl Lowering {
                                 format!("this profile has no processor `{}`", p.node),
                                 p.span,
                             )
+                            .with_label_message("unknown processor")
                             .with_help(help),
                         );
                     }
@@ -440,6 +450,7 @@ impl Lowering {
                                 format!("there is no privacy class `{}`", p.node),
                                 p.span,
                             )
+                            .with_label_message("unknown privacy class")
                             .with_help(help),
                         );
                     }

@@ -48,6 +48,16 @@ impl Type {
         self.is_numeric() || matches!(self, Type::Time)
     }
 
+    /// The type with its article, for messages: "an Int", "a Bool", "a `capture-kind` value".
+    pub fn a(&self) -> String {
+        match self {
+            Type::Int => "an Int".into(),
+            Type::Enum(name) => format!("a `{name}` value"),
+            Type::Error => "a value".into(),
+            t => format!("a {t}"),
+        }
+    }
+
     /// Equal, or one side is already an error.
     pub fn matches(&self, other: &Type) -> bool {
         self == other || *self == Type::Error || *other == Type::Error

@@ -185,7 +185,7 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::error(codes::MISSING_ARGUMENT, format!("`{}` needs a value", p.name), call_span)
                         .with_label_message(format!("`{}` is not given", p.name))
-                        .with_help(format!("add `({}: ...)`, a {}", p.name, p.ty)),
+                        .with_help(format!("add `({}: ...)`, {}", p.name, p.ty.a())),
                 );
             }
         }

@@ -25,6 +25,7 @@ impl Checker<'_> {
                 if *n > 100 {
                     self.error(
                         Diagnostic::error(codes::OUT_OF_RANGE, format!("{n}% is more than 100%"), e.span)
+                            .with_label_message("more than 100%")
                             .with_help("percentages go from 0% to 100%"),
                     );
                 }
@@ -60,10 +61,11 @@ impl Checker<'_> {
     /// An expression that must be `Bool`.
     pub fn condition(&mut self, e: &Expr, locals: Locals) {
         let t = self.expr(e, Some(&Type::Bool), locals);
+        let t_a = t.a();
         if !t.matches(&Type::Bool) {
             self.error(
-                Diagnostic::error(codes::NOT_A_CONDITION, format!("this is a {t}, not true or false"), e.span)
-                    .with_label_message(format!("this is a {t}"))
+                Diagnostic::error(codes::NOT_A_CONDITION, format!("this is {t_a}, not true or false"), e.span)
+                    .with_label_message(format!("this is {t_a}"))
                     .with_help(format!("compare it with something, e.g. `{} > {}`", short(e), zero_of(&t))),
             );
         }
@@ -86,6 +88,7 @@ impl Checker<'_> {
         if lt == Type::Error || rt == Type::Error {
             return if op.is_comparison() { Type::Bool } else { Type::Error };
         }
+        let (lt_a, rt_a) = (lt.a(), rt.a());
         if op.is_comparison() {
             if !self.same_kind(lhs, &lt, rhs, &rt) {
                 return Type::Bool;
@@ -97,6 +100,7 @@ impl Checker<'_> {
                         format!("{lt} values cannot be compared with `{}`", op.as_str()),
                         lhs.span.to(rhs.span),
                     )
+                    .with_label_message("cannot be ordered")
                     .with_help("only numbers, percentages, durations and times are ordered; use `==` or `!=`"),
                 );
             }
@@ -124,7 +128,7 @@ impl Checker<'_> {
                             Diagnostic::error(
                                 codes::UNIT_MISMATCH,
                                 format!(
-                                    "cannot {} a {lt} by a {rt}",
+                                    "cannot {} {lt_a} by {rt_a}",
                                     if op == BinaryOp::Mul { "multiply" } else { "divide" }
                                 ),
                                 lhs.span.to(rhs.span),
@@ -144,29 +148,31 @@ impl Checker<'_> {
         if lt.matches(rt) {
             return true;
         }
+        let (lt_a, rt_a) = (lt.a(), rt.a());
         let unitful = |t: &Type| matches!(t, Type::Duration | Type::Percent);
         let d = if *lt == Type::Int && unitful(rt) || unitful(lt) && *rt == Type::Int {
             let (bare, other) = if *lt == Type::Int { (lhs, rt) } else { (rhs, lt) };
+            let other_a = other.a();
             let unit = if *other == Type::Duration { " s" } else { "%" };
             Diagnostic::error(
                 codes::MISSING_UNIT,
-                format!("this number has no unit, but it is compared with a {other}"),
+                format!("this number has no unit, but it is compared with {other_a}"),
                 bare.span,
             )
             .with_label_message("no unit")
-            .with_secondary(if *lt == Type::Int { rhs.span } else { lhs.span }, format!("this is a {other}"))
+            .with_secondary(if *lt == Type::Int { rhs.span } else { lhs.span }, format!("this is {other_a}"))
             .with_help(format!("add a unit: `{}{unit}`", short(bare)))
             .with_fix("add the unit", bare.span, format!("{}{unit}", short(bare)))
         } else if unitful(lt) && unitful(rt) {
-            Diagnostic::error(codes::UNIT_MISMATCH, format!("a {lt} cannot be compared with a {rt}"), rhs.span)
-                .with_label_message(format!("this is a {rt}"))
-                .with_secondary(lhs.span, format!("this is a {lt}"))
-                .with_help(format!("write the right side as a {lt}, such as {}", example_of(lt)))
+            Diagnostic::error(codes::UNIT_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
+                .with_label_message(format!("this is {rt_a}"))
+                .with_secondary(lhs.span, format!("this is {lt_a}"))
+                .with_help(format!("write the right side as {lt_a}, such as {}", example_of(lt)))
         } else {
-            Diagnostic::error(codes::TYPE_MISMATCH, format!("a {lt} cannot be compared with a {rt}"), rhs.span)
-                .with_label_message(format!("this is a {rt}"))
-                .with_secondary(lhs.span, format!("this is a {lt}"))
-                .with_help(format!("both sides must have one type; write a {lt} such as {}", example_of(lt)))
+            Diagnostic::error(codes::TYPE_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
+                .with_label_message(format!("this is {rt_a}"))
+                .with_secondary(lhs.span, format!("this is {lt_a}"))
+                .with_help(format!("both sides must have one type; write {lt_a} such as {}", example_of(lt)))
         };
         self.error(d);
         false
@@ -272,9 +278,10 @@ impl Checker<'_> {
     }
 
     pub fn mismatch(&mut self, e: &Expr, wanted: &str, found: &Type) {
+        let found_a = found.a();
         self.error(
-            Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {wanted}, found a {found}"), e.span)
-                .with_label_message(format!("this is a {found}")),
+            Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {wanted}, found {found_a}"), e.span)
+                .with_label_message(format!("this is {found_a}")),
         );
     }
 
@@ -284,12 +291,13 @@ impl Checker<'_> {
         if t.matches(want) {
             return;
         }
+        let (t_a, want_a) = (t.a(), want.a());
         let d = match (&t, want) {
             (Type::Int, Type::Duration | Type::Percent) => {
                 let unit = if *want == Type::Duration { " s" } else { "%" };
                 Diagnostic::error(
                     codes::MISSING_UNIT,
-                    format!("this number has no unit, but a {want} is expected here"),
+                    format!("this number has no unit, but {want_a} is expected here"),
                     e.span,
                 )
                 .with_label_message("no unit")
@@ -301,13 +309,13 @@ impl Checker<'_> {
                 .with_fix("add the unit", e.span, format!("{}{unit}", short(e)))
             }
             (Type::Duration | Type::Percent, Type::Duration | Type::Percent) => {
-                Diagnostic::error(codes::UNIT_MISMATCH, format!("expected a {want}, found a {t}"), e.span)
-                    .with_label_message(format!("this is a {t}"))
-                    .with_help(format!("write a {want} such as {}", example_of(want)))
+                Diagnostic::error(codes::UNIT_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
+                    .with_label_message(format!("this is {t_a}"))
+                    .with_help(format!("write {want_a} such as {}", example_of(want)))
             }
-            _ => Diagnostic::error(codes::TYPE_MISMATCH, format!("expected a {want}, found a {t}"), e.span)
-                .with_label_message(format!("this is a {t}"))
-                .with_help(format!("write a {want} such as {}", example_of(want))),
+            _ => Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
+                .with_label_message(format!("this is {t_a}"))
+                .with_help(format!("write {want_a} such as {}", example_of(want))),
         };
         self.error(d);
     }
@@ -331,6 +339,7 @@ impl Checker<'_> {
                         format!("the duration of {what} must be more than zero"),
                         e.span,
                     )
+                    .with_label_message("not more than zero")
                     .with_help("write a positive duration such as `1 s`"),
                 );
                 None

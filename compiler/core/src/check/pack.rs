@@ -27,6 +27,7 @@ pub fn build_scope(
             match profiles.get(&name.node) {
                 Some(p) if scope.profiles.iter().any(|q| q.name == p.name) => diags.push(
                     Diagnostic::warning(codes::DUPLICATE_NAME, format!("`{}` is already used", name.node), span)
+                        .with_label_message("used again here")
                         .with_help("remove the second `use`"),
                 ),
                 Some(p) => scope.profiles.push(p.clone()),
@@ -68,6 +69,7 @@ pub fn build_scope(
                         format!("two profiles in use declare different enums `{}`", e.name),
                         decl_span(decls, &p.name),
                     )
+                    .with_label_message("two different enums")
                     .with_secondary_in(e.origin.file.clone(), e.origin.span, "declared here")
                     .with_secondary_in(f.origin.file.clone(), f.origin.span, "and differently here")
                     .with_help("rename one of the enums in its profile"),
@@ -101,6 +103,7 @@ pub fn build_scope(
                                 format!("`{}` is already permitted", name.node),
                                 span,
                             )
+                            .with_label_message("permitted again here")
                             .with_secondary(*first, "first permitted here")
                             .with_help("remove one of them"),
                         );
@@ -120,6 +123,7 @@ pub fn build_scope(
                             format!("the variable `{}` is declared twice", def.name),
                             def.span,
                         )
+                        .with_label_message("declared again here")
                         .with_secondary(first.span, "first declared here")
                         .with_help("rename or remove one of them"),
                     );
@@ -153,6 +157,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
         Some(Type::Text | Type::Time) => {
             cx.error(
                 Diagnostic::error(codes::UNBOUNDED_VARIABLE, format!("pack variables cannot be {name}"), var.ty.span)
+                    .with_label_message("not a bounded type")
                     .with_help("use Bool, Percent, Duration, an enum, or an Int with a range such as `Int 0..100`"),
             );
             Type::Error
@@ -176,10 +181,12 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
                             "the range is empty: its start is larger than its end",
                             lo.span.to(hi.span),
                         )
+                        .with_label_message("empty range")
                         .with_help("write the smaller number first"),
                     ),
                     _ => cx.error(
                         Diagnostic::error(codes::TYPE_MISMATCH, "a range is two whole numbers", lo.span.to(hi.span))
+                            .with_label_message("not whole numbers")
                             .with_help("write it like `0..100`"),
                     ),
                 }
@@ -205,6 +212,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
     if var.ty.range.is_some() && ty != Type::Int && ty != Type::Error {
         cx.error(
             Diagnostic::error(codes::TYPE_MISMATCH, format!("only Int variables take a range, not {ty}"), var.ty.span)
+                .with_label_message("a range on a type without one")
                 .with_help("remove the range"),
         );
     }
@@ -220,6 +228,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
                     if !cx.out.diagnostics.iter().any(|d| d.is_error()) {
                         cx.error(
                             Diagnostic::error(codes::NOT_CONSTANT, "a variable starts with a constant value", e.span)
+                                .with_label_message("not a constant")
                                 .with_help("write a constant such as `0` or `false`; rules can change it with `set`"),
                         );
                     }
@@ -232,6 +241,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
         {
             cx.error(
                 Diagnostic::error(codes::OUT_OF_RANGE, format!("{n} is outside the range {lo}..{hi}"), e.span)
+                    .with_label_message("out of range")
                     .with_help(format!("start with a value from {lo} to {hi}")),
             );
         }

@@ -158,15 +158,16 @@ impl Checker<'_> {
             StateChange::Below(value) | StateChange::Above(value) => match &ty {
                 Some(t) if t.is_ordered() => self.expect_type(value, t, Locals::default()),
                 Some(t) => {
+                    let t_a = t.a();
                     let word = if matches!(change, StateChange::Below(_)) { "below" } else { "above" };
                     self.error(
                         Diagnostic::error(
                             codes::BAD_THRESHOLD,
-                            format!("`{word}` needs a number, but `{}` is a {t}", state.text()),
+                            format!("`{word}` needs a number, but `{}` is {t_a}", state.text()),
                             state.span,
                         )
-                        .with_label_message(format!("this is a {t}"))
-                        .with_help(format!("for a {t} state write `on {} becomes VALUE`", state.text())),
+                        .with_label_message(format!("this is {t_a}"))
+                        .with_help(format!("for {t_a} state write `on {} becomes VALUE`", state.text())),
                     );
                 }
                 None => {
@@ -185,6 +186,7 @@ impl Checker<'_> {
                     if count.node == 0 {
                         self.error(
                             Diagnostic::error(codes::BAD_RATE, "a rule limited to 0 runs would never run", count.span)
+                                .with_label_message("zero runs")
                                 .with_help("write `at most once per ...` or remove the limit"),
                         );
                     }
@@ -196,6 +198,7 @@ impl Checker<'_> {
             if let Some(first) = *seen {
                 self.out.diagnostics.push(
                     Diagnostic::error(codes::DUPLICATE_NAME, "this option is given twice", span)
+                        .with_label_message("given again here")
                         .with_secondary(first, "first given here")
                         .with_help("keep one of them"),
                 );
@@ -273,6 +276,7 @@ impl Checker<'_> {
                     format!("{n} is outside the range {lo}..{hi} of `{}`", target.text()),
                     value.span,
                 )
+                .with_label_message("out of range")
                 .with_help(format!("use a value from {lo} to {hi}, or widen the range in the `var` line")),
             );
         }

@@ -19,6 +19,7 @@ impl Checker<'_> {
                         "this step is earlier than the step before it",
                         at.span,
                     )
+                    .with_label_message("earlier than the step before")
                     .with_help("test steps run in time order; move this step up or change its time");
                     if let Some(prev) = now.1 {
                         d = d.with_secondary(prev, "the step before is later");
@@ -82,6 +83,7 @@ impl Checker<'_> {
                         "a test step's time must be a fixed duration from the start",
                         e.span,
                     )
+                    .with_label_message("not a fixed time")
                     .with_help("write a time such as `at 2 s:`"),
                 );
                 None

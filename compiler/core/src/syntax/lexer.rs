@@ -95,6 +95,7 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 } else {
                     out.errors.push(
                         Diagnostic::error(codes::BAD_TIME, "this is not a time of day", span(start, end))
+                            .with_label_message("not a time of day")
                             .with_help("times of day are written `HH:MM`, from `00:00` to `23:59`"),
                     );
                     out.tokens.push((Token::Error, span(start, end)));
@@ -107,6 +108,7 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 _ => {
                     out.errors.push(
                         Diagnostic::error(codes::NUMBER_TOO_LARGE, "this number is too large", span(start, i))
+                            .with_label_message("too large")
                             .with_help(format!("numbers go up to {}", i64::MAX)),
                     );
                     out.tokens.push((Token::Error, span(start, i)));
@@ -154,6 +156,7 @@ pub fn lex(src: &str) -> Lexed<'_> {
                     format!("glass has no use for `{}` here", shown.escape_debug()),
                     span(start, i),
                 )
+                .with_label_message("not glass")
                 .with_help("names use letters, digits, `_` and `-`; text goes between double quotes"),
             );
             out.tokens.push((Token::Error, span(start, i)));

@@ -119,33 +119,65 @@ fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
 }
 
 fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
+    use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
     let found = match e.found() {
         Some(t) => t.to_string(),
         None => "the end of the item".to_string(),
     };
-    match e.reason() {
-        chumsky::error::RichReason::Custom(message) => Diagnostic::error(codes::SYNTAX, message.clone(), span),
-        chumsky::error::RichReason::ExpectedFound { .. } => {
-            let mut expected: Vec<String> = e.expected().map(|p| p.to_string()).collect();
-            expected.sort();
-            expected.dedup();
-            let wanted = match expected.as_slice() {
-                [] => "something else".to_string(),
-                [one] => one.clone(),
-                [init @ .., last] => format!("{} or {}", init.join(", "), last),
-            };
-            Diagnostic::error(codes::SYNTAX, format!("expected {wanted}, found {found}"), span)
-                .with_label_message(format!("unexpected {found}"))
-                .with_help(syntax_help(e.found()))
-        }
+    if let RichReason::Custom(message) = e.reason() {
+        return Diagnostic::error(codes::SYNTAX, message.clone(), span)
+            .with_label_message("here")
+            .with_help("see `glassc explain E0003` for the shape of each item");
     }
+    // Operators are always possible after a value; name them once instead of one by one.
+    let mut operator = false;
+    let mut expected: Vec<String> = Vec::new();
+    for pattern in e.expected() {
+        let text = match pattern {
+            RichPattern::Token(t) => {
+                if matches!(&**t, Token::Sym(s) if OPERATORS.contains(s))
+                    || matches!(&**t, Token::Word("and" | "or" | "for" | "then" | "where"))
+                {
+                    operator = true;
+                    continue;
+                }
+                t.to_string()
+            }
+            RichPattern::Label(l) => l.to_string(),
+            RichPattern::Identifier(i) => format!("`{i}`"),
+            RichPattern::EndOfInput => "the end of the item".to_string(),
+            _ => continue,
+        };
+        expected.push(text);
+    }
+    expected.sort();
+    expected.dedup();
+    if operator {
+        expected.push("an operator".to_string());
+    }
+    let wanted = match expected.as_slice() {
+        [] => "something else".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    };
+    let help = if expected.iter().any(|x| x.contains("before the actions")) {
+        "put `:` between the trigger (or condition) and the actions, as in `on button-press while driving: record clip`"
+            .to_string()
+    } else {
+        syntax_help(e.found())
+    };
+    Diagnostic::error(codes::SYNTAX, format!("expected {wanted}, found {found}"), span)
+        .with_label_message(format!("unexpected {found}"))
+        .with_help(help)
 }
+
+const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "."];
 
 fn syntax_help(found: Option<&Token<'_>>) -> String {
     match found {
         Some(Token::Word(w)) if super::lexer::KEYWORDS.contains(w) => {
-            format!("`{w}` is a keyword; a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`")
+            format!("`{w}` is a keyword and cannot be used as a name here; see `glassc explain E0003`")
         }
         None => "the item ends too early; a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`".into(),
         _ => "a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`; see `glassc explain E0003`".into(),
