@@ -16,6 +16,26 @@ pub fn position(text: &str, offset: u32) -> lsp::Position {
     lsp::Position { line, character }
 }
 
+/// The byte offset of an LSP position (UTF-16 columns), clamped to the text.
+pub fn offset(text: &str, pos: lsp::Position) -> u32 {
+    let mut line_start = 0;
+    for _ in 0..pos.line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len() as u32,
+        }
+    }
+    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    let mut units = 0;
+    for (i, c) in text[line_start..line_end].char_indices() {
+        if units >= pos.character as usize {
+            return (line_start + i) as u32;
+        }
+        units += c.len_utf16();
+    }
+    line_end as u32
+}
+
 pub fn range(text: &str, span: Span) -> lsp::Range {
     lsp::Range { start: position(text, span.start), end: position(text, span.end) }
 }
@@ -60,5 +80,7 @@ mod tests {
         let text = "ab\n😀x";
         assert_eq!(position(text, 4 + 3), lsp::Position { line: 1, character: 2 });
         assert_eq!(position(text, 99), lsp::Position { line: 1, character: 3 });
+        assert_eq!(offset(text, lsp::Position { line: 1, character: 2 }), 7);
+        assert_eq!(offset(text, lsp::Position { line: 9, character: 0 }), text.len() as u32);
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use glass_compiler::db::{Database, SourceFile, Workspace, file_diagnostics};
+use glass_compiler::ide;
 use salsa::Setter;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
@@ -93,6 +94,8 @@ impl LanguageServer for Backend {
             server_info: Some(ServerInfo { name: "glass-lsp".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
                 ..ServerCapabilities::default()
             },
             ..Default::default()
@@ -107,6 +110,30 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let diags = self.update(&uri, params.text_document.text);
         self.client.publish_diagnostics(uri, diags, Some(params.text_document.version)).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let offset = convert::offset(text, at.position);
+        Ok(ide::hover(&state.db, state.ws, file, offset).map(|(span, markdown)| Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
+            range: Some(convert::range(text, span)),
+        }))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let at = params.text_document_position_params;
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let offset = convert::offset(file.text(&state.db), at.position);
+        let Some(origin) = ide::definition(&state.db, state.ws, file, offset) else { return Ok(None) };
+        let Some(target) = state.files.get(&*origin.file).copied() else { return Ok(None) };
+        let Ok(uri) = origin.file.parse::<Uri>() else { return Ok(None) };
+        let range = convert::range(target.text(&state.db), origin.span);
+        Ok(Some(GotoDefinitionResponse::Scalar(Location { uri, range })))
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

@@ -101,6 +101,17 @@ fn diagnostics_follow_edits() {
         assert_eq!(n == 0, version == 3, "version {version}: {published}");
     }
 
+    // Hover on `notify` (line 1, column 36) describes the action and what it costs.
+    let at = json!({"textDocument": {"uri": "file:///w/pack.glass"}, "position": {"line": 1, "character": 38}});
+    s.send(json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": at}));
+    let hover = s.response(3)["result"]["contents"]["value"].as_str().expect("hover text").to_string();
+    assert!(hover.starts_with("**action** `glasses.notify(message: Text = \"\")`"), "{hover}");
+    assert!(hover.contains("mW"), "{hover}");
+    s.send(json!({"jsonrpc": "2.0", "id": 4, "method": "textDocument/definition", "params": at}));
+    let def = s.response(4)["result"].clone();
+    assert_eq!(def["uri"], "file:///w/p.glass");
+    assert_eq!(def["range"]["start"], json!({"line": 6, "character": 9}));
+
     s.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
     assert!(s.response(2)["error"].is_null());
     s.send(json!({"jsonrpc": "2.0", "method": "exit"}));

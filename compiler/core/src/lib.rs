@@ -8,6 +8,7 @@ pub mod check;
 pub mod codes;
 pub mod db;
 pub mod diagnostic;
+pub mod ide;
 pub mod model;
 pub mod scope;
 pub mod span;

@@ -58,7 +58,15 @@ impl Checker<'_> {
                 let names: Vec<String> = (0..self.scope.events.len())
                     .flat_map(|i| [self.scope.event_short(i), self.scope.event_qualified(i)])
                     .collect();
-                let help = did_you_mean(&word, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                let is_state = !self.scope.states_matching(p).is_empty() || self.scope.var(&word).is_some();
+                let help = if is_state {
+                    Some(format!(
+                        "`{word}` is a state, not an event: react to it with `on {word} becomes VALUE` or `on {word} changes`"
+                    ))
+                } else {
+                    did_you_mean(&word, names.iter().map(String::as_str))
+                };
+                let help = help.unwrap_or_else(|| {
                     if self.scope.events.is_empty() {
                         "no profile in scope declares events; check the `use` line".into()
                     } else {
@@ -67,7 +75,7 @@ impl Checker<'_> {
                         format!("events in scope include {}", list(&shorts))
                     }
                 });
-                let fix = did_you_mean_first(&word, &names);
+                let fix = if is_state { None } else { did_you_mean_first(&word, &names) };
                 let mut d = Diagnostic::error(
                     codes::UNKNOWN_EVENT,
                     format!("no profile in scope has an event `{word}`"),
