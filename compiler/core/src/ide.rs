@@ -176,7 +176,7 @@ pub fn constant(c: &Const) -> String {
 /// A duration in the largest unit that divides it: `15 s`, `400 ms`, `10 min`.
 pub fn millis(ms: u64) -> String {
     for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1_000)] {
-        if ms >= size && ms % size == 0 {
+        if ms >= size && ms.is_multiple_of(size) {
             return format!("{} {unit}", ms / size);
         }
     }

@@ -40,9 +40,7 @@ fn triggers() {
 
 #[test]
 fn conditions_and_precedence() {
-    insta::assert_snapshot!(trees(
-        "on x while not a and b or c == d for 3 s and speed - 5 * 2 > -1: notify"
-    ));
+    insta::assert_snapshot!(trees("on x while not a and b or c == d for 3 s and speed - 5 * 2 > -1: notify"));
 }
 
 #[test]
