@@ -23,6 +23,7 @@ use std::sync::Arc;
 use crate::check::{self, ItemCheck};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir;
 use crate::model::{ProfileModel, lower_profile};
 use crate::scope::Scope;
 use crate::span::Span;
@@ -165,6 +166,22 @@ pub fn check_item<'db>(
 ) -> ItemCheck {
     let scope = pack_scope(db, ws, file);
     check::check_item(&scope, &parse_item(db, item).item.kind)
+}
+
+/// The resolved form of a rule that checked without errors (`None` for other items or errors).
+#[salsa::tracked(returns(clone))]
+pub fn rule_ir<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    item: ItemText<'db>,
+) -> Option<Arc<ir::Rule>> {
+    let ItemKind::Rule(rule) = &parse_item(db, item).item.kind else { return None };
+    let checked = check_item(db, ws, file, item);
+    if !parse_item(db, item).errors.is_empty() || has_errors(&checked.diagnostics) {
+        return None;
+    }
+    crate::lower::lower_rule(&pack_scope(db, ws, file), rule, &checked.references).map(Arc::new)
 }
 
 /// Every diagnostic of a file, with absolute spans, in source order.

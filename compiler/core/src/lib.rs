@@ -9,6 +9,8 @@ pub mod codes;
 pub mod db;
 pub mod diagnostic;
 pub mod ide;
+pub mod ir;
+pub mod lower;
 pub mod model;
 pub mod scope;
 pub mod span;

@@ -113,7 +113,7 @@ pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
             let ms = unit_millis(&unit.node).unwrap_or(1);
             Duration((*value as i64).checked_mul(ms as i64).ok_or(ConstError::Overflow)?)
         }
-        ExprKind::Text(s) => Text(s.clone()),
+        ExprKind::Text(s) => Text(crate::syntax::lexer::unescape(s)),
         ExprKind::Bool(b) => Bool(*b),
         ExprKind::Time(t) => Time(*t),
         ExprKind::Paren(inner) => const_eval(inner)?,

@@ -131,7 +131,17 @@ pub fn lex(src: &str) -> Lexed<'_> {
             }
             let i_end = i.min(bytes.len());
             if closed {
-                out.tokens.push((Token::Str(&src[start + 1..i_end - 1]), span(start, i_end)));
+                let inner = &src[start + 1..i_end - 1];
+                if let Some(bad) = bad_escape(inner) {
+                    let at = start + 1 + bad;
+                    let len = inner[bad..].chars().take(2).map(char::len_utf8).sum::<usize>();
+                    out.errors.push(
+                        Diagnostic::error(codes::BAD_ESCAPE, "this escape means nothing in text", span(at, at + len))
+                            .with_label_message("unknown escape")
+                            .with_help("inside text, `\\` may be followed by `\"`, `\\`, `n` or `t`"),
+                    );
+                }
+                out.tokens.push((Token::Str(inner), span(start, i_end)));
             } else {
                 out.errors.push(
                     Diagnostic::error(codes::UNTERMINATED_TEXT, "this text has no closing quote", span(start, i_end))
@@ -160,6 +170,36 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 .with_help("names use letters, digits, `_` and `-`; text goes between double quotes"),
             );
             out.tokens.push((Token::Error, span(start, i)));
+        }
+    }
+    out
+}
+
+/// The byte offset of the first unknown escape in the text between quotes.
+fn bad_escape(inner: &str) -> Option<usize> {
+    let mut chars = inner.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c == '\\' && !matches!(chars.next(), Some((_, '"' | '\\' | 'n' | 't'))) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The text a string literal stands for: its escapes replaced.
+pub fn unescape(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => {}
         }
     }
     out
@@ -241,6 +281,13 @@ mod tests {
         let lexed = lex("on ¤¤¤@@ x");
         assert_eq!(lexed.errors.len(), 1);
         assert_eq!(lexed.tokens.len(), 3);
+    }
+
+    #[test]
+    fn escapes() {
+        assert_eq!(unescape(r#"a\"b\\c\nd"#), "a\"b\\c\nd");
+        assert_eq!(lex(r#""ok \" \\""#).errors.len(), 0);
+        assert_eq!(lex(r#""bad \q""#).errors[0].code, codes::BAD_ESCAPE);
     }
 
     #[test]

@@ -1,0 +1,200 @@
+//! Lowering a checked rule to `ir::Rule`.
+//!
+//! The checker already resolved every name and recorded it as a `Reference` (span to target);
+//! lowering walks the tree again and reads those answers instead of resolving a second time.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::check::{Reference, Target};
+use crate::ir::{self, Change, ExprKind, Trigger, Value};
+use crate::scope::Scope;
+use crate::span::Span;
+use crate::syntax::ast::{self, ActionKind, BinaryOp, Mode, RuleDecl, RuleOption, StateChange, TriggerKind, UnaryOp};
+use crate::types::{Const, Type, const_eval};
+
+/// Lowers a rule that checked without errors. Returns `None` if something is unresolved (which
+/// only happens when the check reported an error).
+pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> Option<ir::Rule> {
+    let refs: HashMap<Span, &Target> = references.iter().map(|r| (r.span, &r.target)).collect();
+    let cx = Lower { scope, refs };
+    let trigger = match &rule.trigger.kind {
+        TriggerKind::Event { event, filter } => {
+            let Target::Event(e) = cx.target(event.span)? else { return None };
+            Trigger::Event { event: *e, filter: cx.optional(filter.as_ref())? }
+        }
+        TriggerKind::State { state, change } => {
+            let value = cx.value(state.span)?;
+            let change = match change {
+                StateChange::Becomes(e) => Change::Becomes(cx.expr(e)?),
+                StateChange::Changes => Change::Changes,
+                StateChange::Below(e) => Change::Below(cx.expr(e)?),
+                StateChange::Above(e) => Change::Above(cx.expr(e)?),
+            };
+            Trigger::Change { value, change }
+        }
+        TriggerKind::Every { period } => Trigger::Every { period_ms: millis(period)? },
+        TriggerKind::Daily { time } => Trigger::Daily { minute: time.node },
+        TriggerKind::Sequence { steps, within } => Trigger::Sequence {
+            events: steps
+                .iter()
+                .map(|s| match cx.target(s.span)? {
+                    Target::Event(e) => Some(*e),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?,
+            within_ms: millis(within)?,
+        },
+    };
+    let mut rate_limit = None;
+    let mut mode = Mode::Single;
+    for option in &rule.options {
+        match option {
+            RuleOption::RateLimit { count, window, .. } => {
+                rate_limit = Some((u32::try_from(count.node).ok()?, millis(window)?));
+            }
+            RuleOption::Mode(m) => mode = m.node,
+        }
+    }
+    Some(ir::Rule {
+        name: rule.name.as_ref().map(|n| Arc::from(n.node.as_str())),
+        trigger,
+        condition: cx.optional(rule.condition.as_ref())?,
+        rate_limit,
+        mode,
+        actions: rule.actions.iter().map(|a| cx.action(a)).collect::<Option<_>>()?,
+    })
+}
+
+fn millis(e: &ast::Expr) -> Option<u64> {
+    match const_eval(e).ok()? {
+        Const::Duration(ms) => u64::try_from(ms).ok(),
+        _ => None,
+    }
+}
+
+struct Lower<'a> {
+    scope: &'a Scope,
+    refs: HashMap<Span, &'a Target>,
+}
+
+impl Lower<'_> {
+    fn target(&self, span: Span) -> Option<&Target> {
+        self.refs.get(&span).copied()
+    }
+
+    /// `Some(None)` for an absent expression, `None` when a present one does not lower.
+    fn optional(&self, e: Option<&ast::Expr>) -> Option<Option<ir::Expr>> {
+        match e {
+            None => Some(None),
+            Some(e) => self.expr(e).map(Some),
+        }
+    }
+
+    fn value(&self, span: Span) -> Option<Value> {
+        match self.target(span)? {
+            Target::State(i) => Some(Value::State(*i)),
+            Target::Var(i) => Some(Value::Var(*i)),
+            _ => None,
+        }
+    }
+
+    fn expr(&self, e: &ast::Expr) -> Option<ir::Expr> {
+        use ast::ExprKind as A;
+        let (kind, ty) = match &e.kind {
+            A::Int(_) | A::Quantity { .. } | A::Percent(_) | A::Text(_) | A::Bool(_) | A::Time(_) => {
+                let c = const_eval(e).ok()?;
+                let ty = match &c {
+                    Const::Bool(_) => Type::Bool,
+                    Const::Int(_) => Type::Int,
+                    Const::Percent(_) => Type::Percent,
+                    Const::Duration(_) => Type::Duration,
+                    Const::Text(_) => Type::Text,
+                    Const::Time(_) => Type::Time,
+                    Const::Enum(name, _) => Type::Enum(name.clone()),
+                };
+                (ExprKind::Const(c), ty)
+            }
+            A::Paren(inner) => return self.expr(inner),
+            A::Path(p) => match self.target(p.span)? {
+                Target::State(i) => (ExprKind::Read(Value::State(*i)), self.scope.states.get(*i)?.ty.clone()),
+                Target::Var(i) => (ExprKind::Read(Value::Var(*i)), self.scope.vars.get(*i)?.ty.clone()),
+                Target::EventParam(ev, f) => {
+                    (ExprKind::Payload(*f), self.scope.events.get(*ev)?.params.get(*f)?.ty.clone())
+                }
+                Target::EnumVariant(en, v) => {
+                    let def = self.scope.enums.get(*en)?;
+                    let variant = def.variants.get(*v)?;
+                    (
+                        ExprKind::Const(Const::Enum(def.name.clone(), variant.as_str().into())),
+                        Type::Enum(def.name.clone()),
+                    )
+                }
+                _ => return None,
+            },
+            A::Unary { op, operand } => {
+                let inner = self.expr(operand)?;
+                let ty = if *op == UnaryOp::Not { Type::Bool } else { inner.ty.clone() };
+                (ExprKind::Unary(*op, Box::new(inner)), ty)
+            }
+            A::Binary { op, lhs, rhs } => {
+                let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
+                let ty = match op {
+                    BinaryOp::And | BinaryOp::Or => Type::Bool,
+                    op if op.is_comparison() => Type::Bool,
+                    _ if l.ty == Type::Int => r.ty.clone(),
+                    _ => l.ty.clone(),
+                };
+                (ExprKind::Binary(*op, Box::new(l), Box::new(r)), ty)
+            }
+            A::Held { condition, duration } => {
+                (ExprKind::Held(Box::new(self.expr(condition)?), millis(duration)?), Type::Bool)
+            }
+            A::Error => return None,
+        };
+        Some(ir::Expr { kind, ty })
+    }
+
+    fn action(&self, a: &ast::Action) -> Option<ir::Action> {
+        Some(match &a.kind {
+            ActionKind::After { delay, action } => {
+                ir::Action::After { delay_ms: millis(delay)?, action: Box::new(self.action(action)?) }
+            }
+            ActionKind::Set { target, value } => match self.value(target.span)? {
+                Value::Var(var) => ir::Action::Set { var, value: self.expr(value)? },
+                Value::State(_) => return None,
+            },
+            ActionKind::Call(call) => {
+                let Target::Action(action) = self.target(call.verb.span)? else { return None };
+                let def = self.scope.actions.get(*action)?;
+                let mut args = Vec::with_capacity(def.params.len());
+                for p in &def.params {
+                    let given = call.args.iter().find(|a| a.name.node == p.name);
+                    let by_object = call.object.as_ref().filter(|o| {
+                        matches!(&p.ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.contains(&o.node)))
+                    });
+                    let expr = match (given, by_object, &p.default) {
+                        (Some(arg), _, _) => self.expr(&arg.value)?,
+                        (None, Some(o), _) => ir::Expr {
+                            kind: ExprKind::Const(Const::Enum(enum_name(&p.ty)?, o.node.as_str().into())),
+                            ty: p.ty.clone(),
+                        },
+                        (None, None, Some(default)) => {
+                            ir::Expr { kind: ExprKind::Const(default.clone()), ty: p.ty.clone() }
+                        }
+                        (None, None, None) => return None,
+                    };
+                    args.push(expr);
+                }
+                ir::Action::Emit { action: *action, args }
+            }
+        })
+    }
+}
+
+fn enum_name(t: &Type) -> Option<Arc<str>> {
+    match t {
+        Type::Enum(name) => Some(name.clone()),
+        _ => None,
+    }
+}
