@@ -96,6 +96,10 @@ impl LanguageServer for Backend {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![" ".into(), ",".into(), ":".into()]),
+                    ..Default::default()
+                }),
                 ..ServerCapabilities::default()
             },
             ..Default::default()
@@ -122,6 +126,32 @@ impl LanguageServer for Backend {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
             range: Some(convert::range(text, span)),
         }))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let at = params.text_document_position;
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let offset = convert::offset(file.text(&state.db), at.position);
+        let items = ide::completions(&state.db, state.ws, file, offset)
+            .into_iter()
+            .map(|c| CompletionItem {
+                label: c.label,
+                kind: Some(match c.kind {
+                    ide::CompletionKind::Event => CompletionItemKind::EVENT,
+                    ide::CompletionKind::State => CompletionItemKind::FIELD,
+                    ide::CompletionKind::Action => CompletionItemKind::FUNCTION,
+                    ide::CompletionKind::Variable => CompletionItemKind::VARIABLE,
+                    ide::CompletionKind::Value => CompletionItemKind::ENUM_MEMBER,
+                    ide::CompletionKind::Profile => CompletionItemKind::MODULE,
+                    ide::CompletionKind::Permission => CompletionItemKind::CONSTANT,
+                    ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                }),
+                detail: Some(c.detail),
+                ..Default::default()
+            })
+            .collect();
+        Ok(Some(CompletionResponse::Array(items)))
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

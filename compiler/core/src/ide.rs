@@ -182,3 +182,131 @@ pub fn millis(ms: u64) -> String {
     }
     format!("{ms} ms")
 }
+
+/// What a completion offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompletionKind {
+    Event,
+    State,
+    Action,
+    Variable,
+    Value,
+    Profile,
+    Permission,
+    Keyword,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completion {
+    pub label: String,
+    pub kind: CompletionKind,
+    pub detail: String,
+}
+
+/// Names that fit at `offset`, judged from the word before the one being typed: events after
+/// `on`, `then` and `fire`; actions after `:`, `,`, `expect` and a delay; values in conditions;
+/// profiles after `use`; permissions after `permit`.
+pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Completion> {
+    use crate::syntax::lexer::{Token, lex};
+    let text = file.text(db);
+    let mut end = (offset as usize).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let tokens = lex(&text[..end]).tokens;
+    // The word under the cursor is being typed; the context is the token before it.
+    let typing = tokens.last().is_some_and(|(t, s)| matches!(t, Token::Word(_)) && s.end as usize == end);
+    let before = tokens.len().saturating_sub(if typing { 2 } else { 1 });
+    let context = tokens.get(before).map(|(t, _)| *t);
+    let scope = pack_scope(db, ws, file);
+    let mut out = Vec::new();
+    let events = |out: &mut Vec<Completion>| {
+        for i in 0..scope.events.len() {
+            out.push(Completion {
+                label: scope.event_short(i),
+                kind: CompletionKind::Event,
+                detail: scope.event_qualified(i),
+            });
+        }
+    };
+    let actions = |out: &mut Vec<Completion>| {
+        for i in 0..scope.actions.len() {
+            for form in scope.action_short_forms(i) {
+                out.push(Completion { label: form, kind: CompletionKind::Action, detail: scope.action_qualified(i) });
+            }
+        }
+    };
+    let values = |out: &mut Vec<Completion>| {
+        for i in 0..scope.states.len() {
+            let detail = format!("{}: {}", scope.state_qualified(i), scope.states[i].ty);
+            out.push(Completion { label: scope.state_short(i), kind: CompletionKind::State, detail });
+        }
+        for v in &scope.vars {
+            out.push(Completion {
+                label: v.name.clone(),
+                kind: CompletionKind::Variable,
+                detail: format!("var: {}", v.ty),
+            });
+        }
+        for e in &scope.enums {
+            for v in &e.variants {
+                out.push(Completion { label: v.clone(), kind: CompletionKind::Value, detail: format!("{}", e.name) });
+            }
+        }
+    };
+    match context {
+        Some(Token::Word("on" | "then" | "fire")) => events(&mut out),
+        Some(Token::Sym(":" | ",")) | Some(Token::Word("expect" | "no")) => {
+            if within_use(&tokens[..before + 1]) {
+                profiles(db, ws, &mut out);
+            } else {
+                actions(&mut out)
+            }
+        }
+        Some(Token::Word("use")) => profiles(db, ws, &mut out),
+        Some(Token::Word("permit")) => {
+            for p in crate::model::PRIVACY_CLASSES {
+                out.push(Completion {
+                    label: p.to_string(),
+                    kind: CompletionKind::Permission,
+                    detail: "permission".into(),
+                });
+            }
+        }
+        Some(Token::Word("while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above"))
+        | Some(Token::Sym("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "(" | "=")) => {
+            values(&mut out)
+        }
+        // After a unit the delay of `after 5 s` is complete: an action follows.
+        Some(Token::Word(w)) if crate::syntax::parser::unit_millis(w).is_some() => actions(&mut out),
+        _ => {
+            for kw in ["on", "every", "rule", "use", "permit", "var", "test", "pack", "profile"] {
+                out.push(Completion { label: kw.into(), kind: CompletionKind::Keyword, detail: "keyword".into() });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
+    out
+}
+
+/// True when the tokens end inside a `use a, b,` list.
+fn within_use(tokens: &[(crate::syntax::lexer::Token, Span)]) -> bool {
+    use crate::syntax::lexer::Token;
+    for (t, _) in tokens.iter().rev() {
+        match t {
+            Token::Word("use") => return true,
+            Token::Sym(",") | Token::Word(_) if !matches!(t, Token::Word(w) if crate::syntax::lexer::KEYWORDS.contains(w)) =>
+                {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+fn profiles(db: &dyn salsa::Database, ws: Workspace, out: &mut Vec<Completion>) {
+    for (name, p) in &profile_index(db, ws).by_name {
+        let detail = p.doc.clone().unwrap_or_else(|| format!("device {}", p.device.name));
+        out.push(Completion { label: name.clone(), kind: CompletionKind::Profile, detail });
+    }
+}
