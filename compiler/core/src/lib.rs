@@ -8,6 +8,7 @@ pub mod check;
 pub mod codes;
 pub mod db;
 pub mod diagnostic;
+pub mod fmt;
 pub mod ide;
 pub mod ir;
 pub mod lower;

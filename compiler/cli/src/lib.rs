@@ -1,0 +1,8 @@
+//! The `glassc` command line, as a library so its pieces can be tested: finding input files,
+//! loading them into the compiler's database, and rendering diagnostics for people and tools.
+//!
+//! Everything that touches the file system or the terminal lives here, not in the compiler core.
+
+pub mod inputs;
+pub mod render;
+pub mod session;
