@@ -207,7 +207,10 @@ impl<'a> Out<'a> {
         if lines.is_empty() && self.comments.get(self.next_comment).is_none_or(|c| c.start >= close) {
             return;
         }
+        let mut prev_end: Option<u32> = None;
         for (span, text) in lines {
+            self.keep_blank_line(s, prev_end, span.start + base);
+            prev_end = Some(span.end + base);
             for c in self.comments_before(span.start + base) {
                 comment_line(s, &pad, c);
             }
@@ -235,7 +238,10 @@ impl<'a> Out<'a> {
     fn members(&mut self, s: &mut String, members: &[Member], base: u32, item: Span, depth: usize) {
         let pad = "  ".repeat(depth);
         let close = item.end + base;
+        let mut prev_end: Option<u32> = None;
         for m in members {
+            self.keep_blank_line(s, prev_end, m.span.start + base);
+            prev_end = Some(m.span.end + base);
             for c in self.comments_before(m.span.start + base) {
                 comment_line(s, &pad, c);
             }
@@ -267,6 +273,15 @@ impl<'a> Out<'a> {
         }
         s.push('\n');
         s.push_str(&"  ".repeat(depth - 1));
+    }
+
+    /// One empty line where the author left at least one between two steps or members.
+    fn keep_blank_line(&self, s: &mut String, prev_end: Option<u32>, next_start: u32) {
+        if let Some(end) = prev_end
+            && has_blank_line(&self.src[end as usize..next_start as usize])
+        {
+            s.push('\n');
+        }
     }
 
     /// A comment at the end of a capability's `{` line.

@@ -1,6 +1,5 @@
 //! Resolving action calls (`record clip`, `notify car(message: "hi")`) and their arguments.
 
-use super::expr::Locals;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -157,7 +156,7 @@ impl Checker<'_> {
                     .with_label_message("unknown parameter")
                     .with_help(help),
                 );
-                self.expr(&arg.value, None, Locals::default());
+                self.expr(&arg.value, None, self.locals());
                 continue;
             };
             if let Some((_, first)) = given.iter().find(|(j, _)| *j == i) {
@@ -175,7 +174,7 @@ impl Checker<'_> {
             given.push((i, arg.name.span));
             self.refer(arg.name.span, target(i));
             let ty = params[i].ty.clone();
-            self.expect_type(&arg.value, &ty, Locals::default());
+            self.expect_type(&arg.value, &ty, self.locals());
         }
         if all_optional {
             return;

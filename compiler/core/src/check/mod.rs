@@ -46,7 +46,7 @@ pub struct ItemCheck {
 
 /// Checks a rule or a test; other items have nothing to check here.
 pub fn check_item(scope: &Scope, item: &ItemKind) -> ItemCheck {
-    let mut cx = Checker { scope, out: ItemCheck::default() };
+    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None };
     match item {
         ItemKind::Rule(r) => cx.rule(r),
         ItemKind::Test(t) => cx.test(t),
@@ -58,9 +58,17 @@ pub fn check_item(scope: &Scope, item: &ItemKind) -> ItemCheck {
 pub(crate) struct Checker<'a> {
     pub scope: &'a Scope,
     pub out: ItemCheck,
+    /// The event that triggers the rule being checked: its payload fields are in scope in the
+    /// filter, the condition and the actions.
+    pub payload_event: Option<usize>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    pub fn locals(&self) -> expr::Locals<'a> {
+        let scope: &'a Scope = self.scope;
+        expr::Locals { payload: self.payload_event.and_then(|i| Some((i, scope.events.get(i)?.params.as_slice()))) }
+    }
+
     pub fn error(&mut self, d: Diagnostic) {
         self.out.diagnostics.push(d);
     }

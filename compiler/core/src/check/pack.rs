@@ -150,7 +150,7 @@ fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
 
 /// A variable's type must be bounded, and its initial value a constant of that type.
 fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
-    let mut cx = Checker { scope, out: ItemCheck::default() };
+    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None };
     let name = &var.ty.name.node;
     let mut range = None;
     let ty = match Type::builtin(name) {

@@ -14,11 +14,9 @@ impl Checker<'_> {
     pub fn rule(&mut self, rule: &RuleDecl) {
         match &rule.trigger.kind {
             TriggerKind::Event { event, filter } => {
-                let found = self.event(event);
+                self.payload_event = self.event(event);
                 if let Some(filter) = filter {
-                    let fields = found.map(|i| (i, self.scope.events[i].params.clone()));
-                    let locals = Locals { payload: fields.as_ref().map(|(i, f)| (*i, f.as_slice())) };
-                    self.condition(filter, locals);
+                    self.condition(filter, self.locals());
                 }
             }
             TriggerKind::State { state, change } => self.state_trigger(state, change),
@@ -34,7 +32,7 @@ impl Checker<'_> {
             }
         }
         if let Some(condition) = &rule.condition {
-            self.condition(condition, Locals::default());
+            self.condition(condition, self.locals());
         }
         self.options(&rule.options);
         for action in &rule.actions {
@@ -264,14 +262,14 @@ impl Checker<'_> {
                 .with_label_message("read-only")
                 .with_help("declare a pack variable with `var` to keep your own value, or call the device's action"),
             );
-            self.expr(value, None, Locals::default());
+            self.expr(value, None, self.locals());
             return;
         }
         let Some(ty) = self.changing_value(target) else {
-            self.expr(value, None, Locals::default());
+            self.expr(value, None, self.locals());
             return;
         };
-        self.expect_type(value, &ty, Locals::default());
+        self.expect_type(value, &ty, self.locals());
         if is_var
             && let Some(i) = self.scope.var(&target.segments[0].node)
             && let Some((lo, hi)) = self.scope.vars[i].range

@@ -195,13 +195,18 @@ where
         .recover_with(via_parser(nested_delimiters(Token::Sym("("), Token::Sym(")"), [], |_| Vec::new())))
 }
 
+/// Words that start a test step.
+const STEP_WORDS: &[&str] = &["at", "fire", "expect"];
+
 /// `record clip`, `notify car(message: "hi")`, `camera.record(duration: 30 s)`.
 fn call<'t, 's: 't, I>() -> impl Parser<'t, I, Call, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
+    // In a test, the next step may start on the next line: its first word is never an object.
+    let object = name().filter(|n: &Name| !STEP_WORDS.contains(&n.node.as_str()));
     path()
-        .then(name().or_not())
+        .then(object.or_not())
         .then(args().or_not())
         .map_with(|((verb, object), args), e| Call { verb, object, args: args.unwrap_or_default(), span: sp(e.span()) })
         .labelled("an action")
