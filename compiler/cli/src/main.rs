@@ -73,7 +73,7 @@ fn main() -> ExitCode {
 fn check(paths: &[PathBuf], profiles: &[PathBuf], format: MessageFormat) -> Result<ExitCode, UsageError> {
     let session = Session::new(inputs::load(paths, profiles)?);
     let diagnostics = session.diagnostics();
-    let sources = Sources { files: session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())).collect() };
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
     let color = std::io::stderr().is_terminal();
     let (mut errors, mut warnings) = (0, 0);
     let mut stdout = std::io::stdout().lock();

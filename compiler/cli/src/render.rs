@@ -5,13 +5,30 @@ use glass_compiler::diagnostic::{Diagnostic, Severity};
 use glass_compiler::span::Span;
 
 /// The texts of all loaded files, by path, for labels that point into other files (profiles).
+/// Line tables are built once here, not once per diagnostic.
 pub struct Sources<'a> {
-    pub files: Vec<(&'a str, &'a str)>,
+    files: Vec<(&'a str, &'a str, ariadne::Source<&'a str>)>,
 }
 
 impl<'a> Sources<'a> {
+    pub fn new(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Sources { files: files.into_iter().map(|(path, text)| (path, text, ariadne::Source::from(text))).collect() }
+    }
+
     fn text(&self, path: &str) -> &'a str {
-        self.files.iter().find(|(p, _)| *p == path).map_or("", |(_, t)| *t)
+        self.files.iter().find(|(p, _, _)| *p == path).map_or("", |(_, t, _)| *t)
+    }
+}
+
+impl<'a> ariadne::Cache<String> for &Sources<'a> {
+    type Storage = &'a str;
+
+    fn fetch(&mut self, id: &String) -> Result<&ariadne::Source<&'a str>, impl std::fmt::Debug> {
+        self.files.iter().find(|(p, _, _)| *p == id).map(|(_, _, s)| s).ok_or_else(|| format!("no file `{id}`"))
+    }
+
+    fn display<'b>(&self, id: &'b String) -> Option<impl std::fmt::Display + 'b> {
+        Some(id.clone())
     }
 }
 
@@ -57,8 +74,7 @@ pub fn human(diag: &Diagnostic, path: &str, sources: &Sources, color: bool) -> S
         report = report.with_help(help);
     }
     let mut out = Vec::new();
-    let cache = ariadne::sources(sources.files.iter().map(|(p, t)| (p.to_string(), t.to_string())));
-    if report.finish().write(cache, &mut out).is_err() {
+    if report.finish().write(sources, &mut out).is_err() {
         return format!("{}[{}]: {}\n", if diag.is_error() { "error" } else { "warning" }, diag.code, diag.message);
     }
     String::from_utf8_lossy(&out).into_owned()

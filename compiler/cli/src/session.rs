@@ -44,7 +44,8 @@ impl Session {
                     Diagnostic::error(
                         codes::INVALID_UTF8,
                         "this file is not UTF-8 text",
-                        Span::new(offset as u32, offset as u32 + 1),
+                        // The text is the lossy decoding: the bad bytes became a replacement character.
+                        replacement_span(&input.text, offset),
                     )
                     .with_label_message("the first byte that is not UTF-8")
                     .with_help("glass files are UTF-8 text; is this a binary file, or saved in another encoding?"),
@@ -54,4 +55,10 @@ impl Session {
         }
         out
     }
+}
+
+/// The span of the character at `offset` in the lossily decoded text (the first bad byte).
+fn replacement_span(text: &str, offset: usize) -> Span {
+    let len = text.get(offset..).and_then(|t| t.chars().next()).map_or(0, char::len_utf8);
+    Span::new(offset as u32, (offset + len) as u32)
 }

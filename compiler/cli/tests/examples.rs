@@ -12,7 +12,7 @@ fn repo() -> PathBuf {
 
 /// Rendered diagnostics of a session, empty when it is clean.
 fn problems(session: &Session) -> String {
-    let sources = Sources { files: session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())).collect() };
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
     session.diagnostics().iter().map(|(f, d)| human(d, &session.files[*f].0.path, &sources, false)).collect()
 }
 

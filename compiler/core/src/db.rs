@@ -206,9 +206,12 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     let mut first_rule: Option<Span> = None;
     let mut names: BTreeMap<(bool, String), Span> = BTreeMap::new();
     let mut permissions_used: Vec<String> = Vec::new();
+    // A rule with errors may use permissions nobody can see yet: then W0301 would be noise.
+    let mut broken = false;
     for item in items {
         let parsed = parse_item(db, item.text);
         out.extend(parsed.errors.iter().map(|d| d.clone().shifted(item.offset)));
+        broken |= !parsed.errors.is_empty();
         let name = match &parsed.item.kind {
             ItemKind::Profile(_) | ItemKind::Error => continue,
             ItemKind::Use(_) => {
@@ -238,6 +241,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             first_rule.get_or_insert(parsed.item.span.shift(item.offset));
             let checked = check_item(db, ws, file, item.text);
             out.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(item.offset)));
+            broken |= has_errors(&checked.diagnostics);
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
         }
     }
@@ -255,7 +259,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             );
         }
         for (permit, span) in &result.scope.permits {
-            if !permissions_used.contains(permit) {
+            if !broken && !permissions_used.contains(permit) {
                 out.push(
                     Diagnostic::warning(
                         codes::UNUSED_PERMISSION,

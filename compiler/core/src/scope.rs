@@ -30,6 +30,9 @@ pub struct Scope {
     pub vars: Vec<VarDef>,
     /// Declared permissions, with the absolute span of each name.
     pub permits: Vec<(String, Span)>,
+    /// A `use` named a profile that does not exist, or there is no `use` at all: names that are
+    /// not found may belong to the missing profile, so they are not reported (the `use` is).
+    pub incomplete: bool,
 }
 
 /// Does `device.capability.name` answer to `path`?

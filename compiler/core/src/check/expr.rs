@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{ParamDef, example_of};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Path, UnaryOp};
-use crate::types::{Const, Type, const_eval};
+use crate::types::{Const, ConstError, Type, const_eval};
 
 /// Names an expression can read besides states and variables.
 #[derive(Clone, Copy, Default)]
@@ -344,7 +344,19 @@ impl Checker<'_> {
                 );
                 None
             }
-            Err(_) => {
+            Err(ConstError::Overflow) => {
+                self.error(
+                    Diagnostic::error(
+                        codes::ARITHMETIC_OVERFLOW,
+                        format!("the duration of {what} is too long to count"),
+                        e.span,
+                    )
+                    .with_label_message("overflows a 64-bit count of milliseconds")
+                    .with_help("durations go up to about 292 million years; write a shorter one"),
+                );
+                None
+            }
+            Err(ConstError::NotConstant) => {
                 self.error(
                     Diagnostic::error(
                         codes::NOT_CONSTANT,

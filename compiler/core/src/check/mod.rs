@@ -9,6 +9,7 @@ pub mod pack;
 mod rule;
 mod test;
 
+use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::scope::Scope;
 use crate::span::Span;
@@ -70,6 +71,11 @@ impl<'a> Checker<'a> {
     }
 
     pub fn error(&mut self, d: Diagnostic) {
+        // With a profile missing, an unknown name is more likely the missing profile's than a typo.
+        let unresolved = [codes::UNKNOWN_EVENT, codes::UNKNOWN_ACTION, codes::UNKNOWN_NAME, codes::NOT_A_STATE];
+        if self.scope.incomplete && unresolved.contains(&d.code) {
+            return;
+        }
         self.out.diagnostics.push(d);
     }
 

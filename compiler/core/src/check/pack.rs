@@ -32,6 +32,7 @@ pub fn build_scope(
                 ),
                 Some(p) => scope.profiles.push(p.clone()),
                 None => {
+                    scope.incomplete = true;
                     let help = did_you_mean(&name.node, profiles.keys().map(String::as_str)).unwrap_or_else(|| {
                         if profiles.is_empty() {
                             "no profiles were given to the compiler; pass the profile files (or their folder) too"
@@ -55,6 +56,9 @@ pub fn build_scope(
                 }
             }
         }
+    }
+    if scope.profiles.is_empty() {
+        scope.incomplete = true;
     }
     for p in &scope.profiles {
         scope.devices.push(p.device.clone());

@@ -39,7 +39,7 @@ impl std::fmt::Display for Token<'_> {
         match self {
             Token::Word(w) => write!(f, "`{w}`"),
             Token::Int(n) => write!(f, "number `{n}`"),
-            Token::Str(_) => write!(f, "text"),
+            Token::Str(s) => write!(f, "text \"{s}\""),
             Token::Time(m) => write!(f, "time `{:02}:{:02}`", m / 60, m % 60),
             Token::Sym(s) => write!(f, "`{s}`"),
             Token::Error => write!(f, "invalid text"),

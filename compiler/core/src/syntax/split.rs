@@ -18,6 +18,9 @@ use crate::span::Span;
 /// parsing so that no input can exhaust the stack.
 pub const MAX_NESTING: usize = 48;
 
+/// Keywords followed by a name.
+const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "rule", "profile"];
+
 const ITEM_KEYWORDS: &[&str] = &["use", "pack", "permit", "var", "rule", "on", "every", "test", "profile"];
 
 /// The byte ranges of the items of a file, from each item's first token to its last.
@@ -27,8 +30,13 @@ pub fn split_items(src: &str) -> Vec<Span> {
     let mut depth = 0usize;
     // Inside `rule NAME:` the `on`/`every` that follows belongs to the same item.
     let mut rule_awaiting_trigger = false;
+    let mut previous: Option<Token> = None;
     for (token, span) in &tokens {
+        // `var on` is a keyword misused as a name, not a new item: let the parser say so.
+        let names_something = previous.is_some_and(|p| DECLARERS.iter().any(|d| p.is_keyword(d)));
+        previous = Some(*token);
         let starts_item = depth == 0
+            && !names_something
             && match token {
                 Token::Word(w) if ITEM_KEYWORDS.contains(w) => {
                     !(rule_awaiting_trigger && (*w == "on" || *w == "every"))
@@ -168,7 +176,11 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
         syntax_help(e.found())
     };
     Diagnostic::error(codes::SYNTAX, format!("expected {wanted}, found {found}"), span)
-        .with_label_message(format!("unexpected {found}"))
+        .with_label_message(if e.found().is_some() {
+            format!("unexpected {found}")
+        } else {
+            "the item ends here".into()
+        })
         .with_help(help)
 }
 
