@@ -1,6 +1,7 @@
 //! Byte offsets to LSP positions (lines and UTF-16 columns) and diagnostics to LSP diagnostics.
 
 use glass_compiler::diagnostic::{Diagnostic, Severity};
+use glass_compiler::ide::{self, SymbolKind, TokenClass};
 use glass_compiler::span::Span;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
 
@@ -68,6 +69,78 @@ pub fn diagnostic(text: &str, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic
         message,
         related_information: (!related.is_empty()).then_some(related),
         ..Default::default()
+    }
+}
+
+/// The semantic token types, in the order `encode_tokens` numbers them.
+const TOKEN_TYPES: &[(TokenClass, lsp::SemanticTokenType)] = &[
+    (TokenClass::Keyword, lsp::SemanticTokenType::KEYWORD),
+    (TokenClass::Number, lsp::SemanticTokenType::NUMBER),
+    (TokenClass::Text, lsp::SemanticTokenType::STRING),
+    (TokenClass::Comment, lsp::SemanticTokenType::COMMENT),
+    (TokenClass::Operator, lsp::SemanticTokenType::OPERATOR),
+    (TokenClass::Event, lsp::SemanticTokenType::EVENT),
+    (TokenClass::State, lsp::SemanticTokenType::PROPERTY),
+    (TokenClass::Action, lsp::SemanticTokenType::FUNCTION),
+    (TokenClass::Variable, lsp::SemanticTokenType::VARIABLE),
+    (TokenClass::Value, lsp::SemanticTokenType::ENUM_MEMBER),
+    (TokenClass::Parameter, lsp::SemanticTokenType::PARAMETER),
+];
+
+pub fn token_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: TOKEN_TYPES.iter().map(|(_, t)| t.clone()).collect(),
+        token_modifiers: Vec::new(),
+    }
+}
+
+/// LSP's relative encoding: each token as (line delta, start delta, length, type, modifiers).
+pub fn encode_tokens(text: &str, tokens: &[(Span, TokenClass)]) -> Vec<lsp::SemanticToken> {
+    let mut out = Vec::with_capacity(tokens.len());
+    let (mut line, mut start) = (0, 0);
+    for (span, class) in tokens {
+        let from = position(text, span.start);
+        let to = position(text, span.end);
+        if to.line != from.line {
+            continue;
+        }
+        let Some(kind) = TOKEN_TYPES.iter().position(|(c, _)| c == class) else { continue };
+        let delta_start = if from.line == line { from.character - start } else { from.character };
+        out.push(lsp::SemanticToken {
+            delta_line: from.line - line,
+            delta_start,
+            length: to.character - from.character,
+            token_type: kind as u32,
+            token_modifiers_bitset: 0,
+        });
+        (line, start) = (from.line, from.character);
+    }
+    out
+}
+
+#[allow(deprecated)] // `deprecated` is a required field of the LSP type.
+pub fn symbol(text: &str, s: &ide::Symbol) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: s.name.clone(),
+        detail: None,
+        kind: match s.kind {
+            SymbolKind::Rule => lsp::SymbolKind::FUNCTION,
+            SymbolKind::Test => lsp::SymbolKind::METHOD,
+            SymbolKind::Variable => lsp::SymbolKind::VARIABLE,
+            SymbolKind::Profile => lsp::SymbolKind::MODULE,
+            SymbolKind::Device => lsp::SymbolKind::OBJECT,
+            SymbolKind::Capability => lsp::SymbolKind::NAMESPACE,
+            SymbolKind::Event => lsp::SymbolKind::EVENT,
+            SymbolKind::State => lsp::SymbolKind::PROPERTY,
+            SymbolKind::Action => lsp::SymbolKind::FUNCTION,
+            SymbolKind::Enum => lsp::SymbolKind::ENUM,
+            SymbolKind::Processor => lsp::SymbolKind::CONSTANT,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(text, s.span),
+        selection_range: range(text, s.name_span),
+        children: (!s.children.is_empty()).then(|| s.children.iter().map(|c| symbol(text, c)).collect()),
     }
 }
 

@@ -96,6 +96,18 @@ impl LanguageServer for Backend {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+                    SemanticTokensOptions {
+                        legend: convert::token_legend(),
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        ..Default::default()
+                    },
+                )),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec![" ".into(), ",".into(), ":".into()]),
                     ..Default::default()
@@ -152,6 +164,98 @@ impl LanguageServer for Backend {
             })
             .collect();
         Ok(Some(CompletionResponse::Array(items)))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let at = params.text_document_position;
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let offset = convert::offset(text, at.position);
+        let spans = ide::references(&state.db, state.ws, file, offset);
+        let uri = at.text_document.uri;
+        Ok(Some(spans.into_iter().map(|s| Location { uri: uri.clone(), range: convert::range(text, s) }).collect()))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let at = params.text_document_position;
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let offset = convert::offset(text, at.position);
+        let edits = ide::rename(&state.db, state.ws, file, offset, &params.new_name).map_err(|e| {
+            tower_lsp_server::jsonrpc::Error::invalid_params(match e {
+                ide::RenameError::NotRenamable => "only rules and pack variables can be renamed here",
+                ide::RenameError::InvalidName => {
+                    "the new name must be a glass name (letters, digits, `_`, `-`), not a keyword"
+                }
+            })
+        })?;
+        let edits = edits
+            .into_iter()
+            .map(|(span, new_text)| TextEdit { range: convert::range(text, span), new_text })
+            .collect();
+        Ok(Some(WorkspaceEdit {
+            changes: Some([(at.text_document.uri, edits)].into_iter().collect()),
+            ..Default::default()
+        }))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(params.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let symbols = ide::symbols(&state.db, file).iter().map(|s| convert::symbol(text, s)).collect();
+        Ok(Some(DocumentSymbolResponse::Nested(symbols)))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(params.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        // Files with syntax errors are left alone, as `glassc fmt` does.
+        let Some(formatted) = glass_compiler::fmt::format_source(text) else { return Ok(None) };
+        if formatted == *text {
+            return Ok(Some(Vec::new()));
+        }
+        let whole = convert::range(text, glass_compiler::span::Span::new(0, text.len() as u32));
+        Ok(Some(vec![TextEdit { range: whole, new_text: formatted }]))
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(file) = state.files.get(params.text_document.uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let tokens = ide::semantic_tokens(&state.db, state.ws, file);
+        Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
+            result_id: None,
+            data: convert::encode_tokens(text, &tokens),
+        })))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let uri = params.text_document.uri;
+        let Some(file) = state.files.get(uri.as_str()).copied() else { return Ok(None) };
+        let text = file.text(&state.db);
+        let (start, end) = (convert::offset(text, params.range.start), convert::offset(text, params.range.end));
+        let actions = ide::fixes(&state.db, state.ws, file, glass_compiler::span::Span::new(start, end))
+            .into_iter()
+            .map(|fix| {
+                let edit = TextEdit { range: convert::range(text, fix.span), new_text: fix.replacement };
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: fix.title,
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    edit: Some(WorkspaceEdit {
+                        changes: Some([(uri.clone(), vec![edit])].into_iter().collect()),
+                        ..Default::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        Ok(Some(actions))
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

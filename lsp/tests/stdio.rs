@@ -125,3 +125,167 @@ fn diagnostics_follow_edits() {
     let status = s.child.wait().expect("exits");
     assert!(status.success());
 }
+
+fn open(s: &mut Server, uri: &str, text: &str) -> Value {
+    s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+        "uri": uri, "languageId": "glass", "version": 1, "text": text}}}));
+    s.notification("textDocument/publishDiagnostics")
+}
+
+fn request(s: &mut Server, id: i64, method: &str, params: Value) -> Value {
+    s.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+    s.response(id)
+}
+
+fn start_initialized() -> Server {
+    let mut s = Server::start();
+    request(&mut s, 1, "initialize", json!({"capabilities": {}}));
+    s.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    open(&mut s, "file:///w/p.glass", PROFILE);
+    s
+}
+
+fn stop(mut s: Server) {
+    assert!(request(&mut s, 999, "shutdown", Value::Null)["error"].is_null());
+    s.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert!(s.child.wait().expect("exits").success());
+}
+
+#[test]
+fn formatting_symbols_references_rename_actions_and_tokens() {
+    let mut s = start_initialized();
+    let uri = "file:///w/pack.glass";
+    let pack = "use p\nvar n: Int 0..9\nrule count:  on button-long-press  while driving: set n = n + 1, notify\n";
+    open(&mut s, uri, pack);
+    let doc = json!({"textDocument": {"uri": uri}});
+
+    let edits = request(
+        &mut s,
+        2,
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    let new_text = edits["result"][0]["newText"].as_str().expect("an edit");
+    assert!(new_text.contains("rule count: on button-long-press while driving: set n = n + 1, notify\n"), "{new_text}");
+
+    let symbols = request(&mut s, 3, "textDocument/documentSymbol", doc.clone());
+    let names: Vec<&str> =
+        symbols["result"].as_array().expect("symbols").iter().filter_map(|x| x["name"].as_str()).collect();
+    assert_eq!(names, ["n", "count"]);
+
+    let at_n = json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 58}, "context": {"includeDeclaration": true}});
+    let refs = request(&mut s, 4, "textDocument/references", at_n.clone());
+    assert_eq!(refs["result"].as_array().expect("locations").len(), 3, "{refs}");
+
+    let mut rename = at_n.clone();
+    rename["newName"] = json!("presses");
+    let edit = request(&mut s, 5, "textDocument/rename", rename);
+    assert_eq!(edit["result"]["changes"][uri].as_array().expect("edits").len(), 3, "{edit}");
+    let mut bad = at_n;
+    bad["newName"] = json!("while");
+    assert!(request(&mut s, 6, "textDocument/rename", bad)["error"]["message"].as_str().is_some());
+
+    let broken = "use p\non buton-long-press: notify\n";
+    s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]}}));
+    s.notification("textDocument/publishDiagnostics");
+    let actions = request(
+        &mut s,
+        7,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri},
+        "range": {"start": {"line": 1, "character": 3}, "end": {"line": 1, "character": 3}}, "context": {"diagnostics": []}}),
+    );
+    let action = &actions["result"][0];
+    assert_eq!(action["title"], "use `button-long-press`");
+    assert_eq!(action["edit"]["changes"][uri][0]["newText"], "button-long-press");
+
+    let tokens = request(&mut s, 8, "textDocument/semanticTokens/full", doc);
+    let data = tokens["result"]["data"].as_array().expect("data");
+    // `use`, `on`, `:` and the action `notify` (line delta, start delta, length, type, modifiers).
+    let expected = [0, 0, 3, 0, 0, 1, 0, 2, 0, 0, 0, 19, 1, 4, 0, 0, 2, 6, 7, 0];
+    assert_eq!(data.iter().map(|v| v.as_u64().expect("number")).collect::<Vec<_>>(), expected);
+    stop(s);
+}
+
+#[test]
+fn a_bad_request_gets_an_error_not_a_crash() {
+    let mut s = start_initialized();
+    let reply = request(&mut s, 2, "textDocument/hover", json!({"nonsense": true}));
+    assert!(reply["error"]["code"].as_i64().is_some(), "{reply}");
+    let reply = request(&mut s, 3, "no/such/method", json!({}));
+    assert_eq!(reply["error"]["code"], -32601);
+    // Requests about files the server never saw answer empty.
+    let reply = request(
+        &mut s,
+        4,
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nowhere.glass"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(reply["result"].is_null() && reply["error"].is_null(), "{reply}");
+    stop(s);
+}
+
+#[test]
+fn random_edits_never_crash_the_server() {
+    let mut s = start_initialized();
+    let uri = "file:///w/pack.glass";
+    let base = "use p\nvar n: Int 0..9\nrule count: on button-long-press while driving: set n = n + 1, notify\n";
+    open(&mut s, uri, base);
+    let pieces = [
+        "(",
+        ")",
+        "on ",
+        "while ",
+        "not ",
+        "\"",
+        "¤",
+        "#",
+        ":",
+        ",",
+        "5 s",
+        "button-",
+        "{",
+        "}",
+        "\n",
+        "test \"x\" {",
+        "profile q {",
+        "-",
+        "é",
+    ];
+    let mut text = base.to_string();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for version in 2..300 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut at = (state % (text.len() as u64 + 1)) as usize;
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        if state.is_multiple_of(3) && at < text.len() {
+            let mut end = (at + 1 + (state >> 8) as usize % 8).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            text.replace_range(at..end, "");
+        } else {
+            text.insert_str(at, pieces[(state >> 16) as usize % pieces.len()]);
+        }
+        s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}}));
+        let published = s.notification("textDocument/publishDiagnostics");
+        assert_eq!(published["params"]["version"], version);
+        if version.is_multiple_of(50) {
+            let line = (state % 4) as u32;
+            let reply = request(
+                &mut s,
+                version as i64,
+                "textDocument/hover",
+                json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 3}}),
+            );
+            assert!(reply["error"].is_null(), "{reply}");
+        }
+    }
+    stop(s);
+}

@@ -240,7 +240,16 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         if matches!(parsed.item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
             first_rule.get_or_insert(parsed.item.span.shift(item.offset));
             let checked = check_item(db, ws, file, item.text);
-            out.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(item.offset)));
+            for d in &checked.diagnostics {
+                let mut d = d.clone().shifted(item.offset);
+                if d.code == codes::UNDECLARED_PERMISSION
+                    && let Some((class, _)) =
+                        checked.permissions_used.iter().find(|(_, s)| s.shift(item.offset) == d.primary.span)
+                {
+                    d.fix = Some(permit_fix(db, file, class));
+                }
+                out.push(d);
+            }
             broken |= has_errors(&checked.diagnostics);
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
         }
@@ -284,6 +293,24 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         );
     }
     out
+}
+
+/// Declares a missing permission: extends the last `permit` line, or adds one after the `use` lines.
+fn permit_fix(db: &dyn salsa::Database, file: SourceFile, class: &str) -> crate::diagnostic::Fix {
+    let decls = file_decls(db, file);
+    let end_of = |kind: fn(&ItemKind) -> bool| {
+        decls
+            .iter()
+            .rev()
+            .find(|i| kind(&parse_item(db, i.text).item.kind))
+            .map(|i| i.offset + i.text.text(db).len() as u32)
+    };
+    let (at, text) = match (end_of(|k| matches!(k, ItemKind::Permit(_))), end_of(|k| matches!(k, ItemKind::Use(_)))) {
+        (Some(end), _) => (end, format!(", {class}")),
+        (None, Some(end)) => (end, format!("\npermit {class}")),
+        (None, None) => (0, format!("permit {class}\n")),
+    };
+    crate::diagnostic::Fix { title: format!("declare `permit {class}`"), span: Span::new(at, at), replacement: text }
 }
 
 /// The database `glassc` and the language server share. Clone it to read on another thread.

@@ -310,3 +310,232 @@ fn profiles(db: &dyn salsa::Database, ws: Workspace, out: &mut Vec<Completion>) 
         out.push(Completion { label: name.clone(), kind: CompletionKind::Profile, detail });
     }
 }
+
+/// Every place in `file` that names the same thing as the name at `offset`, the declaration
+/// included when it is in this file (variables, rule names).
+pub fn references(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Span> {
+    if let Some(rule) = rule_name_at(db, file, offset) {
+        return vec![rule];
+    }
+    let Some((_, Resolved::Target(target))) = resolve_at(db, ws, file, offset) else { return Vec::new() };
+    let mut spans = Vec::new();
+    for item in file_items(db, file) {
+        if matches!(parse_item(db, item.text).item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
+            let checked = check_item(db, ws, file, item.text);
+            spans.extend(checked.references.iter().filter(|r| r.target == target).map(|r| r.span.shift(item.offset)));
+        }
+    }
+    if let Target::Var(i) = target
+        && let Some(v) = pack_scope(db, ws, file).vars.get(i)
+    {
+        spans.push(v.span);
+    }
+    spans.sort();
+    spans.dedup();
+    spans
+}
+
+/// The name of the rule declared at `offset` (`rule NAME:`), if the cursor is on it.
+fn rule_name_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> Option<Span> {
+    let item = file_items(db, file)
+        .iter()
+        .find(|i| i.offset <= offset && offset <= i.offset + i.text.text(db).len() as u32)?;
+    let ItemKind::Rule(rule) = &parse_item(db, item.text).item.kind else { return None };
+    let name = rule.name.as_ref()?;
+    name.span.contains(offset - item.offset).then(|| name.span.shift(item.offset))
+}
+
+/// Why a rename cannot be done.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RenameError {
+    /// Only rules and pack variables can be renamed; profile names belong to the profile.
+    NotRenamable,
+    /// The new name is not a glass name, or is a keyword.
+    InvalidName,
+}
+
+/// The edits (span and new text, in `file`) that rename the rule or variable at `offset`.
+pub fn rename(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    offset: u32,
+    new_name: &str,
+) -> Result<Vec<(Span, String)>, RenameError> {
+    let valid = {
+        let lexed = crate::syntax::lexer::lex(new_name);
+        matches!(lexed.tokens.as_slice(), [(crate::syntax::lexer::Token::Word(w), _)] if *w == new_name && !crate::syntax::lexer::KEYWORDS.contains(w))
+    };
+    if !valid {
+        return Err(RenameError::InvalidName);
+    }
+    let renamable = rule_name_at(db, file, offset).is_some()
+        || matches!(resolve_at(db, ws, file, offset), Some((_, Resolved::Target(Target::Var(_)))));
+    if !renamable {
+        return Err(RenameError::NotRenamable);
+    }
+    Ok(references(db, ws, file, offset).into_iter().map(|span| (span, new_name.to_string())).collect())
+}
+
+/// A named part of a file, for the outline.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub kind: SymbolKind,
+    /// The whole item or member.
+    pub span: Span,
+    /// Its name.
+    pub name_span: Span,
+    pub children: Vec<Symbol>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolKind {
+    Rule,
+    Test,
+    Variable,
+    Profile,
+    Device,
+    Capability,
+    Event,
+    State,
+    Action,
+    Enum,
+    Processor,
+}
+
+/// The outline of a file: rules, tests, variables, and profiles with their members.
+pub fn symbols(db: &dyn salsa::Database, file: SourceFile) -> Vec<Symbol> {
+    use crate::syntax::ast::{Member, MemberKind};
+    fn members(list: &[Member], base: u32) -> Vec<Symbol> {
+        list.iter()
+            .filter_map(|m| {
+                let (kind, name, children) = match &m.kind {
+                    MemberKind::Device { name, .. } => (SymbolKind::Device, name, Vec::new()),
+                    MemberKind::Processor { name } => (SymbolKind::Processor, name, Vec::new()),
+                    MemberKind::Enum { name, .. } => (SymbolKind::Enum, name, Vec::new()),
+                    MemberKind::State { name, .. } => (SymbolKind::State, name, Vec::new()),
+                    MemberKind::Event { name, .. } => (SymbolKind::Event, name, Vec::new()),
+                    MemberKind::Action { name, .. } => (SymbolKind::Action, name, Vec::new()),
+                    MemberKind::Capability { name, members: inner } => {
+                        (SymbolKind::Capability, name, members(inner, base))
+                    }
+                    MemberKind::Error => return None,
+                };
+                Some(Symbol {
+                    name: name.node.clone(),
+                    kind,
+                    span: m.span.shift(base),
+                    name_span: name.span.shift(base),
+                    children,
+                })
+            })
+            .collect()
+    }
+    let mut out = Vec::new();
+    let text = file.text(db);
+    for item in file_items(db, file) {
+        let parsed = parse_item(db, item.text);
+        let span = parsed.item.span.shift(item.offset);
+        let (name, kind, name_span, children) = match &parsed.item.kind {
+            ItemKind::Rule(rule) => match &rule.name {
+                Some(n) => (n.node.clone(), SymbolKind::Rule, n.span.shift(item.offset), Vec::new()),
+                None => {
+                    let line = text[..item.offset as usize].matches('\n').count() + 1;
+                    (format!("rule at line {line}"), SymbolKind::Rule, rule.trigger.span.shift(item.offset), Vec::new())
+                }
+            },
+            ItemKind::Test(t) => (t.name.node.clone(), SymbolKind::Test, t.name.span.shift(item.offset), Vec::new()),
+            ItemKind::Var(v) => (v.name.node.clone(), SymbolKind::Variable, v.name.span.shift(item.offset), Vec::new()),
+            ItemKind::Profile(p) => (
+                p.name.node.clone(),
+                SymbolKind::Profile,
+                p.name.span.shift(item.offset),
+                members(&p.members, item.offset),
+            ),
+            _ => continue,
+        };
+        out.push(Symbol { name, kind, span, name_span, children });
+    }
+    out
+}
+
+/// What a token is, for semantic highlighting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenClass {
+    Keyword,
+    Number,
+    Text,
+    Comment,
+    Operator,
+    Event,
+    State,
+    Action,
+    Variable,
+    Value,
+    Parameter,
+}
+
+/// Every token of a file that has a class, in order, with absolute spans.
+pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<(Span, TokenClass)> {
+    use crate::syntax::lexer::{KEYWORDS, Token, lex};
+    let text = file.text(db);
+    let lexed = lex(text);
+    // By start offset: a dotted path's first word finds the whole path.
+    let mut resolved: std::collections::HashMap<u32, (Span, TokenClass)> = std::collections::HashMap::new();
+    for item in file_items(db, file) {
+        if matches!(parse_item(db, item.text).item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
+            for r in &check_item(db, ws, file, item.text).references {
+                let class = match r.target {
+                    Target::Event(_) => TokenClass::Event,
+                    Target::State(_) => TokenClass::State,
+                    Target::Action(_) => TokenClass::Action,
+                    Target::Var(_) => TokenClass::Variable,
+                    Target::EnumVariant(..) => TokenClass::Value,
+                    Target::ActionParam(..) | Target::EventParam(..) => TokenClass::Parameter,
+                };
+                let span = r.span.shift(item.offset);
+                resolved.insert(span.start, (span, class));
+            }
+        }
+    }
+    let mut out: Vec<(Span, TokenClass)> = lexed.comments.iter().map(|c| (*c, TokenClass::Comment)).collect();
+    let mut pending_path: Option<(Span, TokenClass)> = None;
+    for (token, span) in &lexed.tokens {
+        // A dotted path resolves as a whole: colour all of it like its target.
+        if let Some((path, class)) = pending_path
+            && path.contains(span.start)
+            && span.end <= path.end
+        {
+            out.push((*span, class));
+            continue;
+        }
+        let class = match token {
+            Token::Word(w) if KEYWORDS.contains(w) => Some(TokenClass::Keyword),
+            Token::Word(_) => {
+                let whole = resolved.get(&span.start).copied();
+                pending_path = whole;
+                whole.map(|(_, c)| c)
+            }
+            Token::Int(_) | Token::Time(_) => Some(TokenClass::Number),
+            Token::Str(_) => Some(TokenClass::Text),
+            Token::Sym(_) => Some(TokenClass::Operator),
+            Token::Error => None,
+        };
+        if let Some(class) = class {
+            out.push((*span, class));
+        }
+    }
+    out.sort_by_key(|(s, _)| s.start);
+    out
+}
+
+/// The quick fixes of the diagnostics that touch `range`: the suggested name, a missing unit,
+/// a missing permission.
+pub fn fixes(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, range: Span) -> Vec<crate::diagnostic::Fix> {
+    crate::db::file_diagnostics(db, ws, file)
+        .iter()
+        .filter(|d| d.primary.span.start <= range.end && range.start <= d.primary.span.end)
+        .filter_map(|d| d.fix.clone())
+        .collect()
+}
