@@ -255,7 +255,7 @@ fn random_edits_never_crash_the_server() {
     ];
     let mut text = base.to_string();
     let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    for version in 2..300 {
+    for version in 2u64..300 {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
