@@ -22,9 +22,17 @@ struct State {
     db: Database,
     ws: Workspace,
     files: HashMap<String, SourceFile>,
+    /// Open documents and the diagnostics last published for each.
+    open: HashMap<String, Vec<Diagnostic>>,
 }
 
 impl State {
+    fn diagnostics(&self, file: SourceFile) -> Vec<Diagnostic> {
+        let text = file.text(&self.db);
+        let Ok(uri) = file.path(&self.db).parse::<Uri>() else { return Vec::new() };
+        file_diagnostics(&self.db, self.ws, file).iter().map(|d| convert::diagnostic(text, &uri, d)).collect()
+    }
+
     fn file(&mut self, key: &str, text: String) -> SourceFile {
         if let Some(file) = self.files.get(key).copied() {
             // Setting an equal text would still start a new revision; skip it.
@@ -45,16 +53,39 @@ impl Backend {
     pub fn new(client: Client) -> Self {
         let db = Database::default();
         let ws = Workspace::new(&db, Vec::new());
-        Backend { client, state: Mutex::new(State { db, ws, files: HashMap::new() }) }
+        Backend { client, state: Mutex::new(State { db, ws, files: HashMap::new(), open: HashMap::new() }) }
     }
 
-    /// Updates a document and computes its diagnostics before any `.await`, so edits apply in order.
-    fn update(&self, uri: &Uri, text: String) -> Vec<Diagnostic> {
+    /// Updates a document and computes its diagnostics before any `.await`, so edits apply in
+    /// order. Also returns the other open documents whose diagnostics changed with it (a pack
+    /// whose profile was edited).
+    fn update(&self, uri: &Uri, text: String) -> (Vec<Diagnostic>, Vec<(Uri, Vec<Diagnostic>)>) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let key = uri.as_str().to_string();
-        let file = state.file(&key, text.clone());
-        let (db, ws) = (&state.db, state.ws);
-        file_diagnostics(db, ws, file).iter().map(|d| convert::diagnostic(&text, uri, d)).collect()
+        let file = state.file(&key, text);
+        let own = state.diagnostics(file);
+        state.open.insert(key.clone(), own.clone());
+        let others: Vec<String> = state.open.keys().filter(|k| **k != key).cloned().collect();
+        let mut changed = Vec::new();
+        for other in others {
+            let Some(file) = state.files.get(&other).copied() else { continue };
+            let diags = state.diagnostics(file);
+            if state.open.get(&other) != Some(&diags) {
+                state.open.insert(other.clone(), diags.clone());
+                if let Ok(uri) = other.parse::<Uri>() {
+                    changed.push((uri, diags));
+                }
+            }
+        }
+        (own, changed)
+    }
+
+    async fn publish(&self, uri: Uri, version: i32, text: String) {
+        let (own, others) = self.update(&uri, text);
+        self.client.publish_diagnostics(uri, own, Some(version)).await;
+        for (uri, diags) in others {
+            self.client.publish_diagnostics(uri, diags, None).await;
+        }
     }
 
     /// Loads every .glass file under the workspace folders, so packs see their profiles.
@@ -123,9 +154,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let diags = self.update(&uri, params.text_document.text);
-        self.client.publish_diagnostics(uri, diags, Some(params.text_document.version)).await;
+        let doc = params.text_document;
+        self.publish(doc.uri, doc.version, doc.text).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -270,11 +300,14 @@ impl LanguageServer for Backend {
         Ok(Some(GotoDefinitionResponse::Scalar(Location { uri, range })))
     }
 
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.open.remove(params.text_document.uri.as_str());
+    }
+
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         // Full sync: the last change holds the whole text.
         let Some(change) = params.content_changes.into_iter().last() else { return };
-        let uri = params.text_document.uri;
-        let diags = self.update(&uri, change.text);
-        self.client.publish_diagnostics(uri, diags, Some(params.text_document.version)).await;
+        self.publish(params.text_document.uri, params.text_document.version, change.text).await;
     }
 }

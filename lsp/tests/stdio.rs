@@ -101,6 +101,25 @@ fn diagnostics_follow_edits() {
         assert_eq!(n == 0, version == 3, "version {version}: {published}");
     }
 
+    // Editing the profile republishes the open pack: removing `notify` breaks it.
+    let without_notify = PROFILE.replace("  action notify(message: Text = \"\")\n", "");
+    s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": "file:///w/p.glass", "version": 2}, "contentChanges": [{"text": without_notify}]}}));
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        let p = s.notification("textDocument/publishDiagnostics");
+        seen.push((
+            p["params"]["uri"].as_str().unwrap_or_default().to_string(),
+            p["params"]["diagnostics"].as_array().map_or(0, Vec::len),
+        ));
+    }
+    seen.sort();
+    assert_eq!(seen, [("file:///w/p.glass".to_string(), 0), ("file:///w/pack.glass".to_string(), 1)]);
+    s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": "file:///w/p.glass", "version": 3}, "contentChanges": [{"text": PROFILE}]}}));
+    s.notification("textDocument/publishDiagnostics");
+    s.notification("textDocument/publishDiagnostics");
+
     // Hover on `notify` (line 1, column 36) describes the action and what it costs.
     let at = json!({"textDocument": {"uri": "file:///w/pack.glass"}, "position": {"line": 1, "character": 38}});
     s.send(json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": at}));
