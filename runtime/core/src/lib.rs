@@ -1,1 +1,49 @@
+//! The glass runtime core: the bytecode format, its verifier and its interpreter.
+//!
+//! ```text
+//! bytes ──verify──▶ Program ──Runtime::new──▶ Runtime ◀── push_event / set_state
+//!                                                │
+//!                                  advance_to(now, host) ──▶ Host::emit(action, args)
+//! ```
+//!
+//! Invariants, for firmware teams embedding it:
+//! - **`#![no_std]`, no allocation at all.** The crate does not link `alloc` (only the
+//!   host-side `builder` feature does). A [`Runtime`] is one fixed-size value
+//!   whose capacities are const generics, checked against the program at load
+//!   ([`vm::RamUsage`] says what a program needs).
+//! - **No panics on any input.** Every read is checked; `clippy::indexing_slicing`,
+//!   `unwrap_used`, `expect_used`, `panic` and `arithmetic_side_effects` are denied below.
+//!   Malformed programs are refused by [`verify()`] with a typed [`VerifyError`]; the interpreter
+//!   re-checks what it reads and counts a fault instead of trusting the verifier blindly.
+//! - **Bounded time per event.** Rule code only jumps forward and each run is cut at its
+//!   recorded bound (at most [`verify::MAX_RULE_BOUND`] instructions); variable cascades are
+//!   cut at [`vm::MAX_CASCADE`] changes per stimulus; queue and timers have fixed capacities.
+//! - **Deterministic.** Time is what the host says it is (virtual milliseconds); timers fire
+//!   in due order, stimuli in arrival order, rules in table order.
+//!
+//! Module map: [`format`] (layout and checked reads), [`isa`] (instructions),
+//! [`verify`](mod@verify) (the verifier), [`vm`] (the interpreter), [`queue`] (the stimulus
+//! queue), [`timers`] (the timer list) and, with the `builder` feature, `builder` (the encoder
+//! glassc uses). The format itself is specified in `spec/bytecode.md`.
+
 #![no_std]
+#![deny(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    unsafe_code
+)]
+
+#[cfg(any(test, feature = "builder"))]
+pub mod builder;
+pub mod format;
+pub mod isa;
+pub mod queue;
+pub mod timers;
+pub mod verify;
+pub mod vm;
+
+pub use verify::{Program, VerifyError, verify};
+pub use vm::{Host, Origin, RamUsage, Runtime, Value};

@@ -1,0 +1,748 @@
+//! The verifier: a plain function from bytes to a [`Program`] that is safe to run, like rbpf's.
+//!
+//! It checks the layout (header, section table, every entry), every index, every code block (by
+//! simulating its stack once: exact, because jumps only go forward and meet on an empty stack),
+//! value kinds (a text is never used as a number), permissions, instruction bounds and the timer
+//! slots the program needs. The interpreter relies on what it proves, and its accessors still
+//! check every read, so even a verifier bug cannot make it panic.
+
+use crate::format::*;
+use crate::isa::{Instr, Op};
+
+/// Values a code block may hold on its stack at once.
+pub const MAX_STACK: usize = 16;
+/// Arguments of one action, and fields of one event payload.
+pub const MAX_ARGS: usize = 8;
+/// `at most N per W` keeps the times of the last `N` runs: `N` is at most this.
+pub const MAX_RATE: u8 = 8;
+/// Instructions one rule run may execute (its recorded bound is at most this).
+pub const MAX_RULE_BOUND: u16 = 1024;
+/// Texts in one program (the verifier checks they are unique).
+pub const MAX_TEXTS: usize = 2048;
+/// Forward jumps of one block that may be pending (not yet reached) at once.
+pub const MAX_PENDING_JUMPS: usize = 8;
+/// Minutes in a day (`Daily` triggers).
+pub const MINUTES_PER_DAY: u16 = 1440;
+
+/// Why a program was refused. Positions are instruction indices in the code section (`at`) or
+/// entry indices in a table, so a firmware log can point at the fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The file does not start with `GLAS`.
+    BadMagic,
+    UnsupportedVersion(u16),
+    /// The input ends before the header or a section does.
+    Truncated,
+    /// Bytes after the last section.
+    TrailingBytes,
+    /// Reserved header bits set, an unknown permission bit, or the wrong section count.
+    BadHeader,
+    /// A section out of order, overlapping another, or not a whole number of entries.
+    BadSection {
+        section: Section,
+    },
+    /// A table holds more entries than indices or the runtime allow.
+    TooManyEntries {
+        section: Section,
+        count: u32,
+        max: u32,
+    },
+    /// An entry with an invalid field (enumeration byte, reserved bits, range, name, ...).
+    BadEntry {
+        section: Section,
+        index: u32,
+    },
+    /// Two texts are equal (texts compare by index, so each must appear once).
+    DuplicateText {
+        index: u16,
+    },
+    /// A trigger's value does not fit the kind of what it watches (`below` on a text state).
+    TriggerTypeMismatch {
+        rule: u16,
+    },
+    /// A rule or held condition whose code range lies outside the code section.
+    BadCodeRange {
+        section: Section,
+        index: u16,
+    },
+    /// An instruction names a constant, text, state, variable, action, payload field or held
+    /// condition that does not exist.
+    IndexOutOfBounds {
+        at: u32,
+        what: &'static str,
+        index: u16,
+    },
+    BadOpcode {
+        at: u32,
+        byte: u8,
+    },
+    /// The reserved byte of an instruction is not 0.
+    ReservedBits {
+        at: u32,
+    },
+    /// An instruction that is not allowed where it stands (`Payload` in a timer rule, `Emit`
+    /// before the gate, `Gate` twice, ...).
+    NotAllowedHere {
+        at: u32,
+        op: Op,
+    },
+    StackUnderflow {
+        at: u32,
+    },
+    StackOverflow {
+        at: u32,
+    },
+    /// A text used as a number, or an argument or comparison of the wrong kind.
+    TypeMismatch {
+        at: u32,
+    },
+    /// A block that does not end with `End` on its last instruction, with the right stack.
+    BadBlockEnd {
+        at: u32,
+    },
+    /// An instruction no path reaches.
+    Unreachable {
+        at: u32,
+    },
+    /// A jump past its block, with a non-empty stack, to a target reached in different states,
+    /// or one too many pending jumps.
+    BadJump {
+        at: u32,
+    },
+    /// A jump to an earlier instruction (rule code only goes forward).
+    BackwardJump {
+        at: u32,
+    },
+    /// An action whose privacy class the pack's permission set lacks.
+    PermissionDenied {
+        action: u16,
+        class: u8,
+    },
+    /// A rule whose longest path is longer than its recorded bound, or whose bound exceeds
+    /// [`MAX_RULE_BOUND`].
+    InstructionBoundExceeded {
+        rule: u16,
+        bound: u16,
+        needed: u32,
+    },
+    /// The header's timer slots differ from what the rules need.
+    TimerSlotsMismatch {
+        declared: u16,
+        needed: u32,
+    },
+}
+
+impl core::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use VerifyError::*;
+        match *self {
+            BadMagic => write!(f, "not a glass program (it does not start with `GLAS`)"),
+            UnsupportedVersion(v) => {
+                write!(f, "bytecode format version {v} is not supported (this runtime reads version {VERSION})")
+            }
+            Truncated => write!(f, "the program is truncated"),
+            TrailingBytes => write!(f, "the program has bytes after its last section"),
+            BadHeader => write!(f, "the header has reserved bits set, unknown permissions or a wrong section count"),
+            BadSection { section } => {
+                write!(f, "the {} section is misplaced or not a whole number of entries", section.name())
+            }
+            TooManyEntries { section, count, max } => {
+                write!(f, "the {} section has {count} entries, more than the {max} allowed", section.name())
+            }
+            BadEntry { section, index } => write!(f, "entry {index} of the {} table is invalid", section.name()),
+            DuplicateText { index } => write!(f, "text {index} appears twice in the text table"),
+            TriggerTypeMismatch { rule } => {
+                write!(f, "rule {rule} compares what it watches with a value of another kind")
+            }
+            BadCodeRange { section, index } => {
+                write!(f, "entry {index} of the {} table points outside the code", section.name())
+            }
+            IndexOutOfBounds { at, what, index } => {
+                write!(f, "instruction {at} names {what} {index}, which does not exist")
+            }
+            BadOpcode { at, byte } => write!(f, "instruction {at} has unknown opcode 0x{byte:02x}"),
+            ReservedBits { at } => write!(f, "instruction {at} has its reserved byte set"),
+            NotAllowedHere { at, op } => write!(f, "instruction {at} (`{}`) is not allowed here", op.name()),
+            StackUnderflow { at } => write!(f, "instruction {at} pops from an empty stack"),
+            StackOverflow { at } => write!(f, "instruction {at} pushes past the stack limit of {MAX_STACK}"),
+            TypeMismatch { at } => write!(f, "instruction {at} uses a text as a number or mixes texts and numbers"),
+            BadBlockEnd { at } => write!(f, "the code block ending at instruction {at} is malformed"),
+            Unreachable { at } => write!(f, "instruction {at} can never run"),
+            BadJump { at } => write!(f, "the jump at instruction {at} is invalid"),
+            BackwardJump { at } => write!(f, "instruction {at} jumps backward, which rule code may not do"),
+            PermissionDenied { action, class } => write!(
+                f,
+                "action {action} needs the `{}` permission, which the pack does not declare (add `permit {}`)",
+                privacy_name(class),
+                privacy_name(class)
+            ),
+            InstructionBoundExceeded { rule, bound, needed } => write!(
+                f,
+                "rule {rule} can run {needed} instructions but records a bound of {bound} (the limit is {MAX_RULE_BOUND})"
+            ),
+            TimerSlotsMismatch { declared, needed } => {
+                write!(f, "the header declares {declared} timer slots but the rules need {needed}")
+            }
+        }
+    }
+}
+
+/// Where a table lies in the bytes and how many entries it has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Table {
+    offset: usize,
+    count: u32,
+}
+
+/// A verified program. Its accessors still check bounds (returning `None`), so even a bug in the
+/// verifier cannot make the interpreter panic.
+#[derive(Clone, Copy, Debug)]
+pub struct Program<'a> {
+    bytes: &'a [u8],
+    header: Header,
+    tables: [Table; SECTION_COUNT],
+}
+
+impl<'a> Program<'a> {
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Entries in a section (bytes for `TextData`).
+    pub fn count(&self, section: Section) -> u32 {
+        self.tables.get(section as usize).map_or(0, |t| t.count)
+    }
+
+    /// Entries of a table indexed by `u16`.
+    pub fn len16(&self, section: Section) -> u16 {
+        u16::try_from(self.count(section)).unwrap_or(u16::MAX)
+    }
+
+    fn entry(&self, section: Section, i: u32) -> Option<Reader<'a>> {
+        let t = self.tables.get(section as usize)?;
+        if i >= t.count {
+            return None;
+        }
+        let at = (i as usize).checked_mul(section.entry_size())?.checked_add(t.offset)?;
+        Some(Reader::at(self.bytes, at))
+    }
+
+    pub fn constant(&self, i: u16) -> Option<i64> {
+        self.entry(Section::Consts, u32::from(i))?.i64()
+    }
+
+    pub fn state(&self, i: u16) -> Option<StateInfo> {
+        StateInfo::read(&mut self.entry(Section::States, u32::from(i))?)
+    }
+
+    pub fn var(&self, i: u16) -> Option<VarInfo> {
+        VarInfo::read(&mut self.entry(Section::Vars, u32::from(i))?)
+    }
+
+    pub fn event(&self, i: u16) -> Option<EventInfo> {
+        EventInfo::read(&mut self.entry(Section::Events, u32::from(i))?)
+    }
+
+    pub fn action(&self, i: u16) -> Option<ActionInfo> {
+        ActionInfo::read(&mut self.entry(Section::Actions, u32::from(i))?)
+    }
+
+    pub fn held(&self, i: u16) -> Option<HeldInfo> {
+        HeldInfo::read(&mut self.entry(Section::Held, u32::from(i))?)
+    }
+
+    pub fn rule(&self, i: u16) -> Option<RuleInfo> {
+        RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
+    }
+
+    /// Instruction `i` of the code section.
+    pub fn instr(&self, i: u32) -> Option<Instr> {
+        Instr::decode(self.entry(Section::Code, i)?.array()?)
+    }
+
+    /// Text `i` (names and text constants).
+    pub fn text(&self, i: u16) -> Option<&'a str> {
+        let t = TextInfo::read(&mut self.entry(Section::Texts, u32::from(i))?)?;
+        let data = self.tables.get(Section::TextData as usize)?;
+        let start = data.offset.checked_add(t.offset as usize)?;
+        let bytes = self.bytes.get(start..start.checked_add(usize::from(t.len))?)?;
+        core::str::from_utf8(bytes).ok()
+    }
+
+    /// The index of a text, for hosts that pass text states and payload fields. `None` if the
+    /// pack never mentions it: pass [`NO_TEXT`] then, which equals no text of the pack.
+    pub fn text_id(&self, text: &str) -> Option<u16> {
+        (0..self.len16(Section::Texts)).find(|&i| self.text(i) == Some(text))
+    }
+
+    /// The name of a state, variable, event, action or rule, if it has one.
+    pub fn name(&self, name: u16) -> Option<&'a str> {
+        if name == NO_TEXT { None } else { self.text(name) }
+    }
+
+    /// Timers this program can have pending at once: one per `every` and daily rule, plus every
+    /// delayed action of every rule (a rule has at most one run's worth pending: see `Mode`).
+    pub fn timer_slots(&self) -> u16 {
+        self.header.timer_slots
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+/// Checks `bytes` and returns the program they hold.
+pub fn verify(bytes: &[u8]) -> Result<Program<'_>, VerifyError> {
+    let Some((magic, header)) = read_header(bytes) else {
+        return Err(match bytes.get(..4) {
+            Some(m) if m != MAGIC => VerifyError::BadMagic,
+            _ => VerifyError::Truncated,
+        });
+    };
+    if magic != MAGIC {
+        return Err(VerifyError::BadMagic);
+    }
+    if header.version != VERSION {
+        return Err(VerifyError::UnsupportedVersion(header.version));
+    }
+    if header.flags != 0
+        || usize::from(header.section_count) != SECTION_COUNT
+        || header.permissions.checked_shr(PRIVACY_CLASSES.len() as u32).unwrap_or(0) != 0
+    {
+        return Err(VerifyError::BadHeader);
+    }
+    let p = Program { bytes, header, tables: layout(bytes, &header)? };
+    check_texts(&p)?;
+    check_tables(&p)?;
+    let mut timers: u32 = 0;
+    for i in 0..p.len16(Section::Held) {
+        let held = p.held(i).ok_or(VerifyError::BadEntry { section: Section::Held, index: u32::from(i) })?;
+        if held.duration_ms == 0 || held.duration_ms > i64::MAX as u64 {
+            return Err(VerifyError::BadEntry { section: Section::Held, index: u32::from(i) });
+        }
+        check_block(&p, held.code_start, held.code_len, Block::Held, Section::Held, i)?;
+    }
+    for i in 0..p.len16(Section::Rules) {
+        timers = timers.saturating_add(check_rule(&p, i)?);
+    }
+    if timers != u32::from(header.timer_slots) {
+        return Err(VerifyError::TimerSlotsMismatch { declared: header.timer_slots, needed: timers });
+    }
+    Ok(p)
+}
+
+/// Checks the section table: in order, back to back from the header to the end of the input,
+/// each a whole number of entries, and not more entries than indices allow.
+fn layout(bytes: &[u8], h: &Header) -> Result<[Table; SECTION_COUNT], VerifyError> {
+    let mut tables = [Table::default(); SECTION_COUNT];
+    let mut pos = HEADER_SIZE;
+    for ((section, &(offset, size)), table) in SECTIONS.iter().zip(h.sections.iter()).zip(tables.iter_mut()) {
+        let (offset, size) = (offset as usize, size as usize);
+        let entry = section.entry_size();
+        if offset != pos || size.checked_rem(entry) != Some(0) {
+            return Err(VerifyError::BadSection { section: *section });
+        }
+        let end = offset.checked_add(size).ok_or(VerifyError::Truncated)?;
+        if end > bytes.len() {
+            return Err(VerifyError::Truncated);
+        }
+        let count = u32::try_from(size.checked_div(entry).unwrap_or(0)).unwrap_or(u32::MAX);
+        let max = match section {
+            Section::Code | Section::TextData => u32::MAX,
+            Section::Texts => MAX_TEXTS as u32,
+            // Index 0xFFFF is kept free (NO_TEXT for names; "none" elsewhere).
+            _ => u32::from(u16::MAX),
+        };
+        if count > max {
+            return Err(VerifyError::TooManyEntries { section: *section, count, max });
+        }
+        *table = Table { offset, count };
+        pos = end;
+    }
+    if pos != bytes.len() {
+        return Err(VerifyError::TrailingBytes);
+    }
+    Ok(tables)
+}
+
+fn check_texts(p: &Program) -> Result<(), VerifyError> {
+    let n = p.len16(Section::Texts);
+    for i in 0..n {
+        let Some(text) = p.text(i) else {
+            return Err(VerifyError::BadEntry { section: Section::Texts, index: u32::from(i) });
+        };
+        // Quadratic, but over at most MAX_TEXTS short texts, once at load.
+        if (0..i).any(|j| p.text(j) == Some(text)) {
+            return Err(VerifyError::DuplicateText { index: i });
+        }
+    }
+    Ok(())
+}
+
+/// The tables whose entries stand alone: states, variables, events and actions.
+fn check_tables(p: &Program) -> Result<(), VerifyError> {
+    let texts = p.len16(Section::Texts);
+    let name_ok = |name: u16| name == NO_TEXT || name < texts;
+    let mask_ok = |mask: u8, n: u8| u32::from(mask).checked_shr(u32::from(n)).unwrap_or(0) == 0;
+    let bad = |section, i: u16| VerifyError::BadEntry { section, index: u32::from(i) };
+    for i in 0..p.len16(Section::States) {
+        let s = p.state(i).ok_or(bad(Section::States, i))?;
+        if !name_ok(s.name) {
+            return Err(bad(Section::States, i));
+        }
+    }
+    for i in 0..p.len16(Section::Vars) {
+        let v = p.var(i).ok_or(bad(Section::Vars, i))?;
+        if v.min > v.max || v.init < v.min || v.init > v.max || !name_ok(v.name) {
+            return Err(bad(Section::Vars, i));
+        }
+    }
+    for i in 0..p.len16(Section::Events) {
+        let e = p.event(i).ok_or(bad(Section::Events, i))?;
+        if usize::from(e.fields) > MAX_ARGS || !mask_ok(e.text_mask, e.fields) || !name_ok(e.name) {
+            return Err(bad(Section::Events, i));
+        }
+    }
+    for i in 0..p.len16(Section::Actions) {
+        let a = p.action(i).ok_or(bad(Section::Actions, i))?;
+        if usize::from(a.argc) > MAX_ARGS || !mask_ok(a.text_mask, a.argc) || !name_ok(a.name) {
+            return Err(bad(Section::Actions, i));
+        }
+        if a.privacy != NO_PRIVACY {
+            if usize::from(a.privacy) >= PRIVACY_CLASSES.len() {
+                return Err(bad(Section::Actions, i));
+            }
+            if p.header.permissions.checked_shr(u32::from(a.privacy)).unwrap_or(0) & 1 == 0 {
+                return Err(VerifyError::PermissionDenied { action: i, class: a.privacy });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks one rule; returns the timer slots it needs.
+fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
+    let bad = VerifyError::BadEntry { section: Section::Rules, index: u32::from(i) };
+    let r = p.rule(i).ok_or(bad)?;
+    if r.name != NO_TEXT && r.name >= p.len16(Section::Texts) {
+        return Err(bad);
+    }
+    if let Some(rate) = r.rate
+        && (rate.count > MAX_RATE || rate.window_ms == 0 || rate.window_ms > i64::MAX as u64)
+    {
+        return Err(bad);
+    }
+    let mut timers: u32 = 0;
+    let (payload, change) = match r.trigger {
+        Trigger::Event { event } => (Some(p.event(event).ok_or(bad)?), None),
+        Trigger::Change { source, index, edge, value } => {
+            let kind = match source {
+                Source::State => p.state(index).ok_or(bad)?.kind,
+                Source::Var => {
+                    p.var(index).ok_or(bad)?;
+                    Kind::Num
+                }
+            };
+            match (kind, edge) {
+                (Kind::Text, Edge::Below | Edge::Above) => return Err(VerifyError::TriggerTypeMismatch { rule: i }),
+                (Kind::Text, Edge::Becomes) if !(0..i64::from(p.len16(Section::Texts))).contains(&value) => {
+                    return Err(VerifyError::TriggerTypeMismatch { rule: i });
+                }
+                (_, Edge::Changes) if value != 0 => return Err(bad),
+                _ => {}
+            }
+            (None, Some(kind))
+        }
+        Trigger::Every { period_ms } => {
+            if period_ms == 0 {
+                return Err(bad);
+            }
+            timers = 1;
+            (None, None)
+        }
+        Trigger::Daily { minute } => {
+            if minute >= MINUTES_PER_DAY {
+                return Err(bad);
+            }
+            timers = 1;
+            (None, None)
+        }
+        Trigger::Sequence { events, len, within_ms } => {
+            let len = usize::from(len);
+            if !(2..=MAX_SEQUENCE).contains(&len) || within_ms == 0 {
+                return Err(bad);
+            }
+            for (k, e) in events.iter().enumerate() {
+                let ok = if k < len { *e < p.len16(Section::Events) } else { *e == 0 };
+                if !ok {
+                    return Err(bad);
+                }
+            }
+            // The code reads the payload of the event that completes the sequence.
+            let last = events.get(len.saturating_sub(1)).copied().unwrap_or(0);
+            (Some(p.event(last).ok_or(bad)?), None)
+        }
+    };
+    let facts = check_block(p, r.code_start, r.code_len, Block::Rule { payload, change }, Section::Rules, i)?;
+    if facts.longest > u32::from(r.bound) || r.bound > MAX_RULE_BOUND {
+        return Err(VerifyError::InstructionBoundExceeded { rule: i, bound: r.bound, needed: facts.longest });
+    }
+    Ok(timers.saturating_add(facts.delayed))
+}
+
+#[derive(Clone, Copy)]
+enum Block {
+    /// A held condition: reads states, variables and constants only; yields one number.
+    Held,
+    /// A rule's code, with what its trigger provides: the payload layout of the triggering
+    /// event, or the kind of the watched value of a change trigger.
+    Rule { payload: Option<EventInfo>, change: Option<Kind> },
+}
+
+/// What the verifier learned about a block.
+struct Facts {
+    /// Instructions on the longest path.
+    longest: u32,
+    /// Delayed actions (`EmitAfter`, `SetAfter`) in the block.
+    delayed: u32,
+}
+
+/// A jump not reached yet: where it lands, in what state, and the longest path to it.
+#[derive(Clone, Copy)]
+struct Pending {
+    target: u32,
+    gated: bool,
+    dist: u32,
+}
+
+/// The simulated stack of a block: kinds only.
+struct Sim {
+    stack: [Kind; MAX_STACK],
+    depth: usize,
+    at: u32,
+}
+
+impl Sim {
+    fn pop(&mut self) -> Result<Kind, VerifyError> {
+        self.depth = self.depth.checked_sub(1).ok_or(VerifyError::StackUnderflow { at: self.at })?;
+        Ok(self.stack.get(self.depth).copied().unwrap_or(Kind::Num))
+    }
+
+    fn pop_num(&mut self) -> Result<(), VerifyError> {
+        match self.pop()? {
+            Kind::Num => Ok(()),
+            Kind::Text => Err(VerifyError::TypeMismatch { at: self.at }),
+        }
+    }
+
+    fn push(&mut self, kind: Kind) -> Result<(), VerifyError> {
+        *self.stack.get_mut(self.depth).ok_or(VerifyError::StackOverflow { at: self.at })? = kind;
+        self.depth = self.depth.saturating_add(1);
+        Ok(())
+    }
+}
+
+/// Simulates a block once, instruction by instruction.
+fn check_block(
+    p: &Program,
+    start: u32,
+    len: u16,
+    block: Block,
+    section: Section,
+    index: u16,
+) -> Result<Facts, VerifyError> {
+    let end = start.checked_add(u32::from(len)).filter(|e| *e <= p.count(Section::Code) && len > 0);
+    let Some(end) = end else { return Err(VerifyError::BadCodeRange { section, index }) };
+    let mut sim = Sim { stack: [Kind::Num; MAX_STACK], depth: 0, at: start };
+    let mut pending: [Option<Pending>; MAX_PENDING_JUMPS] = [None; MAX_PENDING_JUMPS];
+    let mut gated = false;
+    // Longest path to the current instruction, and whether the previous one falls through to it.
+    let mut dist: u32 = 0;
+    let mut falls_through = true;
+    let mut delayed: u32 = 0;
+    let rule = match block {
+        Block::Rule { payload, change } => Some((payload, change)),
+        Block::Held => None,
+    };
+    for at in start..end {
+        sim.at = at;
+        // Merge the jumps that land here with the fall-through path.
+        let mut reached = falls_through;
+        let mut here_gated = if falls_through { Some(gated) } else { None };
+        for slot in pending.iter_mut() {
+            if let Some(j) = *slot
+                && j.target == at
+            {
+                *slot = None;
+                if here_gated.is_some_and(|g| g != j.gated) || (falls_through && sim.depth != 0) {
+                    return Err(VerifyError::BadJump { at });
+                }
+                here_gated = Some(j.gated);
+                dist = if reached { dist.max(j.dist) } else { j.dist };
+                reached = true;
+            }
+        }
+        if !reached {
+            return Err(VerifyError::Unreachable { at });
+        }
+        gated = here_gated.unwrap_or(gated);
+        dist = dist.saturating_add(1);
+        falls_through = true;
+
+        let Some(ins) = p.instr(at) else {
+            let byte = p.entry(Section::Code, at).and_then(|mut r| r.u8()).unwrap_or(0);
+            return Err(VerifyError::BadOpcode { at, byte });
+        };
+        if ins.a != 0 {
+            return Err(VerifyError::ReservedBits { at });
+        }
+        let oob = |what: &'static str| VerifyError::IndexOutOfBounds { at, what, index: ins.b };
+        let not_here = VerifyError::NotAllowedHere { at, op: ins.op };
+        match ins.op {
+            Op::Nop => {}
+            Op::Const => {
+                p.constant(ins.b).ok_or(oob("constant"))?;
+                sim.push(Kind::Num)?;
+            }
+            Op::Small => sim.push(Kind::Num)?,
+            Op::Text => {
+                if ins.b >= p.len16(Section::Texts) {
+                    return Err(oob("text"));
+                }
+                sim.push(Kind::Text)?;
+            }
+            Op::State => {
+                let s = p.state(ins.b).ok_or(oob("state"))?;
+                sim.push(s.kind)?;
+            }
+            Op::Var => {
+                p.var(ins.b).ok_or(oob("variable"))?;
+                sim.push(Kind::Num)?;
+            }
+            Op::Payload => {
+                let Some((Some(event), _)) = rule else { return Err(not_here) };
+                if ins.b >= u16::from(event.fields) {
+                    return Err(oob("payload field"));
+                }
+                sim.push(Kind::of_bit(event.text_mask, usize::from(ins.b)))?;
+            }
+            Op::Old | Op::New => {
+                let Some((_, Some(kind))) = rule else { return Err(not_here) };
+                sim.push(kind)?;
+            }
+            Op::Held => {
+                if rule.is_none() {
+                    return Err(not_here);
+                }
+                p.held(ins.b).ok_or(oob("held condition"))?;
+                sim.push(Kind::Num)?;
+            }
+            Op::Now | Op::Minute => {
+                // A held condition is re-evaluated only when states change, so it may not read time.
+                if rule.is_none() {
+                    return Err(not_here);
+                }
+                sim.push(Kind::Num)?;
+            }
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::And | Op::Or => {
+                sim.pop_num()?;
+                sim.pop_num()?;
+                sim.push(Kind::Num)?;
+            }
+            Op::Eq | Op::Ne => {
+                if sim.pop()? != sim.pop()? {
+                    return Err(VerifyError::TypeMismatch { at });
+                }
+                sim.push(Kind::Num)?;
+            }
+            Op::Neg | Op::Not => {
+                sim.pop_num()?;
+                sim.push(Kind::Num)?;
+            }
+            Op::Jump | Op::JumpIfFalse => {
+                if rule.is_none() {
+                    return Err(not_here);
+                }
+                if ins.op == Op::JumpIfFalse {
+                    sim.pop_num()?;
+                }
+                let offset = ins.signed();
+                if offset < 0 {
+                    return Err(VerifyError::BackwardJump { at });
+                }
+                let target = at.saturating_add(1).saturating_add(offset as u32);
+                if target >= end || sim.depth != 0 {
+                    return Err(VerifyError::BadJump { at });
+                }
+                add_pending(&mut pending, Pending { target, gated, dist }, at)?;
+                if ins.op == Op::Jump {
+                    falls_through = false;
+                }
+            }
+            Op::ExitIfFalse => {
+                if rule.is_none() || gated {
+                    return Err(not_here);
+                }
+                sim.pop_num()?;
+            }
+            Op::Gate => {
+                if rule.is_none() || gated || sim.depth != 0 {
+                    return Err(not_here);
+                }
+                gated = true;
+            }
+            Op::Set | Op::SetAfter => {
+                if rule.is_none() || !gated {
+                    return Err(not_here);
+                }
+                p.var(ins.b).ok_or(oob("variable"))?;
+                if ins.op == Op::SetAfter {
+                    sim.pop_num()?;
+                    delayed = delayed.saturating_add(1);
+                }
+                sim.pop_num()?;
+            }
+            Op::Emit | Op::EmitAfter => {
+                if rule.is_none() || !gated {
+                    return Err(not_here);
+                }
+                let action = p.action(ins.b).ok_or(oob("action"))?;
+                if ins.op == Op::EmitAfter {
+                    sim.pop_num()?;
+                    delayed = delayed.saturating_add(1);
+                }
+                for arg in (0..usize::from(action.argc)).rev() {
+                    if sim.pop()? != Kind::of_bit(action.text_mask, arg) {
+                        return Err(VerifyError::TypeMismatch { at });
+                    }
+                }
+            }
+            Op::End => {
+                let (want, yields) = if rule.is_some() { (0, Kind::Num) } else { (1, Kind::Num) };
+                let first = sim.stack.first().copied().unwrap_or(Kind::Num);
+                let pending_left = pending.iter().any(Option::is_some);
+                if at.saturating_add(1) != end || sim.depth != want || (want == 1 && first != yields) || pending_left {
+                    return Err(VerifyError::BadBlockEnd { at });
+                }
+                return Ok(Facts { longest: dist, delayed });
+            }
+        }
+    }
+    Err(VerifyError::BadBlockEnd { at: end.saturating_sub(1) })
+}
+
+fn add_pending(pending: &mut [Option<Pending>; MAX_PENDING_JUMPS], j: Pending, at: u32) -> Result<(), VerifyError> {
+    // Two jumps to one target merge (they must agree on the gate).
+    for p in pending.iter_mut().flatten() {
+        if p.target == j.target {
+            if p.gated != j.gated {
+                return Err(VerifyError::BadJump { at });
+            }
+            p.dist = p.dist.max(j.dist);
+            return Ok(());
+        }
+    }
+    let free = pending.iter_mut().find(|p| p.is_none()).ok_or(VerifyError::BadJump { at })?;
+    *free = Some(j);
+    Ok(())
+}

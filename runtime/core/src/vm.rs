@@ -1,0 +1,797 @@
+//! The interpreter: runs a verified program's rules as events arrive, states change and timers
+//! come due, against a [`Host`] that receives the actions.
+//!
+//! Order of work, all deterministic:
+//! - `push_event` and `set_state` only queue a stimulus (FIFO, drop-newest when full).
+//! - `advance_to(t)` first fires every timer due up to `t`, in `(due, scheduling order)`, with
+//!   the clock set to each timer's due time; then, at time `t`, it runs the queued stimuli in
+//!   the order they were pushed. Every stimulus runs the rules it triggers in rule-table order.
+//! - A rule's `set` that changes a variable queues the change in a small cascade buffer; after
+//!   the stimulus, the rules watching those variables run, breadth-first. At most
+//!   [`MAX_CASCADE`] changes are followed per stimulus (the rest are counted), so the work of
+//!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
+
+use crate::format::{Edge, Kind, Mode, NO_TEXT, RuleInfo, Section, Source, Trigger};
+use crate::isa::{Op, divide};
+use crate::queue::{Queue, QueueStats};
+use crate::timers::{TimerKind, TimerList};
+use crate::verify::{MAX_ARGS, MAX_RATE, MAX_STACK, Program};
+
+/// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
+pub const MAX_CASCADE: usize = 16;
+
+const MS_PER_MINUTE: u64 = 60_000;
+const MS_PER_DAY: u64 = 86_400_000;
+/// `held_since` of a condition that does not hold.
+const NOT_HOLDING: u64 = u64::MAX;
+
+/// A value as the host sees it: the kind comes from the action's declaration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    Num(i64),
+    /// An index into the text table ([`Program::text`]), or [`NO_TEXT`] for a text the pack
+    /// does not know.
+    Text(u16),
+}
+
+/// Where an emitted action comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// Virtual time of the emission.
+    pub at_ms: u64,
+    /// The rule's index in the rule table.
+    pub rule: u16,
+    /// Whether it was scheduled by `after`.
+    pub delayed: bool,
+}
+
+/// The device side: it receives actions, and may supply the clock and the states on request.
+pub trait Host {
+    /// `action` with its arguments. Called synchronously, in a deterministic order.
+    fn emit(&mut self, action: u16, args: &[Value], origin: Origin);
+
+    /// The current virtual time in ms, for [`Runtime::poll`]. The default, 0, means "no clock":
+    /// `poll` then only runs the queued stimuli (time never goes back).
+    fn now_ms(&mut self) -> u64 {
+        0
+    }
+
+    /// The current value of state `slot`, for [`Runtime::sync_states`]; `None` if unknown.
+    fn read_state(&mut self, slot: u16) -> Option<i64> {
+        let _ = slot;
+        None
+    }
+}
+
+/// Things the runtime counted, so a device can report them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counters {
+    /// Rule runs that passed their gate.
+    pub runs: u32,
+    /// Runs stopped by `at most N per W`.
+    pub rate_limited: u32,
+    /// Triggers ignored by `mode single`, or dropped by `mode queued` when one already waits.
+    pub busy_ignored: u32,
+    /// Triggers kept by `mode queued` to run later.
+    pub queued: u32,
+    /// Delayed actions cancelled by `mode restart`.
+    pub cancelled: u32,
+    /// Variable changes not followed because the stimulus had used its cascade budget.
+    pub cascade_cut: u32,
+    /// Stimuli naming an event or state the program does not have.
+    pub unknown: u32,
+    /// Timers that found no free slot (never on a loaded, verified program).
+    pub timers_dropped: u32,
+    /// Rule runs stopped because the code was malformed after all (never on a verified program).
+    pub faults: u32,
+}
+
+/// Why a verified program cannot load into this runtime's capacities.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// `RULES` is smaller than the program's rule count.
+    Rules { needed: usize, capacity: usize },
+    /// `SLOTS` is smaller than states + variables + held conditions.
+    Slots { needed: usize, capacity: usize },
+    /// `TIMERS` is smaller than the program's timer slots.
+    Timers { needed: usize, capacity: usize },
+}
+
+impl core::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (what, needed, capacity) = match *self {
+            LoadError::Rules { needed, capacity } => ("rules", needed, capacity),
+            LoadError::Slots { needed, capacity } => ("value slots", needed, capacity),
+            LoadError::Timers { needed, capacity } => ("timer slots", needed, capacity),
+        };
+        write!(f, "the program needs {needed} {what} but the runtime has room for {capacity}")
+    }
+}
+
+/// Why a stimulus was not queued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushError {
+    /// The queue is full: run the runtime and push again.
+    Full,
+    /// The program has no such event or state.
+    Unknown,
+}
+
+/// Something the host reported, waiting in the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stimulus {
+    Event { event: u16, payload: [i64; MAX_ARGS] },
+    State { slot: u16, value: i64 },
+}
+
+/// What the trigger gives a rule's code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Context {
+    payload: [i64; MAX_ARGS],
+    old: i64,
+    new: i64,
+}
+
+/// What the runtime remembers per rule.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleState {
+    /// Times of the last runs, for rate limits (a ring of `rate.count` entries).
+    fired: [u64; MAX_RATE as usize],
+    fired_next: u8,
+    fired_len: u8,
+    /// Sequence triggers: events matched so far, and when the first matched.
+    seq_progress: u8,
+    seq_start: u64,
+    /// Delayed actions of this rule still waiting.
+    pending: u16,
+    /// `mode queued`: the trigger waiting for the pending actions to finish.
+    queued: Option<Context>,
+}
+
+const IDLE: RuleState = RuleState {
+    fired: [0; MAX_RATE as usize],
+    fired_next: 0,
+    fired_len: 0,
+    seq_progress: 0,
+    seq_start: 0,
+    pending: 0,
+    queued: None,
+};
+
+#[derive(Clone, Copy, Debug)]
+struct Change {
+    var: u16,
+    old: i64,
+    new: i64,
+}
+
+/// RAM a program needs in a runtime sized exactly for it, in bytes (for README figures and for
+/// firmware teams choosing capacities). `total` is `size_of` of that `Runtime`, give or take
+/// padding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RamUsage {
+    /// States, variables and held-condition start times (8 bytes each).
+    pub slots: usize,
+    /// Per-rule state: rate-limit ring, sequence progress, pending count, queued trigger.
+    pub rules: usize,
+    /// Timer slots.
+    pub timers: usize,
+    /// The stimulus queue, for the given capacity.
+    pub queue: usize,
+    /// The clock, counters, cascade buffer and the reference to the program.
+    pub fixed: usize,
+    pub total: usize,
+}
+
+impl RamUsage {
+    /// What `program` needs with a stimulus queue of `queue` entries.
+    pub fn of(program: &Program, queue: usize) -> RamUsage {
+        use core::mem::size_of;
+        let slots = slots_needed(program).saturating_mul(size_of::<i64>());
+        let rules = (program.count(Section::Rules) as usize).saturating_mul(size_of::<RuleState>());
+        let timers = usize::from(program.timer_slots()).saturating_mul(size_of::<Option<crate::timers::Timer>>());
+        let queue = queue.saturating_mul(size_of::<Stimulus>());
+        let fixed = size_of::<Runtime<'_, 0, 0, 0, 0>>();
+        let total = slots.saturating_add(rules).saturating_add(timers).saturating_add(queue).saturating_add(fixed);
+        RamUsage { slots, rules, timers, queue, fixed, total }
+    }
+}
+
+fn slots_needed(p: &Program) -> usize {
+    [Section::States, Section::Vars, Section::Held].iter().map(|s| p.count(*s) as usize).fold(0, usize::saturating_add)
+}
+
+/// A loaded program and everything it remembers: one fixed-size value, no allocation, ever.
+///
+/// Capacities: `QUEUE` stimuli between two `advance_to` calls, `TIMERS` timer slots (at least
+/// [`Program::timer_slots`]), `RULES` rules, and `SLOTS` values (states + variables + held
+/// conditions). [`RamUsage::of`] says what a program needs; [`Runtime::new`] refuses capacities
+/// that are too small.
+pub struct Runtime<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize> {
+    program: &'p Program<'p>,
+    now: u64,
+    /// States, then variables, then held-condition start times (as `u64` bits).
+    slots: [i64; SLOTS],
+    var_base: usize,
+    held_base: usize,
+    rules: [RuleState; RULES],
+    timers: TimerList<TIMERS>,
+    queue: Queue<Stimulus, QUEUE>,
+    cascade: Queue<Change, MAX_CASCADE>,
+    counters: Counters,
+}
+
+impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize>
+    Runtime<'p, QUEUE, TIMERS, RULES, SLOTS>
+{
+    /// Loads a verified program at time `now_ms`: variables take their first values, states are
+    /// 0 until the host sets them, and the `every` and daily rules schedule their first runs.
+    pub fn new(program: &'p Program<'p>, now_ms: u64) -> Result<Self, LoadError> {
+        let rules = program.count(Section::Rules) as usize;
+        if rules > RULES {
+            return Err(LoadError::Rules { needed: rules, capacity: RULES });
+        }
+        let slots = slots_needed(program);
+        if slots > SLOTS {
+            return Err(LoadError::Slots { needed: slots, capacity: SLOTS });
+        }
+        let timers = usize::from(program.timer_slots());
+        if timers > TIMERS {
+            return Err(LoadError::Timers { needed: timers, capacity: TIMERS });
+        }
+        let var_base = program.count(Section::States) as usize;
+        let held_base = var_base.saturating_add(program.count(Section::Vars) as usize);
+        let mut rt = Runtime {
+            program,
+            now: now_ms,
+            slots: [0; SLOTS],
+            var_base,
+            held_base,
+            rules: [IDLE; RULES],
+            timers: TimerList::new(),
+            queue: Queue::new(Stimulus::State { slot: 0, value: 0 }),
+            cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
+            counters: Counters::default(),
+        };
+        for i in 0..program.len16(Section::Vars) {
+            if let Some(v) = program.var(i) {
+                rt.set_slot(var_base.saturating_add(usize::from(i)), v.init);
+            }
+        }
+        for i in 0..program.len16(Section::Held) {
+            rt.set_slot(held_base.saturating_add(usize::from(i)), NOT_HOLDING as i64);
+        }
+        rt.update_held();
+        for i in 0..program.len16(Section::Rules) {
+            if let Some(r) = program.rule(i) {
+                rt.schedule_tick(i, &r, now_ms);
+            }
+        }
+        Ok(rt)
+    }
+
+    pub fn now(&self) -> u64 {
+        self.now
+    }
+
+    pub fn program(&self) -> &'p Program<'p> {
+        self.program
+    }
+
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    pub fn queue_stats(&self) -> QueueStats {
+        self.queue.stats()
+    }
+
+    /// Pending timers, and when the next one is due (a host may sleep until then).
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
+    }
+
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.timers.next_due()
+    }
+
+    /// The current value of variable `i`.
+    pub fn var(&self, i: u16) -> Option<i64> {
+        if u32::from(i) >= self.program.count(Section::Vars) {
+            return None;
+        }
+        self.slot(self.var_base.saturating_add(usize::from(i)))
+    }
+
+    /// The last value the runtime has processed for state `i`.
+    pub fn state(&self, i: u16) -> Option<i64> {
+        if u32::from(i) >= self.program.count(Section::States) {
+            return None;
+        }
+        self.slot(usize::from(i))
+    }
+
+    /// Queues an event with its payload (missing fields are 0; text fields are text indices).
+    pub fn push_event(&mut self, event: u16, payload: &[i64]) -> Result<(), PushError> {
+        if event >= self.program.len16(Section::Events) {
+            self.counters.unknown = self.counters.unknown.saturating_add(1);
+            return Err(PushError::Unknown);
+        }
+        let mut fields = [0; MAX_ARGS];
+        for (slot, v) in fields.iter_mut().zip(payload) {
+            *slot = *v;
+        }
+        self.queue.push(Stimulus::Event { event, payload: fields }).map_err(|_| PushError::Full)
+    }
+
+    /// Queues a new value of a device state (a text state takes a text index).
+    pub fn set_state(&mut self, slot: u16, value: i64) -> Result<(), PushError> {
+        if slot >= self.program.len16(Section::States) {
+            self.counters.unknown = self.counters.unknown.saturating_add(1);
+            return Err(PushError::Unknown);
+        }
+        self.queue.push(Stimulus::State { slot, value }).map_err(|_| PushError::Full)
+    }
+
+    /// Asks the host for every state and queues the ones that differ from what the runtime has.
+    pub fn sync_states(&mut self, host: &mut impl Host) -> Result<(), PushError> {
+        for slot in 0..self.program.len16(Section::States) {
+            if let Some(v) = host.read_state(slot)
+                && self.state(slot) != Some(v)
+            {
+                self.set_state(slot, v)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves time forward to `now_ms` firing every timer due on the way, then runs the queued
+    /// stimuli at `now_ms`. Time never goes back: an earlier `now_ms` counts as now.
+    pub fn advance_to(&mut self, now_ms: u64, host: &mut impl Host) {
+        let target = now_ms.max(self.now);
+        while let Some(timer) = self.timers.pop_due(target) {
+            self.now = self.now.max(timer.due);
+            self.fire(timer.rule, timer.due, timer.kind, host);
+        }
+        self.now = target;
+        while let Some(stimulus) = self.queue.pop() {
+            match stimulus {
+                Stimulus::Event { event, payload } => self.dispatch_event(event, payload, host),
+                Stimulus::State { slot, value } => self.dispatch_state(slot, value, host),
+            }
+            self.follow_cascade(host);
+        }
+    }
+
+    /// Runs the queued stimuli at the current time.
+    pub fn process(&mut self, host: &mut impl Host) {
+        self.advance_to(self.now, host);
+    }
+
+    /// `advance_to(host.now_ms())`: for hosts that own a clock.
+    pub fn poll(&mut self, host: &mut impl Host) {
+        let now = host.now_ms();
+        self.advance_to(now, host);
+    }
+
+    // ---- slots -------------------------------------------------------------------------------
+
+    fn slot(&self, i: usize) -> Option<i64> {
+        self.slots.get(i).copied()
+    }
+
+    fn set_slot(&mut self, i: usize, v: i64) {
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = v;
+        }
+    }
+
+    /// A text from outside (a payload field or a text state) the pack does not know becomes
+    /// `NO_TEXT`, so it equals no text constant and every text the host sees is valid.
+    fn sanitize_text(&self, v: i64) -> i64 {
+        if (0..i64::from(self.program.len16(Section::Texts))).contains(&v) { v } else { i64::from(NO_TEXT) }
+    }
+
+    // ---- stimuli -----------------------------------------------------------------------------
+
+    fn dispatch_event(&mut self, event: u16, mut payload: [i64; MAX_ARGS], host: &mut impl Host) {
+        let Some(info) = self.program.event(event) else { return };
+        for (i, field) in payload.iter_mut().enumerate() {
+            if Kind::of_bit(info.text_mask, i) == Kind::Text {
+                *field = self.sanitize_text(*field);
+            }
+        }
+        let ctx = Context { payload, ..Context::default() };
+        for i in 0..self.program.len16(Section::Rules) {
+            let Some(r) = self.program.rule(i) else { continue };
+            match r.trigger {
+                Trigger::Event { event: e } if e == event => self.run(i, &r, ctx, host),
+                Trigger::Sequence { events, len, within_ms }
+                    if self.advance_sequence(i, event, &events, len, within_ms) =>
+                {
+                    self.run(i, &r, ctx, host)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn dispatch_state(&mut self, slot: u16, value: i64, host: &mut impl Host) {
+        let Some(info) = self.program.state(slot) else { return };
+        let value = if info.kind == Kind::Text { self.sanitize_text(value) } else { value };
+        let Some(old) = self.state(slot) else { return };
+        if old == value {
+            return;
+        }
+        self.set_slot(usize::from(slot), value);
+        self.update_held();
+        self.run_watchers(Source::State, slot, old, value, host);
+    }
+
+    /// Runs the change-triggered rules watching `index` whose edge matches.
+    fn run_watchers(&mut self, source: Source, index: u16, old: i64, new: i64, host: &mut impl Host) {
+        let ctx = Context { old, new, ..Context::default() };
+        for i in 0..self.program.len16(Section::Rules) {
+            let Some(r) = self.program.rule(i) else { continue };
+            let Trigger::Change { source: s, index: w, edge, value } = r.trigger else { continue };
+            let fires = s == source
+                && w == index
+                && match edge {
+                    Edge::Changes => old != new,
+                    Edge::Becomes => old != value && new == value,
+                    Edge::Below => old >= value && new < value,
+                    Edge::Above => old <= value && new > value,
+                };
+            if fires {
+                self.run(i, &r, ctx, host);
+            }
+        }
+    }
+
+    /// Follows the variable changes rules made, breadth-first, within the cascade budget.
+    fn follow_cascade(&mut self, host: &mut impl Host) {
+        let mut followed = 0usize;
+        while let Some(c) = self.cascade.pop() {
+            if followed >= MAX_CASCADE {
+                self.counters.cascade_cut = self.counters.cascade_cut.saturating_add(1);
+                continue;
+            }
+            followed = followed.saturating_add(1);
+            self.run_watchers(Source::Var, c.var, c.old, c.new, host);
+        }
+    }
+
+    /// Moves a sequence trigger along; true when it completes within its window. Events that
+    /// are not the next one expected are ignored, except the first event of the sequence,
+    /// which starts it again.
+    fn advance_sequence(&mut self, rule: u16, event: u16, seq: &[u16], len: u8, within: u64) -> bool {
+        let now = self.now;
+        let Some(state) = self.rules.get_mut(usize::from(rule)) else { return false };
+        if state.seq_progress > 0 && now.saturating_sub(state.seq_start) > within {
+            state.seq_progress = 0;
+        }
+        if seq.get(usize::from(state.seq_progress)) == Some(&event) {
+            if state.seq_progress == 0 {
+                state.seq_start = now;
+            }
+            state.seq_progress = state.seq_progress.saturating_add(1);
+            if state.seq_progress >= len {
+                state.seq_progress = 0;
+                return true;
+            }
+        } else if seq.first() == Some(&event) {
+            state.seq_progress = 1;
+            state.seq_start = now;
+        }
+        false
+    }
+
+    // ---- timers ------------------------------------------------------------------------------
+
+    fn fire(&mut self, rule: u16, due: u64, kind: TimerKind, host: &mut impl Host) {
+        match kind {
+            TimerKind::Tick => {
+                if let Some(r) = self.program.rule(rule) {
+                    self.schedule_tick(rule, &r, due);
+                    self.run(rule, &r, Context::default(), host);
+                }
+            }
+            TimerKind::Emit { action, argc, args } => {
+                self.emit(rule, action, argc, &args, true, host);
+                self.finish_pending(rule, host);
+            }
+            TimerKind::Set { var, value } => {
+                self.write_var(var, value);
+                self.finish_pending(rule, host);
+            }
+        }
+        self.follow_cascade(host);
+    }
+
+    /// Schedules the next run of an `every` or daily rule after `from`.
+    fn schedule_tick(&mut self, rule: u16, r: &RuleInfo, from: u64) {
+        let due = match r.trigger {
+            Trigger::Every { period_ms } => from.saturating_add(period_ms),
+            Trigger::Daily { minute } => {
+                let day = from.saturating_sub(from.checked_rem(MS_PER_DAY).unwrap_or(0));
+                let at = day.saturating_add(u64::from(minute).saturating_mul(MS_PER_MINUTE));
+                if at > from { at } else { at.saturating_add(MS_PER_DAY) }
+            }
+            _ => return,
+        };
+        if !self.timers.insert(due, rule, TimerKind::Tick) {
+            self.counters.timers_dropped = self.counters.timers_dropped.saturating_add(1);
+        }
+    }
+
+    /// A delayed action of `rule` is done; a queued trigger runs once none are left.
+    fn finish_pending(&mut self, rule: u16, host: &mut impl Host) {
+        let Some(state) = self.rules.get_mut(usize::from(rule)) else { return };
+        state.pending = state.pending.saturating_sub(1);
+        if state.pending == 0
+            && let Some(ctx) = state.queued.take()
+            && let Some(r) = self.program.rule(rule)
+        {
+            self.run(rule, &r, ctx, host);
+        }
+    }
+
+    fn schedule_delayed(&mut self, rule: u16, delay: i64, kind: TimerKind) {
+        // A delay below 1 ms is 1 ms: a delayed action never runs inside the run that made it.
+        let due = self.now.saturating_add(u64::try_from(delay).unwrap_or(0).max(1));
+        if self.timers.insert(due, rule, kind) {
+            if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+                s.pending = s.pending.saturating_add(1);
+            }
+        } else {
+            self.counters.timers_dropped = self.counters.timers_dropped.saturating_add(1);
+        }
+    }
+
+    // ---- variables and held conditions -------------------------------------------------------
+
+    /// Sets a variable, clamped to its range; a change is queued for the rules that watch it.
+    fn write_var(&mut self, var: u16, value: i64) {
+        let Some(info) = self.program.var(var) else { return };
+        // Not `clamp`, which panics if `min > max` (the verifier refuses that, but the
+        // interpreter does not rely on it).
+        let value = value.min(info.max).max(info.min);
+        let Some(old) = self.var(var) else { return };
+        if old == value {
+            return;
+        }
+        self.set_slot(self.var_base.saturating_add(usize::from(var)), value);
+        self.update_held();
+        if self.cascade.push(Change { var, old, new: value }).is_err() {
+            self.counters.cascade_cut = self.counters.cascade_cut.saturating_add(1);
+        }
+    }
+
+    /// Re-evaluates every held condition after a state or variable changed.
+    fn update_held(&mut self) {
+        for i in 0..self.program.len16(Section::Held) {
+            let Some(h) = self.program.held(i) else { continue };
+            let holds = self.eval_held(h.code_start, h.code_len).is_some_and(|v| v != 0);
+            let at = self.held_base.saturating_add(usize::from(i));
+            let since = self.slot(at).map_or(NOT_HOLDING, |v| v as u64);
+            let since = match (holds, since == NOT_HOLDING) {
+                (true, true) => self.now.min(NOT_HOLDING.saturating_sub(1)),
+                (true, false) => since,
+                (false, _) => NOT_HOLDING,
+            };
+            self.set_slot(at, since as i64);
+        }
+    }
+
+    fn held_now(&self, i: u16) -> Option<bool> {
+        let h = self.program.held(i)?;
+        let since = self.slot(self.held_base.saturating_add(usize::from(i)))? as u64;
+        Some(since != NOT_HOLDING && self.now.saturating_sub(since) >= h.duration_ms)
+    }
+
+    /// Runs a held condition's code and returns the number it yields.
+    fn eval_held(&self, start: u32, len: u16) -> Option<i64> {
+        let mut stack = Stack::new();
+        for at in start..start.saturating_add(u32::from(len)) {
+            let ins = self.program.instr(at)?;
+            if ins.op == Op::End {
+                return stack.pop();
+            }
+            self.compute(ins.op, ins.b, &mut stack, &Context::default())?;
+        }
+        None
+    }
+
+    // ---- rules -------------------------------------------------------------------------------
+
+    /// The instructions that only compute. `None` if the program is malformed after all.
+    fn compute(&self, op: Op, b: u16, stack: &mut Stack, ctx: &Context) -> Option<()> {
+        let v = match op {
+            Op::Nop => return Some(()),
+            Op::Const => self.program.constant(b)?,
+            Op::Small => i64::from(i16::from_le_bytes(b.to_le_bytes())),
+            Op::Text => i64::from(b),
+            Op::State => self.state(b)?,
+            Op::Var => self.var(b)?,
+            Op::Payload => *ctx.payload.get(usize::from(b))?,
+            Op::Old => ctx.old,
+            Op::New => ctx.new,
+            Op::Held => i64::from(self.held_now(b)?),
+            Op::Now => self.now as i64,
+            Op::Minute => (self.now.checked_div(MS_PER_MINUTE)?.checked_rem(1440)?) as i64,
+            Op::Neg => stack.pop()?.wrapping_neg(),
+            Op::Not => i64::from(stack.pop()? == 0),
+            _ => {
+                let (y, x) = (stack.pop()?, stack.pop()?);
+                match op {
+                    Op::Add => x.wrapping_add(y),
+                    Op::Sub => x.wrapping_sub(y),
+                    Op::Mul => x.wrapping_mul(y),
+                    Op::Div => divide(x, y),
+                    Op::Eq => i64::from(x == y),
+                    Op::Ne => i64::from(x != y),
+                    Op::Lt => i64::from(x < y),
+                    Op::Le => i64::from(x <= y),
+                    Op::Gt => i64::from(x > y),
+                    Op::Ge => i64::from(x >= y),
+                    Op::And => i64::from(x != 0 && y != 0),
+                    Op::Or => i64::from(x != 0 || y != 0),
+                    _ => return None,
+                }
+            }
+        };
+        stack.push(v)
+    }
+
+    /// Runs rule `rule` once. Never more than its bound of instructions.
+    fn run(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) {
+        if self.exec(rule, r, ctx, host).is_none() {
+            self.counters.faults = self.counters.faults.saturating_add(1);
+        }
+    }
+
+    fn exec(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) -> Option<()> {
+        let mut stack = Stack::new();
+        let end = r.code_start.saturating_add(u32::from(r.code_len));
+        let mut pc = r.code_start;
+        let mut fuel = r.bound;
+        while pc < end {
+            fuel = fuel.checked_sub(1)?;
+            let ins = self.program.instr(pc)?;
+            pc = pc.saturating_add(1);
+            match ins.op {
+                Op::End => return Some(()),
+                Op::Jump => pc = pc.checked_add(u32::try_from(ins.signed()).ok()?)?,
+                Op::JumpIfFalse => {
+                    if stack.pop()? == 0 {
+                        pc = pc.checked_add(u32::try_from(ins.signed()).ok()?)?;
+                    }
+                }
+                Op::ExitIfFalse => {
+                    if stack.pop()? == 0 {
+                        return Some(());
+                    }
+                }
+                Op::Gate => {
+                    if !self.gate(rule, r, ctx) {
+                        return Some(());
+                    }
+                }
+                Op::Set => {
+                    let v = stack.pop()?;
+                    self.write_var(ins.b, v);
+                }
+                Op::SetAfter => {
+                    let delay = stack.pop()?;
+                    let value = stack.pop()?;
+                    self.schedule_delayed(rule, delay, TimerKind::Set { var: ins.b, value });
+                }
+                Op::Emit | Op::EmitAfter => {
+                    let delay = if ins.op == Op::EmitAfter { Some(stack.pop()?) } else { None };
+                    let argc = self.program.action(ins.b)?.argc;
+                    let mut args = [0i64; MAX_ARGS];
+                    for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
+                        *slot = stack.pop()?;
+                    }
+                    match delay {
+                        None => self.emit(rule, ins.b, argc, &args, false, host),
+                        Some(delay) => {
+                            self.schedule_delayed(rule, delay, TimerKind::Emit { action: ins.b, argc, args })
+                        }
+                    }
+                }
+                op => self.compute(op, ins.b, &mut stack, &ctx)?,
+            }
+        }
+        None
+    }
+
+    fn emit(&mut self, rule: u16, action: u16, argc: u8, args: &[i64; MAX_ARGS], delayed: bool, host: &mut impl Host) {
+        let Some(info) = self.program.action(action) else { return };
+        let mut values = [Value::Num(0); MAX_ARGS];
+        for (i, (v, a)) in values.iter_mut().zip(args).enumerate() {
+            *v = match Kind::of_bit(info.text_mask, i) {
+                Kind::Num => Value::Num(*a),
+                Kind::Text => Value::Text(u16::try_from(self.sanitize_text(*a)).unwrap_or(NO_TEXT)),
+            };
+        }
+        let values = values.get(..usize::from(argc)).unwrap_or(&[]);
+        host.emit(action, values, Origin { at_ms: self.now, rule, delayed });
+    }
+
+    /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
+    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: Context) -> bool {
+        let now = self.now;
+        let Some(state) = self.rules.get_mut(usize::from(rule)) else { return false };
+        let busy = state.pending > 0;
+        if busy {
+            match r.mode {
+                Mode::Single => {
+                    self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
+                    return false;
+                }
+                Mode::Queued => {
+                    if state.queued.is_none() {
+                        state.queued = Some(ctx);
+                        self.counters.queued = self.counters.queued.saturating_add(1);
+                    } else {
+                        self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
+                    }
+                    return false;
+                }
+                Mode::Restart => {}
+            }
+        }
+        if let Some(rate) = r.rate {
+            let cap = usize::from(rate.count.min(MAX_RATE));
+            let recent = state
+                .fired
+                .iter()
+                .take(usize::from(state.fired_len))
+                .filter(|t| now.saturating_sub(**t) < rate.window_ms)
+                .count();
+            if recent >= cap {
+                self.counters.rate_limited = self.counters.rate_limited.saturating_add(1);
+                return false;
+            }
+            if let Some(slot) = state.fired.get_mut(usize::from(state.fired_next)) {
+                *slot = now;
+            }
+            state.fired_next = state.fired_next.saturating_add(1).checked_rem(rate.count.min(MAX_RATE)).unwrap_or(0);
+            state.fired_len = state.fired_len.saturating_add(1).min(rate.count.min(MAX_RATE));
+        }
+        if busy {
+            // Mode::Restart: the pending actions of the previous run are dropped.
+            let n = self.timers.cancel_delayed(rule);
+            self.counters.cancelled = self.counters.cancelled.saturating_add(u32::from(n));
+            if let Some(state) = self.rules.get_mut(usize::from(rule)) {
+                state.pending = 0;
+            }
+        }
+        self.counters.runs = self.counters.runs.saturating_add(1);
+        true
+    }
+}
+
+/// The value stack of one block run.
+struct Stack {
+    values: [i64; MAX_STACK],
+    depth: usize,
+}
+
+impl Stack {
+    fn new() -> Self {
+        Stack { values: [0; MAX_STACK], depth: 0 }
+    }
+
+    fn push(&mut self, v: i64) -> Option<()> {
+        *self.values.get_mut(self.depth)? = v;
+        self.depth = self.depth.checked_add(1)?;
+        Some(())
+    }
+
+    fn pop(&mut self) -> Option<i64> {
+        self.depth = self.depth.checked_sub(1)?;
+        self.values.get(self.depth).copied()
+    }
+}

@@ -1,0 +1,383 @@
+//! The verifier refuses each class of bad program with the right error.
+
+mod common;
+
+use common::{act, code, small};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::format::{Edge, HEADER_SIZE, Kind, SECTIONS, Section, Source, Trigger, read_header};
+use glass_runtime::isa::{Instr, Op, Op::*};
+use glass_runtime::verify::{MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::{VerifyError, VerifyError::*, verify};
+
+/// A small valid pack: event `e(Num, Text)` (0), states `n: Num` (0) and `t: Text` (1), var `v`
+/// (0), actions `photo()` (0, camera) and `say(Text)` (1), constant 7 (0), texts.
+fn base() -> ProgramBuilder {
+    let mut b = ProgramBuilder::new();
+    b.permit("camera");
+    b.event("e", &[Kind::Num, Kind::Text]);
+    b.state("n", Kind::Num);
+    b.state("t", Kind::Text);
+    b.var("v", 0, 10, 0);
+    b.action("photo", &[], Some("camera"));
+    b.action("say", &[Kind::Text], None);
+    b.constant(7);
+    b
+}
+
+fn with_rule(spec: RuleSpec, c: &Code) -> Vec<u8> {
+    let mut b = base();
+    b.rule(spec, c);
+    b.finish()
+}
+
+fn event_rule(ops: &[(Op, u16)]) -> Result<(), VerifyError> {
+    verify(&with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &code(ops))).map(|_| ())
+}
+
+fn check(bytes: &[u8]) -> Result<(), VerifyError> {
+    verify(bytes).map(|_| ())
+}
+
+/// Byte offset of section `s` in `bytes`.
+fn section(bytes: &[u8], s: Section) -> usize {
+    read_header(bytes).unwrap().1.sections[s as usize].0 as usize
+}
+
+#[test]
+fn the_base_program_is_valid() {
+    assert_eq!(event_rule(&[(Gate, 0), (Emit, 0), (End, 0)]), Ok(()));
+}
+
+#[test]
+fn header_errors() {
+    let good = with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &act(&[]));
+    assert_eq!(check(&good), Ok(()));
+    assert_eq!(check(b""), Err(Truncated));
+    assert_eq!(check(b"GLA"), Err(Truncated));
+    assert_eq!(check(b"ELF\x7f and more"), Err(BadMagic));
+    assert_eq!(check(&good[..HEADER_SIZE - 1]), Err(Truncated));
+    assert_eq!(check(&good[..good.len() - 1]), Err(Truncated));
+    let mut magic = good.clone();
+    magic[0] = b'X';
+    assert_eq!(check(&magic), Err(BadMagic));
+    let mut version = good.clone();
+    version[4] = 2;
+    assert_eq!(check(&version), Err(UnsupportedVersion(2)));
+    let mut flags = good.clone();
+    flags[6] = 1;
+    assert_eq!(check(&flags), Err(BadHeader));
+    let mut permissions = good.clone();
+    permissions[16] |= 0x80; // bit 7: no such privacy class
+    assert_eq!(check(&permissions), Err(BadHeader));
+    let mut count = good.clone();
+    count[22] = 9;
+    assert_eq!(check(&count), Err(BadHeader));
+    let mut extra = good.clone();
+    extra.push(0);
+    assert_eq!(check(&extra), Err(TrailingBytes));
+}
+
+#[test]
+fn section_table_errors() {
+    let good = with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &act(&[]));
+    // The constants section moved by one byte.
+    let mut moved = good.clone();
+    moved[24] = moved[24].wrapping_add(1);
+    assert_eq!(check(&moved), Err(BadSection { section: Section::Consts }));
+    // The rules section one byte short: not a whole number of entries.
+    let rules_size = 24 + 8 * Section::Rules as usize + 4;
+    let mut short = good.clone();
+    short[rules_size] -= 1;
+    assert_eq!(check(&short), Err(BadSection { section: Section::Rules }));
+    assert_eq!(SECTIONS.len(), 10);
+
+    let mut b = ProgramBuilder::new();
+    for i in 0..=MAX_TEXTS {
+        b.text(&format!("t{i}"));
+    }
+    let max = MAX_TEXTS as u32;
+    assert_eq!(check(&b.finish()), Err(TooManyEntries { section: Section::Texts, count: max + 1, max }));
+}
+
+#[test]
+fn table_entry_errors() {
+    let mut b = base();
+    b.var("bad", 5, 1, 5);
+    assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Vars, index: 1 }));
+    let mut b = base();
+    b.var("outside", 0, 1, 2);
+    assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Vars, index: 1 }));
+    let mut b = base();
+    b.action("many", &[Kind::Num; 9], None);
+    assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Actions, index: 2 }));
+    let mut b = base();
+    b.event("many", &[Kind::Num; 9]);
+    assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Events, index: 1 }));
+
+    let good = with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &act(&[]));
+    let mut kind = good.clone();
+    kind[section(&good, Section::States)] = 2; // neither Num nor Text
+    assert_eq!(check(&kind), Err(BadEntry { section: Section::States, index: 0 }));
+    let mut name = good.clone();
+    let at = section(&good, Section::States) + 2;
+    name[at..at + 2].copy_from_slice(&500u16.to_le_bytes());
+    assert_eq!(check(&name), Err(BadEntry { section: Section::States, index: 0 }));
+    let mut mask = good.clone();
+    mask[section(&good, Section::Events) + 1] = 0b100; // a text field past the two fields
+    assert_eq!(check(&mask), Err(BadEntry { section: Section::Events, index: 0 }));
+    let mut trigger = good.clone();
+    trigger[section(&good, Section::Rules)] = 9;
+    assert_eq!(check(&trigger), Err(BadEntry { section: Section::Rules, index: 0 }));
+    let mut mode = good.clone();
+    mode[section(&good, Section::Rules) + 3] = 3;
+    assert_eq!(check(&mode), Err(BadEntry { section: Section::Rules, index: 0 }));
+    let mut utf8 = good.clone();
+    utf8[section(&good, Section::TextData)] = 0xFF;
+    assert_eq!(check(&utf8), Err(BadEntry { section: Section::Texts, index: 0 }));
+}
+
+#[test]
+fn duplicate_texts() {
+    let mut b = ProgramBuilder::new();
+    b.text("ab");
+    b.text("ac");
+    let mut bytes = b.finish();
+    let at = section(&bytes, Section::TextData) + 3;
+    bytes[at] = b'b';
+    assert_eq!(check(&bytes), Err(DuplicateText { index: 1 }));
+}
+
+#[test]
+fn trigger_errors() {
+    let bad = Err(BadEntry { section: Section::Rules, index: 0 });
+    let rule = |t: Trigger| check(&with_rule(RuleSpec::on(t), &act(&[])));
+    assert_eq!(rule(Trigger::Event { event: 1 }), bad);
+    assert_eq!(rule(Trigger::Every { period_ms: 0 }), bad);
+    assert_eq!(rule(Trigger::Daily { minute: 1440 }), bad);
+    assert_eq!(rule(Trigger::Change { source: Source::State, index: 2, edge: Edge::Changes, value: 0 }), bad);
+    assert_eq!(rule(Trigger::Change { source: Source::Var, index: 1, edge: Edge::Changes, value: 0 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 1, within_ms: 100 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 3, 0, 0], len: 2, within_ms: 100 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 0 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100 }), Ok(()));
+    let mismatch = Err(TriggerTypeMismatch { rule: 0 });
+    assert_eq!(rule(Trigger::Change { source: Source::State, index: 1, edge: Edge::Below, value: 3 }), mismatch);
+    assert_eq!(rule(Trigger::Change { source: Source::State, index: 1, edge: Edge::Becomes, value: 999 }), mismatch);
+    assert_eq!(rule(Trigger::Change { source: Source::State, index: 1, edge: Edge::Becomes, value: 0 }), Ok(()));
+    let rate = |n: u8, w: u64| check(&with_rule(RuleSpec::on(Trigger::Event { event: 0 }).at_most(n, w), &act(&[])));
+    assert_eq!(rate(9, 100), bad);
+    assert_eq!(rate(1, 0), bad);
+    assert_eq!(rate(8, 100), Ok(()));
+}
+
+#[test]
+fn index_errors() {
+    let oob = |at, what, index| Err(IndexOutOfBounds { at, what, index });
+    assert_eq!(event_rule(&[(Gate, 0), (Const, 1), (Set, 0), (End, 0)]), oob(1, "constant", 1));
+    assert_eq!(event_rule(&[(Gate, 0), (State, 2), (Set, 0), (End, 0)]), oob(1, "state", 2));
+    assert_eq!(event_rule(&[(Gate, 0), (Var, 1), (Set, 0), (End, 0)]), oob(1, "variable", 1));
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (Set, 1), (End, 0)]), oob(2, "variable", 1));
+    assert_eq!(event_rule(&[(Gate, 0), (Emit, 2), (End, 0)]), oob(1, "action", 2));
+    assert_eq!(event_rule(&[(Gate, 0), (Payload, 2), (Set, 0), (End, 0)]), oob(1, "payload field", 2));
+    assert_eq!(event_rule(&[(Gate, 0), (Held, 0), (Set, 0), (End, 0)]), oob(1, "held condition", 0));
+    assert_eq!(event_rule(&[(Gate, 0), (Text, 500), (Emit, 1), (End, 0)]), oob(1, "text", 500));
+    let mut b = base();
+    b.rule(RuleSpec::on(Trigger::Event { event: 0 }), act(&[]));
+    let mut bytes = b.finish();
+    let len_at = section(&bytes, Section::Rules) + 28;
+    bytes[len_at] = 3; // code_len past the end of the code section
+    assert_eq!(check(&bytes), Err(BadCodeRange { section: Section::Rules, index: 0 }));
+}
+
+#[test]
+fn instruction_errors() {
+    let mut bytes = with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &act(&[]));
+    let code = section(&bytes, Section::Code);
+    bytes[code] = 0xEE;
+    assert_eq!(check(&bytes), Err(BadOpcode { at: 0, byte: 0xEE }));
+    bytes[code] = Gate as u8;
+    bytes[code + 1] = 1;
+    assert_eq!(check(&bytes), Err(ReservedBits { at: 0 }));
+}
+
+#[test]
+fn placement_errors() {
+    let not_here = |at, op| Err(NotAllowedHere { at, op });
+    assert_eq!(event_rule(&[(Emit, 0), (End, 0)]), not_here(0, Emit));
+    assert_eq!(event_rule(&[(Small, 1), (Set, 0), (End, 0)]), not_here(1, Set));
+    assert_eq!(event_rule(&[(Gate, 0), (Gate, 0), (End, 0)]), not_here(1, Gate));
+    assert_eq!(event_rule(&[(Small, 1), (Gate, 0), (End, 0)]), not_here(1, Gate));
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (ExitIfFalse, 0), (End, 0)]), not_here(2, ExitIfFalse));
+    assert_eq!(event_rule(&[(Gate, 0), (Old, 0), (Set, 0), (End, 0)]), not_here(1, Old));
+    let every = RuleSpec::on(Trigger::Every { period_ms: 10 });
+    assert_eq!(check(&with_rule(every, &act(&[(Payload, 0), (Set, 0)]))), not_here(1, Payload));
+    let change = RuleSpec::on(Trigger::Change { source: Source::State, index: 1, edge: Edge::Changes, value: 0 });
+    assert_eq!(check(&with_rule(change, &act(&[(New, 0), (Emit, 1)]))), Ok(()));
+    assert_eq!(check(&with_rule(change, &act(&[(New, 0), (Set, 0)]))), Err(TypeMismatch { at: 2 }));
+    // Held conditions are pure and timeless.
+    for op in [Now, Payload, Held, Gate] {
+        let mut b = base();
+        b.held(code(&[(op, 0), (End, 0)]), 100);
+        assert_eq!(check(&b.finish()), not_here(0, op), "{op:?}");
+    }
+    let mut b = base();
+    b.held(code(&[(State, 0), (End, 0)]), 0);
+    assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Held, index: 0 }));
+}
+
+#[test]
+fn stack_and_type_errors() {
+    assert_eq!(event_rule(&[(Gate, 0), (Add, 0), (End, 0)]), Err(StackUnderflow { at: 1 }));
+    let mut deep = vec![(Gate, 0)];
+    deep.extend(std::iter::repeat_n((Small, 1), MAX_STACK + 1));
+    assert_eq!(event_rule(&deep), Err(StackOverflow { at: MAX_STACK as u32 + 1 }));
+    // Text in arithmetic, text compared with a number, a number where a text argument goes,
+    // a text as a condition.
+    let mismatch = |at| Err(TypeMismatch { at });
+    assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (Small, 1), (Add, 0), (Set, 0), (End, 0)]), mismatch(3));
+    assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (Small, 1), (Eq, 0), (Set, 0), (End, 0)]), mismatch(3));
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (Emit, 1), (End, 0)]), mismatch(2));
+    assert_eq!(event_rule(&[(State, 1), (ExitIfFalse, 0), (Gate, 0), (End, 0)]), mismatch(1));
+    assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (Emit, 1), (End, 0)]), Ok(()));
+    assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (State, 1), (Eq, 0), (Set, 0), (End, 0)]), Ok(()));
+}
+
+#[test]
+fn block_end_errors() {
+    assert_eq!(event_rule(&[(Gate, 0)]), Err(BadBlockEnd { at: 0 }));
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (End, 0)]), Err(BadBlockEnd { at: 2 }));
+    assert_eq!(event_rule(&[(Gate, 0), (End, 0), (Nop, 0)]), Err(BadBlockEnd { at: 1 }));
+    let mut b = base();
+    b.held(code(&[(State, 0), (State, 0), (End, 0)]), 100);
+    assert_eq!(check(&b.finish()), Err(BadBlockEnd { at: 2 }));
+    let mut b = base();
+    b.held(code(&[(State, 1), (End, 0)]), 100);
+    assert_eq!(check(&b.finish()), Err(BadBlockEnd { at: 1 }), "a held condition yields a number");
+}
+
+#[test]
+fn jump_errors() {
+    let j = |off: i16| small(off);
+    assert_eq!(event_rule(&[(Gate, 0), (Jump, j(0)), (End, 0)]), Ok(()));
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (JumpIfFalse, j(1)), (Nop, 0), (End, 0)]), Ok(()));
+    assert_eq!(event_rule(&[(Gate, 0), (Jump, j(-2)), (End, 0)]), Err(BackwardJump { at: 1 }));
+    assert_eq!(event_rule(&[(Gate, 0), (Jump, j(5)), (End, 0)]), Err(BadJump { at: 1 }));
+    // The stack must be empty across a jump.
+    assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (Jump, j(0)), (Set, 0), (End, 0)]), Err(BadJump { at: 2 }));
+    assert_eq!(
+        event_rule(&[(Gate, 0), (Small, 1), (Small, 1), (JumpIfFalse, j(0)), (Set, 0), (End, 0)]),
+        Err(BadJump { at: 3 })
+    );
+    // Jumping over the gate to an action would skip the rate limit.
+    assert_eq!(event_rule(&[(Small, 1), (JumpIfFalse, j(1)), (Gate, 0), (Emit, 0), (End, 0)]), Err(BadJump { at: 3 }));
+    // Nothing reaches the instruction after an unconditional jump.
+    assert_eq!(event_rule(&[(Gate, 0), (Jump, j(1)), (Emit, 0), (End, 0)]), Err(Unreachable { at: 2 }));
+    // A jump in a held condition.
+    let mut b = base();
+    b.held(code(&[(Jump, j(0)), (State, 0), (End, 0)]), 100);
+    assert_eq!(check(&b.finish()), Err(NotAllowedHere { at: 0, op: Jump }));
+}
+
+#[test]
+fn permission_errors() {
+    let mut b = base();
+    b.permissions = 0;
+    b.rule(RuleSpec::on(Trigger::Event { event: 0 }), act(&[]));
+    let err = verify(&b.finish()).map(|_| ()).unwrap_err();
+    assert_eq!(err, PermissionDenied { action: 0, class: 0 });
+    assert_eq!(
+        err.to_string(),
+        "action 0 needs the `camera` permission, which the pack does not declare (add `permit camera`)"
+    );
+    let mut b = base();
+    b.action("pay", &[], Some("payment"));
+    assert_eq!(check(&b.finish()), Err(PermissionDenied { action: 2, class: 3 }));
+    let mut b = base();
+    b.permit("payment");
+    b.action("pay", &[], Some("payment"));
+    assert_eq!(check(&b.finish()), Ok(()));
+}
+
+#[test]
+fn bound_and_timer_errors() {
+    let body = act(&[(Emit, 0)]);
+    let spec = RuleSpec { bound: Some(2), ..RuleSpec::on(Trigger::Event { event: 0 }) };
+    assert_eq!(check(&with_rule(spec, &body)), Err(InstructionBoundExceeded { rule: 0, bound: 2, needed: 3 }));
+    let spec = RuleSpec { bound: Some(MAX_RULE_BOUND + 1), ..RuleSpec::on(Trigger::Event { event: 0 }) };
+    assert_eq!(
+        check(&with_rule(spec, &body)),
+        Err(InstructionBoundExceeded { rule: 0, bound: MAX_RULE_BOUND + 1, needed: 3 })
+    );
+    let spec = RuleSpec { bound: Some(50), ..RuleSpec::on(Trigger::Event { event: 0 }) };
+    assert_eq!(check(&with_rule(spec, &body)), Ok(()), "a generous bound is fine");
+
+    let mut b = base();
+    b.rule(RuleSpec::on(Trigger::Every { period_ms: 100 }), act(&[(Small, 5), (EmitAfter, 0)]));
+    b.timer_slots = Some(1);
+    assert_eq!(check(&b.finish()), Err(TimerSlotsMismatch { declared: 1, needed: 2 }));
+}
+
+#[test]
+fn every_error_has_a_message() {
+    let errors = [
+        BadMagic,
+        UnsupportedVersion(3),
+        Truncated,
+        TrailingBytes,
+        BadHeader,
+        BadSection { section: Section::Code },
+        TooManyEntries { section: Section::Texts, count: 3000, max: 2048 },
+        BadEntry { section: Section::Rules, index: 2 },
+        DuplicateText { index: 4 },
+        TriggerTypeMismatch { rule: 1 },
+        BadCodeRange { section: Section::Held, index: 0 },
+        IndexOutOfBounds { at: 3, what: "constant", index: 9 },
+        BadOpcode { at: 1, byte: 0xEE },
+        ReservedBits { at: 1 },
+        NotAllowedHere { at: 1, op: Op::Emit },
+        StackUnderflow { at: 1 },
+        StackOverflow { at: 1 },
+        TypeMismatch { at: 1 },
+        BadBlockEnd { at: 1 },
+        Unreachable { at: 1 },
+        BadJump { at: 1 },
+        BackwardJump { at: 1 },
+        PermissionDenied { action: 0, class: 1 },
+        InstructionBoundExceeded { rule: 0, bound: 1, needed: 2 },
+        TimerSlotsMismatch { declared: 0, needed: 1 },
+    ];
+    let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    insta_like(&messages.join("\n"));
+    assert_eq!(Instr::new(Op::Small, small(-3)).to_string(), "Small -3");
+}
+
+/// The messages, checked in full so a change to one is a deliberate change to this list.
+fn insta_like(got: &str) {
+    let want = "\
+not a glass program (it does not start with `GLAS`)
+bytecode format version 3 is not supported (this runtime reads version 1)
+the program is truncated
+the program has bytes after its last section
+the header has reserved bits set, unknown permissions or a wrong section count
+the code section is misplaced or not a whole number of entries
+the texts section has 3000 entries, more than the 2048 allowed
+entry 2 of the rules table is invalid
+text 4 appears twice in the text table
+rule 1 compares what it watches with a value of another kind
+entry 0 of the held conditions table points outside the code
+instruction 3 names constant 9, which does not exist
+instruction 1 has unknown opcode 0xee
+instruction 1 has its reserved byte set
+instruction 1 (`Emit`) is not allowed here
+instruction 1 pops from an empty stack
+instruction 1 pushes past the stack limit of 16
+instruction 1 uses a text as a number or mixes texts and numbers
+the code block ending at instruction 1 is malformed
+instruction 1 can never run
+the jump at instruction 1 is invalid
+instruction 1 jumps backward, which rule code may not do
+action 0 needs the `microphone` permission, which the pack does not declare (add `permit microphone`)
+rule 0 can run 2 instructions but records a bound of 1 (the limit is 1024)
+the header declares 0 timer slots but the rules need 1";
+    assert_eq!(got, want);
+}

@@ -1,0 +1,646 @@
+//! Programs built with the builder run under the interpreter and emit the expected actions.
+
+mod common;
+
+use common::{Recorder, act, code, small};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::format::{Edge, Kind, Mode, NO_TEXT, Source, Trigger};
+use glass_runtime::isa::Op::*;
+use glass_runtime::vm::{LoadError, MAX_CASCADE, PushError, RamUsage, Runtime, Value};
+use glass_runtime::{Program, verify};
+
+type Rt<'p> = Runtime<'p, 16, 16, 16, 32>;
+
+fn load(bytes: &[u8]) -> Program<'_> {
+    verify(bytes).unwrap_or_else(|e| panic!("invalid program: {e}"))
+}
+
+fn on_event(event: u16) -> RuleSpec {
+    RuleSpec::on(Trigger::Event { event })
+}
+
+fn on_change(source: Source, index: u16, edge: Edge, value: i64) -> RuleSpec {
+    RuleSpec::on(Trigger::Change { source, index, edge, value })
+}
+
+#[test]
+fn the_dashcam_sentence() {
+    // on button-long-press while driving: record clip, notify car(message: "Saved")
+    let mut b = ProgramBuilder::new();
+    b.permit("camera");
+    let driving = b.state("driving", Kind::Num);
+    let press = b.event("button-long-press", &[]);
+    let record = b.action("record", &[Kind::Num, Kind::Num], Some("camera"));
+    let notify = b.action("notify car", &[Kind::Text], None);
+    let clip = b.constant(1);
+    let fifteen_s = b.constant(15_000);
+    let saved = b.text("Saved");
+    let mut c = code(&[(State, driving), (ExitIfFalse, 0), (Gate, 0)]);
+    c.op(Const, clip).op(Const, fifteen_s).op(Emit, record).op(Text, saved).op(Emit, notify).op(End, 0);
+    b.rule(on_event(press), &c);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+
+    rt.push_event(press, &[]).unwrap();
+    rt.advance_to(500, &mut host);
+    assert!(host.trace.is_empty(), "not driving: nothing happens");
+
+    rt.set_state(driving, 1).unwrap();
+    rt.push_event(press, &[]).unwrap();
+    rt.advance_to(1_000, &mut host);
+    assert_eq!(host.trace.len(), 2);
+    assert_eq!((host.trace[0].at, host.trace[0].action), (1_000, record));
+    assert_eq!(host.trace[0].args, [Value::Num(1), Value::Num(15_000)]);
+    assert_eq!(host.trace[1].args, [Value::Text(saved)]);
+    assert_eq!(program.text(saved), Some("Saved"));
+    assert_eq!(rt.counters().runs, 1);
+}
+
+#[test]
+fn change_triggers_fire_on_their_edge_only() {
+    let mut b = ProgramBuilder::new();
+    let battery = b.state("battery", Kind::Num);
+    let mode = b.state("mode", Kind::Text);
+    let low = b.action("low", &[], None);
+    let high = b.action("high", &[], None);
+    let full = b.action("full", &[], None);
+    let any = b.action("any", &[Kind::Num, Kind::Num], None);
+    let walking = b.text("walking");
+    let walk = b.action("walk", &[], None);
+    b.rule(on_change(Source::State, battery, Edge::Below, 15), act(&[(Emit, low)]));
+    b.rule(on_change(Source::State, battery, Edge::Above, 80), act(&[(Emit, high)]));
+    b.rule(on_change(Source::State, battery, Edge::Becomes, 100), act(&[(Emit, full)]));
+    b.rule(on_change(Source::State, battery, Edge::Changes, 0), act(&[(Old, 0), (New, 0), (Emit, any)]));
+    b.rule(on_change(Source::State, mode, Edge::Becomes, i64::from(walking)), act(&[(Emit, walk)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for (t, level) in [(1, 50), (2, 14), (3, 10), (4, 15), (5, 12), (6, 12), (7, 81), (8, 100), (9, 90), (10, 100)] {
+        rt.set_state(battery, level).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    assert_eq!(host.times(low), [2, 5], "crossing down through 15, not while staying below");
+    assert_eq!(host.times(high), [7], "81 and 100 and 90 and 100 stay above 80");
+    assert_eq!(host.times(full), [8, 10]);
+    assert_eq!(host.times(any), [1, 2, 3, 4, 5, 7, 8, 9, 10], "12 -> 12 is no change");
+    let first = host.trace.iter().find(|e| e.action == any).unwrap();
+    assert_eq!(first.args, [Value::Num(0), Value::Num(50)]);
+
+    rt.set_state(mode, 999).unwrap(); // a text the pack does not know
+    rt.set_state(mode, i64::from(walking)).unwrap();
+    rt.set_state(mode, i64::from(walking)).unwrap();
+    rt.advance_to(20, &mut host);
+    assert_eq!(host.times(walk), [20]);
+    assert_eq!(rt.state(mode), Some(i64::from(walking)));
+}
+
+#[test]
+fn variables_clamp_to_their_range_and_trigger_rules() {
+    // var clips: Int 0..3; on press: set clips = clips + 1; on clips becomes 3: full; on clips changes: log(new)
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[]);
+    let reset = b.event("reset", &[]);
+    let clips = b.var("clips", 0, 3, 0);
+    let full = b.action("full", &[], None);
+    let log = b.action("log", &[Kind::Num], None);
+    b.rule(on_event(press), act(&[(Var, clips), (Small, 1), (Add, 0), (Set, clips)]));
+    b.rule(on_event(reset), act(&[(Small, small(-50)), (Set, clips)]));
+    b.rule(on_change(Source::Var, clips, Edge::Becomes, 3), act(&[(Emit, full)]));
+    b.rule(on_change(Source::Var, clips, Edge::Changes, 0), act(&[(New, 0), (Emit, log)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for t in 1..=5 {
+        rt.push_event(press, &[]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    assert_eq!(rt.var(clips), Some(3), "clamped at the top of 0..3");
+    assert_eq!(host.times(full), [3]);
+    rt.push_event(reset, &[]).unwrap();
+    rt.advance_to(6, &mut host);
+    assert_eq!(rt.var(clips), Some(0), "clamped at the bottom");
+    let logged: Vec<Vec<Value>> = host.trace.iter().filter(|e| e.action == log).map(|e| e.args.clone()).collect();
+    assert_eq!(logged, [[Value::Num(1)], [Value::Num(2)], [Value::Num(3)], [Value::Num(0)]]);
+}
+
+#[test]
+fn every_and_daily_timers() {
+    let mut b = ProgramBuilder::new();
+    let tick = b.action("tick", &[Kind::Num], None);
+    let morning = b.action("good-morning", &[Kind::Num], None);
+    b.rule(RuleSpec::on(Trigger::Every { period_ms: 10_000 }), act(&[(Now, 0), (Emit, tick)]));
+    // every day at 07:30
+    b.rule(RuleSpec::on(Trigger::Daily { minute: 7 * 60 + 30 }), act(&[(Minute, 0), (Emit, morning)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert_eq!(program.timer_slots(), 2);
+    let start = 7 * 3_600_000 + 25 * 60_000; // 07:25 on day 0
+    let mut rt: Rt = Runtime::new(&program, start).unwrap();
+    let mut host = Recorder::default();
+    rt.advance_to(start + 35_000, &mut host);
+    assert_eq!(host.times(tick), [start + 10_000, start + 20_000, start + 30_000]);
+    assert_eq!(host.trace[0].args, [Value::Num((start + 10_000) as i64)]);
+    host.trace.clear();
+    const DAY: u64 = 86_400_000;
+    let rt_end = 2 * DAY + 8 * 3_600_000;
+    rt.advance_to(rt_end, &mut host);
+    let at_730 = 7 * 3_600_000 + 30 * 60_000;
+    assert_eq!(host.times(morning), [at_730, DAY + at_730, 2 * DAY + at_730]);
+    let first = host.trace.iter().find(|e| e.action == morning).unwrap();
+    assert_eq!(first.args, [Value::Num(450)]);
+    // 10 s ticks never drift: the last one is on the grid.
+    assert_eq!(host.times(tick).last().copied(), Some(start + (rt_end - start) / 10_000 * 10_000));
+}
+
+#[test]
+fn sequences_complete_in_order_within_the_window() {
+    // on press then press within 400 ms: photo;  on a then b then c within 1 s: combo(payload of c)
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[]);
+    let ev_a = b.event("a", &[]);
+    let ev_b = b.event("b", &[]);
+    let ev_c = b.event("c", &[Kind::Num]);
+    let photo = b.action("photo", &[], None);
+    let combo = b.action("combo", &[Kind::Num], None);
+    let seq2 = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400 };
+    b.rule(RuleSpec::on(seq2), act(&[(Emit, photo)]));
+    let seq3 = Trigger::Sequence { events: [ev_a, ev_b, ev_c, 0], len: 3, within_ms: 1_000 };
+    b.rule(RuleSpec::on(seq3), act(&[(Payload, 0), (Emit, combo)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    let mut fire = |rt: &mut Rt, t: u64, e: u16, payload: &[i64]| {
+        rt.push_event(e, payload).unwrap();
+        rt.advance_to(t, &mut host);
+    };
+    // 0 and 300: double press. 1000 and 1500: too slow. 1500 and 1800: double press.
+    for t in [0, 300, 1_000, 1_500, 1_800, 5_000] {
+        fire(&mut rt, t, press, &[]);
+    }
+    // a b c in time (with an unrelated press between); then a b, too late c; then a a b c.
+    for (t, e) in [(10_000, ev_a), (10_100, ev_b), (10_150, press), (10_200, ev_c)] {
+        fire(&mut rt, t, e, &[t as i64]);
+    }
+    for (t, e) in [(20_000, ev_a), (20_500, ev_b), (21_200, ev_c)] {
+        fire(&mut rt, t, e, &[t as i64]);
+    }
+    for (t, e) in [(30_000, ev_a), (30_100, ev_a), (30_200, ev_b), (30_300, ev_c)] {
+        fire(&mut rt, t, e, &[t as i64]);
+    }
+    assert_eq!(host.times(photo), [300, 1_800]);
+    let combos: Vec<(u64, Vec<Value>)> =
+        host.trace.iter().filter(|e| e.action == combo).map(|e| (e.at, e.args.clone())).collect();
+    assert_eq!(combos, [(10_200, vec![Value::Num(10_200)]), (30_300, vec![Value::Num(30_300)])]);
+}
+
+#[test]
+fn delayed_actions_use_the_values_of_the_trigger() {
+    // on press: after 5 s say(count), after 2 s set count = count + 10, set count = count + 1
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[]);
+    let count = b.var("count", 0, 100, 0);
+    let say = b.action("say", &[Kind::Num], None);
+    let five_s = b.constant(5_000);
+    let two_s = b.constant(2_000);
+    b.rule(
+        on_event(press).mode(Mode::Queued),
+        act(&[
+            (Var, count),
+            (Const, five_s),
+            (EmitAfter, say),
+            (Var, count),
+            (Small, 10),
+            (Add, 0),
+            (Const, two_s),
+            (SetAfter, count),
+            (Var, count),
+            (Small, 1),
+            (Add, 0),
+            (Set, count),
+        ]),
+    );
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert_eq!(program.timer_slots(), 2);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(press, &[]).unwrap();
+    rt.advance_to(1_000, &mut host);
+    assert_eq!(rt.var(count), Some(1));
+    assert_eq!(rt.pending_timers(), 2);
+    assert_eq!(rt.next_deadline(), Some(3_000));
+    rt.advance_to(4_000, &mut host);
+    assert_eq!(rt.var(count), Some(10), "the delayed set wrote 0 + 10, computed at the trigger");
+    rt.advance_to(10_000, &mut host);
+    assert_eq!(host.trace.len(), 1);
+    assert_eq!((host.trace[0].at, &host.trace[0].args, host.trace[0].delayed), (6_000, &vec![Value::Num(0)], true));
+}
+
+#[test]
+fn rate_limits_use_a_sliding_window() {
+    // on press at most 2 times per 10 s: chime
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[]);
+    let chime = b.action("chime", &[], None);
+    b.rule(on_event(press).at_most(2, 10_000), act(&[(Emit, chime)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for t in [0, 1_000, 2_000, 9_999, 10_000, 10_500, 11_000, 25_000] {
+        rt.push_event(press, &[]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    // 0, 1000 run; 2000, 9999 refused; 10000 (0 left the window) runs; 10500 refused; 11000 runs.
+    assert_eq!(host.times(chime), [0, 1_000, 10_000, 11_000, 25_000]);
+    assert_eq!(rt.counters().rate_limited, 3);
+}
+
+#[test]
+fn a_false_condition_does_not_use_the_rate_limit() {
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[Kind::Num]);
+    let chime = b.action("chime", &[], None);
+    let c = code(&[(Payload, 0), (ExitIfFalse, 0), (Gate, 0), (Emit, chime), (End, 0)]);
+    b.rule(on_event(press).at_most(1, 10_000), &c);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for (t, ok) in [(0, 0), (1, 1), (2, 1)] {
+        rt.push_event(press, &[ok]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    assert_eq!(host.times(chime), [1]);
+}
+
+fn delayed_chime(mode: Mode) -> (Vec<u64>, glass_runtime::vm::Counters) {
+    // on press (mode M): after 5 s chime(payload)
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[Kind::Num]);
+    let chime = b.action("chime", &[Kind::Num], None);
+    let five_s = b.constant(5_000);
+    b.rule(on_event(press).mode(mode), act(&[(Payload, 0), (Const, five_s), (EmitAfter, chime)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for t in [0, 1_000, 2_000, 20_000] {
+        rt.push_event(press, &[t as i64]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    rt.advance_to(60_000, &mut host);
+    let out = host
+        .trace
+        .iter()
+        .map(|e| {
+            e.at * 1_000_000
+                + e.args.first().map_or(0, |a| match a {
+                    Value::Num(n) => *n as u64,
+                    Value::Text(t) => u64::from(*t),
+                })
+        })
+        .collect();
+    (out, rt.counters())
+}
+
+/// Encodes (time, argument) as time * 1e6 + argument, to compare traces at a glance.
+fn at(t: u64, arg: u64) -> u64 {
+    t * 1_000_000 + arg
+}
+
+#[test]
+fn mode_single_ignores_triggers_while_pending() {
+    let (trace, counters) = delayed_chime(Mode::Single);
+    assert_eq!(trace, [at(5_000, 0), at(25_000, 20_000)]);
+    assert_eq!(counters.busy_ignored, 2);
+}
+
+#[test]
+fn mode_restart_cancels_pending_actions() {
+    let (trace, counters) = delayed_chime(Mode::Restart);
+    assert_eq!(trace, [at(7_000, 2_000), at(25_000, 20_000)]);
+    assert_eq!(counters.cancelled, 2);
+}
+
+#[test]
+fn mode_queued_runs_one_waiting_trigger_after_the_pending_actions() {
+    let (trace, counters) = delayed_chime(Mode::Queued);
+    // 1000 waits and runs at 5000 (its chime at 10000); 2000 finds one waiting and is dropped.
+    assert_eq!(trace, [at(5_000, 0), at(10_000, 1_000), at(25_000, 20_000)]);
+    assert_eq!((counters.queued, counters.busy_ignored), (1, 1));
+}
+
+#[test]
+fn held_conditions_need_an_unbroken_duration() {
+    // on press while worn for 3 s: chime
+    let mut b = ProgramBuilder::new();
+    let worn = b.state("worn", Kind::Num);
+    let press = b.event("press", &[]);
+    let chime = b.action("chime", &[], None);
+    let held = b.held(code(&[(State, worn), (End, 0)]), 3_000);
+    b.rule(on_event(press), code(&[(Held, held), (ExitIfFalse, 0), (Gate, 0), (Emit, chime), (End, 0)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    let steps: &[(u64, Option<i64>, bool)] = &[
+        (1_000, Some(1), true), // worn from 1 s
+        (3_999, None, true),    // not yet 3 s
+        (4_000, None, true),    // exactly 3 s: holds
+        (5_000, Some(0), true), // taken off
+        (6_000, Some(1), true), // on again from 6 s
+        (8_000, None, true),
+        (9_000, None, true),
+    ];
+    for (t, worn_now, press_now) in steps {
+        rt.advance_to(*t, &mut host);
+        if let Some(w) = worn_now {
+            rt.set_state(worn, *w).unwrap();
+        }
+        if *press_now {
+            rt.push_event(press, &[]).unwrap();
+        }
+        rt.process(&mut host);
+    }
+    assert_eq!(host.times(chime), [4_000, 9_000]);
+}
+
+#[test]
+fn arithmetic_edge_cases_are_defined() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("numbers", &[Kind::Num, Kind::Num]);
+    let out = b.action("out", &[Kind::Num; 7], None);
+    let min = b.constant(i64::MIN);
+    let max = b.constant(i64::MAX);
+    b.rule(
+        on_event(ev),
+        act(&[
+            (Payload, 0),
+            (Payload, 1),
+            (Div, 0), // x / y (y = 0 gives 0)
+            (Const, min),
+            (Small, small(-1)),
+            (Div, 0), // MIN / -1 = MIN
+            (Const, min),
+            (Neg, 0), // -MIN = MIN
+            (Const, min),
+            (Small, 1),
+            (Sub, 0), // MIN - 1 wraps to MAX
+            (Const, max),
+            (Small, 2),
+            (Mul, 0), // MAX * 2 wraps to -2
+            (Const, max),
+            (Small, 1),
+            (Add, 0), // MAX + 1 wraps to MIN
+            (Small, small(-7)),
+            (Small, 2),
+            (Div, 0), // -7 / 2 = -3 (toward zero)
+            (Emit, out),
+        ]),
+    );
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(ev, &[7, 0]).unwrap();
+    rt.push_event(ev, &[-7, 2]).unwrap();
+    rt.process(&mut host);
+    let n = |v: i64| Value::Num(v);
+    assert_eq!(host.trace[0].args, [n(0), n(i64::MIN), n(i64::MIN), n(i64::MAX), n(-2), n(i64::MIN), n(-3)]);
+    assert_eq!(host.trace[1].args[0], n(-3));
+}
+
+#[test]
+fn comparisons_and_logic() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("e", &[Kind::Num, Kind::Num, Kind::Text]);
+    let out = b.action("out", &[Kind::Num; 8], None);
+    let same = b.action("same-text", &[Kind::Num], None);
+    let hey = b.text("hey");
+    let ops = [Eq, Ne, Lt, Le, Gt, Ge, And, Or];
+    let mut c = Code::new();
+    c.op(Gate, 0);
+    for op in ops {
+        c.op(Payload, 0).op(Payload, 1).op(op, 0);
+    }
+    c.op(Emit, out).op(Payload, 2).op(Text, hey).op(Eq, 0).op(Emit, same).op(End, 0);
+    b.rule(on_event(ev), &c);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(ev, &[2, 3, i64::from(hey)]).unwrap();
+    rt.push_event(ev, &[0, 0, 12_345]).unwrap(); // an unknown text
+    rt.process(&mut host);
+    let nums =
+        |e: &common::Emitted| e.args.iter().map(|v| if let Value::Num(n) = v { *n } else { -1 }).collect::<Vec<_>>();
+    assert_eq!(nums(&host.trace[0]), [0, 1, 1, 1, 0, 0, 1, 1]);
+    assert_eq!(nums(&host.trace[1]), [1]);
+    assert_eq!(nums(&host.trace[2]), [1, 0, 0, 1, 0, 1, 0, 0]);
+    assert_eq!(nums(&host.trace[3]), [0]);
+}
+
+#[test]
+fn unknown_texts_reach_the_host_as_no_text() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("heard", &[Kind::Text]);
+    let say = b.action("say", &[Kind::Text], None);
+    b.rule(on_event(ev), act(&[(Payload, 0), (Emit, say)]));
+    let hello = b.text("hello");
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    assert_eq!(program.text_id("hello"), Some(hello));
+    rt.push_event(ev, &[i64::from(hello)]).unwrap();
+    rt.push_event(ev, &[-5]).unwrap();
+    rt.process(&mut host);
+    assert_eq!(host.trace[0].args, [Value::Text(hello)]);
+    assert_eq!(host.trace[1].args, [Value::Text(NO_TEXT)]);
+}
+
+#[test]
+fn forward_jumps_choose_between_actions() {
+    // on e: if payload > 10 then big else small  (jumps), then always done
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("e", &[Kind::Num]);
+    let big = b.action("big", &[], None);
+    let little = b.action("little", &[], None);
+    let done = b.action("done", &[], None);
+    let mut c = Code::new();
+    c.op(Gate, 0).op(Payload, 0).op(Small, 10).op(Gt, 0);
+    let otherwise = c.jump(JumpIfFalse);
+    c.op(Emit, big);
+    let end_if = c.jump(Jump);
+    c.bind(otherwise);
+    c.op(Emit, little);
+    c.bind(end_if);
+    c.op(Emit, done).op(End, 0);
+    b.rule(on_event(ev), &c);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert_eq!(program.rule(0).unwrap().bound, 9, "10 instructions, but a run skips one of the two emits");
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(ev, &[50]).unwrap();
+    rt.push_event(ev, &[5]).unwrap();
+    rt.process(&mut host);
+    assert_eq!(host.take(), [(0, big), (0, done), (0, little), (0, done)]);
+}
+
+#[test]
+fn timers_fire_before_events_and_ties_keep_their_order() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("e", &[Kind::Num]);
+    let out = b.action("out", &[Kind::Num], None);
+    let hundred = b.constant(100);
+    b.rule(on_event(ev).mode(Mode::Queued), act(&[(Payload, 0), (Const, hundred), (EmitAfter, out)]));
+    b.rule(on_event(ev), act(&[(Payload, 0), (Small, 100), (Add, 0), (Const, hundred), (EmitAfter, out)]));
+    b.rule(on_event(ev), act(&[(Payload, 0), (Small, 1), (Add, 0), (Emit, out)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(ev, &[0]).unwrap();
+    rt.advance_to(0, &mut host);
+    rt.push_event(ev, &[1000]).unwrap();
+    rt.advance_to(100, &mut host);
+    let args: Vec<(u64, Value)> = host.trace.iter().map(|e| (e.at, e.args[0])).collect();
+    use Value::Num as N;
+    // At 0: the immediate action. At 100: both timers (in scheduling order), then the event.
+    assert_eq!(args, [(0, N(1)), (100, N(0)), (100, N(100)), (100, N(1001))]);
+}
+
+#[test]
+fn cascades_of_variable_changes_are_bounded() {
+    // on n changes: set n = n + 1   (would run forever)
+    let mut b = ProgramBuilder::new();
+    let go = b.event("go", &[]);
+    let n = b.var("n", 0, 1_000_000, 0);
+    b.rule(on_event(go), act(&[(Small, 1), (Set, n)]));
+    b.rule(on_change(Source::Var, n, Edge::Changes, 0), act(&[(Var, n), (Small, 1), (Add, 0), (Set, n)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(go, &[]).unwrap();
+    rt.process(&mut host);
+    assert_eq!(rt.var(n), Some(1 + MAX_CASCADE as i64));
+    assert_eq!(rt.counters().cascade_cut, 1);
+    rt.push_event(go, &[]).unwrap();
+    rt.process(&mut host);
+    assert_eq!(rt.var(n), Some(1 + MAX_CASCADE as i64), "each stimulus has its own budget");
+    assert_eq!(rt.counters().cascade_cut, 2);
+}
+
+#[test]
+fn a_full_queue_drops_the_newest_and_counts() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("e", &[Kind::Num]);
+    let s = b.state("s", Kind::Num);
+    let out = b.action("out", &[Kind::Num], None);
+    b.rule(on_event(ev), act(&[(Payload, 0), (Emit, out)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Runtime<'_, 2, 0, 1, 1> = Runtime::new(&program, 0).unwrap();
+    let results: Vec<Result<(), PushError>> = (0..4).map(|i| rt.push_event(ev, &[i])).collect();
+    assert_eq!(results, [Ok(()), Ok(()), Err(PushError::Full), Err(PushError::Full)]);
+    assert_eq!(rt.set_state(s, 1), Err(PushError::Full));
+    assert_eq!(rt.push_event(7, &[]), Err(PushError::Unknown));
+    assert_eq!(rt.set_state(3, 1), Err(PushError::Unknown));
+    let stats = rt.queue_stats();
+    assert_eq!((stats.pushed, stats.dropped, stats.high_water), (2, 3, 2));
+    assert_eq!(rt.counters().unknown, 2);
+    let mut host = Recorder::default();
+    rt.process(&mut host);
+    let args: Vec<Value> = host.trace.iter().map(|e| e.args[0]).collect();
+    assert_eq!(args, [Value::Num(0), Value::Num(1)], "the oldest are kept, in order");
+}
+
+#[test]
+fn states_can_be_pulled_from_the_host() {
+    let mut b = ProgramBuilder::new();
+    let a = b.state("a", Kind::Num);
+    let c = b.state("c", Kind::Num);
+    let out = b.action("out", &[Kind::Num], None);
+    b.rule(on_change(Source::State, c, Edge::Changes, 0), act(&[(New, 0), (Emit, out)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder { states: vec![Some(5), Some(9)], ..Recorder::default() };
+    rt.sync_states(&mut host).unwrap();
+    rt.process(&mut host);
+    assert_eq!((rt.state(a), rt.state(c)), (Some(5), Some(9)));
+    assert_eq!(host.trace[0].args, [Value::Num(9)]);
+}
+
+#[test]
+fn capacities_are_checked_at_load_and_ram_is_reported() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("e", &[]);
+    let s = b.state("s", Kind::Num);
+    b.var("v", 0, 1, 0);
+    let out = b.action("out", &[], None);
+    let held = b.held(code(&[(State, s), (End, 0)]), 10);
+    b.rule(on_event(ev), code(&[(Held, held), (ExitIfFalse, 0), (Gate, 0), (Small, 5), (EmitAfter, out), (End, 0)]));
+    b.rule(RuleSpec::on(Trigger::Every { period_ms: 5 }), act(&[]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert!(matches!(Runtime::<'_, 4, 1, 2, 3>::new(&program, 0), Err(LoadError::Timers { needed: 2, capacity: 1 })));
+    assert!(matches!(Runtime::<'_, 4, 2, 1, 3>::new(&program, 0), Err(LoadError::Rules { needed: 2, capacity: 1 })));
+    assert!(matches!(Runtime::<'_, 4, 2, 2, 2>::new(&program, 0), Err(LoadError::Slots { needed: 3, capacity: 2 })));
+    let exact = Runtime::<'_, 4, 2, 2, 3>::new(&program, 0).unwrap();
+    let ram = RamUsage::of(&program, 4);
+    assert_eq!(ram.slots, 3 * 8);
+    assert_eq!(ram.total, ram.slots + ram.rules + ram.timers + ram.queue + ram.fixed);
+    let actual = std::mem::size_of_val(&exact);
+    assert!(actual.abs_diff(ram.total) <= 16, "RamUsage {ram:?} vs size_of {actual}");
+    assert_eq!(
+        LoadError::Timers { needed: 2, capacity: 1 }.to_string(),
+        "the program needs 2 timer slots but the runtime has room for 1"
+    );
+}
+
+#[test]
+fn time_never_goes_back() {
+    let mut b = ProgramBuilder::new();
+    let tick = b.action("tick", &[], None);
+    b.rule(RuleSpec::on(Trigger::Every { period_ms: 100 }), act(&[(Emit, tick)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 1_000).unwrap();
+    let mut host = Recorder::default();
+    rt.advance_to(1_250, &mut host);
+    rt.advance_to(500, &mut host);
+    assert_eq!(rt.now(), 1_250);
+    assert_eq!(host.times(tick), [1_100, 1_200]);
+}
+
+#[test]
+fn poll_uses_the_host_clock() {
+    struct Clocked(u64, Vec<u64>);
+    impl glass_runtime::Host for Clocked {
+        fn emit(&mut self, _: u16, _: &[Value], origin: glass_runtime::Origin) {
+            self.1.push(origin.at_ms);
+        }
+        fn now_ms(&mut self) -> u64 {
+            self.0
+        }
+    }
+    let mut b = ProgramBuilder::new();
+    let tick = b.action("tick", &[], None);
+    b.rule(RuleSpec::on(Trigger::Every { period_ms: 100 }), act(&[(Emit, tick)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Clocked(250, vec![]);
+    rt.poll(&mut host);
+    assert_eq!(host.1, [100, 200]);
+    assert_eq!(rt.now(), 250);
+}
