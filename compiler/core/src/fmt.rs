@@ -1,303 +1,397 @@
 //! `glassc fmt`: canonical formatting that keeps every comment.
 //!
-//! Layout:
-//! - two-space indentation; one item per line group; a blank line between items where the author
-//!   had one, and always around tests, profiles and wrapped rules, and between declarations
-//!   (`use`, `pack`, `permit`, `var`) and what follows them;
-//! - a rule on one line when it fits in 100 columns, otherwise its head on the first line, each
-//!   of `while` and the options on its own line, and after the `:` one action per line;
-//! - tests and profiles one step or member per line inside braces;
-//! - single spaces around operators, `name: value` arguments, `5 s` (a space before a unit),
-//!   `15%`, text printed with its escapes as written, parentheses kept as written.
+//! The formatter refuses files with syntax errors (`None`): it never guesses at broken code.
+//! Otherwise the output depends only on the syntax trees, the comments and where the author left
+//! blank lines, so formatting twice changes nothing.
 //!
-//! Comments: a comment on its own line stays before the item, step or member that follows it (at
-//! that nesting level); a comment at the end of a line stays at the end of that line. A comment
-//! inside a rule that cannot keep its place moves to the line before the rule. The formatter
-//! refuses files with syntax errors (`None`): it never guesses at broken code.
+//! # Layout
+//!
+//! - Two-space indentation, `\n` line ends, one `\n` at the end of a non-empty file.
+//! - Between items one blank line, except between consecutive declarations (`use`, `pack`,
+//!   `permit`, `var`), which stay grouped: there a blank line is kept only where the author had
+//!   one (several collapse to one).
+//! - A rule is one line when it fits in 100 columns:
+//!   `rule NAME: on TRIGGER while COND OPTION OPTION: ACTION, ACTION`. Otherwise (or when comments
+//!   inside it need line ends) it is one clause per line, the last line of the head ends with `:`
+//!   and the actions follow one per line, indented by 4, each but the last ending with `,`:
+//!
+//!   ```text
+//!   rule NAME:                      on TRIGGER
+//!     on TRIGGER                      while COND
+//!     while COND                      at most once per minute:
+//!     mode restart:                       ACTION,
+//!       ACTION,                           ACTION
+//!       ACTION
+//!   ```
+//! - Tests and profiles: `test "name" {` / `profile NAME "doc" {` and `capability NAME "doc" {`,
+//!   then one step or member per line, indented one level deeper, then `}` alone. A blank line
+//!   the author left between two steps or members is kept (never right after `{` or before `}`).
+//!   A block with nothing in it is written `{}`. Enums stay on one line: `enum kind { a, b }`.
+//! - Single spaces around operators (`a == b`, `x - y`), `name: value` arguments and parameters
+//!   separated by `, `, a space between a number and its unit (`5 s`) except `%` (`15%`), times as
+//!   `07:30`, `per minute` when no number was written, text printed with its escapes as written,
+//!   parentheses kept exactly where they were written, `once` for a rate limit of one.
+//!
+//! # Comments
+//!
+//! The output is a list of lines, each knowing the source range of the tokens printed on it. A
+//! comment is placed by where it stood:
+//! - after the last token of a line, on the same source line: at the end of that output line
+//!   (after two spaces);
+//! - otherwise, before the next output line, on its own line at that line's indentation (before
+//!   `}`, at the indentation of the block's contents); so a comment on its own line before an
+//!   item, step, member or rule clause stays there, and comments after the last item stay at the
+//!   end of the file;
+//! - a comment in the middle of what becomes one output line (inside an expression, inside a rule
+//!   printed on one line) moves to its own line just before that line.
+//!
+//! Comments keep their order. Blank lines the author left around comments are kept (one at most),
+//! except inside a rule, after `{` and before `}`. Where a blank line is required between two
+//! items and the author had one somewhere among the comments between them, it stays there (so a
+//! comment written under an item stays with it); otherwise it goes before the comments.
 
 use crate::span::Span;
 use crate::syntax::ast::*;
-use crate::syntax::lexer::lex;
+use crate::syntax::lexer::{Token, lex};
 use crate::syntax::{parse_item_text, split_items};
 
+/// The column a rule must fit in to stay on one line.
 const WIDTH: usize = 100;
 
 /// Formats a whole file; `None` when it has syntax errors.
 pub fn format_source(src: &str) -> Option<String> {
-    let spans = split_items(src);
-    let mut items = Vec::with_capacity(spans.len());
-    for span in &spans {
+    let lexed = lex(src);
+    if !lexed.errors.is_empty() {
+        return None;
+    }
+    let mut builder = Builder { src, tokens: &lexed.tokens, comments: &lexed.comments, base: 0, lines: Vec::new() };
+    let mut previous_was_declaration: Option<bool> = None;
+    for span in split_items(src) {
         let parsed = parse_item_text(&src[span.range()]);
         if !parsed.errors.is_empty() {
             return None;
         }
-        items.push((*span, parsed.item));
+        let declaration = is_declaration(&parsed.item);
+        let gap = match previous_was_declaration {
+            None => Gap::None,
+            Some(true) if declaration => Gap::Keep,
+            Some(_) => Gap::Always,
+        };
+        builder.base = span.start;
+        builder.item(&parsed.item, span, gap);
+        previous_was_declaration = Some(declaration);
     }
-    let comments: Vec<Span> = lex(src).comments;
-    let mut out = Out { text: String::new(), src, comments: &comments, next_comment: 0, last_taken_end: None };
-    let mut previous: Option<(Span, Group)> = None;
-    for (span, item) in &items {
-        let group = group(item);
-        // Comments between the previous item and this one.
-        let mut blank = false;
-        if let Some((prev, prev_group)) = previous {
-            blank = has_blank_line(&src[prev.end as usize..span.start as usize])
-                || prev_group != group
-                || matches!(group, Group::Block)
-                || out.text.trim_end().ends_with('}');
+    Some(render(src, &builder.lines, &lexed.comments))
+}
+
+fn is_declaration(item: &Item) -> bool {
+    matches!(item.kind, ItemKind::Use(_) | ItemKind::Pack { .. } | ItemKind::Permit(_) | ItemKind::Var(_))
+}
+
+/// Whether a blank line comes before a line (or before the comments placed before it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gap {
+    /// Never: the first item, right after `{`, inside a rule.
+    None,
+    /// Where the author had one: between declarations, steps, members.
+    Keep,
+    /// Always: between items that are not both declarations.
+    Always,
+}
+
+/// One output line.
+#[derive(Clone, Debug)]
+struct Line {
+    depth: usize,
+    text: String,
+    /// Absolute source offsets of the first and the end of the last token printed on the line.
+    start: u32,
+    end: u32,
+    /// The depth of comments placed before this line (one deeper before a closing `}`).
+    comment_depth: usize,
+    gap: Gap,
+    /// Whether blank lines the author left between the comments before this line, and between
+    /// them and the line, are kept.
+    keep_blanks: bool,
+    /// A closing `}`: never a blank line right before it.
+    closing: bool,
+}
+
+impl Line {
+    fn new(depth: usize, text: String, span: Span, gap: Gap, keep_blanks: bool) -> Line {
+        Line { depth, text, start: span.start, end: span.end, comment_depth: depth, gap, keep_blanks, closing: false }
+    }
+
+    /// A closing `}` at `span`: comments before it belong to the block's contents.
+    fn closing(depth: usize, span: Span, gap: Gap) -> Line {
+        Line {
+            depth,
+            text: "}".into(),
+            start: span.start,
+            end: span.end,
+            comment_depth: depth + 1,
+            gap,
+            keep_blanks: true,
+            closing: true,
         }
-        let leading = out.comments_before(span.start);
-        if previous.is_some() {
-            out.text.push('\n');
-            if blank {
-                out.text.push('\n');
+    }
+}
+
+/// Where each comment goes: before a line, at the end of a line, or after the last line.
+struct Placement {
+    leading: Vec<Vec<usize>>,
+    trailing: Vec<Option<usize>>,
+    after: Vec<usize>,
+}
+
+/// Places comments (indices into `comments`, sorted) among `lines` (sorted by `start`).
+fn place(src: &str, lines: &[Line], comments: &[Span], which: impl Iterator<Item = usize>) -> Placement {
+    let mut placed =
+        Placement { leading: vec![Vec::new(); lines.len()], trailing: vec![None; lines.len()], after: Vec::new() };
+    for k in which {
+        let at = comments[k].start;
+        // The number of lines starting before the comment.
+        let i = lines.partition_point(|l| l.start <= at);
+        if i > 0 {
+            let line = &lines[i - 1];
+            if at < line.end {
+                // In the middle of a line: just before it.
+                placed.leading[i - 1].push(k);
+                continue;
+            }
+            if placed.trailing[i - 1].is_none() && !src[line.end as usize..at as usize].contains('\n') {
+                placed.trailing[i - 1] = Some(k);
+                continue;
             }
         }
-        for c in &leading {
-            out.text.push_str(c);
-            out.text.push('\n');
+        match placed.leading.get_mut(i) {
+            Some(before) => before.push(k),
+            None => placed.after.push(k),
         }
-        if !leading.is_empty()
-            && let Some(end) = out.last_taken_end
-            && has_blank_line(&src[end as usize..span.start as usize])
-        {
-            out.text.push('\n');
-        }
-        let body = out.item(item, span.start);
-        if matches!(group, Group::Rule) && body.contains('\n') && previous.is_some() && !blank {
-            out.text.push('\n');
-        }
-        out.text.push_str(&body);
-        if let Some(trailing) = out.trailing_after(span.end) {
-            out.text.push_str("  ");
-            out.text.push_str(trailing);
-        }
-        previous = Some((*span, if body.contains('\n') { Group::Block } else { group }));
     }
-    // Comments after the last item.
-    let rest: Vec<&str> = out.comments_before(u32::MAX);
-    if !rest.is_empty() {
-        if !out.text.is_empty() {
-            out.text.push('\n');
-            if previous.is_some_and(|(p, _)| {
-                has_blank_line(&src[p.end as usize..comments[comments.len() - rest.len()].start as usize])
-            }) {
-                out.text.push('\n');
-            }
-        }
-        out.text.push_str(&rest.join("\n"));
-    }
-    if !out.text.is_empty() {
-        out.text.push('\n');
-    }
-    Some(out.text)
+    placed
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Group {
-    Decl,
-    Rule,
-    /// Multi-line items: tests, profiles, wrapped rules.
-    Block,
-}
-
-fn group(item: &Item) -> Group {
-    match item.kind {
-        ItemKind::Use(_) | ItemKind::Pack { .. } | ItemKind::Permit(_) | ItemKind::Var(_) => Group::Decl,
-        ItemKind::Rule(_) => Group::Rule,
-        _ => Group::Block,
+/// A line with nothing on it between two offsets (lines holding comments or code do not count).
+fn blank_between(src: &str, from: Option<u32>, to: u32) -> bool {
+    let Some(from) = from else { return false };
+    if from >= to {
+        return false;
     }
-}
-
-/// A line with nothing on it between two items (lines holding comments do not count).
-fn has_blank_line(between: &str) -> bool {
-    let lines: Vec<&str> = between.split('\n').collect();
+    let lines: Vec<&str> = src[from as usize..to as usize].split('\n').collect();
     lines.len() >= 3 && lines[1..lines.len() - 1].iter().any(|l| l.trim().is_empty())
 }
 
-struct Out<'a> {
-    text: String,
-    src: &'a str,
-    comments: &'a [Span],
-    next_comment: usize,
-    /// The end of the last comment taken, to keep a blank line between it and what follows.
-    last_taken_end: Option<u32>,
+fn render(src: &str, lines: &[Line], comments: &[Span]) -> String {
+    let placed = place(src, lines, comments, 0..comments.len());
+    let mut out = String::new();
+    let mut push = |blank: bool, depth: usize, text: &str, trailing: Option<usize>| {
+        if blank {
+            out.push('\n');
+        }
+        out.push_str(&"  ".repeat(depth));
+        out.push_str(text);
+        if let Some(k) = trailing {
+            out.push_str("  ");
+            out.push_str(src[comments[k].range()].trim_end());
+        }
+        out.push('\n');
+    };
+    // The end of what was printed last, as a source offset.
+    let mut previous_end: Option<u32> = None;
+    for (i, line) in lines.iter().enumerate() {
+        let leading = &placed.leading[i];
+        // A comment moved out of the line it was in counts as standing at the line's start.
+        let at = |k: usize| comments[k].start.min(line.start);
+        // The blank lines the author left after each comment before the line (never after `{`
+        // or before `}`, nor next to a moved comment).
+        let blank_after: Vec<bool> = leading
+            .iter()
+            .enumerate()
+            .map(|(n, &k)| {
+                let next = leading.get(n + 1).map_or(line.start, |&j| at(j));
+                line.keep_blanks
+                    && (n + 1 < leading.len() || !line.closing)
+                    && blank_between(src, Some(comments[k].end), next)
+            })
+            .collect();
+        // Before the comments: the line's gap. A blank line that must be there goes where the
+        // author had one, or else before the comments.
+        let first_at = leading.first().map_or(line.start, |&k| at(k));
+        let author = blank_between(src, previous_end, first_at);
+        let blank_first = match line.gap {
+            Gap::None => false,
+            Gap::Keep => author,
+            Gap::Always => previous_end.is_some() && (author || !blank_after.contains(&true)),
+        } && !(leading.is_empty() && line.closing);
+        for (n, &k) in leading.iter().enumerate() {
+            let blank = if n == 0 { blank_first } else { blank_after[n - 1] };
+            push(blank, line.comment_depth, src[comments[k].range()].trim_end(), None);
+        }
+        let blank = if leading.is_empty() { blank_first } else { blank_after[leading.len() - 1] };
+        push(blank, line.depth, &line.text, placed.trailing[i]);
+        previous_end = Some(line.end);
+    }
+    for &k in &placed.after {
+        let blank = blank_between(src, previous_end, comments[k].start);
+        push(blank, 0, src[comments[k].range()].trim_end(), None);
+        previous_end = Some(comments[k].end);
+    }
+    out
 }
 
-impl<'a> Out<'a> {
-    /// Takes the comments that start before `offset` (and were not taken yet). A blank line
-    /// between two of them is kept as an empty entry.
-    fn comments_before(&mut self, offset: u32) -> Vec<&'a str> {
-        let mut taken = Vec::new();
-        let mut last_end: Option<u32> = None;
-        while let Some(c) = self.comments.get(self.next_comment) {
-            if c.start >= offset {
-                break;
-            }
-            if let Some(end) = last_end
-                && has_blank_line(&self.src[end as usize..c.start as usize])
-            {
-                taken.push("");
-            }
-            taken.push(self.src[c.range()].trim_end());
-            last_end = Some(c.end);
-            self.next_comment += 1;
-        }
-        self.last_taken_end = last_end.or(self.last_taken_end);
-        taken
+/// Turns items into lines.
+struct Builder<'a> {
+    src: &'a str,
+    tokens: &'a [(Token<'a>, Span)],
+    comments: &'a [Span],
+    /// The absolute offset of the current item: its tree's spans are relative to it.
+    base: u32,
+    lines: Vec<Line>,
+}
+
+impl Builder<'_> {
+    fn abs(&self, span: Span) -> Span {
+        span.shift(self.base)
     }
 
-    /// The comment right after `offset` on the same line, if any.
-    fn trailing_after(&mut self, offset: u32) -> Option<&'a str> {
-        let c = self.comments.get(self.next_comment)?;
-        let between = self.src.get(offset as usize..c.start as usize)?;
-        if between.contains('\n') || !between.trim().is_empty() {
-            return None;
-        }
-        self.next_comment += 1;
-        Some(self.src[c.range()].trim_end())
-    }
-
-    fn item(&mut self, item: &Item, base: u32) -> String {
-        match &item.kind {
-            ItemKind::Use(names) => format!("use {}", names_list(names)),
-            ItemKind::Pack { name, doc } => format!("pack {}{}", name.node, doc_suffix(doc)),
-            ItemKind::Permit(names) => format!("permit {}", names_list(names)),
+    /// `span` is the item's absolute span.
+    fn item(&mut self, item: &Item, span: Span, gap: Gap) {
+        let one_line = |text: String| vec![Line::new(0, text, span, gap, true)];
+        let lines = match &item.kind {
+            ItemKind::Use(names) => one_line(format!("use {}", names_list(names))),
+            ItemKind::Pack { name, doc } => one_line(format!("pack {}{}", name.node, doc_suffix(doc))),
+            ItemKind::Permit(names) => one_line(format!("permit {}", names_list(names))),
             ItemKind::Var(v) => {
                 let init = v.init.as_ref().map(|e| format!(" = {}", expr(e))).unwrap_or_default();
-                self.hoist_inner(base, item.span);
-                format!("var {}: {}{init}", v.name.node, type_expr(&v.ty))
+                one_line(format!("var {}: {}{init}", v.name.node, type_expr(&v.ty)))
             }
-            ItemKind::Rule(rule) => {
-                self.hoist_inner(base, item.span);
-                rule_text(rule)
-            }
+            ItemKind::Rule(rule) => self.rule(rule, span, gap),
             ItemKind::Test(test) => {
-                let mut s = format!("test \"{}\" {{", test.name.node);
-                let lines: Vec<(Span, String)> = test.steps.iter().map(|st| (st.span, step(st))).collect();
-                self.block(&mut s, &lines, base, item.span, 1);
-                s.push('}');
-                s
+                let head = format!("test \"{}\" {{", test.name.node);
+                let steps: Vec<(Span, String)> = test.steps.iter().map(|s| (self.abs(s.span), step(s))).collect();
+                let open = self.open_brace(self.abs(test.name.span).end);
+                self.block(head, span, open, &steps, gap)
             }
             ItemKind::Profile(p) => {
-                let mut s = format!("profile {}{} {{", p.name.node, doc_suffix(&p.doc));
-                self.members(&mut s, &p.members, base, item.span, 1);
-                s.push('}');
-                s
+                let head = format!("profile {}{} {{", p.name.node, doc_suffix(&p.doc));
+                let after = p.doc.as_ref().map_or(p.name.span, |d| d.span);
+                let open = self.open_brace(self.abs(after).end);
+                self.members(head, span, open, &p.members, 0, gap)
             }
-            ItemKind::Error => String::new(),
+            ItemKind::Error => Vec::new(),
+        };
+        self.lines.extend(lines);
+    }
+
+    /// The `{` at or after `offset`.
+    fn open_brace(&self, offset: u32) -> Span {
+        let i = self.tokens.partition_point(|(_, s)| s.start < offset);
+        self.tokens[i..].iter().find(|(t, _)| *t == Token::Sym("{")).map_or(Span::new(offset, offset), |(_, s)| *s)
+    }
+
+    /// The comments inside `span` (not before it, not after it).
+    fn comments_inside(&self, span: Span) -> impl Iterator<Item = usize> + '_ {
+        let first = self.comments.partition_point(|c| c.start <= span.start);
+        let last = self.comments.partition_point(|c| c.start < span.end);
+        first..last
+    }
+
+    /// Whether some comment inside `span` would land after the first of `lines` (so the lines
+    /// cannot be joined into one without moving it).
+    fn comments_need_lines(&self, lines: &[Line], span: Span) -> bool {
+        let placed = place(self.src, lines, self.comments, self.comments_inside(span));
+        placed.leading.iter().skip(1).any(|l| !l.is_empty())
+            || placed.trailing.iter().any(Option::is_some)
+            || !placed.after.is_empty()
+    }
+
+    fn rule(&self, rule: &RuleDecl, span: Span, gap: Gap) -> Vec<Line> {
+        let trigger_text = trigger(&rule.trigger);
+        let condition = rule.condition.as_ref().map(|c| (format!("while {}", expr(c)), c.span));
+        let options: Vec<(String, Span)> = rule.options.iter().map(|o| (option(o), option_span(o))).collect();
+        let actions: Vec<(String, Span)> = rule.actions.iter().map(|a| (action(a), a.span)).collect();
+
+        let mut one = rule.name.as_ref().map(|n| format!("rule {}: ", n.node)).unwrap_or_default();
+        one.push_str(&trigger_text);
+        for (text, _) in condition.iter().chain(&options) {
+            one.push(' ');
+            one.push_str(text);
+        }
+        one.push_str(": ");
+        one.push_str(&actions.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>().join(", "));
+
+        let inner = |depth, text, s: Span| Line::new(depth, text, self.abs(s), Gap::None, false);
+        let mut lines = Vec::new();
+        if let Some(name) = &rule.name {
+            let head = Span::new(span.start, self.abs(name.span).end);
+            lines.push(Line::new(0, format!("rule {}:", name.node), head, gap, true));
+            lines.push(inner(1, trigger_text, rule.trigger.span));
+        } else {
+            lines.push(Line::new(0, trigger_text, self.abs(rule.trigger.span), gap, true));
+        }
+        for (text, s) in condition.into_iter().chain(options) {
+            lines.push(inner(1, text, s));
+        }
+        lines.last_mut().expect("a rule has a trigger").text.push(':');
+        let count = actions.len();
+        for (i, (mut text, s)) in actions.into_iter().enumerate() {
+            if i + 1 < count {
+                text.push(',');
+            }
+            lines.push(inner(2, text, s));
+        }
+
+        if one.chars().count() <= WIDTH && !self.comments_need_lines(&lines, span) {
+            vec![Line::new(0, one, span, gap, true)]
+        } else {
+            lines
         }
     }
 
-    /// Comments inside a one-line item go to the lines before it, in order.
-    fn hoist_inner(&mut self, base: u32, span: Span) {
-        let inner = self.comments_before(span.end + base);
-        if !inner.is_empty() {
-            for c in inner {
-                self.text.push_str(c);
-                self.text.push('\n');
-            }
+    /// A test: `head` ending with `{`, one step per line, `}`.
+    fn block(&self, head: String, whole: Span, open: Span, entries: &[(Span, String)], gap: Gap) -> Vec<Line> {
+        let mut lines = vec![Line::new(0, head.clone(), Span::new(whole.start, open.end), gap, true)];
+        for (i, (span, text)) in entries.iter().enumerate() {
+            let gap = if i == 0 { Gap::None } else { Gap::Keep };
+            lines.push(Line::new(1, text.clone(), *span, gap, true));
         }
+        self.close(lines, head, whole, 0, gap, entries.is_empty())
     }
 
-    /// Lines of a braced block, each with its leading and trailing comments.
-    fn block(&mut self, s: &mut String, lines: &[(Span, String)], base: u32, item: Span, depth: usize) {
-        let pad = "  ".repeat(depth);
-        let close = item.end + base;
-        if lines.is_empty() && self.comments.get(self.next_comment).is_none_or(|c| c.start >= close) {
-            return;
+    /// Adds the closing `}` line, or joins an empty block into `head}`.
+    fn close(&self, mut lines: Vec<Line>, head: String, whole: Span, depth: usize, gap: Gap, empty: bool) -> Vec<Line> {
+        let close = Span::new(whole.end - 1, whole.end);
+        lines.push(Line::closing(depth, close, if empty { Gap::None } else { Gap::Keep }));
+        if empty && !self.comments_need_lines(&lines, whole) {
+            return vec![Line::new(depth, format!("{head}}}"), whole, gap, true)];
         }
-        let mut prev_end: Option<u32> = None;
-        for (span, text) in lines {
-            self.keep_blank_line(s, prev_end, span.start + base);
-            prev_end = Some(span.end + base);
-            for c in self.comments_before(span.start + base) {
-                comment_line(s, &pad, c);
-            }
-            s.push_str(&format!("\n{pad}{}", text.replace('\n', &format!("\n{pad}"))));
-            // Comments inside a one-line step go after it.
-            let mut inner = self.comments_before(span.end + base);
-            if let Some(t) = self.trailing_after(span.end + base) {
-                inner.push(t);
-            }
-            if let [one] = inner.as_slice() {
-                s.push_str(&format!("  {one}"));
-            } else {
-                for c in inner {
-                    comment_line(s, &pad, c);
+        lines
+    }
+
+    fn members(&self, head: String, whole: Span, open: Span, members: &[Member], depth: usize, gap: Gap) -> Vec<Line> {
+        let mut lines = vec![Line::new(depth, head.clone(), Span::new(whole.start, open.end), gap, true)];
+        for (i, m) in members.iter().enumerate() {
+            let gap = if i == 0 { Gap::None } else { Gap::Keep };
+            let span = self.abs(m.span);
+            match &m.kind {
+                MemberKind::Capability { name, members: inner } => {
+                    let head = format!("capability {}{} {{", name.node, doc_suffix(&m.doc));
+                    let after = m.doc.as_ref().map_or(name.span, |d| d.span);
+                    let open = self.open_brace(self.abs(after).end);
+                    lines.extend(self.members(head, span, open, inner, depth + 1, gap));
                 }
+                _ => lines.push(Line::new(depth + 1, member(m), span, gap, true)),
             }
         }
-        for c in self.comments_before(close) {
-            comment_line(s, &pad, c);
-        }
-        s.push('\n');
-        s.push_str(&"  ".repeat(depth - 1));
-    }
-
-    fn members(&mut self, s: &mut String, members: &[Member], base: u32, item: Span, depth: usize) {
-        let pad = "  ".repeat(depth);
-        let close = item.end + base;
-        let mut prev_end: Option<u32> = None;
-        for m in members {
-            self.keep_blank_line(s, prev_end, m.span.start + base);
-            prev_end = Some(m.span.end + base);
-            for c in self.comments_before(m.span.start + base) {
-                comment_line(s, &pad, c);
-            }
-            s.push_str(&format!("\n{pad}"));
-            if let MemberKind::Capability { name, members } = &m.kind {
-                s.push_str(&format!("capability {}{} {{", name.node, doc_suffix(&m.doc)));
-                if let Some(t) = self.trailing_after_brace(m, base) {
-                    s.push_str(&format!("  {t}"));
-                }
-                self.members(s, members, base, m.span, depth + 1);
-                s.push('}');
-            } else {
-                s.push_str(&member(m));
-            }
-            let mut inner = self.comments_before(m.span.end + base);
-            if let Some(t) = self.trailing_after(m.span.end + base) {
-                inner.push(t);
-            }
-            if let [one] = inner.as_slice() {
-                s.push_str(&format!("  {one}"));
-            } else {
-                for c in inner {
-                    comment_line(s, &pad, c);
-                }
-            }
-        }
-        for c in self.comments_before(close) {
-            comment_line(s, &pad, c);
-        }
-        s.push('\n');
-        s.push_str(&"  ".repeat(depth - 1));
-    }
-
-    /// One empty line where the author left at least one between two steps or members.
-    fn keep_blank_line(&self, s: &mut String, prev_end: Option<u32>, next_start: u32) {
-        if let Some(end) = prev_end
-            && has_blank_line(&self.src[end as usize..next_start as usize])
-        {
-            s.push('\n');
-        }
-    }
-
-    /// A comment at the end of a capability's `{` line.
-    fn trailing_after_brace(&mut self, m: &Member, base: u32) -> Option<&'a str> {
-        let start = (m.span.start + base) as usize;
-        let brace = self.src[start..].find('{')? + start;
-        self.trailing_after(brace as u32 + 1)
+        self.close(lines, head, whole, depth, gap, members.is_empty())
     }
 }
 
-/// A comment line at an indentation; an empty comment entry is a blank line.
-fn comment_line(s: &mut String, pad: &str, comment: &str) {
-    s.push('\n');
-    if !comment.is_empty() {
-        s.push_str(pad);
-        s.push_str(comment);
+fn option_span(o: &RuleOption) -> Span {
+    match o {
+        RuleOption::RateLimit { span, .. } => *span,
+        RuleOption::Mode(m) => m.span,
     }
 }
 
@@ -314,41 +408,6 @@ fn type_expr(t: &TypeExpr) -> String {
         Some((lo, hi)) => format!("{} {}..{}", t.name.node, expr(lo), expr(hi)),
         None => t.name.node.clone(),
     }
-}
-
-fn rule_text(rule: &RuleDecl) -> String {
-    let name = rule.name.as_ref().map(|n| format!("rule {}: ", n.node)).unwrap_or_default();
-    let head = trigger(&rule.trigger);
-    let condition = rule.condition.as_ref().map(|c| format!("while {}", expr(c)));
-    let options: Vec<String> = rule.options.iter().map(option).collect();
-    let actions: Vec<String> = rule.actions.iter().map(action).collect();
-    let mut one_line = format!("{name}{head}");
-    for part in condition.iter().chain(options.iter()) {
-        one_line.push(' ');
-        one_line.push_str(part);
-    }
-    one_line.push_str(": ");
-    one_line.push_str(&actions.join(", "));
-    if one_line.len() <= WIDTH {
-        return one_line;
-    }
-    let mut s = match &rule.name {
-        Some(n) => format!("rule {}:\n  {head}", n.node),
-        None => head,
-    };
-    for part in condition.iter().chain(options.iter()) {
-        s.push_str("\n  ");
-        s.push_str(part);
-    }
-    s.push(':');
-    for (i, a) in actions.iter().enumerate() {
-        s.push_str("\n    ");
-        s.push_str(a);
-        if i + 1 < actions.len() {
-            s.push(',');
-        }
-    }
-    s
 }
 
 fn trigger(t: &Trigger) -> String {
@@ -420,6 +479,7 @@ fn step(st: &TestStep) -> String {
     format!("{at}{body}")
 }
 
+/// A member that is not a capability, on one line.
 fn member(m: &Member) -> String {
     let body = match &m.kind {
         MemberKind::Device { name, via } => match via {
@@ -469,6 +529,8 @@ fn time_text(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
+/// An expression as the formatter prints it. The tree keeps the author's parentheses, so printing
+/// it without adding any reads back as the same tree.
 pub(crate) fn expr(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
