@@ -1,0 +1,245 @@
+//! The diagnostics suite. Each program in `tests/data/invalid` names the codes it must report in
+//! its first line (`# expect: E0101 E0201`, `E0001*200` for repeats) and has a snapshot of its
+//! rendered report; programs in `tests/data/valid` report nothing. All are checked against the
+//! fixed profiles in `tests/data/profiles`. No input may panic or point outside its text.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use glass_compiler::codes;
+use glass_compiler::db::MAX_DIAGNOSTICS_PER_FILE;
+use glass_compiler::span::Span;
+use glassc::inputs::{self, Input};
+use glassc::render::{Sources, human};
+use glassc::session::Session;
+
+/// Programs the compiler gets wrong today. An invalid program's header says what it should report;
+/// until the bug is fixed they are only checked for panics and spans: no codes, no snapshot.
+const KNOWN_BUGS: &[(&str, &str)] = &[
+    ("utf8-byte-order-mark", "(a valid program) the byte order mark some editors write is an E0001"),
+    ("E0001-smart-quotes", "the lexer error is followed by a cascade E0108 (`message` needs a value)"),
+    ("E0001-accented-letter-in-name", "a cascade E0101 on `bouton-appuy`; the help should say ASCII letters"),
+    ("E0003-chained-comparison", "\"expected ... an operator, found `<`\"; should say comparisons do not chain"),
+    ("E0003-assignment-instead-of-comparison", "the help says to put `:` before the actions, not `==`"),
+    ("E0003-every-day-without-at", "the help says to put `:` before the actions, not `every day at 07:30`"),
+    ("E0003-unclosed-arguments", "points at the next rule's `on` (\"a keyword used as a name\"), not the `(`"),
+    ("E0003-unclosed-profile-brace", "two errors at the next items (\"a keyword used as a name\"), none at `{`"),
+    ("E0003-where-on-a-state-change", "the custom message is lost: \"expected an item ..., found `on`\""),
+    ("E0006-only-comments", "the label under the empty file says \"defined again here\""),
+    ("E0105-enum-value-of-another-enum", "\"no value named `walking`\" (motion-state has one); lists no values"),
+    ("E0105-every-minute-without-number", "says there is no state `minute`, though `per minute` is accepted"),
+    ("E0109-conflicting-enums", "the enum conflict also makes `capture burst` a cascade E0103"),
+    ("E0111-no-use", "a spurious W0301: a rule needs the permission but cannot resolve without `use`"),
+    ("E0114-via-unknown-device", "`via spaceship` is not checked, though E0114 says devices are"),
+    ("E0200-compare-enum-with-number", "help: \"a `motion-state` value such as a value of `motion-state`\""),
+    ("E0203-text-or-enum-as-condition", "the help suggests `word > \"\"` and `motion > 0`: type errors"),
+    ("E0204-negative-values", "negative durations and percentages are accepted silently"),
+    ("E0206-division-by-zero", "a division by zero is reported as a duration \"too long to count\""),
+    ("E0301-test-sets-an-event", "in a test the help says `on button-press: ...`; it should say `fire`"),
+    ("E0305-variable-starts-from-a-state", "the help suggests `0` or `false` for a Percent variable"),
+];
+
+/// Diagnostics that have no help line today: (program, code).
+const MISSING_HELP: &[(&str, &str)] = &[("E0200-adding-text", "E0200"), ("E0200-negating-a-bool", "E0200")];
+
+/// The `.glass` files of a folder under `tests/data`, shown by their path from there.
+fn load(dir: &str) -> Vec<(String, Input)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let paths = inputs::glass_files(&[root.join(dir)]).expect("test data");
+    let mut files = Vec::new();
+    for path in paths {
+        let stem = path.file_stem().expect("a name").to_string_lossy().into_owned();
+        let name = format!("{dir}/{stem}.glass");
+        files.push((stem, Input { path: name, ..inputs::read(&path).expect("readable") }));
+    }
+    files
+}
+
+fn known_bug(stem: &str) -> bool {
+    KNOWN_BUGS.iter().any(|(name, _)| *name == stem)
+}
+
+fn input(text: impl Into<String>) -> Input {
+    Input { path: "input.glass".into(), text: text.into(), invalid_utf8: None }
+}
+
+struct Report {
+    codes: Vec<String>,
+    rendered: String,
+    lacking_help: Vec<String>,
+}
+
+/// Checks `input` with the test profiles (which must stay clean) and renders up to `render`
+/// diagnostics. Every span must lie in its file's text, on character boundaries.
+fn check(input: Input, render: usize) -> Report {
+    let mut files: Vec<Input> = load("profiles").into_iter().map(|(_, p)| p).collect();
+    files.push(input);
+    let session = Session::new(files);
+    let target = session.files.len() - 1;
+    let path = session.files[target].0.path.as_str();
+    let text_of =
+        |file: Option<&str>| session.files.iter().find(|(i, _)| i.path == file.unwrap_or(path)).map(|f| &f.0.text);
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
+    let mut report = Report { codes: Vec::new(), rendered: String::new(), lacking_help: Vec::new() };
+    for (file, d) in session.diagnostics() {
+        assert_eq!(file, target, "a test profile reports {}: {}", d.code, d.message);
+        assert!(!d.message.is_empty() && !d.primary.message.is_empty(), "{path}: {} lacks a message", d.code);
+        let mut spans: Vec<(Option<&str>, Span)> = vec![(None, d.primary.span)];
+        spans.extend(d.secondary.iter().map(|l| (l.file.as_deref(), l.span)));
+        spans.extend(d.fix.iter().map(|f| (None, f.span)));
+        for (file, span) in spans {
+            let text = text_of(file).unwrap_or_else(|| panic!("{path}: {} points into unknown {file:?}", d.code));
+            let inside = span.start <= span.end && span.end as usize <= text.len();
+            let whole =
+                inside && text.is_char_boundary(span.start as usize) && text.is_char_boundary(span.end as usize);
+            assert!(whole, "{path}: {} has span {span:?} outside its text or inside a character", d.code);
+        }
+        if d.help.as_deref().is_none_or(str::is_empty) {
+            report.lacking_help.push(d.code.to_string());
+        }
+        if report.codes.len() < render {
+            report.rendered.push_str(&human(&d, path, &sources, false));
+        }
+        report.codes.push(d.code.to_string());
+    }
+    let lines: Vec<&str> = report.rendered.lines().map(str::trim_end).collect();
+    report.rendered = lines.join("\n");
+    report
+}
+
+/// The codes a program's first line expects, `E0001*3` standing for three.
+fn expected_codes(text: &str) -> Vec<String> {
+    let header = text.lines().next().and_then(|l| l.strip_prefix("# expect:")).expect("an `# expect:` line");
+    let mut codes = Vec::new();
+    for word in header.split_whitespace() {
+        let (code, n) = word.split_once('*').unwrap_or((word, "1"));
+        codes.extend(std::iter::repeat_n(code.to_string(), n.parse().expect("a count")));
+    }
+    codes
+}
+
+#[test]
+fn invalid_programs_report_exactly_their_expected_codes() {
+    let programs = load("invalid");
+    assert!(programs.len() >= 45, "only {} invalid programs", programs.len());
+    let mut wrong = Vec::new();
+    let mut snapshots = Vec::new();
+    for (stem, program) in programs {
+        let mut expected = expected_codes(&program.text);
+        let mut report = check(program, usize::MAX);
+        if known_bug(&stem) {
+            continue;
+        }
+        expected.sort();
+        report.codes.sort();
+        if report.codes != expected {
+            wrong.push(format!("{stem}: expected {expected:?}, reported {:?}\n{}", report.codes, report.rendered));
+        }
+        snapshots.push((stem, report.rendered));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+    for (stem, rendered) in snapshots {
+        insta::assert_snapshot!(stem, rendered);
+    }
+}
+
+#[test]
+fn valid_programs_report_nothing() {
+    for (stem, program) in load("valid") {
+        let report = check(program, usize::MAX);
+        assert!(report.codes.is_empty() || known_bug(&stem), "{stem}:\n{}", report.rendered);
+    }
+}
+
+#[test]
+fn every_code_has_an_invalid_program_and_every_known_bug_a_program() {
+    let programs = load("invalid");
+    let covered: BTreeSet<String> = programs.iter().flat_map(|(_, p)| expected_codes(&p.text)).collect();
+    let programs = [programs, load("valid")].concat();
+    let missing: Vec<&str> = codes::ALL.iter().map(|c| c.code.0).filter(|c| !covered.contains(*c)).collect();
+    assert!(missing.is_empty(), "codes without an invalid program: {missing:?}");
+    let listed = KNOWN_BUGS.iter().map(|(s, _)| s).chain(MISSING_HELP.iter().map(|(s, _)| s));
+    let stale: Vec<&&str> = listed.filter(|s| !programs.iter().any(|(stem, _)| stem == *s)).collect();
+    assert!(stale.is_empty(), "known problems listed for programs that do not exist: {stale:?}");
+}
+
+#[test]
+fn no_span_leaves_its_text_or_splits_a_character() {
+    // `check` asserts it for every diagnostic; these inputs put multi-byte characters at the edges.
+    for text in [
+        "use lab-glasses\non button-press: say(message: \"é\\é\")",
+        "use lab-glasses\non button-press: say(message: \"📸 not closed",
+        "use lab-glasses\non 📸-press: chime ¤",
+        "use lab-glasses\non button-press while battery < 20s: say(message: \"€\"), chim€",
+        "é",
+        "\u{feff}use lab-glasses",
+    ] {
+        check(input(text), usize::MAX);
+    }
+    for (_, program) in load("invalid").into_iter().chain(load("valid")) {
+        check(program, 0);
+    }
+}
+
+#[test]
+fn every_diagnostic_has_a_help_line() {
+    let mut lacking = BTreeSet::new();
+    for (stem, program) in load("invalid").into_iter().chain(load("valid")) {
+        lacking.extend(check(program, 0).lacking_help.into_iter().map(|code| (stem.clone(), code)));
+    }
+    let known: BTreeSet<(String, String)> = MISSING_HELP.iter().map(|(s, c)| (s.to_string(), c.to_string())).collect();
+    assert_eq!(lacking, known, "diagnostics without a help line (update MISSING_HELP when one is fixed)");
+}
+
+/// Deterministic noise (xorshift64), so every run checks the same bytes.
+fn noise(len: usize, mut state: u64, printable: bool) -> Vec<u8> {
+    let mut byte = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..len).map(|_| if printable { b' ' + (byte() % 95) as u8 } else { byte() as u8 }).collect()
+}
+
+/// Many diagnostics, each a known code, cut off by E0010 when there are too many.
+fn sensible(codes: &[String]) -> bool {
+    let known = codes.iter().all(|c| codes::lookup(c).is_some());
+    let cut = codes.len() <= MAX_DIAGNOSTICS_PER_FILE || codes.last().is_some_and(|c| c == "E0010");
+    !codes.is_empty() && codes.len() <= MAX_DIAGNOSTICS_PER_FILE + 1 && known && cut
+}
+
+#[test]
+fn a_megabyte_of_random_bytes_is_an_error_not_a_crash() {
+    let bytes = noise(1 << 20, 0x9E37_79B9_7F4A_7C15, false);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let offset = std::str::from_utf8(&bytes).expect_err("noise is not UTF-8").valid_up_to();
+    let as_file = Input { invalid_utf8: Some(offset), ..input(text.clone()) };
+    assert_eq!(check(as_file, 1).codes, ["E0005"]);
+    // The same noise decoded lossily still goes through every stage of the compiler.
+    assert!(sensible(&check(input(text), 3).codes));
+}
+
+#[test]
+fn a_megabyte_of_printable_noise_is_an_error_not_a_crash() {
+    let text = String::from_utf8(noise(1 << 20, 42, true)).expect("ASCII");
+    assert!(sensible(&check(input(text), 1).codes));
+}
+
+#[test]
+fn extreme_nesting_is_refused_with_e0004() {
+    let parens = format!("({}driving{})", "(".repeat(100_000), ")".repeat(100_000));
+    let nots = format!("{}driving", "not ".repeat(100_000));
+    for condition in [parens, nots] {
+        let text = format!("use lab-glasses\non button-press while {condition}: chime\n");
+        assert_eq!(check(input(text), 1).codes, ["E0004"]);
+    }
+}
+
+#[test]
+fn files_without_rules() {
+    assert_eq!(check(input(""), 1).codes, ["E0006"]);
+    assert_eq!(check(input("# only a comment\n\n# and another\n"), 1).codes, ["E0006"]);
+    assert!(check(input("use lab-glasses\n"), 1).codes.is_empty());
+    assert!(check(input("use lab-glasses, lab-car  # and a comment\n"), 1).codes.is_empty());
+}
