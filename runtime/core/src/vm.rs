@@ -731,12 +731,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     return false;
                 }
                 Mode::Queued => {
-                    if state.queued.is_none() {
-                        state.queued = Some(ctx);
-                        self.counters.queued = self.counters.queued.saturating_add(1);
-                    } else {
+                    // Only the latest trigger waits: it carries the freshest payload.
+                    if state.queued.replace(ctx).is_some() {
                         self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
                     }
+                    self.counters.queued = self.counters.queued.saturating_add(1);
                     return false;
                 }
                 Mode::Restart => {}

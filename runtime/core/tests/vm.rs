@@ -329,11 +329,11 @@ fn mode_restart_cancels_pending_actions() {
 }
 
 #[test]
-fn mode_queued_runs_one_waiting_trigger_after_the_pending_actions() {
+fn mode_queued_runs_the_latest_waiting_trigger_after_the_pending_actions() {
     let (trace, counters) = delayed_chime(Mode::Queued);
-    // 1000 waits and runs at 5000 (its chime at 10000); 2000 finds one waiting and is dropped.
-    assert_eq!(trace, [at(5_000, 0), at(10_000, 1_000), at(25_000, 20_000)]);
-    assert_eq!((counters.queued, counters.busy_ignored), (1, 1));
+    // 1000 waits; 2000 replaces it (the latest waits) and runs at 5000 (its chime at 10000).
+    assert_eq!(trace, [at(5_000, 0), at(10_000, 2_000), at(25_000, 20_000)]);
+    assert_eq!((counters.queued, counters.busy_ignored), (2, 1));
 }
 
 #[test]
