@@ -30,7 +30,7 @@
 extern crate alloc;
 
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt::Write;
 
@@ -263,6 +263,16 @@ impl ProgramBuilder {
         }
     }
 
+    /// The instruction bound recorded for a rule added earlier.
+    pub fn rule_bound(&self, rule: u16) -> Option<u16> {
+        self.rules.get(usize::from(rule)).map(|r| r.bound)
+    }
+
+    /// How many distinct texts (names and values) the program has so far.
+    pub fn text_count(&self) -> usize {
+        self.texts.len()
+    }
+
     fn place(&mut self, code: &[Instr]) -> u32 {
         let start = u32::try_from(self.code.len()).unwrap_or(u32::MAX);
         self.code.extend_from_slice(code);
@@ -358,14 +368,22 @@ fn longest_path(code: &[Instr]) -> u16 {
     u16::try_from(longest).unwrap_or(u16::MAX)
 }
 
-/// A readable listing of a verified program: tables, then each rule and held condition's code.
-/// (For snapshot tests and `glassc --emit asm`.)
+/// A readable listing of a verified program: tables, then each held condition's and rule's code,
+/// every operand annotated with what it names. (For snapshot tests and `glassc disasm`.)
 pub fn disassemble(p: &Program) -> String {
+    disassemble_annotated(p, &|_| None)
+}
+
+/// [`disassemble`], with the source text of each rule's line when `source_line` knows it.
+pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<String>) -> String {
     let mut out = String::new();
     let name = |n: u16| p.name(n).map_or(String::new(), |s| format!(" {s:?}"));
     let h = p.header();
-    let _ =
-        writeln!(out, "glass bytecode v{} profile {:016x} permissions {:#b}", h.version, h.profile_hash, h.permissions);
+    let _ = writeln!(
+        out,
+        "glass bytecode v{} profile {:016x} permissions {:#b} timers {}",
+        h.version, h.profile_hash, h.permissions, h.timer_slots
+    );
     for i in 0..p.len16(Section::Consts) {
         let _ = writeln!(out, "const {i} = {}", p.constant(i).unwrap_or(0));
     }
@@ -402,7 +420,9 @@ pub fn disassemble(p: &Program) -> String {
     let listing = |out: &mut String, start: u32, len: u16| {
         for at in start..start + u32::from(len) {
             if let Some(ins) = p.instr(at) {
-                let _ = writeln!(out, "  {at:04} {ins}");
+                let note = operand_note(p, ins);
+                let line = format!("  {at:04} {ins}");
+                let _ = if note.is_empty() { writeln!(out, "{line}") } else { writeln!(out, "{line:<24}; {note}") };
             }
         }
     };
@@ -415,9 +435,73 @@ pub fn disassemble(p: &Program) -> String {
     for i in 0..p.len16(Section::Rules) {
         if let Some(r) = p.rule(i) {
             let rate = r.rate.map_or(String::new(), |r| format!(" at-most {} per {} ms", r.count, r.window_ms));
-            let _ = writeln!(out, "rule {i}{} {:?} {:?}{rate} bound {}:", name(r.name), r.trigger, r.mode, r.bound);
+            let mode = match r.mode {
+                Mode::Single => "single",
+                Mode::Restart => "restart",
+                Mode::Queued => "queued",
+            };
+            let _ = writeln!(
+                out,
+                "rule {i}{} line {}: {}, mode {mode}{rate}, bound {}",
+                name(r.name),
+                r.line,
+                trigger_text(p, &r.trigger),
+                r.bound
+            );
+            if let Some(src) = source_line(r.line) {
+                let _ = writeln!(out, "  ; {:>4} | {}", r.line, src.trim_end());
+            }
             listing(&mut out, r.code_start, r.code_len);
         }
     }
     out
+}
+
+/// What an instruction's operand names: a constant's value, a text, a state, an action ...
+fn operand_note(p: &Program, ins: Instr) -> String {
+    let named = |n: Option<u16>| n.and_then(|n| p.name(n)).unwrap_or("").to_string();
+    match ins.op {
+        Op::Const => p.constant(ins.b).map_or(String::new(), |v| format!("= {v}")),
+        Op::Text => p.text(ins.b).map_or(String::new(), |t| format!("{t:?}")),
+        Op::State => named(p.state(ins.b).map(|s| s.name)),
+        Op::Var | Op::Set | Op::SetAfter => named(p.var(ins.b).map(|v| v.name)),
+        Op::Emit | Op::EmitAfter => named(p.action(ins.b).map(|a| a.name)),
+        Op::Held => p.held(ins.b).map_or(String::new(), |h| format!("held for {} ms", h.duration_ms)),
+        _ => String::new(),
+    }
+}
+
+/// A trigger in words: `on event 0 "glasses.button.press"`, `every 600000 ms`, `daily at 07:30`.
+fn trigger_text(p: &Program, t: &Trigger) -> String {
+    let event = |e: u16| match p.event(e).and_then(|e| p.name(e.name)) {
+        Some(n) => format!("{e} {n:?}"),
+        None => format!("{e}"),
+    };
+    match *t {
+        Trigger::Event { event: e } => format!("on event {}", event(e)),
+        Trigger::Change { source, index, edge, value } => {
+            let what = match source {
+                Source::State => format!(
+                    "state {index}{}",
+                    p.state(index).and_then(|s| p.name(s.name)).map_or(String::new(), |n| format!(" {n:?}"))
+                ),
+                Source::Var => format!(
+                    "var {index}{}",
+                    p.var(index).and_then(|v| p.name(v.name)).map_or(String::new(), |n| format!(" {n:?}"))
+                ),
+            };
+            match edge {
+                Edge::Changes => format!("on {what} changes"),
+                Edge::Becomes => format!("on {what} becomes {value}"),
+                Edge::Below => format!("on {what} below {value}"),
+                Edge::Above => format!("on {what} above {value}"),
+            }
+        }
+        Trigger::Every { period_ms } => format!("every {period_ms} ms"),
+        Trigger::Daily { minute } => format!("daily at {:02}:{:02}", minute / 60, minute % 60),
+        Trigger::Sequence { events, len, within_ms } => {
+            let steps: Vec<String> = events.iter().take(usize::from(len)).map(|e| event(*e)).collect();
+            format!("on events {} within {within_ms} ms", steps.join(" then "))
+        }
+    }
 }

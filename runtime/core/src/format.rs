@@ -102,6 +102,10 @@ pub const RULE_SIZE: usize = 48;
 pub const NO_PRIVACY: u8 = 0xFF;
 /// "No text": a name that is absent, and the value every unknown text takes at run time.
 pub const NO_TEXT: u16 = 0xFFFF;
+/// Texts the pack does not contain (a reminder's title, a contact's name) are the host's own:
+/// the value `HOST_TEXT_BASE + handle` carries the host's `u32` handle through the runtime
+/// untouched, equal only to the same handle.
+pub const HOST_TEXT_BASE: i64 = 1 << 32;
 
 /// Privacy classes by bit number in the permission set.
 pub const PRIVACY_CLASSES: [&str; 7] = ["camera", "microphone", "location", "payment", "health", "contacts", "cloud"];
@@ -495,7 +499,7 @@ pub enum Mode {
     Single = 0,
     /// Cancel the pending actions and run again.
     Restart = 1,
-    /// Run again once the pending actions are done. One trigger waits; later ones are dropped.
+    /// Run again once the pending actions are done. One trigger waits; a later one replaces it.
     Queued = 2,
 }
 

@@ -11,7 +11,7 @@
 //!   [`MAX_CASCADE`] changes are followed per stimulus (the rest are counted), so the work of
 //!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
 
-use crate::format::{Edge, Kind, Mode, NO_TEXT, RuleInfo, Section, Source, Trigger};
+use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, Section, Source, Trigger};
 use crate::isa::{Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
@@ -29,9 +29,11 @@ const NOT_HOLDING: u64 = u64::MAX;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Value {
     Num(i64),
-    /// An index into the text table ([`Program::text`]), or [`NO_TEXT`] for a text the pack
-    /// does not know.
+    /// An index into the text table ([`Program::text`]), or [`NO_TEXT`] for an invalid text.
     Text(u16),
+    /// A text the host passed in (a payload field or a text state) by its own handle
+    /// ([`HOST_TEXT_BASE`]` + handle`), passed back unchanged.
+    HostText(u32),
 }
 
 /// Where an emitted action comes from.
@@ -345,6 +347,18 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         Ok(())
     }
 
+    /// Sets a pack variable at the current time (clamped to its range), as a test or a debugger
+    /// does, and runs the rules that watch it at once.
+    pub fn set_var(&mut self, var: u16, value: i64, host: &mut impl Host) -> Result<(), PushError> {
+        if var >= self.program.len16(Section::Vars) {
+            self.counters.unknown = self.counters.unknown.saturating_add(1);
+            return Err(PushError::Unknown);
+        }
+        self.write_var(var, value);
+        self.follow_cascade(host);
+        Ok(())
+    }
+
     /// Moves time forward to `now_ms` firing every timer due on the way, then runs the queued
     /// stimuli at `now_ms`. Time never goes back: an earlier `now_ms` counts as now.
     pub fn advance_to(&mut self, now_ms: u64, host: &mut impl Host) {
@@ -386,10 +400,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    /// A text from outside (a payload field or a text state) the pack does not know becomes
-    /// `NO_TEXT`, so it equals no text constant and every text the host sees is valid.
+    /// A text from outside (a payload field or a text state) is a text of the pack or a host
+    /// handle; anything else becomes `NO_TEXT`, so every text the host gets back is valid.
     fn sanitize_text(&self, v: i64) -> i64 {
-        if (0..i64::from(self.program.len16(Section::Texts))).contains(&v) { v } else { i64::from(NO_TEXT) }
+        let pack = 0..i64::from(self.program.len16(Section::Texts));
+        let host = HOST_TEXT_BASE..=HOST_TEXT_BASE.saturating_add(i64::from(u32::MAX));
+        if pack.contains(&v) || host.contains(&v) { v } else { i64::from(NO_TEXT) }
     }
 
     // ---- stimuli -----------------------------------------------------------------------------
@@ -712,7 +728,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         for (i, (v, a)) in values.iter_mut().zip(args).enumerate() {
             *v = match Kind::of_bit(info.text_mask, i) {
                 Kind::Num => Value::Num(*a),
-                Kind::Text => Value::Text(u16::try_from(self.sanitize_text(*a)).unwrap_or(NO_TEXT)),
+                Kind::Text => {
+                    let t = self.sanitize_text(*a);
+                    match u16::try_from(t) {
+                        Ok(index) => Value::Text(index),
+                        Err(_) => Value::HostText(u32::try_from(t.saturating_sub(HOST_TEXT_BASE)).unwrap_or(0)),
+                    }
+                }
             };
         }
         let values = values.get(..usize::from(argc)).unwrap_or(&[]);

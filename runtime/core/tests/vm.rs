@@ -303,6 +303,7 @@ fn delayed_chime(mode: Mode) -> (Vec<u64>, glass_runtime::vm::Counters) {
                 + e.args.first().map_or(0, |a| match a {
                     Value::Num(n) => *n as u64,
                     Value::Text(t) => u64::from(*t),
+                    Value::HostText(h) => u64::from(*h),
                 })
         })
         .collect();
