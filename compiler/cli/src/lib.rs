@@ -3,6 +3,9 @@
 //!
 //! Everything that touches the file system or the terminal lives here, not in the compiler core.
 
+pub mod harness;
 pub mod inputs;
 pub mod render;
 pub mod session;
+pub mod testing;
+pub mod values;

@@ -1,15 +1,20 @@
-//! `glassc`: check, format and explain glass rule packs.
+//! `glassc`: check, build, test, format and explain glass rule packs.
 //!
 //! Exit codes: 0 when clean, 1 when the input has errors, 2 for usage or I/O problems.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use glass_compiler::build::{is_pack, pack_program};
+use glass_compiler::codegen::Output;
+use glass_compiler::diagnostic::Diagnostic;
 use glassc::inputs::{self, UsageError};
 use glassc::render::{self, Sources};
 use glassc::session::Session;
+use glassc::testing;
 
 #[derive(Parser)]
 #[command(
@@ -36,6 +41,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
         message_format: MessageFormat,
     },
+    /// Compile a pack to bytecode for the glasses' runtime.
+    Build {
+        /// The pack's .glass file.
+        pack: PathBuf,
+        /// Where to write the program; the pack's path with the extension `.gbc` by default.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// More folders of profiles. A `profiles` folder beside the inputs is found on its own.
+        #[arg(long = "profiles", value_name = "DIR")]
+        profiles: Vec<PathBuf>,
+    },
+    /// List a program's tables and code: a .gbc file, or a pack (compiled first, with its
+    /// source lines shown).
+    Disasm {
+        file: PathBuf,
+        #[arg(long = "profiles", value_name = "DIR")]
+        profiles: Vec<PathBuf>,
+    },
+    /// Run the tests of packs in virtual time.
+    Test {
+        /// Files or folders (searched for .glass files).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        #[arg(long = "profiles", value_name = "DIR")]
+        profiles: Vec<PathBuf>,
+        /// Also write the results as JUnit XML to this file.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
     /// Print the long explanation of a diagnostic code, such as E0101.
     Explain { code: String },
     /// Format .glass files in place (canonical layout, comments kept).
@@ -58,6 +92,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { paths, profiles, message_format } => check(&paths, &profiles, message_format),
+        Command::Build { pack, output, profiles } => build(&pack, output, &profiles),
+        Command::Disasm { file, profiles } => disasm(&file, &profiles),
+        Command::Test { paths, profiles, junit } => test(&paths, &profiles, junit),
         Command::Explain { code } => explain(&code),
         Command::Fmt { paths, check } => fmt(&paths, check),
     };
@@ -72,7 +109,18 @@ fn main() -> ExitCode {
 
 fn check(paths: &[PathBuf], profiles: &[PathBuf], format: MessageFormat) -> Result<ExitCode, UsageError> {
     let session = Session::new(inputs::load(paths, profiles)?);
-    let diagnostics = session.diagnostics();
+    let (errors, _) = report(&session, session.diagnostics(), format, true)?;
+    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Prints diagnostics (and, with `summary`, a closing line for people); returns the number of
+/// errors and warnings.
+fn report(
+    session: &Session,
+    diagnostics: Vec<(usize, Diagnostic)>,
+    format: MessageFormat,
+    summary: bool,
+) -> Result<(usize, usize), UsageError> {
     let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
     let color = std::io::stderr().is_terminal();
     let (mut errors, mut warnings) = (0, 0);
@@ -91,7 +139,7 @@ fn check(paths: &[PathBuf], profiles: &[PathBuf], format: MessageFormat) -> Resu
         };
         written.map_err(|e| UsageError(format!("cannot write output: {e}")))?;
     }
-    if matches!(format, MessageFormat::Human) {
+    if summary && matches!(format, MessageFormat::Human) {
         let files = session.files.len();
         let summary = match (errors, warnings) {
             (0, 0) => format!("checked {}: no problems", plural(files, "file")),
@@ -104,7 +152,98 @@ fn check(paths: &[PathBuf], profiles: &[PathBuf], format: MessageFormat) -> Resu
         };
         let _ = writeln!(stderr, "{summary}");
     }
-    Ok(if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok((errors, warnings))
+}
+
+/// Loads one pack with its profiles and compiles it, reporting every problem on the way.
+/// `Ok(Err(code))` is the exit code of a pack that does not compile.
+fn compile(pack: &Path, profiles: &[PathBuf]) -> Result<Result<(Session, Arc<Output>), ExitCode>, UsageError> {
+    let session = Session::new(inputs::load(&[pack.to_path_buf()], profiles)?);
+    let (errors, _) = report(&session, session.diagnostics(), MessageFormat::Human, false)?;
+    if errors > 0 {
+        eprintln!("error: `{}` has errors; nothing was built", pack.display());
+        return Ok(Err(ExitCode::FAILURE));
+    }
+    let Some(file) = session.files.first().and_then(|(_, f)| *f) else {
+        return Err(UsageError(format!("cannot read `{}`", pack.display())));
+    };
+    if !is_pack(&session.db, file) {
+        return Err(UsageError(format!("`{}` has only profiles: there is no pack to build", pack.display())));
+    }
+    match pack_program(&session.db, session.ws, file) {
+        Ok(output) => {
+            let output = output.clone();
+            Ok(Ok((session, output)))
+        }
+        Err(diagnostics) => {
+            let diagnostics = diagnostics.iter().map(|d| (0, d.clone())).collect();
+            report(&session, diagnostics, MessageFormat::Human, false)?;
+            eprintln!("error: `{}` does not fit the runtime; nothing was built", pack.display());
+            Ok(Err(ExitCode::FAILURE))
+        }
+    }
+}
+
+fn build(pack: &Path, output: Option<PathBuf>, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
+    let (_, compiled) = match compile(pack, profiles)? {
+        Ok(done) => done,
+        Err(code) => return Ok(code),
+    };
+    let program = glass_runtime::verify(&compiled.bytes)
+        .map_err(|e| UsageError(format!("internal error: the verifier refused the compiled pack: {e}")))?;
+    let out = output.unwrap_or_else(|| pack.with_extension("gbc"));
+    std::fs::write(&out, &compiled.bytes).map_err(|e| UsageError(format!("cannot write `{}`: {e}", out.display())))?;
+    let ram = glass_runtime::RamUsage::of(&program, 16);
+    eprintln!(
+        "built `{}`: {} rules, {} bytes of bytecode, {} bytes of RAM with a 16-event queue",
+        out.display(),
+        program.count(glass_runtime::format::Section::Rules),
+        compiled.bytes.len(),
+        ram.total
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn disasm(file: &Path, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
+    if file.extension().is_some_and(|e| e == "glass") {
+        let (session, compiled) = match compile(file, profiles)? {
+            Ok(done) => done,
+            Err(code) => return Ok(code),
+        };
+        let program = glass_runtime::verify(&compiled.bytes)
+            .map_err(|e| UsageError(format!("internal error: the verifier refused the compiled pack: {e}")))?;
+        let source = session.files.first().map(|(i, _)| i.text.as_str());
+        print!("{}", testing::listing(&program, source));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let bytes = std::fs::read(file).map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.display())))?;
+    match glass_runtime::verify(&bytes) {
+        Ok(program) => {
+            print!("{}", testing::listing(&program, None));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("error: `{}` is not a valid glass program: {e}", file.display());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn test(paths: &[PathBuf], profiles: &[PathBuf], junit: Option<PathBuf>) -> Result<ExitCode, UsageError> {
+    let session = Session::new(inputs::load(paths, profiles)?);
+    let (errors, _) = report(&session, session.diagnostics(), MessageFormat::Human, false)?;
+    if errors > 0 {
+        eprintln!("error: the packs have errors; no test was run");
+        return Ok(ExitCode::FAILURE);
+    }
+    let results = testing::run_all(&session);
+    let (_, failed) = testing::print(&results, &mut std::io::stdout().lock())
+        .map_err(|e| UsageError(format!("cannot write output: {e}")))?;
+    if let Some(path) = junit {
+        std::fs::write(&path, testing::junit(&results))
+            .map_err(|e| UsageError(format!("cannot write `{}`: {e}", path.display())))?;
+    }
+    Ok(if failed > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -2,7 +2,8 @@
 //!
 //! A code never changes meaning once released. Each has a title (one line) and a long explanation
 //! that `glassc explain CODE` prints. Codes are grouped by stage: E00xx text and syntax, E01xx names,
-//! E02xx types and units, E03xx rules and permissions, E04xx tests, E05xx profiles, W0xxx warnings.
+//! E02xx types and units, E03xx rules and permissions, E04xx tests, E05xx profiles, E06xx
+//! runtime limits found by code generation, W0xxx warnings.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Code(pub &'static str);
@@ -223,6 +224,21 @@ mW, a maximum rate of zero.";
     PROFILE_DUPLICATE = "E0501", "profile defined twice",
 "Two files define a profile with the same name. Profile names must be unique among the files given
 to the compiler.";
+
+    RUNTIME_LIMIT = "E0600", "rule beyond the runtime's limits",
+"The rule is valid glass, but the on-glasses runtime cannot run it: it keeps fixed-size tables so
+that it never allocates and every event takes bounded time (spec/bytecode.md, \"Limits\").
+
+    at most 8 times per ...       a rate limit remembers at most 8 runs
+    on a then b then c then d     a sequence has at most 4 events
+    an expression nesting         at most 16 values on the stack at once
+    a rule's code                 at most 1024 instructions on any path
+
+Split the rule in two, or use a variable as a counter instead of a large rate limit.";
+
+    PACK_TOO_LARGE = "E0601", "pack beyond the runtime's limits",
+"The pack as a whole does not fit the bytecode format: more than 2048 different texts, or more
+than 65 535 constants, events, states, actions or rules. Split it into several packs.";
 }
 
 #[cfg(test)]

@@ -82,3 +82,74 @@ pub enum Action {
         action: Box<Action>,
     },
 }
+
+impl Expr {
+    /// The value of an expression made of constants only (`-5`, `2 * 30 s`), as the checker's
+    /// constant rules compute it; `None` if it reads anything or overflows.
+    pub fn constant(&self) -> Option<Const> {
+        match &self.kind {
+            ExprKind::Const(c) => Some(c.clone()),
+            ExprKind::Unary(UnaryOp::Not, e) => match e.constant()? {
+                Const::Bool(b) => Some(Const::Bool(!b)),
+                _ => None,
+            },
+            ExprKind::Unary(UnaryOp::Neg, e) => {
+                let (n, rebuild) = number(e.constant()?)?;
+                Some(rebuild(n.checked_neg()?))
+            }
+            ExprKind::Binary(op, l, r) => {
+                let (l, rebuild) = number(l.constant()?)?;
+                let (r, _) = number(r.constant()?)?;
+                let n = match op {
+                    BinaryOp::Add => l.checked_add(r)?,
+                    BinaryOp::Sub => l.checked_sub(r)?,
+                    BinaryOp::Mul => l.checked_mul(r)?,
+                    BinaryOp::Div => l.checked_div(r)?,
+                    _ => return None,
+                };
+                Some(rebuild(n))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Makes a constant of one numeric type from a number.
+type Rebuild = fn(i64) -> Const;
+
+/// A numeric constant's value, and how to make a constant of the same type from a number.
+fn number(c: Const) -> Option<(i64, Rebuild)> {
+    Some(match c {
+        Const::Int(n) => (n, Const::Int),
+        Const::Percent(n) => (n, Const::Percent),
+        Const::Duration(n) => (n, Const::Duration),
+        _ => return None,
+    })
+}
+
+/// A test, resolved: steps at absolute virtual times from the start of the test.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Test {
+    pub name: String,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Step {
+    /// Milliseconds from the start of the test.
+    pub at_ms: u64,
+    pub kind: StepKind,
+    /// The step's span, relative to the test item.
+    pub span: crate::span::Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StepKind {
+    /// `set PATH = VALUE`
+    Set { target: Value, value: Const },
+    /// `fire EVENT(FIELD: VALUE, ...)`: one value per payload field, in field order.
+    Fire { event: usize, payload: Vec<Const> },
+    /// `expect [no] ACTION(...)`: the arguments written, by parameter position; `None` for a
+    /// parameter the test does not constrain.
+    Expect { negated: bool, action: usize, args: Vec<Option<Const>> },
+}

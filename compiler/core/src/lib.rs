@@ -4,7 +4,9 @@
 //! inputs (`db`), and every stage (parsing, the capability model, name resolution, typechecking)
 //! is a tracked query; `glassc` and `glass-lsp` ask the same queries.
 
+pub mod build;
 pub mod check;
+pub mod codegen;
 pub mod codes;
 pub mod db;
 pub mod diagnostic;

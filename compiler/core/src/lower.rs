@@ -165,31 +165,96 @@ impl Lower<'_> {
                 Value::State(_) => return None,
             },
             ActionKind::Call(call) => {
-                let Target::Action(action) = self.target(call.verb.span)? else { return None };
-                let def = self.scope.actions.get(*action)?;
-                let mut args = Vec::with_capacity(def.params.len());
-                for p in &def.params {
-                    let given = call.args.iter().find(|a| a.name.node == p.name);
-                    let by_object = call.object.as_ref().filter(|o| {
-                        matches!(&p.ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.contains(&o.node)))
-                    });
-                    let expr = match (given, by_object, &p.default) {
-                        (Some(arg), _, _) => self.expr(&arg.value)?,
-                        (None, Some(o), _) => ir::Expr {
-                            kind: ExprKind::Const(Const::Enum(enum_name(&p.ty)?, o.node.as_str().into())),
-                            ty: p.ty.clone(),
-                        },
-                        (None, None, Some(default)) => {
-                            ir::Expr { kind: ExprKind::Const(default.clone()), ty: p.ty.clone() }
+                let (action, written) = self.call(call)?;
+                let def = self.scope.actions.get(action)?;
+                let args = written
+                    .into_iter()
+                    .zip(&def.params)
+                    .map(|(arg, p)| match (arg, &p.default) {
+                        (Some(arg), _) => Some(arg),
+                        (None, Some(default)) => {
+                            Some(ir::Expr { kind: ExprKind::Const(default.clone()), ty: p.ty.clone() })
                         }
-                        (None, None, None) => return None,
-                    };
-                    args.push(expr);
-                }
-                ir::Action::Emit { action: *action, args }
+                        (None, None) => None,
+                    })
+                    .collect::<Option<_>>()?;
+                ir::Action::Emit { action, args }
             }
         })
     }
+
+    /// The action a call names and the argument it writes for each parameter, in parameter
+    /// order (by name, or by the short form's object for an enum parameter); `None` where the
+    /// call writes nothing.
+    fn call(&self, call: &ast::Call) -> Option<(usize, Vec<Option<ir::Expr>>)> {
+        let Target::Action(action) = self.target(call.verb.span)? else { return None };
+        let def = self.scope.actions.get(*action)?;
+        let mut args = Vec::with_capacity(def.params.len());
+        for p in &def.params {
+            let given = call.args.iter().find(|a| a.name.node == p.name);
+            let by_object = call.object.as_ref().filter(|o| {
+                matches!(&p.ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.contains(&o.node)))
+            });
+            args.push(match (given, by_object) {
+                (Some(arg), _) => Some(self.expr(&arg.value)?),
+                (None, Some(o)) => Some(ir::Expr {
+                    kind: ExprKind::Const(Const::Enum(enum_name(&p.ty)?, o.node.as_str().into())),
+                    ty: p.ty.clone(),
+                }),
+                (None, None) => None,
+            });
+        }
+        Some((*action, args))
+    }
+
+    fn constant(&self, e: &ast::Expr) -> Option<Const> {
+        self.expr(e)?.constant()
+    }
+
+    fn step(&self, step: &ast::TestStep) -> Option<ir::StepKind> {
+        Some(match &step.kind {
+            ast::StepKind::Set { target, value } => {
+                ir::StepKind::Set { target: self.value(target.span)?, value: self.constant(value)? }
+            }
+            ast::StepKind::Fire { event, args } => {
+                let Target::Event(e) = self.target(event.span)? else { return None };
+                let payload = (self.scope.events.get(*e)?.params.iter())
+                    .map(|p| self.constant(&args.iter().find(|a| a.name.node == p.name)?.value))
+                    .collect::<Option<_>>()?;
+                ir::StepKind::Fire { event: *e, payload }
+            }
+            ast::StepKind::Expect { negated, call } => {
+                let (action, args) = self.call(call)?;
+                let args = (args.into_iter())
+                    .map(|a| match a {
+                        Some(e) => e.constant().map(Some),
+                        None => Some(None),
+                    })
+                    .collect::<Option<_>>()?;
+                ir::StepKind::Expect { negated: *negated, action, args }
+            }
+            ast::StepKind::Error => return None,
+        })
+    }
+}
+
+/// Lowers a test that checked without errors: every step at its absolute time, every value a
+/// constant. Returns `None` if something is unresolved (only after a reported error).
+pub fn lower_test(scope: &Scope, test: &ast::TestDecl, references: &[Reference]) -> Option<ir::Test> {
+    let refs: HashMap<Span, &Target> = references.iter().map(|r| (r.span, &r.target)).collect();
+    let cx = Lower { scope, refs };
+    let mut now = 0u64;
+    let mut steps = Vec::with_capacity(test.steps.len());
+    for step in &test.steps {
+        if let Some(at) = &step.at {
+            now = match const_eval(at).ok()? {
+                Const::Duration(ms) => u64::try_from(ms).ok()?,
+                _ => return None,
+            };
+        }
+        steps.push(ir::Step { at_ms: now, kind: cx.step(step)?, span: step.span });
+    }
+    Some(ir::Test { name: test.name.node.clone(), steps })
 }
 
 fn enum_name(t: &Type) -> Option<Arc<str>> {

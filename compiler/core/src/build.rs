@@ -1,0 +1,91 @@
+//! Building a pack: its rules compiled to bytecode and its tests resolved, as queries on top of
+//! the checking queries of `db`.
+//!
+//! ```text
+//!   pack_program(ws, file)   file_diagnostics clean? then every rule_ir → codegen::generate
+//!   pack_tests(ws, file)     every test lowered to ir::Test
+//! ```
+
+use std::sync::Arc;
+
+use crate::codegen::{self, RuleSource};
+use crate::db::{
+    SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item, rule_ir,
+};
+use crate::diagnostic::Diagnostic;
+use crate::ir;
+use crate::span::Span;
+use crate::syntax::ast::ItemKind;
+
+/// A file is a pack when it has anything besides profiles: rules, tests or pack declarations.
+pub fn is_pack(db: &dyn salsa::Database, file: SourceFile) -> bool {
+    file_items(db, file).iter().any(|item| !matches!(parse_item(db, item.text).item.kind, ItemKind::Profile(_)))
+}
+
+/// The pack compiled, or the errors that stop it: the file's own errors first (nothing is
+/// compiled from a pack that does not check), then the runtime's limits.
+#[salsa::tracked(returns(ref))]
+pub fn pack_program(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> Result<Arc<codegen::Output>, Vec<Diagnostic>> {
+    let diagnostics = file_diagnostics(db, ws, file);
+    if has_errors(diagnostics) {
+        return Err(diagnostics.iter().filter(|d| d.is_error()).cloned().collect());
+    }
+    let text = file.text(db);
+    let mut rules = Vec::new();
+    for item in file_items(db, file) {
+        if let Some(rule) = rule_ir(db, ws, file, item.text) {
+            rules.push((rule, item_span(item.offset, item.text.text(db)), line_of(text, item.offset)));
+        }
+    }
+    let sources: Vec<RuleSource<'_>> =
+        rules.iter().map(|(rule, span, line)| RuleSource { rule, line: *line, span: *span }).collect();
+    codegen::generate(&pack_scope(db, ws, file), &sources).map(Arc::new)
+}
+
+/// A test of the pack, resolved, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct PackTest {
+    pub test: ir::Test,
+    /// The test item's span in its file; step spans are relative to its start.
+    pub span: Span,
+    pub line: u32,
+}
+
+/// The tests of a pack that checks clean, in source order.
+#[salsa::tracked(returns(ref))]
+pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<PackTest> {
+    let scope = pack_scope(db, ws, file);
+    let text = file.text(db);
+    let mut tests = Vec::new();
+    for item in file_items(db, file) {
+        let parsed = parse_item(db, item.text);
+        let ItemKind::Test(decl) = &parsed.item.kind else { continue };
+        let checked = check_item(db, ws, file, item.text);
+        if !parsed.errors.is_empty() || has_errors(&checked.diagnostics) {
+            continue;
+        }
+        if let Some(test) = crate::lower::lower_test(&scope, decl, &checked.references) {
+            tests.push(PackTest {
+                test,
+                span: item_span(item.offset, item.text.text(db)),
+                line: line_of(text, item.offset),
+            });
+        }
+    }
+    tests
+}
+
+fn item_span(offset: u32, text: &str) -> Span {
+    Span::new(offset, offset.saturating_add(u32::try_from(text.len()).unwrap_or(u32::MAX)))
+}
+
+/// The 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: u32) -> u32 {
+    let end = (offset as usize).min(text.len());
+    let newlines = text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count();
+    u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
+}

@@ -1,0 +1,491 @@
+//! Code generation: a pack's checked rules to glass bytecode (`spec/bytecode.md`).
+//!
+//! The program holds only what the rules use: the events that trigger them, the states they read
+//! and the actions they call (so the permission set the verifier checks covers exactly what the
+//! pack permits), plus every pack variable. [`Symbols`] maps the pack's scope to the program's
+//! tables, for the test harness and tools.
+//!
+//! Values: Bool is 0/1, Int and Percent are the number, Duration is milliseconds, Time is the
+//! minute of the day, an enum value is its position in the enum, and a text is its index in the
+//! program's text table (text 0 is always `""`, so a text state starts empty).
+
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::format::{self as bc, Kind};
+use glass_runtime::isa::Op;
+use glass_runtime::verify::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::ir::{self, Action, Change, ExprKind, Trigger, Value};
+use crate::scope::Scope;
+use crate::span::Span;
+use crate::syntax::ast::{BinaryOp, Mode, UnaryOp};
+use crate::types::{Const, Type};
+
+/// A rule to compile, with where it comes from.
+pub struct RuleSource<'a> {
+    pub rule: &'a ir::Rule,
+    /// 1-based line of the rule in its file, recorded in the rule table for tools.
+    pub line: u32,
+    /// The rule's span in its file, for errors.
+    pub span: Span,
+}
+
+/// The compiled pack.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The encoded program, ready for `glass_runtime::verify`.
+    pub bytes: Vec<u8>,
+    pub symbols: Symbols,
+}
+
+/// Where each name of the pack's scope went in the program: scope index to program index, `None`
+/// for what no rule uses.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Symbols {
+    pub events: Vec<Option<u16>>,
+    pub states: Vec<Option<u16>>,
+    pub actions: Vec<Option<u16>>,
+    pub vars: Vec<Option<u16>>,
+    /// Program rule index to the rule's position among the pack's rules given to [`generate`].
+    pub rules: Vec<usize>,
+}
+
+/// Compiles the rules of a pack. Errors are limits of the runtime a valid rule can exceed
+/// (E0600) or a pack too large for the format (E0601), each with the rule's span.
+pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<Diagnostic>> {
+    let mut generator = Generator::new(scope);
+    let mut errors = Vec::new();
+    for (i, source) in rules.iter().enumerate() {
+        match generator.rule(source.rule) {
+            Ok((spec, code)) => {
+                let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| generator.builder.text(n));
+                let index = generator.builder.rule(RuleSpec { name, ..spec.line(source.line) }, &code);
+                let bound = generator.builder.rule_bound(index).unwrap_or(u16::MAX);
+                if bound > MAX_RULE_BOUND {
+                    errors.push(limit(
+                        source.span,
+                        format!("this rule needs {bound} instructions, more than the runtime's {MAX_RULE_BOUND}"),
+                        "split the rule, or move parts of its condition into a variable",
+                    ));
+                }
+                generator.symbols.rules.push(i);
+            }
+            Err(e) => errors.push(limit(source.span, e.message, e.help)),
+        }
+    }
+    let texts = generator.builder.text_count();
+    if texts > MAX_TEXTS {
+        let span = rules.first().map_or(Span::new(0, 0), |r| r.span);
+        errors.push(
+            Diagnostic::error(
+                codes::PACK_TOO_LARGE,
+                format!("the pack has {texts} different texts, more than the runtime's {MAX_TEXTS}"),
+                span,
+            )
+            .with_label_message("in this pack")
+            .with_help("split the pack into several packs"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    generator.builder.profile_hash = profile_hash(scope);
+    for (class, _) in &scope.permits {
+        generator.builder.permit(class);
+    }
+    Ok(Output { bytes: generator.builder.finish(), symbols: generator.symbols })
+}
+
+fn limit(span: Span, message: String, help: &str) -> Diagnostic {
+    Diagnostic::error(codes::RUNTIME_LIMIT, message, span)
+        .with_label_message("beyond the runtime's limits")
+        .with_help(help.to_string())
+}
+
+/// Why a rule cannot be compiled.
+struct Limit {
+    message: String,
+    help: &'static str,
+}
+
+fn too(message: impl Into<String>, help: &'static str) -> Limit {
+    Limit { message: message.into(), help }
+}
+
+/// A hash of the capability model the pack was compiled against: the names and types of every
+/// event, state and action of the profiles in scope. The host refuses a program whose hash is not
+/// its own, so a pack built for another firmware never runs.
+pub fn profile_hash(scope: &Scope) -> u64 {
+    let mut profiles: Vec<_> = scope.profiles.iter().collect();
+    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut text = String::new();
+    let params =
+        |ps: &[crate::model::ParamDef]| ps.iter().map(|p| format!("{}:{}", p.name, p.ty)).collect::<Vec<_>>().join(",");
+    for p in profiles {
+        text.push_str(&format!("profile {} device {}\n", p.name, p.device.name));
+        for e in &p.events {
+            text.push_str(&format!("event {:?}.{:?}.{}({})\n", e.device, e.capability, e.name, params(&e.params)));
+        }
+        for s in &p.states {
+            text.push_str(&format!("state {:?}.{:?}.{}:{}\n", s.device, s.capability, s.name, s.ty));
+        }
+        for a in &p.actions {
+            let privacy = a.privacy.as_deref().unwrap_or("-");
+            text.push_str(&format!(
+                "action {:?}.{:?}.{}({}) {privacy}\n",
+                a.device,
+                a.capability,
+                a.name,
+                params(&a.params)
+            ));
+        }
+    }
+    fnv1a(text.as_bytes())
+}
+
+/// FNV-1a, 64 bits: stable across platforms and releases, unlike `std`'s hasher.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn kind(ty: &Type) -> Kind {
+    if *ty == Type::Text { Kind::Text } else { Kind::Num }
+}
+
+struct Generator<'a> {
+    scope: &'a Scope,
+    builder: ProgramBuilder,
+    symbols: Symbols,
+}
+
+impl<'a> Generator<'a> {
+    fn new(scope: &'a Scope) -> Self {
+        let mut builder = ProgramBuilder::new();
+        // Text 0 is the empty text: a text state the host has not set yet reads as `""`.
+        builder.text("");
+        let mut symbols = Symbols {
+            events: vec![None; scope.events.len()],
+            states: vec![None; scope.states.len()],
+            actions: vec![None; scope.actions.len()],
+            vars: Vec::with_capacity(scope.vars.len()),
+            rules: Vec::new(),
+        };
+        // Every variable is in the program, so tests and tools can read and set any of them.
+        for v in &scope.vars {
+            let (min, max) = var_range(scope, &v.ty, v.range);
+            let init = v.init.as_ref().map_or(min.max(0).min(max), |c| const_number(scope, c).unwrap_or(min));
+            symbols.vars.push(Some(builder.var(&v.name, min, max, init.clamp(min, max))));
+        }
+        Generator { scope, builder, symbols }
+    }
+
+    fn text(&mut self, s: &str) -> u16 {
+        self.builder.text(s)
+    }
+
+    fn event(&mut self, i: usize) -> Result<u16, Limit> {
+        if let Some(Some(e)) = self.symbols.events.get(i) {
+            return Ok(*e);
+        }
+        let def = self.scope.events.get(i).ok_or_else(|| too("an unknown event", "this is a compiler bug"))?;
+        if def.params.len() > MAX_ARGS {
+            return Err(too(
+                format!("`{}` has {} payload fields, more than the runtime's {MAX_ARGS}", def.name, def.params.len()),
+                "the profile must give the event fewer fields",
+            ));
+        }
+        let kinds: Vec<Kind> = def.params.iter().map(|p| kind(&p.ty)).collect();
+        let index = self.builder.event(&self.scope.event_qualified(i), &kinds);
+        self.symbols.events[i] = Some(index);
+        Ok(index)
+    }
+
+    fn state(&mut self, i: usize) -> Result<u16, Limit> {
+        if let Some(Some(s)) = self.symbols.states.get(i) {
+            return Ok(*s);
+        }
+        let def = self.scope.states.get(i).ok_or_else(|| too("an unknown state", "this is a compiler bug"))?;
+        let index = self.builder.state(&self.scope.state_qualified(i), kind(&def.ty));
+        self.symbols.states[i] = Some(index);
+        Ok(index)
+    }
+
+    fn action(&mut self, i: usize) -> Result<u16, Limit> {
+        if let Some(Some(a)) = self.symbols.actions.get(i) {
+            return Ok(*a);
+        }
+        let def = self.scope.actions.get(i).ok_or_else(|| too("an unknown action", "this is a compiler bug"))?;
+        if def.params.len() > MAX_ARGS {
+            return Err(too(
+                format!("`{}` has {} parameters, more than the runtime's {MAX_ARGS}", def.name, def.params.len()),
+                "the profile must give the action fewer parameters",
+            ));
+        }
+        let kinds: Vec<Kind> = def.params.iter().map(|p| kind(&p.ty)).collect();
+        let index = self.builder.action(&self.scope.action_qualified(i), &kinds, def.privacy.as_deref());
+        self.symbols.actions[i] = Some(index);
+        Ok(index)
+    }
+
+    fn var(&self, i: usize) -> Result<u16, Limit> {
+        self.symbols.vars.get(i).copied().flatten().ok_or_else(|| too("an unknown variable", "this is a compiler bug"))
+    }
+
+    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code), Limit> {
+        let mut code = Code::new();
+        let mut in_payload = false;
+        let trigger = match &rule.trigger {
+            Trigger::Event { event, filter } => {
+                in_payload = true;
+                let event = self.event(*event)?;
+                if let Some(filter) = filter {
+                    self.condition(&mut code, filter, true)?;
+                }
+                bc::Trigger::Event { event }
+            }
+            Trigger::Change { value, change } => {
+                let (source, index, is_text) = match value {
+                    Value::State(s) => (
+                        bc::Source::State,
+                        self.state(*s)?,
+                        self.scope.states.get(*s).is_some_and(|d| d.ty == Type::Text),
+                    ),
+                    Value::Var(v) => (bc::Source::Var, self.var(*v)?, false),
+                };
+                let (edge, value) = match change {
+                    Change::Changes => (bc::Edge::Changes, 0),
+                    Change::Becomes(e) => (bc::Edge::Becomes, self.trigger_value(e, is_text)?),
+                    Change::Below(e) => (bc::Edge::Below, self.trigger_value(e, false)?),
+                    Change::Above(e) => (bc::Edge::Above, self.trigger_value(e, false)?),
+                };
+                bc::Trigger::Change { source, index, edge, value }
+            }
+            Trigger::Every { period_ms } => bc::Trigger::Every { period_ms: *period_ms },
+            Trigger::Daily { minute } => bc::Trigger::Daily { minute: *minute },
+            Trigger::Sequence { events, within_ms } => {
+                in_payload = true;
+                if events.len() > bc::MAX_SEQUENCE {
+                    return Err(too(
+                        format!(
+                            "this sequence has {} events; the runtime follows at most {}",
+                            events.len(),
+                            bc::MAX_SEQUENCE
+                        ),
+                        "shorten the sequence, or count steps in a variable",
+                    ));
+                }
+                let mut ids = [0u16; bc::MAX_SEQUENCE];
+                for (slot, e) in ids.iter_mut().zip(events) {
+                    *slot = self.event(*e)?;
+                }
+                bc::Trigger::Sequence { events: ids, len: events.len() as u8, within_ms: *within_ms }
+            }
+        };
+        if let Some(condition) = &rule.condition {
+            self.condition(&mut code, condition, in_payload)?;
+        }
+        code.op(Op::Gate, 0);
+        for action in &rule.actions {
+            self.action_code(&mut code, action, 0, in_payload)?;
+        }
+        code.op(Op::End, 0);
+        let mode = match rule.mode {
+            Mode::Single => bc::Mode::Single,
+            Mode::Restart => bc::Mode::Restart,
+            Mode::Queued => bc::Mode::Queued,
+        };
+        let mut spec = RuleSpec::on(trigger).mode(mode);
+        if let Some((count, window_ms)) = rule.rate_limit {
+            let count = u8::try_from(count).ok().filter(|c| (1..=MAX_RATE).contains(c)).ok_or_else(|| {
+                too(
+                    format!("`at most {count} times` is more than the runtime's {MAX_RATE} runs per rate limit"),
+                    "use a longer window with a smaller count, or count runs in a variable",
+                )
+            })?;
+            spec = spec.at_most(count, window_ms);
+        }
+        Ok((spec, code))
+    }
+
+    /// The constant of a change trigger (`becomes V`, `below T`), as the runtime compares it.
+    fn trigger_value(&mut self, e: &ir::Expr, text: bool) -> Result<i64, Limit> {
+        let c = e.constant().ok_or_else(|| {
+            too("the value a change trigger compares with must be a constant", "write a constant such as `15%`")
+        })?;
+        match (&c, text) {
+            (Const::Text(s), true) => Ok(i64::from(self.text(s))),
+            _ => const_number(self.scope, &c).ok_or_else(|| too("a value the runtime cannot compare", "use a number")),
+        }
+    }
+
+    /// `condition; ExitIfFalse`.
+    fn condition(&mut self, code: &mut Code, e: &ir::Expr, payload: bool) -> Result<(), Limit> {
+        self.expr(code, e, 0, Context { payload, held: false })?;
+        code.op(Op::ExitIfFalse, 0);
+        Ok(())
+    }
+
+    fn action_code(&mut self, code: &mut Code, action: &Action, delay: u64, payload: bool) -> Result<(), Limit> {
+        let cx = Context { payload, held: false };
+        match action {
+            Action::After { delay_ms, action } => {
+                self.action_code(code, action, delay.saturating_add(*delay_ms), payload)
+            }
+            Action::Emit { action, args } => {
+                let index = self.action(*action)?;
+                for (depth, arg) in args.iter().enumerate() {
+                    self.expr(code, arg, depth, cx)?;
+                }
+                if delay > 0 {
+                    self.push_number(code, i64::try_from(delay).unwrap_or(i64::MAX), args.len())?;
+                    code.op(Op::EmitAfter, index);
+                } else {
+                    code.op(Op::Emit, index);
+                }
+                Ok(())
+            }
+            Action::Set { var, value } => {
+                let index = self.var(*var)?;
+                self.expr(code, value, 0, cx)?;
+                if delay > 0 {
+                    self.push_number(code, i64::try_from(delay).unwrap_or(i64::MAX), 1)?;
+                    code.op(Op::SetAfter, index);
+                } else {
+                    code.op(Op::Set, index);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Pushes the value of `e` onto a stack that holds `depth` values.
+    fn expr(&mut self, code: &mut Code, e: &ir::Expr, depth: usize, cx: Context) -> Result<(), Limit> {
+        if depth >= MAX_STACK {
+            return Err(too(
+                format!("this expression needs more than the runtime's {MAX_STACK} values at once"),
+                "split the expression: compute a part of it in a variable",
+            ));
+        }
+        match &e.kind {
+            ExprKind::Const(c) => self.push_const(code, c, depth)?,
+            ExprKind::Read(Value::State(s)) => {
+                let s = self.state(*s)?;
+                code.op(Op::State, s);
+            }
+            ExprKind::Read(Value::Var(v)) => {
+                let v = self.var(*v)?;
+                code.op(Op::Var, v);
+            }
+            ExprKind::Payload(field) => {
+                if !cx.payload || cx.held {
+                    return Err(too(
+                        "an event's field can only be read in the rule it triggers, not in a held condition",
+                        "compare the field in the rule's condition instead",
+                    ));
+                }
+                code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
+            }
+            ExprKind::Unary(op, inner) => {
+                self.expr(code, inner, depth, cx)?;
+                code.op(if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, 0);
+            }
+            ExprKind::Binary(op, l, r) => {
+                self.expr(code, l, depth, cx)?;
+                self.expr(code, r, depth + 1, cx)?;
+                code.op(binary(*op), 0);
+            }
+            ExprKind::Held(condition, duration_ms) => {
+                if cx.held {
+                    return Err(too(
+                        "a condition held for a time inside another one",
+                        "write the two durations as two conditions joined by `and`",
+                    ));
+                }
+                let mut held = Code::new();
+                self.expr(&mut held, condition, 0, Context { payload: false, held: true })?;
+                held.op(Op::End, 0);
+                let index = self.builder.held(&held, *duration_ms);
+                code.op(Op::Held, index);
+            }
+        }
+        Ok(())
+    }
+
+    fn push_const(&mut self, code: &mut Code, c: &Const, depth: usize) -> Result<(), Limit> {
+        if let Const::Text(s) = c {
+            let t = self.text(s);
+            code.op(Op::Text, t);
+            return Ok(());
+        }
+        let n =
+            const_number(self.scope, c).ok_or_else(|| too("a value of an unknown enum", "this is a compiler bug"))?;
+        self.push_number(code, n, depth)
+    }
+
+    fn push_number(&mut self, code: &mut Code, n: i64, depth: usize) -> Result<(), Limit> {
+        if depth >= MAX_STACK {
+            return Err(too(
+                format!("this action needs more than the runtime's {MAX_STACK} values at once"),
+                "give the action fewer arguments",
+            ));
+        }
+        match i16::try_from(n) {
+            Ok(small) => code.small(small),
+            Err(_) => {
+                let c = self.builder.constant(n);
+                code.op(Op::Const, c)
+            }
+        };
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Context {
+    /// The rule has a triggering event whose payload can be read.
+    payload: bool,
+    /// Generating a held block, which reads only constants, states and variables.
+    held: bool,
+}
+
+fn binary(op: BinaryOp) -> Op {
+    match op {
+        BinaryOp::Add => Op::Add,
+        BinaryOp::Sub => Op::Sub,
+        BinaryOp::Mul => Op::Mul,
+        BinaryOp::Div => Op::Div,
+        BinaryOp::Eq => Op::Eq,
+        BinaryOp::Ne => Op::Ne,
+        BinaryOp::Lt => Op::Lt,
+        BinaryOp::Le => Op::Le,
+        BinaryOp::Gt => Op::Gt,
+        BinaryOp::Ge => Op::Ge,
+        BinaryOp::And => Op::And,
+        BinaryOp::Or => Op::Or,
+    }
+}
+
+/// The number a non-text constant is at run time.
+pub fn const_number(scope: &Scope, c: &Const) -> Option<i64> {
+    Some(match c {
+        Const::Bool(b) => i64::from(*b),
+        Const::Int(n) | Const::Percent(n) | Const::Duration(n) => *n,
+        Const::Time(minute) => i64::from(*minute),
+        Const::Enum(e, v) => scope.enum_def(e)?.variants.iter().position(|x| **x == **v)? as i64,
+        Const::Text(_) => return None,
+    })
+}
+
+/// The range a variable of this type is clamped to.
+fn var_range(scope: &Scope, ty: &Type, declared: Option<(i64, i64)>) -> (i64, i64) {
+    match ty {
+        Type::Int => declared.unwrap_or((i64::MIN, i64::MAX)),
+        Type::Bool => (0, 1),
+        Type::Percent => (0, 100),
+        Type::Duration => (0, i64::MAX),
+        Type::Time => (0, 1439),
+        Type::Enum(e) => (0, scope.enum_def(e).map_or(0, |d| d.variants.len().saturating_sub(1) as i64)),
+        Type::Text | Type::Error => (i64::MIN, i64::MAX),
+    }
+}
