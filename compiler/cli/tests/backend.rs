@@ -1,0 +1,212 @@
+//! The backend end to end: example packs compile, verify and pass their tests; their listings
+//! are snapshots; runtime limits are coded errors; damaged programs are refused, never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use glass_compiler::build::{is_pack, pack_program};
+use glassc::inputs;
+use glassc::session::Session;
+use glassc::testing;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn glassc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_glassc")).args(args).output().expect("glassc runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("glassc-backend-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn example_packs() -> Vec<PathBuf> {
+    let packs = inputs::glass_files(&[repo().join("examples/packs")]).expect("packs");
+    assert!(packs.len() >= 5, "one pack per device family");
+    packs
+}
+
+/// The compiled program of one pack file, with its source text.
+fn compile(pack: &Path) -> (Vec<u8>, String) {
+    let session = Session::new(inputs::load(&[pack.to_path_buf()], &[]).expect("load"));
+    let (input, file) = &session.files[0];
+    let file = file.expect("text");
+    assert!(is_pack(&session.db, file));
+    let output = pack_program(&session.db, session.ws, file).as_ref().unwrap_or_else(|e| panic!("{e:?}")).clone();
+    (output.bytes.clone(), input.text.clone())
+}
+
+#[test]
+fn example_packs_disassemble_as_recorded() {
+    for pack in example_packs() {
+        let (bytes, source) = compile(&pack);
+        let program = glass_runtime::verify(&bytes).expect("the verifier accepts compiled packs");
+        let name = pack.parent().and_then(|p| p.file_name()).expect("pack folder").to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("disasm-{name}"), testing::listing(&program, Some(&source)));
+    }
+}
+
+#[test]
+fn example_tests_all_pass_and_every_pack_has_ten_rules_and_tests() {
+    let session = Session::new(inputs::load(&[repo().join("examples")], &[]).expect("examples"));
+    let results = testing::run_all(&session);
+    assert_eq!(results.len(), example_packs().len(), "every pack has tests");
+    for file in &results {
+        let failures: Vec<_> = file.tests.iter().filter_map(|t| t.failure.as_ref().map(|f| (&t.name, f))).collect();
+        assert!(failures.is_empty(), "{}: {failures:#?}", file.path);
+        assert!(file.tests.len() >= 10, "{} has only {} tests", file.path, file.tests.len());
+    }
+    for pack in example_packs() {
+        let (bytes, _) = compile(&pack);
+        let program = glass_runtime::verify(&bytes).expect("verifies");
+        assert!(
+            program.count(glass_runtime::format::Section::Rules) >= 10,
+            "{} has fewer than 10 rules",
+            pack.display()
+        );
+    }
+}
+
+const PROFILE: &str = "profile p {
+  device glasses
+  capability button {
+    event press
+    event long-press
+  }
+  state driving: Bool
+  state battery: Percent
+  action notify(message: Text = \"\")
+  action chime
+}
+";
+
+/// A scratch pack beside a `profiles` folder holding [`PROFILE`].
+fn pack_dir(name: &str, pack: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("profiles")).expect("profiles dir");
+    std::fs::write(dir.join("profiles/p.glass"), PROFILE).expect("profile");
+    std::fs::write(dir.join("pack.glass"), pack).expect("pack");
+    dir
+}
+
+#[test]
+fn a_failing_test_shows_both_traces_and_exits_1() {
+    let dir = pack_dir(
+        "failing",
+        "use p\n\nrule warn: on press while driving: notify(message: \"Eyes on the road\"), after 2 s chime\n\n\
+         test \"the warning\" {\n  set driving = true\n  at 1 s: fire press\n  expect notify(message: \"Watch out\")\n  \
+         at 3 s: expect no chime\n}\n\ntest \"nothing when parked\" {\n  at 1 s: fire press\n  expect no notify\n}\n",
+    );
+    let junit = dir.join("junit.xml");
+    let out = glassc(&["test", dir.join("pack.glass").to_str().unwrap(), "--junit", junit.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8").replace(dir.to_str().unwrap(), "DIR");
+    insta::assert_snapshot!("failing-test", stdout);
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""), "{xml}");
+    assert!(xml.contains("<failure") && xml.contains("Watch out"), "{xml}");
+}
+
+#[test]
+fn passing_tests_exit_0_with_the_closing_line() {
+    let dir = pack_dir(
+        "passing",
+        "use p\n\nrule low: on battery below 15%: notify(message: \"Charge me\")\n\n\
+         test \"low battery\" {\n  set battery = 50%\n  at 1 s: set battery = 10%\n  expect notify(message: \"Charge me\")\n  \
+         at 2 s: set battery = 5%\n  expect no notify\n}\n",
+    );
+    let out = glassc(&["test", dir.join("pack.glass").to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.trim_end().ends_with("1 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn a_pack_with_errors_runs_no_test() {
+    let dir = pack_dir("broken", "use p\non pres: chime\ntest \"t\" {\n  at 1 s: fire press\n  expect chime\n}\n");
+    let out = glassc(&["test", dir.join("pack.glass").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("E0101") && stderr.contains("no test was run"), "{stderr}");
+}
+
+#[test]
+fn runtime_limits_are_coded_errors_with_a_span() {
+    let dir = pack_dir("limits", "use p\nrule chatty: on press at most 9 times per 1 min: chime\n");
+    let out = glassc(&["build", dir.join("pack.glass").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("E0600") && stderr.contains("at most 9 times") && stderr.contains("pack.glass:2"),
+        "{stderr}"
+    );
+    assert!(!dir.join("pack.gbc").exists(), "nothing is written for a pack that does not build");
+}
+
+#[test]
+fn build_writes_a_program_disasm_reads_it_back() {
+    let dir = pack_dir("build", "use p\nrule warn: on long-press while driving: notify(message: \"Hi\"), chime\n");
+    let pack = dir.join("pack.glass");
+    let out = glassc(&["build", pack.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let gbc = dir.join("pack.gbc");
+    let bytes = std::fs::read(&gbc).expect("pack.gbc written beside the pack");
+    assert_eq!(&bytes[..4], b"GLAS");
+    let out = glassc(&["disasm", gbc.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("rule 0 \"warn\" line 2: on event 0 \"glasses.button.long-press\""), "{listing}");
+    assert!(listing.contains("Emit 0") && listing.contains("glasses.notify"), "{listing}");
+}
+
+#[test]
+fn damaged_programs_are_refused_with_a_reason() {
+    let dir = pack_dir("damaged", "use p\nrule warn: on long-press while driving: notify(message: \"Hi\"), chime\n");
+    let out =
+        glassc(&["build", dir.join("pack.glass").to_str().unwrap(), "-o", dir.join("good.gbc").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let good = std::fs::read(dir.join("good.gbc")).expect("built");
+    let mut wrong_version = good.clone();
+    wrong_version[4] = 9;
+    let mut bad_magic = good.clone();
+    bad_magic[0] = b'X';
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated", good[..good.len() - 3].to_vec(), ""),
+        ("version", wrong_version, "version"),
+        ("magic", bad_magic, "GLAS"),
+        ("empty", Vec::new(), ""),
+    ];
+    for (name, bytes, reason) in cases {
+        let path = dir.join(format!("{name}.gbc"));
+        std::fs::write(&path, bytes).expect("write");
+        let out = glassc(&["disasm", path.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains("is not a valid glass program") && stderr.contains(reason), "{name}: {stderr}");
+    }
+    // Every single flipped byte is either refused or still a valid program; nothing panics.
+    for i in 0..good.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut bytes = good.clone();
+            bytes[i] ^= bit;
+            if let Ok(program) = glass_runtime::verify(&bytes) {
+                let _ = glass_runtime::builder::disassemble(&program);
+                if let Ok(mut runtime) = glassc::harness::HostRuntime::new(&program, 0) {
+                    let _ = runtime.set_state(0, 1);
+                    let _ = runtime.push_event(0, &[]);
+                    runtime.advance_to(10_000, &mut Ignore);
+                }
+            }
+        }
+    }
+}
+
+struct Ignore;
+
+impl glass_runtime::Host for Ignore {
+    fn emit(&mut self, _: u16, _: &[glass_runtime::Value], _: glass_runtime::Origin) {}
+}
