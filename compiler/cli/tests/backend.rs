@@ -210,3 +210,10 @@ struct Ignore;
 impl glass_runtime::Host for Ignore {
     fn emit(&mut self, _: u16, _: &[glass_runtime::Value], _: glass_runtime::Origin) {}
 }
+
+#[test]
+fn the_benchmark_workload_builds_with_sixteen_rules() {
+    let (bytes, _) = compile(&repo().join("compiler/cli/benches/workload/pack.glass"));
+    let program = glass_runtime::verify(&bytes).expect("verifies");
+    assert_eq!(program.count(glass_runtime::format::Section::Rules), 16);
+}
