@@ -188,6 +188,7 @@ impl LanguageServer for Backend {
                     ide::CompletionKind::Profile => CompletionItemKind::MODULE,
                     ide::CompletionKind::Permission => CompletionItemKind::CONSTANT,
                     ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                    ide::CompletionKind::Parameter => CompletionItemKind::PROPERTY,
                 }),
                 detail: Some(c.detail),
                 ..Default::default()

@@ -194,6 +194,8 @@ pub enum CompletionKind {
     Profile,
     Permission,
     Keyword,
+    /// An argument name inside a call's parentheses (`message`), or an event's payload field.
+    Parameter,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -254,7 +256,33 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             }
         }
     };
+    let callee = open_call(&tokens[..before + 1]);
     match context {
+        // Inside `notify(` or after `message: "hi",`: the parameters of the call.
+        Some(Token::Sym("(" | ",")) if callee.is_some() => {
+            let words = callee.unwrap_or_default();
+            let params: Vec<&crate::model::ParamDef> = if words.first() == Some(&"fire") || words.first() == Some(&"on") {
+                (0..scope.events.len())
+                    .filter(|&i| words.iter().any(|w| *w == scope.event_short(i) || *w == scope.events[i].name))
+                    .flat_map(|i| &scope.events[i].params)
+                    .collect()
+            } else {
+                (0..scope.actions.len())
+                    .filter(|&i| words.iter().any(|w| *w == scope.actions[i].name))
+                    .flat_map(|i| &scope.actions[i].params)
+                    .collect()
+            };
+            for p in params {
+                let default = p.default.as_ref().map(|c| format!(" = {}", constant(c))).unwrap_or_default();
+                out.push(Completion {
+                    label: p.name.clone(),
+                    kind: CompletionKind::Parameter,
+                    detail: format!("{}{default}", p.ty),
+                });
+            }
+        }
+        // `kind: ` inside a call: the argument's value.
+        Some(Token::Sym(":")) if callee.is_some() => values(&mut out),
         Some(Token::Word("on" | "then" | "fire")) => events(&mut out),
         Some(Token::Sym(":" | ",")) | Some(Token::Word("expect" | "no")) => {
             if within_use(&tokens[..before + 1]) {
@@ -288,6 +316,35 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
     out
+}
+
+/// When the tokens end inside an unclosed `(`, the words just before it, the keyword that
+/// introduced them first: `["fire", "wake-word"]`, `[":", "record", "clip"]` gives `["record",
+/// "clip"]`. `None` outside parentheses.
+fn open_call<'t>(tokens: &[(crate::syntax::lexer::Token<'t>, Span)]) -> Option<Vec<&'t str>> {
+    use crate::syntax::lexer::Token;
+    let mut depth = 0usize;
+    let open = tokens.iter().rposition(|(t, _)| match t {
+        Token::Sym(")") => {
+            depth += 1;
+            false
+        }
+        Token::Sym("(") if depth == 0 => true,
+        Token::Sym("(") => {
+            depth -= 1;
+            false
+        }
+        _ => false,
+    })?;
+    let mut words = Vec::new();
+    for (t, _) in tokens[..open].iter().rev().take(3) {
+        match t {
+            Token::Word(w) => words.push(*w),
+            _ => break,
+        }
+    }
+    words.reverse();
+    Some(words)
 }
 
 /// True when the tokens end inside a `use a, b,` list.

@@ -125,3 +125,24 @@ fn quick_fixes_for_a_name_a_unit_and_a_permission() {
     }
     assert_eq!(fixed, "use tiny\npermit camera\non button-long-press while driving: after 5 s record clip\n");
 }
+
+#[test]
+fn completion_inside_a_call_offers_its_parameters() {
+    let args = kinds_at("use tiny\npermit camera\non button-long-press: record($", "$");
+    assert_eq!(args, [("kind".to_string(), CompletionKind::Parameter)]);
+    let after_object = kinds_at("use tiny\npermit camera\non button-long-press: record clip($", "$");
+    assert_eq!(after_object, [("kind".to_string(), CompletionKind::Parameter)]);
+    // A value after `kind:` is a value again, not a parameter.
+    let value = kinds_at("use tiny\npermit camera\non button-long-press: record(kind: $", "$");
+    assert!(value.iter().all(|(_, k)| *k != CompletionKind::Parameter), "{value:?}");
+    assert!(value.contains(&("clip".to_string(), CompletionKind::Value)), "{value:?}");
+}
+
+#[test]
+fn hover_on_a_short_form_object_shows_the_value_it_binds() {
+    let pack = "use tiny\npermit camera\non button-long-press while driving: record clip\n";
+    let (db, ws, file) = setup(pack);
+    let (span, text) = ide::hover(&db, ws, file, pack.find("clip").unwrap() as u32 + 1).expect("hover");
+    assert_eq!(&pack[span.range()], "clip");
+    assert!(text.contains("**value** `clip` of `capture-kind`"), "{text}");
+}

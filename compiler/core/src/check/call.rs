@@ -118,6 +118,14 @@ impl Checker<'_> {
         };
         self.refer(call.verb.span, Target::Action(action));
         let params = self.scope.actions[action].params.clone();
+        // `clip` in `record clip` is a value of the parameter it binds: editors hover it as one.
+        if let (Some((p, value)), Some(object)) = (&enum_arg, &call.object)
+            && let Some(Type::Enum(name)) = params.get(*p).map(|p| &p.ty)
+            && let Some(e) = self.scope.enums.iter().position(|e| e.name == *name)
+            && let Some(v) = self.scope.enums[e].variants.iter().position(|v| v == value)
+        {
+            self.refer(object.span, Target::EnumVariant(e, v));
+        }
         let preset = enum_arg.map(|(p, _)| (p, call.object.as_ref().map_or(call.span, |o| o.span)));
         self.arguments(&call.args, &params, preset, for_test, call.span, |i| Target::ActionParam(action, i));
         Some(ResolvedCall { action })
