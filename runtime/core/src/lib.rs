@@ -46,4 +46,4 @@ pub mod verify;
 pub mod vm;
 
 pub use verify::{Program, VerifyError, verify};
-pub use vm::{Host, Origin, RamUsage, Runtime, Value};
+pub use vm::{BlockEngine, Host, Interpreter, Machine, Origin, RamUsage, Runtime, Value};

@@ -209,8 +209,20 @@ fn slots_needed(p: &Program) -> usize {
 /// [`Program::timer_slots`]), `RULES` rules, and `SLOTS` values (states + variables + held
 /// conditions). [`RamUsage::of`] says what a program needs; [`Runtime::new`] refuses capacities
 /// that are too small.
-pub struct Runtime<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize> {
+///
+/// `E` runs the code blocks: the built-in [`Interpreter`] by default, or an external
+/// [`BlockEngine`] (the host-side JIT) given to [`Runtime::with_engine`]. Everything else
+/// (triggers, queue, timers, gate, cascades) is this type's, whatever the engine.
+pub struct Runtime<
+    'p,
+    const QUEUE: usize,
+    const TIMERS: usize,
+    const RULES: usize,
+    const SLOTS: usize,
+    E: BlockEngine = Interpreter,
+> {
     program: &'p Program<'p>,
+    engine: E,
     now: u64,
     /// States, then variables, then held-condition start times (as `u64` bits).
     slots: [i64; SLOTS],
@@ -229,6 +241,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// Loads a verified program at time `now_ms`: variables take their first values, states are
     /// 0 until the host sets them, and the `every` and daily rules schedule their first runs.
     pub fn new(program: &'p Program<'p>, now_ms: u64) -> Result<Self, LoadError> {
+        Runtime::with_engine(program, now_ms, Interpreter)
+    }
+}
+
+impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEngine>
+    Runtime<'p, QUEUE, TIMERS, RULES, SLOTS, E>
+{
+    /// [`Runtime::new`], with the code blocks run by `engine`.
+    pub fn with_engine(program: &'p Program<'p>, now_ms: u64, engine: E) -> Result<Self, LoadError> {
         let rules = program.count(Section::Rules) as usize;
         if rules > RULES {
             return Err(LoadError::Rules { needed: rules, capacity: RULES });
@@ -245,6 +266,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let held_base = var_base.saturating_add(program.count(Section::Vars) as usize);
         let mut rt = Runtime {
             program,
+            engine,
             now: now_ms,
             slots: [0; SLOTS],
             var_base,
@@ -587,7 +609,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     fn update_held(&mut self) {
         for i in 0..self.program.len16(Section::Held) {
             let Some(h) = self.program.held(i) else { continue };
-            let holds = self.eval_held(h.code_start, h.code_len).is_some_and(|v| v != 0);
+            let value = if E::EXTERNAL {
+                self.engine.eval_held(i, &self.slots)
+            } else {
+                self.eval_held(h.code_start, h.code_len)
+            };
+            let holds = value.is_some_and(|v| v != 0);
             let at = self.held_base.saturating_add(usize::from(i));
             let since = self.slot(at).map_or(NOT_HOLDING, |v| v as u64);
             let since = match (holds, since == NOT_HOLDING) {
@@ -661,7 +688,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
     fn run(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) {
-        if self.exec(rule, r, ctx, host).is_none() {
+        let ran = if E::EXTERNAL {
+            let engine = self.engine;
+            engine.run_rule(rule, &mut RuleRun { rt: self, host, rule, info: r, ctx })
+        } else {
+            self.exec(rule, r, ctx, host)
+        };
+        if ran.is_none() {
             self.counters.faults = self.counters.faults.saturating_add(1);
         }
     }
@@ -815,4 +848,145 @@ impl Stack {
         self.depth = self.depth.checked_sub(1)?;
         self.values.get(self.depth).copied()
     }
+}
+
+// ---- external block engines ----------------------------------------------------------------
+
+/// What runs the code blocks of a [`Runtime`]: the built-in [`Interpreter`] (the default), or
+/// an external engine such as the host-side JIT (crate `glass-jit`).
+///
+/// The runtime keeps everything but the blocks: triggers, the queue, timers, the gate, clamping
+/// and cascades. An external engine computes what a block computes and calls the [`Machine`] for
+/// everything else, so it has the interpreter's semantics by construction outside its code.
+/// The runtime copies the engine (a reference or a zero-sized value) before each call.
+pub trait BlockEngine: Copy {
+    /// `false` only for [`Interpreter`]: the runtime then runs its own interpreter inline and
+    /// never calls the two methods below (this is a constant, so the choice costs nothing).
+    const EXTERNAL: bool = true;
+
+    /// Runs rule `rule`'s block once against `m`. `None` means the run went wrong (counted in
+    /// [`Counters::faults`]); it never happens on a verified program.
+    fn run_rule(self, rule: u16, m: &mut dyn Machine) -> Option<()>;
+
+    /// Evaluates held condition `held` over `slots` (laid out as [`Machine::slots`] says) and
+    /// returns the number its block yields; `None` if it went wrong.
+    fn eval_held(self, held: u16, slots: &[i64]) -> Option<i64>;
+}
+
+/// The built-in interpreter: the default [`BlockEngine`] of a [`Runtime`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Interpreter;
+
+impl BlockEngine for Interpreter {
+    const EXTERNAL: bool = false;
+
+    /// Never called (the runtime interprets inline when `EXTERNAL` is false).
+    fn run_rule(self, _rule: u16, _m: &mut dyn Machine) -> Option<()> {
+        None
+    }
+
+    /// Never called (the runtime interprets inline when `EXTERNAL` is false).
+    fn eval_held(self, _held: u16, _slots: &[i64]) -> Option<i64> {
+        None
+    }
+}
+
+/// One run of a rule block, as an external [`BlockEngine`] sees it: what the code reads, and the
+/// instructions with effects, each with exactly the interpreter's semantics.
+pub trait Machine {
+    /// The value slots: every state by index, then every variable, then one per held condition
+    /// holding the time since which it has held (`u64` bits; `u64::MAX`: it does not hold).
+    /// `Held b` is 1 when that time `since` is not `u64::MAX` and
+    /// `now.saturating_sub(since) >= duration_ms`.
+    fn slots(&self) -> &[i64];
+    /// The clock (ms); it does not move during a run.
+    fn now(&self) -> u64;
+    /// Payload fields of the triggering event (event and sequence rules; 0 otherwise).
+    fn payload(&self) -> &[i64; MAX_ARGS];
+    /// `Old` and `New` of a change rule (0 otherwise).
+    fn old_value(&self) -> i64;
+    fn new_value(&self) -> i64;
+    /// `Gate`: applies the rule's mode and rate limit; `false` ends the run.
+    fn gate(&mut self) -> bool;
+    /// `Emit action` with its arguments (the first `argc` entries of `args`).
+    fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]);
+    /// `EmitAfter action`.
+    fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64);
+    /// `Set var` (clamped; a change is queued for the cascade).
+    fn set(&mut self, var: u16, value: i64);
+    /// `SetAfter var`.
+    fn set_after(&mut self, var: u16, value: i64, delay: i64);
+}
+
+/// The [`Machine`] of one rule run: the runtime, the host, the rule and its trigger.
+struct RuleRun<'r, 'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E, H>
+where
+    E: BlockEngine,
+    H: Host,
+{
+    rt: &'r mut Runtime<'p, QUEUE, TIMERS, RULES, SLOTS, E>,
+    host: &'r mut H,
+    rule: u16,
+    info: &'r RuleInfo,
+    ctx: Context,
+}
+
+impl<const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E, H> Machine
+    for RuleRun<'_, '_, QUEUE, TIMERS, RULES, SLOTS, E, H>
+where
+    E: BlockEngine,
+    H: Host,
+{
+    fn slots(&self) -> &[i64] {
+        &self.rt.slots
+    }
+
+    fn now(&self) -> u64 {
+        self.rt.now
+    }
+
+    fn payload(&self) -> &[i64; MAX_ARGS] {
+        &self.ctx.payload
+    }
+
+    fn old_value(&self) -> i64 {
+        self.ctx.old
+    }
+
+    fn new_value(&self) -> i64 {
+        self.ctx.new
+    }
+
+    fn gate(&mut self) -> bool {
+        self.rt.gate(self.rule, self.info, self.ctx)
+    }
+
+    fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) {
+        let Some(info) = self.rt.program.action(action) else { return };
+        let args = first_args(args, info.argc);
+        self.rt.emit(self.rule, action, info.argc, &args, false, self.host);
+    }
+
+    fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {
+        let Some(info) = self.rt.program.action(action) else { return };
+        let args = first_args(args, info.argc);
+        self.rt.schedule_delayed(self.rule, delay, TimerKind::Emit { action, argc: info.argc, args });
+    }
+
+    fn set(&mut self, var: u16, value: i64) {
+        self.rt.write_var(var, value);
+    }
+
+    fn set_after(&mut self, var: u16, value: i64, delay: i64) {
+        self.rt.schedule_delayed(self.rule, delay, TimerKind::Set { var, value });
+    }
+}
+
+/// The first `argc` arguments, the rest 0 (as the interpreter builds them).
+fn first_args(args: &[i64; MAX_ARGS], argc: u8) -> [i64; MAX_ARGS] {
+    let mut out = [0; MAX_ARGS];
+    for (o, a) in out.iter_mut().zip(args).take(usize::from(argc)) {
+        *o = *a;
+    }
+    out
 }

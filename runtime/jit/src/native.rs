@@ -1,0 +1,203 @@
+//! Everything `unsafe` of the crate: the frame the compiled code reads, the `extern "C"` helpers
+//! it calls, and the calls into compiled code.
+//!
+//! The contract between compiled code and this module:
+//! - A rule function is `extern "C" fn(frame: *mut Frame)`. It reads `slots`, `now`, `minute`,
+//!   `old`, `new` and `payload` at the offsets below, writes the arguments of an action into
+//!   `args`, and calls the helpers with the frame pointer. It never touches `machine` or `panic`.
+//! - Every helper may change the runtime's slots (a `Set` changes a variable and the held
+//!   conditions): each one refreshes `frame.slots` before it returns, and compiled code reloads
+//!   `slots` from the frame after every call, so it never reads through a stale pointer.
+//! - A helper returns 1 to go on and 0 to end the run (a gate that refused, or a panic of the
+//!   host caught here: it is resumed once the compiled code has returned, so a panicking
+//!   `Host::emit` behaves as under the interpreter instead of unwinding through JIT frames).
+//! - A held function is `extern "C" fn(slots: *const i64) -> i64` and calls nothing.
+//!
+//! Compiled code reads only slots below the count the lowering checked against the program
+//! (`lower::Layout::slots_needed`), and [`run_rule`] / [`eval_held`] check that the slice they
+//! are given is at least that long before calling it.
+
+use std::any::Any;
+use std::ffi::c_void;
+use std::mem::offset_of;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+
+use glass_runtime::vm::Machine;
+
+/// Payload fields and action arguments (`glass_runtime::verify::MAX_ARGS`).
+pub(crate) const MAX_ARGS: usize = glass_runtime::verify::MAX_ARGS;
+
+/// What one rule run of compiled code sees.
+#[repr(C)]
+pub(crate) struct Frame<'m> {
+    /// The runtime's value slots (states, variables, held-condition start times).
+    slots: *const i64,
+    now: i64,
+    minute: i64,
+    old: i64,
+    new: i64,
+    payload: [i64; MAX_ARGS],
+    /// The arguments of the action being emitted, written by compiled code.
+    args: [i64; MAX_ARGS],
+    // Below: for the helpers only.
+    machine: &'m mut dyn Machine,
+    panic: Option<Box<dyn Any + Send>>,
+}
+
+/// Byte offsets of the frame's fields, for the lowering.
+pub(crate) mod offsets {
+    use super::*;
+    pub(crate) const SLOTS: i32 = offset_of!(Frame<'static>, slots) as i32;
+    pub(crate) const NOW: i32 = offset_of!(Frame<'static>, now) as i32;
+    pub(crate) const MINUTE: i32 = offset_of!(Frame<'static>, minute) as i32;
+    pub(crate) const OLD: i32 = offset_of!(Frame<'static>, old) as i32;
+    pub(crate) const NEW: i32 = offset_of!(Frame<'static>, new) as i32;
+    pub(crate) const PAYLOAD: i32 = offset_of!(Frame<'static>, payload) as i32;
+    pub(crate) const ARGS: i32 = offset_of!(Frame<'static>, args) as i32;
+}
+
+/// A compiled rule block.
+#[derive(Clone, Copy)]
+pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void));
+
+/// A compiled held block.
+#[derive(Clone, Copy)]
+pub(crate) struct HeldFn(unsafe extern "C" fn(*const i64) -> i64);
+
+impl RuleFn {
+    /// # Safety
+    /// `code` must be the finalized address of a function the lowering compiled as a rule block
+    /// (signature `(ptr)`), and must stay mapped as long as the `RuleFn` is used.
+    pub(crate) unsafe fn from_code(code: *const u8) -> RuleFn {
+        // SAFETY: the caller guarantees `code` is a function with this signature.
+        RuleFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void)>(code) })
+    }
+}
+
+impl HeldFn {
+    /// # Safety
+    /// As [`RuleFn::from_code`], for a held block (signature `(ptr) -> i64`).
+    pub(crate) unsafe fn from_code(code: *const u8) -> HeldFn {
+        // SAFETY: the caller guarantees `code` is a function with this signature.
+        HeldFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*const i64) -> i64>(code) })
+    }
+}
+
+/// Runs a compiled rule block once against `m`. `slots_needed` is what the code may read.
+pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> Option<()> {
+    if m.slots().len() < slots_needed {
+        return None;
+    }
+    let now = m.now();
+    let minute = (now / 60_000 % 1440) as i64;
+    let (old, new, payload) = (m.old_value(), m.new_value(), *m.payload());
+    let mut frame = Frame {
+        slots: std::ptr::null(),
+        now: now as i64,
+        minute,
+        old,
+        new,
+        payload,
+        args: [0; MAX_ARGS],
+        machine: m,
+        panic: None,
+    };
+    // Taken from the frame's own reference, after it was moved in, so no later use of it
+    // invalidates the pointer before a helper refreshes it.
+    frame.slots = frame.machine.slots().as_ptr();
+    // SAFETY: `f` was compiled from a verified block by the lowering, whose code only reads the
+    // frame's plain fields and at most `slots_needed` slots (checked just above, and refreshed by
+    // every helper), writes `args`, and calls the helpers below with this frame pointer. The
+    // frame outlives the call, and nothing else touches it meanwhile. Runs terminate: jumps only
+    // go forward (the verifier's bound proof replaces the interpreter's fuel count).
+    unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
+    if let Some(payload) = frame.panic.take() {
+        resume_unwind(payload);
+    }
+    Some(())
+}
+
+/// Evaluates a compiled held block over `slots`.
+pub(crate) fn eval_held(f: HeldFn, slots_needed: usize, slots: &[i64]) -> Option<i64> {
+    if slots.len() < slots_needed {
+        return None;
+    }
+    // SAFETY: `f` is a compiled held block, which reads at most `slots_needed` slots (checked
+    // above) from a pointer valid for the whole call, and calls nothing.
+    Some(unsafe { (f.0)(slots.as_ptr()) })
+}
+
+/// Runs a helper's body against the frame, catching a panic of the host (or the runtime) so it
+/// does not unwind through compiled code. Returns 1 to go on, 0 to end the run.
+///
+/// # Safety
+/// `frame` must be the pointer `run_rule` passed to compiled code.
+unsafe fn with_frame(frame: *mut c_void, body: impl FnOnce(&mut dyn Machine, &[i64; MAX_ARGS]) -> bool) -> i64 {
+    // SAFETY: compiled code passes back the frame pointer it was called with, which points to a
+    // live `Frame` that only this call accesses now (compiled code waits for the helper).
+    let f = unsafe { &mut *frame.cast::<Frame<'_>>() };
+    let args = f.args;
+    let go_on = match catch_unwind(AssertUnwindSafe(|| body(&mut *f.machine, &args))) {
+        Ok(go_on) => go_on,
+        Err(payload) => {
+            f.panic = Some(payload);
+            false
+        }
+    };
+    f.slots = f.machine.slots().as_ptr();
+    i64::from(go_on)
+}
+
+pub(crate) extern "C" fn helper_gate(frame: *mut c_void) -> i64 {
+    // SAFETY: only compiled code calls helpers, with its frame pointer.
+    unsafe { with_frame(frame, |m, _| m.gate()) }
+}
+
+pub(crate) extern "C" fn helper_emit(frame: *mut c_void, action: i64) -> i64 {
+    // SAFETY: as `helper_gate`.
+    unsafe {
+        with_frame(frame, |m, args| {
+            m.emit(action as u16, args);
+            true
+        })
+    }
+}
+
+pub(crate) extern "C" fn helper_emit_after(frame: *mut c_void, action: i64, delay: i64) -> i64 {
+    // SAFETY: as `helper_gate`.
+    unsafe {
+        with_frame(frame, |m, args| {
+            m.emit_after(action as u16, args, delay);
+            true
+        })
+    }
+}
+
+pub(crate) extern "C" fn helper_set(frame: *mut c_void, var: i64, value: i64) -> i64 {
+    // SAFETY: as `helper_gate`.
+    unsafe {
+        with_frame(frame, |m, _| {
+            m.set(var as u16, value);
+            true
+        })
+    }
+}
+
+pub(crate) extern "C" fn helper_set_after(frame: *mut c_void, var: i64, value: i64, delay: i64) -> i64 {
+    // SAFETY: as `helper_gate`.
+    unsafe {
+        with_frame(frame, |m, _| {
+            m.set_after(var as u16, value, delay);
+            true
+        })
+    }
+}
+
+/// Releases the memory of a module once nothing refers to its code.
+///
+/// # Safety
+/// No function pointer obtained from `module` may be called afterwards.
+pub(crate) unsafe fn free(module: cranelift_jit::JITModule) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { module.free_memory() }
+}
