@@ -261,8 +261,8 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         // Inside `notify(` or after `message: "hi",`: the parameters of the call.
         Some(Token::Sym("(" | ",")) if callee.is_some() => {
             let words = callee.unwrap_or_default();
-            let params: Vec<&crate::model::ParamDef> = if words.first() == Some(&"fire") || words.first() == Some(&"on")
-            {
+            let event_call = matches!(words.first(), Some(&("fire" | "on")));
+            let params: Vec<&crate::model::ParamDef> = if event_call {
                 (0..scope.events.len())
                     .filter(|&i| words.iter().any(|w| *w == scope.event_short(i) || *w == scope.events[i].name))
                     .flat_map(|i| &scope.events[i].params)
