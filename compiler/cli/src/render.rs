@@ -54,21 +54,37 @@ pub fn human(diag: &Diagnostic, path: &str, sources: &Sources, color: bool) -> S
     };
     let primary = (path.to_string(), clamp(text, diag.primary.span));
     let main_color = if diag.severity == Severity::Error { Color::Red } else { Color::Yellow };
-    let mut label = Label::new(primary.clone()).with_color(main_color).with_order(0);
-    if !diag.primary.message.is_empty() {
-        label = label.with_message(&diag.primary.message);
+    // Ariadne draws the labels in `order`, starting a new group (with its own `file:line:col`
+    // header) whenever the file changes or a label comes before the one drawn last; and it heads
+    // every group in the report's own file with the primary location. So the labels go in file
+    // order (this file first, then the others as they first appear), by position within each:
+    // one group per file, each headed by a place it shows.
+    let mut labels: Vec<(String, std::ops::Range<usize>, &str, Color)> =
+        vec![(primary.0.clone(), primary.1.clone(), diag.primary.message.as_str(), main_color)];
+    for l in &diag.secondary {
+        let file = l.file.as_deref().unwrap_or(path).to_string();
+        let range = clamp(sources.text(&file), l.span);
+        labels.push((file, range, l.message.as_str(), Color::Blue));
     }
+    let mut files: Vec<&str> = vec![path];
+    for (file, ..) in &labels {
+        if !files.contains(&file.as_str()) {
+            files.push(file);
+        }
+    }
+    let rank = |file: &str| files.iter().position(|f| *f == file).unwrap_or(usize::MAX);
+    let mut sorted: Vec<&(String, std::ops::Range<usize>, &str, Color)> = labels.iter().collect();
+    sorted.sort_by_key(|(file, range, ..)| (rank(file), range.start, range.end));
     let mut report = Report::build(kind, primary)
         .with_code(diag.code)
         .with_message(&diag.message)
-        .with_config(Config::new().with_index_type(IndexType::Byte).with_color(color))
-        .with_label(label);
-    for (i, l) in diag.secondary.iter().enumerate() {
-        let file = l.file.as_deref().unwrap_or(path).to_string();
-        let range = clamp(sources.text(&file), l.span);
-        report = report.with_label(
-            Label::new((file, range)).with_message(&l.message).with_color(Color::Blue).with_order(i as i32 + 1),
-        );
+        .with_config(Config::new().with_index_type(IndexType::Byte).with_color(color));
+    for (order, (file, range, message, color)) in sorted.into_iter().enumerate() {
+        let mut label = Label::new((file.clone(), range.clone())).with_color(*color).with_order(order as i32);
+        if !message.is_empty() {
+            label = label.with_message(*message);
+        }
+        report = report.with_label(label);
     }
     if let Some(help) = &diag.help {
         report = report.with_help(help);

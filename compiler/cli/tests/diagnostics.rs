@@ -15,32 +15,10 @@ use glassc::session::Session;
 
 /// Programs the compiler gets wrong today. An invalid program's header says what it should report;
 /// until the bug is fixed they are only checked for panics and spans: no codes, no snapshot.
-const KNOWN_BUGS: &[(&str, &str)] = &[
-    ("utf8-byte-order-mark", "(a valid program) the byte order mark some editors write is an E0001"),
-    ("E0001-smart-quotes", "the lexer error is followed by a cascade E0108 (`message` needs a value)"),
-    ("E0001-accented-letter-in-name", "a cascade E0101 on `bouton-appuy`; the help should say ASCII letters"),
-    ("E0003-chained-comparison", "\"expected ... an operator, found `<`\"; should say comparisons do not chain"),
-    ("E0003-assignment-instead-of-comparison", "the help says to put `:` before the actions, not `==`"),
-    ("E0003-every-day-without-at", "the help says to put `:` before the actions, not `every day at 07:30`"),
-    ("E0003-unclosed-arguments", "points at the next rule's `on` (\"a keyword used as a name\"), not the `(`"),
-    ("E0003-unclosed-profile-brace", "two errors at the next items (\"a keyword used as a name\"), none at `{`"),
-    ("E0003-where-on-a-state-change", "the custom message is lost: \"expected an item ..., found `on`\""),
-    ("E0006-only-comments", "the label under the empty file says \"defined again here\""),
-    ("E0105-enum-value-of-another-enum", "\"no value named `walking`\" (motion-state has one); lists no values"),
-    ("E0105-every-minute-without-number", "says there is no state `minute`, though `per minute` is accepted"),
-    ("E0109-conflicting-enums", "the enum conflict also makes `capture burst` a cascade E0103"),
-    ("E0111-no-use", "a spurious W0301: a rule needs the permission but cannot resolve without `use`"),
-    ("E0114-via-unknown-device", "`via spaceship` is not checked, though E0114 says devices are"),
-    ("E0200-compare-enum-with-number", "help: \"a `motion-state` value such as a value of `motion-state`\""),
-    ("E0203-text-or-enum-as-condition", "the help suggests `word > \"\"` and `motion > 0`: type errors"),
-    ("E0204-negative-values", "negative durations and percentages are accepted silently"),
-    ("E0206-division-by-zero", "a division by zero is reported as a duration \"too long to count\""),
-    ("E0301-test-sets-an-event", "in a test the help says `on button-press: ...`; it should say `fire`"),
-    ("E0305-variable-starts-from-a-state", "the help suggests `0` or `false` for a Percent variable"),
-];
+const KNOWN_BUGS: &[(&str, &str)] = &[];
 
 /// Diagnostics that have no help line today: (program, code).
-const MISSING_HELP: &[(&str, &str)] = &[("E0200-adding-text", "E0200"), ("E0200-negating-a-bool", "E0200")];
+const MISSING_HELP: &[(&str, &str)] = &[];
 
 /// The `.glass` files of a folder under `tests/data`, shown by their path from there.
 fn load(dir: &str) -> Vec<(String, Input)> {

@@ -61,8 +61,8 @@ for example
     on button-long-press while driving: record clip, notify car";
 
     TOO_DEEP = "E0004", "expression nested too deeply",
-"Brackets are nested more deeply than the compiler accepts (64 levels). Real rules never need this;
-split the expression into simpler parts.";
+"Brackets, `not`, unary `-` or `after` are nested more deeply than the compiler accepts (48
+levels). Real rules never need this; split the expression into simpler parts.";
 
     INVALID_UTF8 = "E0005", "file is not UTF-8 text",
 "glass source files must be UTF-8 text. The file contains bytes that are not valid UTF-8, usually
@@ -89,6 +89,15 @@ because it is a binary file or was saved in another encoding. Save it as UTF-8."
 "The file has so many errors that the rest are not shown. Fix the first ones and check again;
 often one mistake causes many.";
 
+    DIGIT_NAME_PART = "E0011", "a part of a name starts with a digit",
+"A hyphen joins the parts of a name only when a letter follows it, so `wifi-6e` is not one name:
+`x-5` means `x` minus `5`. A part of a name cannot start with a digit. Join the parts or spell the
+number:
+
+    state wifi6e: Bool          # fine
+    state wifi-six-e: Bool      # fine
+    state wifi-6e: Bool         # error";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).
@@ -101,9 +110,10 @@ capability and event joined by `-` (`button-long-press`), by the event alone whe
 (`long-press`), or fully qualified (`glasses.button.long-press`). The message suggests the closest
 names.";
 
-    AMBIGUOUS_EVENT = "E0102", "ambiguous event",
-"A short event name matches events of more than one device or capability. Write one of the
-candidates the message lists in full, for example `glasses.button.press` instead of `press`.";
+    AMBIGUOUS_EVENT = "E0102", "ambiguous event or state",
+"A short event or state name matches members of more than one device or capability. Write one of
+the candidates the message lists in full, for example `glasses.button.press` instead of `press`,
+or `glasses.battery` instead of `battery` when the phone has a battery too.";
 
     UNKNOWN_ACTION = "E0103", "unknown action",
 "The action is not declared by any profile in scope. Short forms are a verb and an object:
@@ -121,7 +131,8 @@ States come from the profiles in `use`; variables from `var`; payload fields fro
 event (inside `where`); enum values from the type they are compared with.";
 
     UNKNOWN_ARGUMENT = "E0106", "unknown argument",
-"The action has no parameter of this name. Hover the action or see its profile for the list.";
+"The action (or, in a test's `fire`, the event) has no parameter of this name. The help line lists
+the parameters it has; their types and defaults are in the profile that declares it.";
 
     DUPLICATE_ARGUMENT = "E0107", "argument given twice",
 "The same argument is given twice to one action. Keep one.";
@@ -132,7 +143,18 @@ event (inside `where`); enum values from the type they are compared with.";
     notify car(message: \"Parking\")";
 
     DUPLICATE_NAME = "E0109", "name defined twice",
-"Two rules, variables, tests or profile members have the same name in one scope. Rename one.";
+"Two rules, variables, tests or profile members have the same name in one scope, two profiles in
+`use` declare different enums of one name, or a rule gives one option twice. Rename or remove one.
+
+Naming a profile twice in `use`, or a permission twice in `permit`, is harmless and only a
+warning (W0109).";
+
+    DUPLICATE_DECLARATION = "W0109", "profile or permission named twice",
+"A warning: `use` names a profile that is already in use, or `permit` a permission that is already
+declared. The second mention changes nothing; remove it.
+
+    use xiaomi-ai-glasses, xiaomi-car
+    use xiaomi-car                # W0109: already used";
 
     NO_PROFILE = "E0111", "pack uses no profile",
 "A pack with rules must say which devices it is written for, with `use PROFILE` before its rules:
@@ -144,7 +166,11 @@ event (inside `where`); enum values from the type they are compared with.";
 declared by a profile in scope.";
 
     UNKNOWN_REFERENCE = "E0114", "unknown profile reference",
-"A profile refers to a processor, privacy class, device or enum it does not declare.";
+"A profile refers to a processor, privacy class, device or enum it does not declare. A processor
+(`on ar1`) must be declared in the same profile; `via` must name the device of another profile
+given to the compiler:
+
+    device car via phone          # the phone is the device of another profile";
 
     TYPE_MISMATCH = "E0200", "mismatched types",
 "The value has a different type than the place it is used in expects. Comparisons need both sides
@@ -170,14 +196,16 @@ duration:
 
     OUT_OF_RANGE = "E0204", "value out of range",
 "The value lies outside the range the type allows: a percentage over 100%, a variable outside its
-declared range, a negative duration.";
+declared range, an empty range. Durations and percentages are never negative, so `-5 s`, `-10%`
+and `below -5%` are refused too.";
 
     UNBOUNDED_VARIABLE = "E0205", "variable type is not bounded",
 "Pack variables live in the glasses' fixed RAM, so their type must be bounded: `Bool`, `Percent`,
 `Duration`, an enum, or `Int` with a range such as `Int 0..100`. `Text` variables are not allowed.";
 
     ARITHMETIC_OVERFLOW = "E0206", "constant overflows",
-"A constant expression overflows a 64-bit integer or divides by zero.";
+"A constant expression overflows a 64-bit integer (durations count milliseconds, so they go up to
+about 292 million years), or divides by zero: `10 s / 0` has no value.";
 
     UNDECLARED_PERMISSION = "E0300", "permission not declared",
 "The action captures or sends data of a privacy class (camera, microphone, location, payment,
@@ -188,7 +216,8 @@ visible to reviewers and to the runtime:
 
     NOT_A_STATE = "E0301", "not a state",
 "A state trigger (`becomes`, `changes`, `below`, `above`) or `set` in a test needs a state or a
-variable, and this name is something else.";
+variable, and this name is something else, usually an event. A rule reacts to an event with
+`on EVENT`, and a test raises one with `fire EVENT`.";
 
     NOT_SETTABLE = "E0302", "cannot set this",
 "Rules can only `set` pack variables. Device states are read-only; change them with the

@@ -196,7 +196,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                 "this file has no rules, tests or profiles",
                 Span::new(0, file.text(db).len() as u32),
             )
-            .with_label_message("defined again here")
+            .with_label_message("nothing but comments and blank lines")
             .with_help("a pack starts with `use PROFILE` and then its rules, e.g. `on button-press: record photo`"),
         );
         return out;
@@ -240,7 +240,8 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         if matches!(parsed.item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
             first_rule.get_or_insert(parsed.item.span.shift(item.offset));
             let checked = check_item(db, ws, file, item.text);
-            for d in &checked.diagnostics {
+            // Where the parser could not read what was meant, the checker's complaints are echoes.
+            for d in checked.diagnostics.iter().filter(|d| !parsed.touches_unreadable(d.primary.span)) {
                 let mut d = d.clone().shifted(item.offset);
                 if d.code == codes::UNDECLARED_PERMISSION
                     && let Some((class, _)) =
@@ -256,7 +257,9 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     }
     out.extend(file_profiles(db, file).diagnostics.iter().cloned());
     let path = file.path(db);
-    out.extend(profile_index(db, ws).duplicates.iter().filter(|(f, _)| f == path).map(|(_, d)| d.clone()));
+    let index = profile_index(db, ws);
+    out.extend(index.duplicates.iter().filter(|(f, _)| f == path).map(|(_, d)| d.clone()));
+    out.extend(file_profiles(db, file).profiles.iter().filter_map(|p| unknown_via(p, index)));
     if is_pack {
         let result = pack_scope_result(db, ws, file);
         out.extend(result.diagnostics.iter().cloned());
@@ -267,8 +270,10 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                     .with_help("add `use PROFILE` before the rules, e.g. `use xiaomi-ai-glasses`"),
             );
         }
+        // Without every profile, actions cannot resolve, so their permissions are unknown.
+        let incomplete = result.scope.incomplete;
         for (permit, span) in &result.scope.permits {
-            if !broken && !permissions_used.contains(permit) {
+            if !broken && !incomplete && !permissions_used.contains(permit) {
                 out.push(
                     Diagnostic::warning(
                         codes::UNUSED_PERMISSION,
@@ -293,6 +298,29 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         );
     }
     out
+}
+
+/// `device car via phone`: the device links go through must be the device of a profile given to the
+/// compiler (E0114 otherwise).
+fn unknown_via(profile: &ProfileModel, index: &ProfileIndex) -> Option<Diagnostic> {
+    let (via, span) = (profile.device.via.as_ref()?, profile.device.via_origin.as_ref()?.span);
+    let devices: Vec<&str> = index.by_name.values().map(|p| &*p.device.name).collect();
+    if devices.contains(&via.as_str()) {
+        return None;
+    }
+    let others: Vec<&str> = devices.iter().copied().filter(|d| **d != *profile.device.name).collect();
+    let help = crate::suggest::did_you_mean(via, others.iter().copied()).unwrap_or_else(|| match others.as_slice() {
+        [] => "no other profile was given to the compiler; pass the profile of that device too".to_string(),
+        _ => format!(
+            "`via` names the device of another profile: {}",
+            others.iter().map(|d| format!("`{d}`")).collect::<Vec<_>>().join(", ")
+        ),
+    });
+    Some(
+        Diagnostic::error(codes::UNKNOWN_REFERENCE, format!("no profile declares a device `{via}`"), span)
+            .with_label_message("unknown device")
+            .with_help(help),
+    )
 }
 
 /// Declares a missing permission: extends the last `permit` line, or adds one after the `use` lines.

@@ -88,6 +88,8 @@ pub struct DeviceDef {
     pub name: Arc<str>,
     /// The device that link messages to this one go through (`device car via phone`).
     pub via: Option<String>,
+    /// Where the `via` device is named, for the error when no profile declares it.
+    pub via_origin: Option<Origin>,
     pub doc: Option<String>,
     pub origin: Origin,
 }
@@ -134,7 +136,13 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                     .with_label_message("no `device` line in this profile")
                     .with_help("add a `device NAME` line, e.g. `device glasses`"),
             );
-            DeviceDef { name: decl.name.node.as_str().into(), via: None, doc: None, origin: origin(decl.name.span) }
+            DeviceDef {
+                name: decl.name.node.as_str().into(),
+                via: None,
+                via_origin: None,
+                doc: None,
+                origin: origin(decl.name.span),
+            }
         }
         [(m, name, via), rest @ ..] => {
             for (extra, _, _) in rest {
@@ -148,6 +156,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
             DeviceDef {
                 name: name.node.as_str().into(),
                 via: via.as_ref().map(|v| v.node.clone()),
+                via_origin: via.as_ref().map(|v| origin(v.span)),
                 doc: doc(m),
                 origin: origin(name.span),
             }
@@ -502,6 +511,7 @@ pub fn example_of(ty: &Type) -> String {
 pub fn const_error_text(e: &ConstError) -> &'static str {
     match e {
         ConstError::NotConstant => "it depends on states or variables",
-        ConstError::Overflow => "it overflows or divides by zero",
+        ConstError::Overflow => "it overflows",
+        ConstError::DivisionByZero => "it divides by zero",
     }
 }

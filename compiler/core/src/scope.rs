@@ -30,6 +30,9 @@ pub struct Scope {
     pub vars: Vec<VarDef>,
     /// Declared permissions, with the absolute span of each name.
     pub permits: Vec<(String, Span)>,
+    /// Enums that two profiles in use declare differently (E0109): values and actions that
+    /// involve them are not reported again.
+    pub conflicting_enums: Vec<Arc<str>>,
     /// A `use` named a profile that does not exist, or there is no `use` at all: names that are
     /// not found may belong to the missing profile, so they are not reported (the `use` is).
     pub incomplete: bool,
@@ -108,6 +111,11 @@ impl Scope {
 
     pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
         self.enums.iter().find(|e| &*e.name == name)
+    }
+
+    /// Whether two profiles in use declare the enum `name` differently.
+    pub fn enum_conflicts(&self, name: &str) -> bool {
+        self.conflicting_enums.iter().any(|e| &**e == name)
     }
 
     pub fn event_short(&self, i: usize) -> String {

@@ -98,8 +98,10 @@ pub enum Const {
 pub enum ConstError {
     /// It reads a state, variable or payload field.
     NotConstant,
-    /// It overflows or divides by zero.
+    /// It overflows.
     Overflow,
+    /// It divides by zero.
+    DivisionByZero,
 }
 
 /// Evaluates literals and arithmetic on them. Names are not constants (enum values are resolved by
@@ -132,6 +134,9 @@ pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
         {
             let (l, r) = (const_eval(lhs)?, const_eval(rhs)?);
             let apply = |a: i64, b: i64| -> Result<i64, ConstError> {
+                if *op == BinaryOp::Div && b == 0 {
+                    return Err(ConstError::DivisionByZero);
+                }
                 match op {
                     BinaryOp::Add => a.checked_add(b),
                     BinaryOp::Sub => a.checked_sub(b),

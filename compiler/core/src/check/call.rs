@@ -33,10 +33,26 @@ impl Checker<'_> {
                 Some(o) => format!("{verb} {}", o.node),
                 None => verb.clone(),
             };
-            let help = did_you_mean(&written, forms.iter().map(String::as_str))
+            let is_event = !self.scope.events_matching(&call.verb).is_empty();
+            let help = if is_event && self.in_test {
+                Some(format!("`{verb}` is an event, not an action: a test raises it with `fire {verb}`"))
+            } else if is_event {
+                Some(format!("`{verb}` is an event, not an action: a rule reacts to it with `on {verb}: ...`"))
+            } else {
+                None
+            };
+            let help = help
+                .or_else(|| did_you_mean(&written, forms.iter().map(String::as_str)))
                 .or_else(|| did_you_mean(&verb, forms.iter().map(String::as_str)))
                 .unwrap_or_else(|| {
-                    "the actions come from the profiles named in `use`; hover a profile to see them".into()
+                    if self.scope.actions.is_empty() {
+                        "no profile in scope declares actions; check the `use` line".into()
+                    } else {
+                        let mut names: Vec<String> = self.scope.actions.iter().map(|a| a.name.clone()).collect();
+                        names.dedup();
+                        names.truncate(6);
+                        format!("actions in scope include {}", list(&names))
+                    }
                 });
             self.error(
                 Diagnostic::error(
@@ -67,6 +83,16 @@ impl Checker<'_> {
             1 => bound.pop().expect("one candidate"),
             0 => {
                 let object = call.object.as_ref().expect("no object narrows nothing away");
+                let conflicting = by_verb.iter().any(|&i| {
+                    self.scope.actions[i]
+                        .params
+                        .iter()
+                        .any(|p| matches!(&p.ty, Type::Enum(e) if self.scope.enum_conflicts(e)))
+                });
+                if conflicting {
+                    // The object may be a value of an enum two profiles disagree on: E0109 said so.
+                    return None;
+                }
                 let forms: Vec<String> = by_verb.iter().flat_map(|&i| self.scope.action_short_forms(i)).collect();
                 let written = format!("{verb} {}", object.node);
                 let help = did_you_mean(&written, forms.iter().map(String::as_str))

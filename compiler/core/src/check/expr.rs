@@ -3,7 +3,7 @@
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
-use crate::model::{ParamDef, example_of};
+use crate::model::ParamDef;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Path, UnaryOp};
 use crate::types::{Const, ConstError, Type, const_eval};
@@ -44,8 +44,30 @@ impl Checker<'_> {
             ExprKind::Unary { op: UnaryOp::Neg, operand } => {
                 let t = self.expr(operand, expected, locals);
                 if !t.is_numeric() {
-                    self.mismatch(operand, "a number", &t);
+                    let help = if t == Type::Bool {
+                        format!("`-` negates a number; a condition is negated with `not`: `not {}`", short(operand))
+                    } else {
+                        format!("`-` negates an Int, a Percent or a Duration, and this is {}", t.a())
+                    };
+                    self.mismatch(operand, "a number", &t, help);
                     return Type::Error;
+                }
+                if matches!(t, Type::Duration | Type::Percent) {
+                    let what = if t == Type::Duration { "durations" } else { "percentages" };
+                    let positive = crate::fmt::expr(operand);
+                    self.error(
+                        Diagnostic::error(codes::OUT_OF_RANGE, format!("{what} are never negative"), e.span)
+                            .with_label_message(format!(
+                                "a negative {}",
+                                if t == Type::Duration { "duration" } else { "percentage" }
+                            ))
+                            .with_help(if t == Type::Duration {
+                                format!("durations are zero or more: write `{positive}`")
+                            } else {
+                                format!("percentages go from 0% to 100%: write `{positive}`")
+                            })
+                            .with_fix(format!("write `{positive}`"), e.span, positive),
+                    );
                 }
                 t
             }
@@ -63,10 +85,26 @@ impl Checker<'_> {
         let t = self.expr(e, Some(&Type::Bool), locals);
         let t_a = t.a();
         if !t.matches(&Type::Bool) {
+            let it = short(e);
+            let help = match &t {
+                Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
+                Type::Enum(name) => {
+                    match self.scope.enum_def(name).map(|d| d.variants.clone()).unwrap_or_default().as_slice() {
+                        [] => format!("compare it with a value of `{name}`"),
+                        values => format!(
+                            "compare it with one of its values ({}): `{it} == {}`",
+                            super::one_of(values),
+                            values[0]
+                        ),
+                    }
+                }
+                Type::Time => format!("compare it with a time of day: `{it} < 12:00`"),
+                _ => format!("compare it with something: `{it} > {}`", zero_of(&t)),
+            };
             self.error(
                 Diagnostic::error(codes::NOT_A_CONDITION, format!("this is {t_a}, not true or false"), e.span)
                     .with_label_message(format!("this is {t_a}"))
-                    .with_help(format!("compare it with something, e.g. `{} > {}`", short(e), zero_of(&t))),
+                    .with_help(help),
             );
         }
     }
@@ -109,7 +147,13 @@ impl Checker<'_> {
         match op {
             BinaryOp::Add | BinaryOp::Sub => {
                 if !lt.is_numeric() {
-                    self.mismatch(lhs, "a number", &lt);
+                    let help = format!(
+                        "`{}` takes Int, Percent or Duration values, and `{}` is {}",
+                        op.as_str(),
+                        short(lhs),
+                        lt.a()
+                    );
+                    self.mismatch(lhs, "a number", &lt, help);
                     return Type::Error;
                 }
                 if !self.same_kind(lhs, &lt, rhs, &rt) {
@@ -167,12 +211,12 @@ impl Checker<'_> {
             Diagnostic::error(codes::UNIT_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
                 .with_label_message(format!("this is {rt_a}"))
                 .with_secondary(lhs.span, format!("this is {lt_a}"))
-                .with_help(format!("write the right side as {lt_a}, such as {}", example_of(lt)))
+                .with_help(format!("write the right side as {lt_a}, such as {}", self.example(lt)))
         } else {
             Diagnostic::error(codes::TYPE_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
                 .with_label_message(format!("this is {rt_a}"))
                 .with_secondary(lhs.span, format!("this is {lt_a}"))
-                .with_help(format!("both sides must have one type; write {lt_a} such as {}", example_of(lt)))
+                .with_help(format!("both sides must have one type; write {lt_a} such as {}", self.example(lt)))
         };
         self.error(d);
         false
@@ -211,19 +255,7 @@ impl Checker<'_> {
                 return self.scope.states[*i].ty.clone();
             }
             [_, ..] => {
-                let names: Vec<String> = states.iter().map(|i| self.scope.state_qualified(*i)).collect();
-                self.error(
-                    Diagnostic::error(
-                        codes::UNKNOWN_NAME,
-                        format!("`{word}` could be any of {} states", names.len()),
-                        p.span,
-                    )
-                    .with_label_message("ambiguous")
-                    .with_help(format!(
-                        "write one of: {}",
-                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
-                    )),
-                );
+                self.ambiguous_state(p, &states);
                 return Type::Error;
             }
             [] => {}
@@ -239,24 +271,65 @@ impl Checker<'_> {
         }
         candidates.extend(self.scope.vars.iter().map(|v| v.name.clone()));
         candidates.extend((0..self.scope.states.len()).map(|i| self.scope.state_short(i)));
-        if let Some(Type::Enum(e)) = expected
-            && let Some(def) = self.scope.enum_def(e)
-        {
+        let expected_enum = match expected {
+            Some(Type::Enum(e)) => {
+                if self.scope.enum_conflicts(e) {
+                    // Its values depend on which profile is meant: E0109 already said so.
+                    return Type::Error;
+                }
+                self.scope.enum_def(e)
+            }
+            _ => None,
+        };
+        if let Some(def) = expected_enum {
             candidates.extend(def.variants.iter().cloned());
         }
-        let help = did_you_mean(&word, candidates.iter().map(String::as_str)).unwrap_or_else(|| {
-            "states come from the profiles in `use`, variables from `var`, and payload fields from the event in `where`".into()
-        });
-        self.error(
-            Diagnostic::error(
+        let suggestion = did_you_mean(&word, candidates.iter().map(String::as_str));
+        let d = match expected_enum {
+            Some(def) if p.segments.len() == 1 => {
+                let values = super::one_of(&def.variants);
+                let other = self.scope.enums.iter().find(|e| e.variants.contains(&word)).map(|e| e.name.clone());
+                let message = match &other {
+                    Some(other) => format!("`{word}` is a `{other}` value, but a `{}` value is expected here", def.name),
+                    None => format!("there is no `{}` value, state or variable named `{word}`", def.name),
+                };
+                let help = match suggestion {
+                    Some(s) if other.is_none() => format!("{s} (`{}` is one of {values})", def.name),
+                    _ => format!("`{}` is one of {values}", def.name),
+                };
+                Diagnostic::error(codes::UNKNOWN_NAME, message, p.span)
+                    .with_label_message(format!("not a `{}` value", def.name))
+                    .with_help(help)
+            }
+            _ => Diagnostic::error(
                 codes::UNKNOWN_NAME,
                 format!("there is no state, variable or value named `{word}`"),
                 p.span,
             )
             .with_label_message("not found")
-            .with_help(help),
-        );
+            .with_help(suggestion.unwrap_or_else(|| {
+                "states come from the profiles in `use`, variables from `var`, and payload fields from the event in `where`".into()
+            })),
+        };
+        self.error(d);
         Type::Error
+    }
+
+    /// A state name that more than one state answers to (E0102), with every candidate.
+    pub fn ambiguous_state(&mut self, p: &Path, states: &[usize]) {
+        let names: Vec<String> = states.iter().map(|i| self.scope.state_qualified(*i)).collect();
+        let mut d = Diagnostic::error(
+            codes::AMBIGUOUS_EVENT,
+            format!("`{}` could be any of {} states", p.text(), names.len()),
+            p.span,
+        )
+        .with_label_message("ambiguous")
+        .with_help(format!("write one of {}", super::call::list(&names)));
+        for (i, name) in states.iter().zip(&names) {
+            let s = &self.scope.states[*i];
+            d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, format!("`{name}` is declared here"));
+        }
+        self.error(d);
     }
 
     /// `word` as a value of the expected enum, or of the only enum in scope that has it.
@@ -277,11 +350,12 @@ impl Checker<'_> {
         Some(Type::Enum(enums[found].name.clone()))
     }
 
-    pub fn mismatch(&mut self, e: &Expr, wanted: &str, found: &Type) {
+    pub fn mismatch(&mut self, e: &Expr, wanted: &str, found: &Type, help: String) {
         let found_a = found.a();
         self.error(
             Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {wanted}, found {found_a}"), e.span)
-                .with_label_message(format!("this is {found_a}")),
+                .with_label_message(format!("this is {found_a}"))
+                .with_help(help),
         );
     }
 
@@ -311,19 +385,20 @@ impl Checker<'_> {
             (Type::Duration | Type::Percent, Type::Duration | Type::Percent) => {
                 Diagnostic::error(codes::UNIT_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
                     .with_label_message(format!("this is {t_a}"))
-                    .with_help(format!("write {want_a} such as {}", example_of(want)))
+                    .with_help(format!("write {want_a} such as {}", self.example(want)))
             }
             _ => Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
                 .with_label_message(format!("this is {t_a}"))
-                .with_help(format!("write {want_a} such as {}", example_of(want))),
+                .with_help(format!("write {want_a} such as {}", self.example(want))),
         };
         self.error(d);
     }
 
     /// A constant duration greater than zero, in milliseconds (`after`, `within`, `per`, `every`).
     pub fn positive_duration(&mut self, e: &Expr, what: &str) -> Option<u64> {
+        let errors = self.errors_so_far();
         let t = self.expr(e, Some(&Type::Duration), Locals::default());
-        if t == Type::Error {
+        if t == Type::Error || self.errors_so_far() > errors {
             return None;
         }
         if t != Type::Duration {
@@ -353,6 +428,18 @@ impl Checker<'_> {
                     )
                     .with_label_message("overflows a 64-bit count of milliseconds")
                     .with_help("durations go up to about 292 million years; write a shorter one"),
+                );
+                None
+            }
+            Err(ConstError::DivisionByZero) => {
+                self.error(
+                    Diagnostic::error(
+                        codes::ARITHMETIC_OVERFLOW,
+                        format!("the duration of {what} divides by zero"),
+                        e.span,
+                    )
+                    .with_label_message("a division by zero")
+                    .with_help("a duration divided by zero has no length; divide by a number greater than zero"),
                 );
                 None
             }

@@ -47,7 +47,7 @@ pub struct ItemCheck {
 
 /// Checks a rule or a test; other items have nothing to check here.
 pub fn check_item(scope: &Scope, item: &ItemKind) -> ItemCheck {
-    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None };
+    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false };
     match item {
         ItemKind::Rule(r) => cx.rule(r),
         ItemKind::Test(t) => cx.test(t),
@@ -62,6 +62,8 @@ pub(crate) struct Checker<'a> {
     /// The event that triggers the rule being checked: its payload fields are in scope in the
     /// filter, the condition and the actions.
     pub payload_event: Option<usize>,
+    /// Checking a test: help lines say `fire` where a rule would say `on`.
+    pub in_test: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -81,6 +83,31 @@ impl<'a> Checker<'a> {
 
     pub fn refer(&mut self, span: Span, target: Target) {
         self.out.references.push(Reference { span, target });
+    }
+
+    /// Example constants of a type for help lines: an enum's own values, `20%` for a Percent.
+    pub fn example(&self, ty: &crate::types::Type) -> String {
+        if let crate::types::Type::Enum(name) = ty
+            && let Some(def) = self.scope.enum_def(name)
+        {
+            return one_of(&def.variants);
+        }
+        crate::model::example_of(ty)
+    }
+
+    /// The number of errors reported so far, to tell whether a check added one.
+    pub fn errors_so_far(&self) -> usize {
+        self.out.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// "`a`", "`a` or `b`", "`a`, `b` or `c`".
+pub(crate) fn one_of(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
+    match quoted.as_slice() {
+        [] => "a value".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
 

@@ -25,11 +25,19 @@ pub fn build_scope(
         for name in names {
             let span = name.span.shift(*offset);
             match profiles.get(&name.node) {
-                Some(p) if scope.profiles.iter().any(|q| q.name == p.name) => diags.push(
-                    Diagnostic::warning(codes::DUPLICATE_NAME, format!("`{}` is already used", name.node), span)
+                Some(p) if scope.profiles.iter().any(|q| q.name == p.name) => {
+                    let first = decl_span(decls, &p.name);
+                    diags.push(
+                        Diagnostic::warning(
+                            codes::DUPLICATE_DECLARATION,
+                            format!("`{}` is already used", name.node),
+                            span,
+                        )
                         .with_label_message("used again here")
-                        .with_help("remove the second `use`"),
-                ),
+                        .with_secondary(first, "first used here")
+                        .with_help("remove the second mention; it changes nothing"),
+                    )
+                }
                 Some(p) => scope.profiles.push(p.clone()),
                 None => {
                     scope.incomplete = true;
@@ -67,17 +75,22 @@ pub fn build_scope(
         scope.actions.extend(p.actions.iter().cloned());
         for e in &p.enums {
             match scope.enums.iter().find(|f| f.name == e.name) {
-                Some(f) if f.variants != e.variants => diags.push(
-                    Diagnostic::error(
-                        codes::DUPLICATE_NAME,
-                        format!("two profiles in use declare different enums `{}`", e.name),
-                        decl_span(decls, &p.name),
+                Some(f) if f.variants != e.variants => {
+                    if !scope.conflicting_enums.contains(&e.name) {
+                        scope.conflicting_enums.push(e.name.clone());
+                    }
+                    diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_NAME,
+                            format!("two profiles in use declare different enums `{}`", e.name),
+                            decl_span(decls, &p.name),
+                        )
+                        .with_label_message("two different enums")
+                        .with_secondary_in(e.origin.file.clone(), e.origin.span, "declared here")
+                        .with_secondary_in(f.origin.file.clone(), f.origin.span, "and differently here")
+                        .with_help("rename one of the enums in its profile"),
                     )
-                    .with_label_message("two different enums")
-                    .with_secondary_in(e.origin.file.clone(), e.origin.span, "declared here")
-                    .with_secondary_in(f.origin.file.clone(), f.origin.span, "and differently here")
-                    .with_help("rename one of the enums in its profile"),
-                ),
+                }
                 Some(_) => {}
                 None => scope.enums.push(e.clone()),
             }
@@ -103,13 +116,13 @@ pub fn build_scope(
                     } else if let Some((_, first)) = scope.permits.iter().find(|(p, _)| *p == name.node) {
                         diags.push(
                             Diagnostic::warning(
-                                codes::DUPLICATE_NAME,
+                                codes::DUPLICATE_DECLARATION,
                                 format!("`{}` is already permitted", name.node),
                                 span,
                             )
                             .with_label_message("permitted again here")
                             .with_secondary(*first, "first permitted here")
-                            .with_help("remove one of them"),
+                            .with_help("remove the second mention; it changes nothing"),
                         );
                     } else {
                         scope.permits.push((name.node.clone(), span));
@@ -154,7 +167,7 @@ fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
 
 /// A variable's type must be bounded, and its initial value a constant of that type.
 fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
-    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None };
+    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false };
     let name = &var.ty.name.node;
     let mut range = None;
     let ty = match Type::builtin(name) {
@@ -233,13 +246,31 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
                         cx.error(
                             Diagnostic::error(codes::NOT_CONSTANT, "a variable starts with a constant value", e.span)
                                 .with_label_message("not a constant")
-                                .with_help("write a constant such as `0` or `false`; rules can change it with `set`"),
+                                .with_help(format!(
+                                    "start it with a constant such as {}; rules can change it with `set`",
+                                    starting_example(&ty, scope)
+                                )),
                         );
                     }
                     None
                 }
             },
         };
+        let fresh = !cx.out.diagnostics.iter().any(|d| d.is_error());
+        if let (true, Some(Const::Duration(n) | Const::Percent(n))) = (fresh, &init)
+            && (*n < 0 || matches!(init, Some(Const::Percent(p)) if p > 100))
+        {
+            let what = if ty == Type::Duration { "a duration from 0 s up" } else { "a percentage from 0% to 100%" };
+            cx.error(
+                Diagnostic::error(
+                    codes::OUT_OF_RANGE,
+                    format!("this works out to {}", show_const(init.as_ref())),
+                    e.span,
+                )
+                .with_label_message("out of range")
+                .with_help(format!("start with {what}")),
+            );
+        }
         if let (Some(Const::Int(n)), Some((lo, hi))) = (&init, range)
             && (*n < lo || *n > hi)
         {
@@ -255,6 +286,29 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
     };
     let def = VarDef { name: var.name.node.clone(), ty, range, init, span: var.name.span };
     (def, cx.out.diagnostics)
+}
+
+/// A constant to start a variable of type `ty` with.
+fn starting_example(ty: &Type, scope: &Scope) -> String {
+    match ty {
+        Type::Bool => "`false`".into(),
+        Type::Int => "`0`".into(),
+        Type::Percent => "`0%`".into(),
+        Type::Duration => "`0 s`".into(),
+        Type::Enum(e) => scope
+            .enum_def(e)
+            .and_then(|d| d.variants.first())
+            .map_or_else(|| format!("a value of `{e}`"), |v| format!("`{v}`")),
+        _ => crate::model::example_of(ty),
+    }
+}
+
+fn show_const(c: Option<&Const>) -> String {
+    match c {
+        Some(Const::Duration(ms)) => format!("{ms} ms"),
+        Some(Const::Percent(p)) => format!("{p}%"),
+        _ => "a value out of range".into(),
+    }
 }
 
 /// The value a variable starts with when its declaration gives none.

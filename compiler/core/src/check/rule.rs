@@ -129,19 +129,17 @@ impl Checker<'_> {
         let word = p.text();
         let mut names: Vec<String> = (0..self.scope.states.len()).map(|i| self.scope.state_short(i)).collect();
         names.extend(self.scope.vars.iter().map(|v| v.name.clone()));
-        let (code, message, help) = if found.len() > 1 {
-            let q: Vec<String> = found.iter().map(|i| self.scope.state_qualified(*i)).collect();
-            (
-                codes::UNKNOWN_NAME,
-                format!("`{word}` could be any of {} states", found.len()),
-                format!("write one of {}", list(&q)),
-            )
-        } else if !self.scope.events_matching(p).is_empty() {
-            (
-                codes::NOT_A_STATE,
-                format!("`{word}` is an event, not a state"),
-                format!("to react to the event write `on {word}: ...`"),
-            )
+        if found.len() > 1 {
+            self.ambiguous_state(p, &found);
+            return None;
+        }
+        let (code, message, help) = if !self.scope.events_matching(p).is_empty() {
+            let help = if self.in_test {
+                format!("a test raises an event with `fire`: `fire {word}`")
+            } else {
+                format!("to react to the event write `on {word}: ...`")
+            };
+            (codes::NOT_A_STATE, format!("`{word}` is an event, not a state"), help)
         } else {
             let help = did_you_mean(&word, names.iter().map(String::as_str))
                 .unwrap_or_else(|| "states come from the profiles in `use`, variables from `var`".into());

@@ -8,6 +8,7 @@ use crate::syntax::ast::{StepKind, TestDecl};
 
 impl Checker<'_> {
     pub fn test(&mut self, test: &TestDecl) {
+        self.in_test = true;
         let mut now: (i64, Option<Span>) = (0, None);
         for step in &test.steps {
             if let Some(at) = &step.at
@@ -67,7 +68,11 @@ impl Checker<'_> {
     /// The virtual time of a step: a constant duration from the start of the test, zero or more.
     fn test_time(&mut self, e: &crate::syntax::ast::Expr) -> Option<i64> {
         use crate::types::{Const, Type, const_eval};
+        let errors = self.errors_so_far();
         let t = self.expr(e, Some(&Type::Duration), Default::default());
+        if self.errors_so_far() > errors {
+            return None;
+        }
         if t != Type::Duration {
             if t != Type::Error {
                 self.expect_type(e, &Type::Duration, Default::default());

@@ -52,6 +52,9 @@ pub struct Lexed<'s> {
     /// Spans of `#` comments, kept for the formatter.
     pub comments: Vec<Span>,
     pub errors: Vec<Diagnostic>,
+    /// Tokens that do not say what the author meant: names with letters outside ASCII or a part
+    /// that starts with a digit. (`Token::Error` tokens are the other such places.)
+    pub garbled: Vec<Span>,
 }
 
 const SYMBOLS: &[&str] =
@@ -67,8 +70,9 @@ pub fn is_word_char(c: char) -> bool {
 
 pub fn lex(src: &str) -> Lexed<'_> {
     let bytes = src.as_bytes();
-    let mut out = Lexed { tokens: Vec::new(), comments: Vec::new(), errors: Vec::new() };
-    let mut i = 0usize;
+    let mut out = Lexed { tokens: Vec::new(), comments: Vec::new(), errors: Vec::new(), garbled: Vec::new() };
+    // The byte order mark some editors write at the start of UTF-8 files is not text: skip it.
+    let mut i = if src.starts_with(BYTE_ORDER_MARK) { BYTE_ORDER_MARK.len_utf8() } else { 0 };
     let span = |a: usize, b: usize| Span::new(a as u32, b as u32);
     while i < bytes.len() {
         let c = bytes[i] as char;
@@ -80,9 +84,21 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 i += 1;
             }
             out.comments.push(span(start, i));
-        } else if is_word_start(c) {
-            i = word_end(bytes, i);
-            out.tokens.push((Token::Word(&src[start..i]), span(start, i)));
+        } else if is_word_start(c) || starts_foreign_letter(src, i) {
+            i = word_end(src, i);
+            let word = &src[start..i];
+            if let Some(error) = non_ascii_name(word, start) {
+                out.errors.push(error);
+                out.garbled.push(span(start, i));
+            } else if let Some((end, error)) = digit_name_part(src, i, start) {
+                // `wifi-6e`: one word with an error, so the rest of the rule still reads as written.
+                out.errors.push(error);
+                out.garbled.push(span(start, end));
+                out.tokens.push((Token::Word(&src[start..end]), span(start, end)));
+                i = end;
+                continue;
+            }
+            out.tokens.push((Token::Word(word), span(start, i)));
         } else if c.is_ascii_digit() {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
@@ -154,6 +170,23 @@ pub fn lex(src: &str) -> Lexed<'_> {
         } else if let Some(sym) = SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
             i += sym.len();
             out.tokens.push((Token::Sym(sym), span(start, i)));
+        } else if let Some((written, word)) = FOREIGN_OPERATORS.iter().find(|(w, _)| src[i..].starts_with(*w)) {
+            // `&&`, `||`, `!` from other languages: reported, then read as the glass word so the
+            // rest of the rule is checked as meant.
+            i += written.len();
+            out.errors.push(
+                Diagnostic::error(
+                    codes::UNEXPECTED_CHARACTER,
+                    format!("glass writes `{word}`, not `{written}`"),
+                    span(start, i),
+                )
+                .with_label_message(format!("write `{word}` here"))
+                .with_help(format!("conditions are combined with the words `and`, `or` and `not`: write `{word}`"))
+                .with_fix(format!("write `{word}`"), span(start, i), *word),
+            );
+            out.tokens.push((Token::Word(word), span(start, i)));
+        } else if let Some(open) = SMART_QUOTES.iter().find(|q| src[i..].starts_with(**q)) {
+            i = smart_quoted_text(src, i, open, &mut out);
         } else {
             // One error for a whole run of characters the language has no use for.
             while i < bytes.len() && !starts_token(src, i) {
@@ -173,6 +206,142 @@ pub fn lex(src: &str) -> Lexed<'_> {
         }
     }
     out
+}
+
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// Operators of other languages, and the glass word each stands for.
+const FOREIGN_OPERATORS: &[(&str, &str)] = &[("&&", "and"), ("||", "or"), ("!", "not")];
+
+/// Typographic quotes that word processors put in place of `"`.
+const SMART_QUOTES: &[&str] = &["\u{201c}", "\u{201d}", "\u{201e}"];
+
+/// Text between typographic quotes, `“like this”`: each quote is an error with its fix, and the
+/// text between them is read as text, so the call around it is still checked. Returns the end.
+fn smart_quoted_text<'s>(src: &'s str, start: usize, open: &str, out: &mut Lexed<'s>) -> usize {
+    let quote_error = |at: usize, quote: &str| {
+        let span = Span::new(at as u32, (at + quote.len()) as u32);
+        Diagnostic::error(
+            codes::UNEXPECTED_CHARACTER,
+            format!("`{quote}` is a typographic quote; text in glass goes between straight quotes `\"`"),
+            span,
+        )
+        .with_label_message("typographic quote")
+        .with_help("write `\"` (word processors replace it: write rules in a plain-text editor)")
+        .with_fix("write `\"`", span, "\"")
+    };
+    out.errors.push(quote_error(start, open));
+    let inner_start = start + open.len();
+    let line_end = src[inner_start..].find('\n').map_or(src.len(), |n| inner_start + n);
+    let line = &src[inner_start..line_end];
+    let close = line.char_indices().find(|(_, c)| *c == '"' || SMART_QUOTES.iter().any(|q| q.starts_with(*c)));
+    let Some((at, c)) = close else {
+        // No closing quote on the line: only the opening one is reported.
+        out.tokens.push((Token::Error, Span::new(start as u32, inner_start as u32)));
+        return inner_start;
+    };
+    let close_at = inner_start + at;
+    if c != '"' {
+        out.errors.push(quote_error(close_at, &src[close_at..close_at + c.len_utf8()]));
+    }
+    let end = close_at + c.len_utf8();
+    out.tokens.push((Token::Str(&src[inner_start..close_at]), Span::new(start as u32, end as u32)));
+    end
+}
+
+/// A letter outside ASCII, such as `é`: it is read as part of a name so that the error is about
+/// the name, not about a stray character.
+fn starts_foreign_letter(src: &str, i: usize) -> bool {
+    src[i..].chars().next().is_some_and(|c| !c.is_ascii() && c.is_alphabetic())
+}
+
+/// A name with letters outside ASCII (`bouton-appuyé`): an error at those letters, with the name
+/// spelt in ASCII as the fix when every letter has a plain form.
+fn non_ascii_name(word: &str, start: usize) -> Option<Diagnostic> {
+    let first = word.find(|c: char| !c.is_ascii())?;
+    let (last, c) = word.char_indices().rev().find(|(_, c)| !c.is_ascii())?;
+    let at = |k: usize| (start + k) as u32;
+    let letters: Vec<String> = word.chars().filter(|c| !c.is_ascii()).map(|c| format!("`{c}`")).collect();
+    let mut letters_text = letters.clone();
+    letters_text.dedup();
+    let plain: Option<String> = word.chars().map(|c| if c.is_ascii() { Some(c) } else { plain_letter(c) }).collect();
+    let help = match &plain {
+        Some(p) => format!("names are ASCII letters, digits and `-`: write `{p}`"),
+        None => "names are ASCII letters, digits and `-`: spell it with the letters a to z".to_string(),
+    };
+    let d = Diagnostic::error(
+        codes::UNEXPECTED_CHARACTER,
+        format!("names are written in ASCII letters; {} is not one", letters_text.join(", ")),
+        Span::new(at(first), at(last + c.len_utf8())),
+    )
+    .with_label_message("not an ASCII letter")
+    .with_help(help);
+    Some(match plain {
+        Some(p) => d.with_fix(format!("write `{p}`"), Span::new(at(0), at(word.len())), p),
+        None => d,
+    })
+}
+
+/// The plain ASCII letter of a Latin letter with an accent (`é` is `e`).
+fn plain_letter(c: char) -> Option<char> {
+    const TABLE: &[(&str, char)] = &[
+        ("àáâãäåā", 'a'),
+        ("ÀÁÂÃÄÅĀ", 'A'),
+        ("çćč", 'c'),
+        ("ÇĆČ", 'C'),
+        ("èéêëēę", 'e'),
+        ("ÈÉÊËĒĘ", 'E'),
+        ("ìíîïī", 'i'),
+        ("ÌÍÎÏĪ", 'I'),
+        ("ñń", 'n'),
+        ("ÑŃ", 'N'),
+        ("òóôõöøō", 'o'),
+        ("ÒÓÔÕÖØŌ", 'O'),
+        ("ùúûüū", 'u'),
+        ("ÙÚÛÜŪ", 'U'),
+        ("ýÿ", 'y'),
+        ("Ý", 'Y'),
+        ("šś", 's'),
+        ("ŠŚ", 'S'),
+        ("žźż", 'z'),
+        ("ŽŹŻ", 'Z'),
+        ("ł", 'l'),
+        ("Ł", 'L'),
+    ];
+    TABLE.iter().find(|(from, _)| from.contains(c)).map(|(_, to)| *to)
+}
+
+/// `wifi-6e`: a hyphen, digits and letters right after a name. `x-5` and `x-5s` are a subtraction
+/// (the letters are a unit), but `6e` is no number, so the author meant one name with a part that
+/// starts with a digit, which names cannot have. Returns the end of that name and the error.
+fn digit_name_part(src: &str, word_end_at: usize, start: usize) -> Option<(usize, Diagnostic)> {
+    let bytes = src.as_bytes();
+    if word_end_at + 1 >= bytes.len() || bytes[word_end_at] != b'-' || !bytes[word_end_at + 1].is_ascii_digit() {
+        return None;
+    }
+    let mut j = word_end_at + 1;
+    while j < bytes.len() && bytes[j].is_ascii_digit() {
+        j += 1;
+    }
+    if j >= bytes.len() || !is_word_start(bytes[j] as char) {
+        return None;
+    }
+    let letters_end = word_end(src, j);
+    if crate::syntax::parser::unit_millis(&src[j..letters_end]).is_some() {
+        return None;
+    }
+    let name = &src[start..letters_end];
+    let joined = format!("{}{}", &src[start..word_end_at], &src[word_end_at + 1..letters_end]);
+    let span = Span::new(start as u32, letters_end as u32);
+    let d = Diagnostic::error(
+        codes::DIGIT_NAME_PART,
+        format!("`{name}` is not a name: a part of a name cannot start with a digit"),
+        span,
+    )
+    .with_label_message("a part starting with a digit")
+    .with_help(format!("join the parts or spell the number: write `{joined}`"))
+    .with_fix(format!("write `{joined}`"), span, joined);
+    Some((letters_end, d))
 }
 
 /// The byte offset of the first unknown escape in the text between quotes.
@@ -207,12 +376,23 @@ pub fn unescape(inner: &str) -> String {
 
 /// A word is letters, digits and `_`, joined by single `-` when a letter follows: `button-long-press`
 /// is one name, while `x-5` is `x` minus `5` and `x - y` is a subtraction.
-fn word_end(bytes: &[u8], mut i: usize) -> usize {
+/// Letters outside ASCII are taken into the word here (and reported by `non_ascii_name`).
+fn word_end(src: &str, mut i: usize) -> usize {
+    let bytes = src.as_bytes();
     loop {
-        while i < bytes.len() && is_word_char(bytes[i] as char) {
-            i += 1;
+        while i < bytes.len() {
+            if is_word_char(bytes[i] as char) {
+                i += 1;
+            } else if starts_foreign_letter(src, i) {
+                i += src[i..].chars().next().map_or(1, char::len_utf8);
+            } else {
+                break;
+            }
         }
-        if i + 1 < bytes.len() && bytes[i] == b'-' && is_word_start(bytes[i + 1] as char) {
+        if i + 1 < bytes.len()
+            && bytes[i] == b'-'
+            && (is_word_start(bytes[i + 1] as char) || starts_foreign_letter(src, i + 1))
+        {
             i += 1;
         } else {
             return i;
@@ -243,6 +423,9 @@ fn starts_token(src: &str, i: usize) -> bool {
         || c.is_ascii_whitespace()
         || matches!(c, '_' | '"' | '#')
         || SYMBOLS.iter().any(|s| src[i..].starts_with(*s))
+        || FOREIGN_OPERATORS.iter().any(|(w, _)| src[i..].starts_with(*w))
+        || SMART_QUOTES.iter().any(|q| src[i..].starts_with(*q))
+        || starts_foreign_letter(src, i)
 }
 
 #[cfg(test)]

@@ -38,6 +38,29 @@ fn sp(s: SimpleSpan) -> Span {
     s.into()
 }
 
+/// Separates the message, label, help and fix of the parser's own errors (see [`custom`]).
+pub(crate) const CUSTOM_SEPARATOR: char = '\u{1f}';
+
+/// An error the grammar reports itself, with a label, a help line and optionally a replacement
+/// for its span. Chumsky's custom errors carry one string, so the parts travel joined.
+fn custom<'t, 's>(span: SimpleSpan, message: &str, label: &str, help: &str, fix: Option<&str>) -> Rich<'t, Token<'s>> {
+    let mut text = [message, label, help].join(&CUSTOM_SEPARATOR.to_string());
+    if let Some(fix) = fix {
+        text.push(CUSTOM_SEPARATOR);
+        text.push_str(fix);
+    }
+    Rich::custom(span, text)
+}
+
+/// An expression as the author could write it, for help lines.
+fn show(e: &Expr) -> String {
+    crate::fmt::expr(e)
+}
+
+fn error_expr(span: Span) -> Expr {
+    Expr { kind: ExprKind::Error, span }
+}
+
 /// A contextual or hard keyword.
 fn kw<'t, 's: 't, I>(word: &'static str) -> impl Parser<'t, I, SimpleSpan, Extra<'t, 's>> + Clone
 where
@@ -88,6 +111,9 @@ where
         .collect::<Vec<_>>()
         .map_with(|segments, e| Path { segments, span: sp(e.span()) })
 }
+
+/// An operator of a comparison, where it is, and its right side.
+type Comparison = ((BinaryOp, SimpleSpan), Expr);
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span.to(rhs.span);
@@ -152,10 +178,27 @@ where
             sym("<").to(BinaryOp::Lt),
             sym(">").to(BinaryOp::Gt),
         ));
-        let comparison = sum.clone().then(cmp_op.then(sum.clone()).or_not()).map(|(l, r)| match r {
-            Some((op, r)) => binary(op, l, r),
-            None => l,
-        });
+        // Comparisons do not chain: a second one is reported, and the whole is an error node so
+        // that the checker does not report it again.
+        let comparison = sum
+            .clone()
+            .then(cmp_op.map_with(|op, e| (op, e.span())).then(sum.clone()).repeated().collect::<Vec<_>>())
+            .validate(|(first, rest): (Expr, Vec<Comparison>), _, emitter| {
+                let mut rest = rest.into_iter();
+                let Some(((op, _), second)) = rest.next() else { return first };
+                let Some(((op2, op2_span), third)) = rest.next() else { return binary(op, first, second) };
+                let (a, b, c) = (show(&first), show(&second), show(&third));
+                let (op, op2) = (op.as_str(), op2.as_str());
+                emitter.emit(custom(
+                    op2_span,
+                    "comparisons do not chain",
+                    "a second comparison",
+                    &format!("compare twice and join with `and`: `{a} {op} {b} and {b} {op2} {c}`"),
+                    None,
+                ));
+                let end = rest.last().map_or(third.span, |(_, e)| e.span);
+                error_expr(first.span.to(end))
+            });
         let held = comparison.then(kw("for").ignore_then(sum).or_not()).map(|(condition, duration)| match duration {
             Some(duration) => {
                 let span = condition.span.to(duration.span);
@@ -195,6 +238,27 @@ where
         .recover_with(via_parser(nested_delimiters(Token::Sym("("), Token::Sym(")"), [], |_| Vec::new())))
 }
 
+/// A `while` or `where` condition. `=` in it is a comparison written like an assignment: it is
+/// reported with the fix `==`, and the condition becomes an error node.
+fn condition<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    expr().then(sym("=").then(expr()).or_not()).validate(|(lhs, assign), _, emitter| match assign {
+        None => lhs,
+        Some((eq, rhs)) => {
+            emitter.emit(custom(
+                eq,
+                "`=` gives a value; a condition compares with `==`",
+                "write `==` to compare",
+                &format!("write `{} == {}`", show(&lhs), show(&rhs)),
+                Some("=="),
+            ));
+            error_expr(lhs.span.to(rhs.span))
+        }
+    })
+}
+
 /// Words that start a test step.
 const STEP_WORDS: &[&str] = &["at", "fire", "expect"];
 
@@ -212,7 +276,8 @@ where
         .labelled("an action")
 }
 
-/// A duration window after `per`: `10 min`, or a bare unit as in `per minute`.
+/// A duration after `per`, `every` or `within`: `10 min`, or a bare unit meaning one of it, as in
+/// `per minute`, `every hour`, `within second`.
 fn window<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
@@ -258,29 +323,82 @@ where
         .at_least(1)
         .collect::<Vec<_>>()
         .then_ignore(kw("within"))
-        .then(expr());
+        .then(window());
     let on = kw("on")
         .ignore_then(path())
-        .then(change.or_not())
+        .then(change.map_with(|c, e| (c, e.span())).or_not())
         .then(sequence_tail.or_not())
-        .then(kw("where").ignore_then(expr()).or_not())
-        .try_map(|(((first, change), seq), filter), span| match (change, seq, filter) {
-            (Some(change), None, None) => Ok(TriggerKind::State { state: first, change }),
-            (None, Some((rest, within)), None) => {
+        .then(kw("where").then(condition()).or_not())
+        .validate(|(((first, change), seq), filter), _, emitter| {
+            let either = "a trigger is either an event, a state change or a sequence";
+            let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
                 let mut steps = vec![first];
                 steps.extend(rest);
-                Ok(TriggerKind::Sequence { steps, within })
+                TriggerKind::Sequence { steps, within }
+            };
+            let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
+                emitter.emit(custom(
+                    where_span,
+                    &format!("{either}: `where` filters an event's payload, and a {what} has none"),
+                    &format!("`where` after a {what}"),
+                    &format!("put the condition in `while`: `while {}`", show(&filter)),
+                    None,
+                ));
+            };
+            match (change, seq, filter) {
+                (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
+                (Some((change, _)), None, None) => TriggerKind::State { state: first, change },
+                (None, Some(seq), None) => sequence(first, seq),
+                (Some((change, _)), None, Some(filter)) => {
+                    misplaced_where("state change", filter);
+                    TriggerKind::State { state: first, change }
+                }
+                (None, Some(seq), Some(filter)) => {
+                    misplaced_where("sequence", filter);
+                    sequence(first, seq)
+                }
+                (Some((change, change_span)), Some(_), _) => {
+                    emitter.emit(custom(
+                        change_span,
+                        &format!("{either}, not both a state change and a sequence"),
+                        "a state change before `then`",
+                        "write two rules: one `on STATE becomes VALUE`, one `on EVENT then EVENT within D`",
+                        None,
+                    ));
+                    TriggerKind::State { state: first, change }
+                }
             }
-            (None, None, filter) => Ok(TriggerKind::Event { event: first, filter }),
-            _ => Err(Rich::custom(span, "a trigger is either an event, a state change or a sequence")),
         });
-    let every = kw("every").ignore_then(
-        kw("day")
-            .ignore_then(kw("at"))
-            .ignore_then(select! { Token::Time(t) => t }.map_with(|t, e| Spanned::new(t, sp(e.span()))))
-            .map(|time| TriggerKind::Daily { time })
-            .or(expr().map(|period| TriggerKind::Every { period })),
-    );
+    let time = select! { Token::Time(t) => t }.map_with(|t, e| Spanned::new(t, sp(e.span())));
+    // `every day at 07:30`; without `at`, or without a time, the mistake is reported and the rule
+    // is still read.
+    let daily = kw("day").then(kw("at").or_not()).then(time.or_not()).validate(|((day, at), time), e, emitter| {
+        match (at, time) {
+            (Some(_), Some(time)) => TriggerKind::Daily { time },
+            (None, Some(time)) => {
+                let shown = format!("{:02}:{:02}", time.node / 60, time.node % 60);
+                emitter.emit(custom(
+                    SimpleSpan::from(time.span.range()),
+                    "`every day` needs `at` before the time",
+                    "`at` is missing before the time",
+                    &format!("write `every day at {shown}`"),
+                    Some(&format!("at {shown}")),
+                ));
+                TriggerKind::Daily { time }
+            }
+            (_, None) => {
+                emitter.emit(custom(
+                    e.span(),
+                    "`every day` needs a time of day",
+                    "no time after `every day`",
+                    "write `every day at 07:30` for a rule that runs at that time, or `every 24 h` for one that runs a day after the pack starts and every day after",
+                    None,
+                ));
+                TriggerKind::Daily { time: Spanned::new(0, sp(day)) }
+            }
+        }
+    });
+    let every = kw("every").ignore_then(daily.or(window().map(|period| TriggerKind::Every { period })));
     on.or(every)
         .map_with(|kind, e| Trigger { kind, span: sp(e.span()) })
         .labelled("a trigger (`on EVENT` or `every ...`)")
@@ -322,7 +440,7 @@ where
         .then_ignore(sym(":"))
         .or_not()
         .then(trigger())
-        .then(kw("while").ignore_then(expr()).or_not())
+        .then(kw("while").ignore_then(condition()).or_not())
         .then(rule_option().repeated().collect::<Vec<_>>())
         .then_ignore(sym(":").labelled("`:` before the actions"))
         .then(one_action.separated_by(sym(",")).at_least(1).collect::<Vec<_>>())

@@ -24,28 +24,45 @@ const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "rule", "profile"];
 const ITEM_KEYWORDS: &[&str] = &["use", "pack", "permit", "var", "rule", "on", "every", "test", "profile"];
 
 /// The byte ranges of the items of a file, from each item's first token to its last.
+///
+/// Item keywords inside brackets belong to the item, except where they show that a bracket was
+/// left open: an item keyword inside `( )` (where none can appear), or one that starts a line
+/// inside `{ }` (where only `on PROCESSOR` of a profile action can). Then the open item ends
+/// there, its parse reports the unclosed bracket, and the next item is parsed on its own.
 pub fn split_items(src: &str) -> Vec<Span> {
     let tokens = lex(src).tokens;
     let mut items: Vec<Span> = Vec::new();
-    let mut depth = 0usize;
+    let mut open: Vec<Token> = Vec::new();
     // Inside `rule NAME:` the `on`/`every` that follows belongs to the same item.
     let mut rule_awaiting_trigger = false;
-    let mut previous: Option<Token> = None;
-    for (token, span) in &tokens {
+    let mut previous: Option<(Token, Span)> = None;
+    for (k, (token, span)) in tokens.iter().enumerate() {
         // `var on` is a keyword misused as a name, not a new item: let the parser say so.
-        let names_something = previous.is_some_and(|p| DECLARERS.iter().any(|d| p.is_keyword(d)));
-        previous = Some(*token);
-        let starts_item = depth == 0
-            && !names_something
-            && match token {
-                Token::Word(w) if ITEM_KEYWORDS.contains(w) => {
-                    !(rule_awaiting_trigger && (*w == "on" || *w == "every"))
-                }
-                _ => false,
-            };
+        let names_something = previous.is_some_and(|(p, _)| DECLARERS.iter().any(|d| p.is_keyword(d)));
+        let line_start = previous.is_none_or(|(_, p)| src[p.end as usize..span.start as usize].contains('\n'));
+        previous = Some((*token, *span));
+        let keyword = match token {
+            Token::Word(w) if ITEM_KEYWORDS.contains(w) && !names_something => Some(*w),
+            _ => None,
+        };
+        let starts_item = match keyword {
+            Some("on" | "every") if rule_awaiting_trigger && open.is_empty() => false,
+            Some(_) if open.is_empty() => true,
+            Some(_) if open.contains(&Token::Sym("(")) => true,
+            Some(w) => line_start && (w != "on" || on_starts_a_rule(&tokens[k + 1..])),
+            None => false,
+        };
+        if starts_item {
+            open.clear();
+        }
         match token {
-            Token::Sym("(") | Token::Sym("{") => depth += 1,
-            Token::Sym(")") | Token::Sym("}") => depth = depth.saturating_sub(1),
+            Token::Sym("(") | Token::Sym("{") => open.push(*token),
+            Token::Sym(")") if open.last() == Some(&Token::Sym("(")) => {
+                open.pop();
+            }
+            Token::Sym("}") if open.last() == Some(&Token::Sym("{")) => {
+                open.pop();
+            }
             _ => {}
         }
         if starts_item || items.is_empty() {
@@ -62,11 +79,49 @@ pub fn split_items(src: &str) -> Vec<Span> {
     items
 }
 
+/// Inside braces, `on` starts a line both in a profile action's clauses (`on ar1`) and in a rule
+/// after a profile or test left open. It is a rule when the name after it is followed by what
+/// follows a trigger's event or state.
+fn on_starts_a_rule(after_on: &[(Token, Span)]) -> bool {
+    let mut rest = after_on.iter().map(|(t, _)| t);
+    if !matches!(rest.next(), Some(Token::Word(_))) {
+        return false;
+    }
+    loop {
+        match rest.next() {
+            Some(Token::Sym(".")) => {
+                if !matches!(rest.next(), Some(Token::Word(_))) {
+                    return false;
+                }
+            }
+            Some(Token::Sym(":")) => return true,
+            Some(Token::Word(w)) => {
+                return matches!(
+                    *w,
+                    "while" | "where" | "then" | "becomes" | "changes" | "below" | "above" | "at" | "mode"
+                );
+            }
+            _ => return false,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ParsedItem {
     pub item: Item,
     /// Lexical and syntax errors, with spans relative to the item.
     pub errors: Vec<Diagnostic>,
+    /// Places where the tree may not say what the author meant (characters the lexer could not
+    /// read, a garbled name, a syntax error, an unclosed bracket). A later stage's diagnostic
+    /// that touches one is an echo of that error and is not reported.
+    pub unreadable: Vec<Span>,
+}
+
+impl ParsedItem {
+    /// Whether a diagnostic at `span` (item-relative) touches a place the parser could not read.
+    pub fn touches_unreadable(&self, span: Span) -> bool {
+        self.unreadable.iter().any(|u| span.start <= u.end && u.start <= span.end)
+    }
 }
 
 /// Parses the text of one item (as cut by [`split_items`]). Never fails: a broken item becomes
@@ -81,24 +136,130 @@ pub fn parse_item_text(text: &str) -> ParsedItem {
                 .with_label_message(format!("more than {MAX_NESTING} levels deep here"))
                 .with_help("split the expression into simpler parts"),
         );
-        return ParsedItem { item: Item { kind: ItemKind::Error, span: whole }, errors };
+        return ParsedItem { item: Item { kind: ItemKind::Error, span: whole }, errors, unreadable: vec![whole] };
     }
+    let mut unreadable = lexed.garbled.clone();
+    unreadable.extend(lexed.tokens.iter().filter(|(t, _)| *t == Token::Error).map(|(_, s)| *s));
+    let context = Context::of(&lexed.tokens);
+    // Where the parser misses characters the lexer could not read.
+    let lexer_errors: Vec<usize> =
+        lexed.tokens.iter().filter(|(t, _)| *t == Token::Error).map(|(_, s)| s.start as usize).collect();
+    let first_lexer_error = lexer_errors.first().copied().unwrap_or(usize::MAX);
     // Error tokens were reported by the lexer; the parser skips them rather than report them again.
-    let tokens: Vec<(Token, SimpleSpan)> = lexed
+    let mut tokens: Vec<(Token, SimpleSpan)> = lexed
         .tokens
-        .into_iter()
+        .iter()
         .filter(|(t, _)| *t != Token::Error)
-        .map(|(t, s)| (t, SimpleSpan::from(s.range())))
+        .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
+    // Brackets left open are reported at the bracket, then closed at the end of the item so the
+    // rest of it still parses.
+    let unclosed = unclosed_brackets(&tokens);
+    let last_token_start = tokens.last().map_or(0, |(_, s)| s.start);
+    for &(bracket, at) in unclosed.iter().rev() {
+        let (open, close) = if bracket == "(" { ("(", ")") } else { ("{", "}") };
+        unreadable.push(Span::new(at.start as u32, at.end as u32));
+        tokens.push((Token::Sym(close), SimpleSpan::from(text.len()..text.len())));
+        // Its `)` may be inside text left open, or in characters the lexer could not read.
+        if lexer_errors.iter().any(|&e| e > at.start) {
+            continue;
+        }
+        errors.push(
+            Diagnostic::error(
+                codes::SYNTAX,
+                format!("this `{open}` is never closed"),
+                Span::new(at.start as u32, at.end as u32),
+            )
+            .with_label_message(format!("this `{open}` is never closed"))
+            .with_help(match context {
+                Context::Profile | Context::Test if open == "{" => {
+                    format!("add `{close}` after the last line of the {context}")
+                }
+                _ => format!("add the missing `{close}`: each `{open}` needs its `{close}` before the next item"),
+            }),
+        );
+    }
     let eoi = SimpleSpan::from(text.len()..text.len());
     let (item, parse_errors) = parser::item().parse(tokens.as_slice().map(eoi, |(t, s)| (t, s))).into_output_errors();
-    // When the lexer already complained, parse errors are usually its echo: keep only the first.
-    let lexer_failed = !errors.is_empty();
-    for e in parse_errors.into_iter().take(if lexer_failed { 0 } else { usize::MAX }) {
-        errors.push(syntax_error(&e));
+    // A parse error after a lexical error, or right before one (with no token between), is
+    // usually its echo: the parser never saw the bad characters. One at the end of an item with
+    // an open bracket is the bracket's. The others are mistakes of their own.
+    let echo_from = if unclosed.is_empty() { first_lexer_error } else { first_lexer_error.min(last_token_start) };
+    for e in parse_errors {
+        unreadable.push((*e.span()).into());
+        let next_lexer_error = lexer_errors.iter().copied().find(|&at| at >= e.span().end);
+        let right_before =
+            next_lexer_error.is_some_and(|next| !tokens.iter().any(|(_, s)| s.start >= e.span().end && s.start < next));
+        if e.span().start < echo_from && !right_before {
+            errors.push(syntax_error(&e, context));
+        }
     }
     let item = item.unwrap_or(Item { kind: ItemKind::Error, span: whole });
-    ParsedItem { item, errors }
+    ParsedItem { item, errors, unreadable }
+}
+
+/// The brackets that are never closed, outermost first.
+fn unclosed_brackets(tokens: &[(Token, SimpleSpan)]) -> Vec<(&'static str, SimpleSpan)> {
+    let mut open: Vec<(&'static str, SimpleSpan)> = Vec::new();
+    for (token, span) in tokens {
+        match token {
+            Token::Sym(b @ ("(" | "{")) => open.push((b, *span)),
+            Token::Sym(")") if open.last().is_some_and(|(b, _)| *b == "(") => {
+                open.pop();
+            }
+            Token::Sym("}") if open.last().is_some_and(|(b, _)| *b == "{") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open
+}
+
+/// What kind of item a syntax error is in, for a help line that shows that item's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Context {
+    Rule,
+    Test,
+    Profile,
+    Declaration,
+}
+
+impl Context {
+    fn of(tokens: &[(Token, Span)]) -> Context {
+        match tokens.first().map(|(t, _)| *t) {
+            Some(Token::Word("test")) => Context::Test,
+            Some(Token::Word("profile")) => Context::Profile,
+            Some(Token::Word("use" | "pack" | "permit" | "var")) => Context::Declaration,
+            _ => Context::Rule,
+        }
+    }
+
+    fn shape(self) -> &'static str {
+        match self {
+            Context::Rule => "a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`",
+            Context::Test => {
+                "a test reads `test \"NAME\" { STEP ... }`, each step `[at TIME:] set NAME = VALUE`, `fire EVENT` or `expect [no] ACTION`"
+            }
+            Context::Profile => {
+                "a profile reads `profile NAME { MEMBER ... }`, each member a `device`, `processor`, `enum`, `state`, `event`, `action` or `capability`"
+            }
+            Context::Declaration => {
+                "declarations read `use PROFILE, ...`, `permit PERMISSION, ...`, `pack NAME \"DESCRIPTION\"` or `var NAME: TYPE = VALUE`"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Context::Rule => "rule",
+            Context::Test => "test",
+            Context::Profile => "profile",
+            Context::Declaration => "declaration",
+        })
+    }
 }
 
 fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
@@ -126,7 +287,7 @@ fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
     None
 }
 
-fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
+fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
     let found = match e.found() {
@@ -134,9 +295,17 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
         None => "the end of the item".to_string(),
     };
     if let RichReason::Custom(message) = e.reason() {
-        return Diagnostic::error(codes::SYNTAX, message.clone(), span)
-            .with_label_message("here")
-            .with_help("see `glassc explain E0003` for the shape of each item");
+        // The parser's own errors carry their label, help and fix (see `parser::custom`).
+        let mut parts = message.split(parser::CUSTOM_SEPARATOR);
+        let message = parts.next().unwrap_or_default();
+        let label = parts.next().unwrap_or("here");
+        let help =
+            parts.next().map_or_else(|| format!("{}; see `glassc explain E0003`", context.shape()), String::from);
+        let d = Diagnostic::error(codes::SYNTAX, message, span).with_label_message(label).with_help(help);
+        return match parts.next() {
+            Some(replacement) => d.with_fix(format!("write `{replacement}`"), span, replacement),
+            None => d,
+        };
     }
     // Operators are always possible after a value; name them once instead of one by one.
     let mut operator = false;
@@ -162,6 +331,8 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
     expected.sort();
     expected.dedup();
     if operator {
+        // After a condition the grammar also tries `=` (to report it as a misspelt `==`).
+        expected.retain(|x| x != "`=`");
         expected.push("an operator".to_string());
     }
     let wanted = match expected.as_slice() {
@@ -169,11 +340,23 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     };
-    let help = if expected.iter().any(|x| x.contains("before the actions")) {
-        "put `:` between the trigger (or condition) and the actions, as in `on button-press while driving: record clip`"
-            .to_string()
-    } else {
-        syntax_help(e.found())
+    let wants_name = expected.iter().any(|x| x == "a name");
+    let help = match e.found() {
+        Some(Token::Word("on")) if context == Context::Test => {
+            "a test raises an event with `fire`, as in `at 1 s: fire button-press`".to_string()
+        }
+        Some(Token::Word(w)) if super::lexer::KEYWORDS.contains(w) && wants_name => format!(
+            "`{w}` is a reserved word and can never be a name; a longer word that contains it is fine, such as `is-{w}`"
+        ),
+        Some(Token::Word(w)) if super::lexer::KEYWORDS.contains(w) => {
+            format!("`{w}` is a reserved word and cannot stand here; {}", context.shape())
+        }
+        _ if context == Context::Rule && expected.iter().any(|x| x.contains("before the actions")) => {
+            "put `:` between the trigger (or condition) and the actions, as in `on button-press while driving: record clip`"
+                .to_string()
+        }
+        None => format!("the {context} ends too early; {}", context.shape()),
+        _ => format!("{}; see `glassc explain E0003`", context.shape()),
     };
     Diagnostic::error(codes::SYNTAX, format!("expected {wanted}, found {found}"), span)
         .with_label_message(if e.found().is_some() {
@@ -185,16 +368,6 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
 }
 
 const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "."];
-
-fn syntax_help(found: Option<&Token<'_>>) -> String {
-    match found {
-        Some(Token::Word(w)) if super::lexer::KEYWORDS.contains(w) => {
-            format!("`{w}` is a keyword and cannot be used as a name here; see `glassc explain E0003`")
-        }
-        None => "the item ends too early; a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`".into(),
-        _ => "a rule reads `on TRIGGER [while CONDITION]: ACTION, ACTION`; see `glassc explain E0003`".into(),
-    }
-}
 
 #[cfg(test)]
 mod tests {
