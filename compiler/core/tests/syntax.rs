@@ -66,3 +66,54 @@ fn profiles() {
          action record(kind: kind = photo, duration: Duration = 15 s) cost 900 mW takes duration on ar1 privacy camera \"rec\"\n  }\n}"
     ));
 }
+
+#[test]
+fn for_binds_tighter_than_not() {
+    // spec/language.md §6: `not worn for 30 s` is "not (worn for 30 s)".
+    insta::assert_snapshot!(trees("on x while not worn for 30 s and (not worn) for 5 s: notify"));
+}
+
+#[test]
+fn bare_units_in_every_within_and_per() {
+    insta::assert_snapshot!(trees("every hour: notify\non a then b within second at most once per minute: notify"));
+}
+
+/// The codes of the errors of one item.
+fn error_codes(src: &str) -> Vec<String> {
+    parse_item_text(src).errors.iter().map(|d| format!("{} {}", d.code, d.message)).collect()
+}
+
+#[test]
+fn mistakes_the_grammar_reports_itself() {
+    for (src, message) in [
+        ("on x while 1 < a < 2: y", "comparisons do not chain"),
+        ("on x while a = b: y", "`=` gives a value; a condition compares with `==`"),
+        ("every day 07:30: y", "`every day` needs `at` before the time"),
+        ("every day: y", "`every day` needs a time of day"),
+        ("on a below 5 where b: y", "a trigger is either an event, a state change or a sequence"),
+        ("on a then b within 1 s where c: y", "a trigger is either an event, a state change or a sequence"),
+    ] {
+        let errors = error_codes(src);
+        assert_eq!(errors.len(), 1, "{src}: {errors:?}");
+        assert!(errors[0].starts_with("E0003 ") && errors[0].contains(message), "{src}: {errors:?}");
+    }
+}
+
+#[test]
+fn an_unclosed_bracket_is_reported_at_the_bracket_and_ends_the_item() {
+    let src = "use a\non x: say(message: \"hi\", y\non z: w\nprofile p {\n  device d\n\nuse b\n";
+    let items: Vec<&str> = split_items(src).into_iter().map(|s| &src[s.range()]).collect();
+    assert_eq!(items, ["use a", "on x: say(message: \"hi\", y", "on z: w", "profile p {\n  device d", "use b"]);
+    let parsed = parse_item_text(items[1]);
+    assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.errors[0].message, "this `(` is never closed");
+    assert_eq!(parsed.errors[0].primary.span.start, 9);
+    assert_eq!(parse_item_text(items[3]).errors[0].message, "this `{` is never closed");
+}
+
+#[test]
+fn keywords_inside_braces_that_are_not_items() {
+    // A profile action's `on PROCESSOR` on its own line, and `on` in a test, stay in their item.
+    let src = "profile p {\n  device d\n  processor main\n  action a\n    on main\n}\ntest \"t\" {\n  on x\n}\n";
+    assert_eq!(split_items(src).len(), 2);
+}

@@ -474,6 +474,57 @@ mod tests {
     }
 
     #[test]
+    fn byte_order_mark_is_skipped() {
+        let lexed = lex("\u{feff}use a");
+        assert!(lexed.errors.is_empty());
+        assert_eq!(kinds("\u{feff}use a"), ["Word(\"use\")", "Word(\"a\")"]);
+        // Only at the very start.
+        assert_eq!(lex("use\u{feff} a").errors.len(), 1);
+    }
+
+    #[test]
+    fn operators_of_other_languages_read_as_glass_words() {
+        let lexed = lex("a && b || !c != d");
+        let words: Vec<String> = lexed.tokens.iter().map(|(t, _)| t.to_string()).collect();
+        assert_eq!(words, ["`a`", "`and`", "`b`", "`or`", "`not`", "`c`", "`!=`", "`d`"]);
+        let fixes: Vec<&str> = lexed.errors.iter().filter_map(|d| d.fix.as_ref()).map(|f| &*f.replacement).collect();
+        assert_eq!(fixes, ["and", "or", "not"]);
+    }
+
+    #[test]
+    fn typographic_quotes_are_reported_and_read_as_text() {
+        let lexed = lex("say(message: \u{201c}hi there\u{201d})");
+        assert_eq!(lexed.errors.len(), 2);
+        assert!(lexed.tokens.iter().any(|(t, _)| *t == Token::Str("hi there")));
+        // A closing straight quote is fine; an unclosed one reports only the opening quote.
+        assert_eq!(lex("\u{201c}hi\"").errors.len(), 1);
+        assert_eq!(lex("\u{201c}hi").errors.len(), 1);
+    }
+
+    #[test]
+    fn names_with_letters_outside_ascii() {
+        let lexed = lex("on bouton-appuyé: x");
+        assert_eq!(lexed.tokens[1].0, Token::Word("bouton-appuyé"));
+        assert_eq!(lexed.errors.len(), 1);
+        let d = &lexed.errors[0];
+        assert_eq!((d.primary.span.start, d.primary.span.end), (15, 17));
+        assert_eq!(d.fix.as_ref().map(|f| f.replacement.as_str()), Some("bouton-appuye"));
+        assert_eq!(lexed.garbled.len(), 1);
+        // A letter with no plain form gets no fix; a symbol is not a letter.
+        assert!(lex("on pressΩ: x").errors[0].fix.is_none());
+        assert_eq!(lex("on 📸: x").errors[0].code, codes::UNEXPECTED_CHARACTER);
+    }
+
+    #[test]
+    fn a_name_part_cannot_start_with_a_digit() {
+        let lexed = lex("wifi-6e x-5 x-5s");
+        assert_eq!(lexed.errors.len(), 1);
+        assert_eq!(lexed.errors[0].code, codes::DIGIT_NAME_PART);
+        assert_eq!(lexed.tokens[0].0, Token::Word("wifi-6e"));
+        assert_eq!(lexed.errors[0].fix.as_ref().map(|f| f.replacement.as_str()), Some("wifi6e"));
+    }
+
+    #[test]
     fn unterminated_text() {
         let lexed = lex("\"abc\nx");
         assert_eq!(lexed.errors[0].code, codes::UNTERMINATED_TEXT);

@@ -401,6 +401,36 @@ mod tests {
     }
 
     #[test]
+    fn the_nesting_limit_is_the_one_explained() {
+        let explanation = codes::lookup("E0004").expect("E0004").explanation;
+        assert!(
+            explanation.contains(&format!("({MAX_NESTING}\nlevels)"))
+                || explanation.contains(&format!("{MAX_NESTING} levels"))
+        );
+    }
+
+    #[test]
+    fn parse_errors_after_unreadable_characters_are_dropped() {
+        // The parser never sees `¤`: the missing value is its echo, not a second mistake.
+        let parsed = parse_item_text("on x while ¤: y");
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(parsed.errors[0].code, codes::UNEXPECTED_CHARACTER);
+        // A syntax error before the unreadable characters is a mistake of its own.
+        let parsed = parse_item_text("on x while y z: w ¤");
+        assert_eq!(parsed.errors.len(), 2, "{:?}", parsed.errors);
+    }
+
+    #[test]
+    fn syntax_help_describes_the_item() {
+        let help = |src: &str| parse_item_text(src).errors[0].help.clone().unwrap_or_default();
+        assert!(help("test \"t\" { bogus }").starts_with("a test reads"));
+        assert!(help("profile p { bogus }").starts_with("a profile reads"));
+        assert!(help("on x: a b c").starts_with("a rule reads"));
+        assert!(help("on x while y z: w").starts_with("put `:`"));
+        assert!(help("test \"t\" { on x }").contains("`fire`"));
+    }
+
+    #[test]
     fn nesting_at_the_limit_parses() {
         let src = format!("on x while {}a{}: y", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
         assert!(parse_item_text(&src).errors.is_empty());
