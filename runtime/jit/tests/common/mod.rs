@@ -89,6 +89,13 @@ pub fn jit(bytes: &[u8], start: u64, steps: &[Step]) -> Outcome {
     drive(&program, rt, steps)
 }
 
+/// Runs each script from time `start` under the JIT, compiling the program once.
+pub fn jit_many(bytes: &[u8], start: u64, scripts: &[Vec<Step>]) -> Vec<Outcome> {
+    let program = verify(bytes).expect("valid program");
+    let pack = Jit::compile(&program).expect("compiles");
+    scripts.iter().map(|steps| drive(&program, pack.runtime(&program, start).expect("fits"), steps)).collect()
+}
+
 /// Runs both engines, asserts they agree, and returns the JIT's outcome.
 pub fn both(bytes: &[u8], start: u64, steps: &[Step]) -> Outcome {
     let a = interp(bytes, start, steps);
