@@ -42,8 +42,10 @@ pub mod format;
 pub mod isa;
 pub mod queue;
 pub mod timers;
+pub mod trace;
 pub mod verify;
 pub mod vm;
 
+pub use trace::{TraceEvent, TraceTimer};
 pub use verify::{Program, VerifyError, verify};
 pub use vm::{BlockEngine, Host, Interpreter, Machine, Origin, RamUsage, Runtime, Value};

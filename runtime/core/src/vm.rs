@@ -15,6 +15,7 @@ use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, Section
 use crate::isa::{Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
+use crate::trace::{TraceEvent, TraceTimer};
 use crate::verify::{MAX_ARGS, MAX_RATE, MAX_STACK, Program};
 
 /// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
@@ -62,6 +63,13 @@ pub trait Host {
     fn read_state(&mut self, slot: u16) -> Option<i64> {
         let _ = slot;
         None
+    }
+
+    /// What the runtime decided and why (`glassc run --explain`). The default does nothing and
+    /// costs nothing: the runtime is generic over its host, so the calls compile away.
+    #[inline(always)]
+    fn trace(&mut self, event: TraceEvent) {
+        let _ = event;
     }
 }
 
@@ -445,7 +453,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             match r.trigger {
                 Trigger::Event { event: e } if e == event => self.run(i, &r, ctx, host),
                 Trigger::Sequence { events, len, within_ms }
-                    if self.advance_sequence(i, event, &events, len, within_ms) =>
+                    if self.advance_sequence(i, event, &events, len, within_ms, host) =>
                 {
                     self.run(i, &r, ctx, host)
                 }
@@ -492,9 +500,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         while let Some(c) = self.cascade.pop() {
             if followed >= MAX_CASCADE {
                 self.counters.cascade_cut = self.counters.cascade_cut.saturating_add(1);
+                host.trace(TraceEvent::CascadeCut { var: c.var });
                 continue;
             }
             followed = followed.saturating_add(1);
+            host.trace(TraceEvent::VarChanged { var: c.var, old: c.old, new: c.new });
             self.run_watchers(Source::Var, c.var, c.old, c.new, host);
         }
     }
@@ -502,7 +512,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// Moves a sequence trigger along; true when it completes within its window. Events that
     /// are not the next one expected are ignored, except the first event of the sequence,
     /// which starts it again.
-    fn advance_sequence(&mut self, rule: u16, event: u16, seq: &[u16], len: u8, within: u64) -> bool {
+    fn advance_sequence(
+        &mut self,
+        rule: u16,
+        event: u16,
+        seq: &[u16],
+        len: u8,
+        within: u64,
+        host: &mut impl Host,
+    ) -> bool {
         let now = self.now;
         let Some(state) = self.rules.get_mut(usize::from(rule)) else { return false };
         if state.seq_progress > 0 && now.saturating_sub(state.seq_start) > within {
@@ -521,12 +539,16 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             state.seq_progress = 1;
             state.seq_start = now;
         }
+        if seq.iter().take(usize::from(len)).any(|e| *e == event) {
+            host.trace(TraceEvent::SequenceStep { rule, seen: state.seq_progress, len });
+        }
         false
     }
 
     // ---- timers ------------------------------------------------------------------------------
 
     fn fire(&mut self, rule: u16, due: u64, kind: TimerKind, host: &mut impl Host) {
+        host.trace(TraceEvent::TimerFired { rule, due_ms: due, timer: TraceTimer::of(&kind) });
         match kind {
             TimerKind::Tick => {
                 if let Some(r) = self.program.rule(rule) {
@@ -574,15 +596,18 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    fn schedule_delayed(&mut self, rule: u16, delay: i64, kind: TimerKind) {
+    /// Returns when the timer is due, or `None` if it found no slot.
+    fn schedule_delayed(&mut self, rule: u16, delay: i64, kind: TimerKind) -> Option<u64> {
         // A delay below 1 ms is 1 ms: a delayed action never runs inside the run that made it.
         let due = self.now.saturating_add(u64::try_from(delay).unwrap_or(0).max(1));
         if self.timers.insert(due, rule, kind) {
             if let Some(s) = self.rules.get_mut(usize::from(rule)) {
                 s.pending = s.pending.saturating_add(1);
             }
+            Some(due)
         } else {
             self.counters.timers_dropped = self.counters.timers_dropped.saturating_add(1);
+            None
         }
     }
 
@@ -688,6 +713,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
     fn run(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) {
+        host.trace(TraceEvent::RuleConsidered { rule });
         let ran = if E::EXTERNAL {
             let engine = self.engine;
             engine.run_rule(rule, &mut RuleRun { rt: self, host, rule, info: r, ctx })
@@ -696,6 +722,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         };
         if ran.is_none() {
             self.counters.faults = self.counters.faults.saturating_add(1);
+            host.trace(TraceEvent::Fault { rule });
         }
     }
 
@@ -718,22 +745,27 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 }
                 Op::ExitIfFalse => {
                     if stack.pop()? == 0 {
+                        host.trace(TraceEvent::Exited { rule, pc: pc.saturating_sub(1) });
                         return Some(());
                     }
                 }
                 Op::Gate => {
-                    if !self.gate(rule, r, ctx) {
+                    if !self.gate(rule, r, ctx, host) {
                         return Some(());
                     }
                 }
                 Op::Set => {
                     let v = stack.pop()?;
                     self.write_var(ins.b, v);
+                    host.trace(TraceEvent::Set { rule, var: ins.b, value: v });
                 }
                 Op::SetAfter => {
                     let delay = stack.pop()?;
                     let value = stack.pop()?;
-                    self.schedule_delayed(rule, delay, TimerKind::Set { var: ins.b, value });
+                    let timer = TimerKind::Set { var: ins.b, value };
+                    if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
+                        host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
+                    }
                 }
                 Op::Emit | Op::EmitAfter => {
                     let delay = if ins.op == Op::EmitAfter { Some(stack.pop()?) } else { None };
@@ -745,7 +777,10 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     match delay {
                         None => self.emit(rule, ins.b, argc, &args, false, host),
                         Some(delay) => {
-                            self.schedule_delayed(rule, delay, TimerKind::Emit { action: ins.b, argc, args })
+                            let timer = TimerKind::Emit { action: ins.b, argc, args };
+                            if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
+                                host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
+                            }
                         }
                     }
                 }
@@ -775,7 +810,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
-    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: Context) -> bool {
+    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) -> bool {
         let now = self.now;
         let Some(state) = self.rules.get_mut(usize::from(rule)) else { return false };
         let busy = state.pending > 0;
@@ -783,14 +818,17 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             match r.mode {
                 Mode::Single => {
                     self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
+                    host.trace(TraceEvent::Busy { rule, mode: Mode::Single });
                     return false;
                 }
                 Mode::Queued => {
                     // Only the latest trigger waits: it carries the freshest payload.
                     if state.queued.replace(ctx).is_some() {
                         self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
+                        host.trace(TraceEvent::Busy { rule, mode: Mode::Queued });
                     }
                     self.counters.queued = self.counters.queued.saturating_add(1);
+                    host.trace(TraceEvent::Queued { rule });
                     return false;
                 }
                 Mode::Restart => {}
@@ -806,6 +844,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 .count();
             if recent >= cap {
                 self.counters.rate_limited = self.counters.rate_limited.saturating_add(1);
+                host.trace(TraceEvent::RateLimited { rule, count: rate.count, window_ms: rate.window_ms });
                 return false;
             }
             if let Some(slot) = state.fired.get_mut(usize::from(state.fired_next)) {
@@ -818,11 +857,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             // Mode::Restart: the pending actions of the previous run are dropped.
             let n = self.timers.cancel_delayed(rule);
             self.counters.cancelled = self.counters.cancelled.saturating_add(u32::from(n));
+            host.trace(TraceEvent::Restarted { rule, cancelled: n });
             if let Some(state) = self.rules.get_mut(usize::from(rule)) {
                 state.pending = 0;
             }
         }
         self.counters.runs = self.counters.runs.saturating_add(1);
+        host.trace(TraceEvent::Fired { rule });
         true
     }
 }
@@ -958,7 +999,7 @@ where
     }
 
     fn gate(&mut self) -> bool {
-        self.rt.gate(self.rule, self.info, self.ctx)
+        self.rt.gate(self.rule, self.info, self.ctx, self.host)
     }
 
     fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) {

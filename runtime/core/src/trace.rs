@@ -1,0 +1,66 @@
+//! What the runtime did and why, for tools: [`Host::trace`](crate::vm::Host::trace) receives a
+//! [`TraceEvent`] at each decision the runtime makes about a rule (its trigger matched, a
+//! condition stopped it, its mode or rate limit refused it, it fired, a timer came due).
+//!
+//! The default `trace` does nothing, and since the runtime is generic over its host the calls
+//! compile to nothing on a device. Events are small `Copy` values: no allocation, no text.
+
+use crate::format::Mode;
+
+/// One decision of the runtime. Rules, actions and variables are program indices; `pc` is an
+/// absolute instruction index (the rule's `code_start` plus the offset in its block).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    /// The rule's trigger matched (an event, a change, a timer, a completed sequence, or a
+    /// queued trigger now let through): its code starts.
+    RuleConsidered { rule: u16 },
+    /// The `ExitIfFalse` at `pc` popped false: a filter or condition stopped the run.
+    Exited { rule: u16, pc: u32 },
+    /// The rule still has delayed actions pending and its mode ignores the trigger (`single`),
+    /// or (`queued`) the trigger that was waiting was replaced by this one.
+    Busy { rule: u16, mode: Mode },
+    /// `mode queued`: the trigger waits until the pending actions are done.
+    Queued { rule: u16 },
+    /// `at most count per window_ms` refused the run.
+    RateLimited { rule: u16, count: u8, window_ms: u64 },
+    /// `mode restart`: the pending delayed actions were cancelled before running again.
+    Restarted { rule: u16, cancelled: u16 },
+    /// The run passed its gate: its actions follow.
+    Fired { rule: u16 },
+    /// An event of a sequence trigger arrived without completing it: `seen` of `len` events
+    /// are now matched (0 when it was out of order or the window had run out).
+    SequenceStep { rule: u16, seen: u8, len: u8 },
+    /// The rule's `set` gave variable `var` the value `value` (before clamping to its range).
+    Set { rule: u16, var: u16, value: i64 },
+    /// A delayed action or `set` was scheduled for `due_ms`.
+    Scheduled { rule: u16, due_ms: u64, timer: TraceTimer },
+    /// A timer came due: the clock is now `due_ms`.
+    TimerFired { rule: u16, due_ms: u64, timer: TraceTimer },
+    /// A variable changed; the rules watching it run next.
+    VarChanged { var: u16, old: i64, new: i64 },
+    /// A variable change was not followed: the stimulus used up its cascade budget.
+    CascadeCut { var: u16 },
+    /// The run went wrong and was stopped (never on a verified program).
+    Fault { rule: u16 },
+}
+
+/// What a timer does when it comes due.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceTimer {
+    /// The next run of an `every` or daily rule.
+    Tick,
+    /// A delayed action.
+    Emit { action: u16 },
+    /// A delayed `set` of a variable.
+    Set { var: u16 },
+}
+
+impl TraceTimer {
+    pub(crate) fn of(kind: &crate::timers::TimerKind) -> TraceTimer {
+        match *kind {
+            crate::timers::TimerKind::Tick => TraceTimer::Tick,
+            crate::timers::TimerKind::Emit { action, .. } => TraceTimer::Emit { action },
+            crate::timers::TimerKind::Set { var, .. } => TraceTimer::Set { var },
+        }
+    }
+}
