@@ -15,7 +15,7 @@ use crate::db::{
 use crate::diagnostic::Diagnostic;
 use crate::ir;
 use crate::span::Span;
-use crate::syntax::ast::ItemKind;
+use crate::syntax::ast::{ItemKind, TriggerKind};
 
 /// A file is a pack when it has anything besides profiles: rules, tests or pack declarations.
 pub fn is_pack(db: &dyn salsa::Database, file: SourceFile) -> bool {
@@ -38,11 +38,30 @@ pub fn pack_program(
     let mut rules = Vec::new();
     for item in file_items(db, file) {
         if let Some(rule) = rule_ir(db, ws, file, item.text) {
-            rules.push((rule, item_span(item.offset, item.text.text(db)), line_of(text, item.offset)));
+            let (filter, condition) = match &parse_item(db, item.text).item.kind {
+                ItemKind::Rule(decl) => {
+                    let filter = match &decl.trigger.kind {
+                        TriggerKind::Event { filter: Some(f), .. } => Some(f.span.shift(item.offset)),
+                        _ => None,
+                    };
+                    (filter, decl.condition.as_ref().map(|c| c.span.shift(item.offset)))
+                }
+                _ => (None, None),
+            };
+            let span = item_span(item.offset, item.text.text(db));
+            rules.push((rule, span, line_of(text, item.offset), filter, condition));
         }
     }
-    let sources: Vec<RuleSource<'_>> =
-        rules.iter().map(|(rule, span, line)| RuleSource { rule, line: *line, span: *span }).collect();
+    let sources: Vec<RuleSource<'_>> = rules
+        .iter()
+        .map(|(rule, span, line, filter, condition)| RuleSource {
+            rule,
+            line: *line,
+            span: *span,
+            filter: *filter,
+            condition: *condition,
+        })
+        .collect();
     codegen::generate(&pack_scope(db, ws, file), &sources).map(Arc::new)
 }
 

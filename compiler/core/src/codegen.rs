@@ -29,6 +29,10 @@ pub struct RuleSource<'a> {
     pub line: u32,
     /// The rule's span in its file, for errors.
     pub span: Span,
+    /// The spans in its file of the event filter (`where ...`) and the condition (`while ...`)
+    /// expressions, for [`RuleDebug`]; `None` when unknown.
+    pub filter: Option<Span>,
+    pub condition: Option<Span>,
 }
 
 /// The compiled pack.
@@ -37,6 +41,37 @@ pub struct Output {
     /// The encoded program, ready for `glass_runtime::verify`.
     pub bytes: Vec<u8>,
     pub symbols: Symbols,
+    /// Per program rule: where its code tests what the author wrote (for `glassc run --explain`).
+    pub debug: Vec<RuleDebug>,
+}
+
+/// Where one rule's code decides whether it acts: each `ExitIfFalse` of its block and the
+/// filter or condition it tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RuleDebug {
+    pub exits: Vec<ExitDebug>,
+}
+
+/// One `ExitIfFalse` of a rule's block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitDebug {
+    /// The instruction's index in the rule's block (the program's index is the rule's code start
+    /// plus this).
+    pub offset: u32,
+    pub tests: Tested,
+    /// The tested expression's span in the pack file, when known.
+    pub span: Option<Span>,
+    /// The states and variables the expression reads, in order of first appearance.
+    pub reads: Vec<Value>,
+}
+
+/// What an `ExitIfFalse` tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tested {
+    /// The event trigger's `where` filter.
+    Filter,
+    /// The rule's `while` condition.
+    Condition,
 }
 
 /// Where each name of the pack's scope went in the program: scope index to program index, `None`
@@ -58,7 +93,7 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
     let mut errors = Vec::new();
     for (i, source) in rules.iter().enumerate() {
         match generator.rule(source.rule) {
-            Ok((spec, code)) => {
+            Ok((spec, code, exits)) => {
                 let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| generator.builder.text(n));
                 let index = generator.builder.rule(RuleSpec { name, ..spec.line(source.line) }, &code);
                 let bound = generator.builder.rule_bound(index).unwrap_or(u16::MAX);
@@ -70,6 +105,19 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
                     ));
                 }
                 generator.symbols.rules.push(i);
+                let exits = exits
+                    .into_iter()
+                    .map(|(offset, tests, reads)| ExitDebug {
+                        offset,
+                        tests,
+                        span: match tests {
+                            Tested::Filter => source.filter,
+                            Tested::Condition => source.condition,
+                        },
+                        reads,
+                    })
+                    .collect();
+                generator.debug.push(RuleDebug { exits });
             }
             Err(e) => errors.push(limit(source.span, e.message, e.help)),
         }
@@ -94,7 +142,7 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
     for (class, _) in &scope.permits {
         generator.builder.permit(class);
     }
-    Ok(Output { bytes: generator.builder.finish(), symbols: generator.symbols })
+    Ok(Output { bytes: generator.builder.finish(), symbols: generator.symbols, debug: generator.debug })
 }
 
 fn limit(span: Span, message: String, help: &str) -> Diagnostic {
@@ -157,6 +205,7 @@ struct Generator<'a> {
     scope: &'a Scope,
     builder: ProgramBuilder,
     symbols: Symbols,
+    debug: Vec<RuleDebug>,
 }
 
 impl<'a> Generator<'a> {
@@ -177,7 +226,7 @@ impl<'a> Generator<'a> {
             let init = v.init.as_ref().map_or(min.max(0).min(max), |c| const_number(scope, c).unwrap_or(min));
             symbols.vars.push(Some(builder.var(&v.name, min, max, init.clamp(min, max))));
         }
-        Generator { scope, builder, symbols }
+        Generator { scope, builder, symbols, debug: Vec::new() }
     }
 
     fn text(&mut self, s: &str) -> u16 {
@@ -232,15 +281,20 @@ impl<'a> Generator<'a> {
         self.symbols.vars.get(i).copied().flatten().ok_or_else(|| too("an unknown variable", "this is a compiler bug"))
     }
 
-    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code), Limit> {
+    /// The rule's spec and code, and each `ExitIfFalse`: its offset, what it tests and what that
+    /// reads.
+    #[allow(clippy::type_complexity)]
+    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code, Vec<(u32, Tested, Vec<Value>)>), Limit> {
         let mut code = Code::new();
+        let mut exits = Vec::new();
         let mut in_payload = false;
         let trigger = match &rule.trigger {
             Trigger::Event { event, filter } => {
                 in_payload = true;
                 let event = self.event(*event)?;
                 if let Some(filter) = filter {
-                    self.condition(&mut code, filter, true)?;
+                    let offset = self.condition(&mut code, filter, true)?;
+                    exits.push((offset, Tested::Filter, reads(filter)));
                 }
                 bc::Trigger::Event { event }
             }
@@ -283,7 +337,8 @@ impl<'a> Generator<'a> {
             }
         };
         if let Some(condition) = &rule.condition {
-            self.condition(&mut code, condition, in_payload)?;
+            let offset = self.condition(&mut code, condition, in_payload)?;
+            exits.push((offset, Tested::Condition, reads(condition)));
         }
         code.op(Op::Gate, 0);
         for action in &rule.actions {
@@ -305,7 +360,7 @@ impl<'a> Generator<'a> {
             })?;
             spec = spec.at_most(count, window_ms);
         }
-        Ok((spec, code))
+        Ok((spec, code, exits))
     }
 
     /// The constant of a change trigger (`becomes V`, `below T`), as the runtime compares it.
@@ -319,11 +374,12 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// `condition; ExitIfFalse`.
-    fn condition(&mut self, code: &mut Code, e: &ir::Expr, payload: bool) -> Result<(), Limit> {
+    /// `condition; ExitIfFalse`; returns the `ExitIfFalse`'s offset in the block.
+    fn condition(&mut self, code: &mut Code, e: &ir::Expr, payload: bool) -> Result<u32, Limit> {
         self.expr(code, e, 0, Context { payload, held: false })?;
+        let offset = u32::try_from(code.len()).unwrap_or(u32::MAX);
         code.op(Op::ExitIfFalse, 0);
-        Ok(())
+        Ok(offset)
     }
 
     fn action_code(&mut self, code: &mut Code, action: &Action, delay: u64, payload: bool) -> Result<(), Limit> {
@@ -464,6 +520,28 @@ fn binary(op: BinaryOp) -> Op {
         BinaryOp::And => Op::And,
         BinaryOp::Or => Op::Or,
     }
+}
+
+/// The states and variables `e` reads, in order of first appearance.
+fn reads(e: &ir::Expr) -> Vec<Value> {
+    fn walk(e: &ir::Expr, out: &mut Vec<Value>) {
+        match &e.kind {
+            ExprKind::Read(v) => {
+                if !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+            ExprKind::Unary(_, inner) | ExprKind::Held(inner, _) => walk(inner, out),
+            ExprKind::Binary(_, l, r) => {
+                walk(l, out);
+                walk(r, out);
+            }
+            ExprKind::Const(_) | ExprKind::Payload(_) => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out
 }
 
 /// The number a non-text constant is at run time.
