@@ -6,6 +6,7 @@
 pub mod harness;
 pub mod inputs;
 pub mod render;
+pub mod run;
 pub mod session;
 pub mod testing;
 pub mod values;

@@ -70,6 +70,28 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
     },
+    /// Play a trace of events on a pack and print the actions it emits, as JSON lines.
+    #[command(after_long_help = glassc::run::HELP)]
+    Run {
+        /// A pack's .glass file (compiled first; names and values as glass writes them) or a
+        /// .gbc program (names from its tables; values as numbers and texts).
+        pack: PathBuf,
+        /// The events file, one JSON object per line (see below); `-` reads stdin.
+        #[arg(long, value_name = "FILE")]
+        events: PathBuf,
+        /// For every line, say which rules it triggered and why each acted or not, with source
+        /// lines (readable text on stdout instead of the action lines).
+        #[arg(long)]
+        explain: bool,
+        /// With --explain: `json` writes the explanation as JSON lines, beside the action lines.
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+        message_format: MessageFormat,
+        /// What runs the rule code.
+        #[arg(long, value_enum, default_value_t = glassc::run::Engine::Interp)]
+        engine: glassc::run::Engine,
+        #[arg(long = "profiles", value_name = "DIR")]
+        profiles: Vec<PathBuf>,
+    },
     /// Print the long explanation of a diagnostic code, such as E0101.
     Explain { code: String },
     /// Format .glass files in place (canonical layout, comments kept).
@@ -95,6 +117,16 @@ fn main() -> ExitCode {
         Command::Build { pack, output, profiles } => build(&pack, output, &profiles),
         Command::Disasm { file, profiles } => disasm(&file, &profiles),
         Command::Test { paths, profiles, junit } => test(&paths, &profiles, junit),
+        Command::Run { pack, events, explain, message_format, engine, profiles } => {
+            glassc::run::run(&glassc::run::Options {
+                pack,
+                events,
+                profiles,
+                explain,
+                json: matches!(message_format, MessageFormat::Json),
+                engine,
+            })
+        }
         Command::Explain { code } => explain(&code),
         Command::Fmt { paths, check } => fmt(&paths, check),
     };
