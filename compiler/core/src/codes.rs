@@ -50,15 +50,23 @@ double quotes; comments start with `#`.
     notify phone(message: \"Clip saved\")    # fine";
 
     SYNTAX = "E0003", "syntax error",
-"The parser expected something else at this point. The message lists what would fit.
+"The parser expected something else at this point. The message lists what would fit, and the
+help line shows the shape of the item the mistake is in. The items have these shapes:
 
-A rule has the shape
-
+    use PROFILE, ...                 permit PERMISSION, ...
+    pack NAME \"DESCRIPTION\"          var NAME: TYPE [= VALUE]
     [rule NAME:] on TRIGGER [while CONDITION] [OPTIONS]: ACTION, ACTION, ...
+    test \"NAME\" { [at TIME:] set NAME = VALUE | fire EVENT | expect [no] ACTION ... }
+    profile NAME { device NAME  processor NAME  enum NAME { ... }  state NAME: TYPE
+                   event NAME(...)  action NAME(...) ...  capability NAME { ... } }
 
 for example
 
-    on button-long-press while driving: record clip, notify car";
+    on button-long-press while driving: record clip, notify car
+
+Some mistakes have their own message: comparisons that chain (`a < b < c`), `=` in a
+condition where `==` is meant, `every day` without `at`, `where` after a state change, a
+reserved word used as a name, a bracket that is never closed.";
 
     TOO_DEEP = "E0004", "expression nested too deeply",
 "Brackets, `not`, unary `-` or `after` are nested more deeply than the compiler accepts (48

@@ -85,7 +85,7 @@ impl Checker<'_> {
         let t = self.expr(e, Some(&Type::Bool), locals);
         let t_a = t.a();
         if !t.matches(&Type::Bool) {
-            let it = short(e);
+            let it = crate::fmt::expr(e);
             let help = match &t {
                 Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
                 Type::Enum(name) => {

@@ -305,7 +305,12 @@ fn starting_example(ty: &Type, scope: &Scope) -> String {
 
 fn show_const(c: Option<&Const>) -> String {
     match c {
-        Some(Const::Duration(ms)) => format!("{ms} ms"),
+        Some(Const::Duration(ms)) => match ms.unsigned_abs() {
+            n if n % 3_600_000 == 0 => format!("{} h", ms / 3_600_000),
+            n if n % 60_000 == 0 => format!("{} min", ms / 60_000),
+            n if n % 1_000 == 0 => format!("{} s", ms / 1_000),
+            _ => format!("{ms} ms"),
+        },
         Some(Const::Percent(p)) => format!("{p}%"),
         _ => "a value out of range".into(),
     }
