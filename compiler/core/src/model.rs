@@ -379,6 +379,18 @@ impl Lowering {
             );
             return None;
         }
+        if let Some(Const::Duration(n) | Const::Percent(n)) = value
+            && (n < 0 || matches!(value, Some(Const::Percent(p)) if p > 100))
+        {
+            let range =
+                if *ty == Type::Duration { "durations are zero or more" } else { "percentages go from 0% to 100%" };
+            self.error(
+                Diagnostic::error(codes::OUT_OF_RANGE, format!("this default is out of range: {range}"), e.span)
+                    .with_label_message("out of range")
+                    .with_help(format!("write a default such as {}", example_of(ty))),
+            );
+            return None;
+        }
         value
     }
 

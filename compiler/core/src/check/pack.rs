@@ -261,13 +261,14 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
             && (*n < 0 || matches!(init, Some(Const::Percent(p)) if p > 100))
         {
             let what = if ty == Type::Duration { "a duration from 0 s up" } else { "a percentage from 0% to 100%" };
+            let beyond = if *n < 0 { "below zero" } else { "over 100%" };
             cx.error(
                 Diagnostic::error(
                     codes::OUT_OF_RANGE,
-                    format!("this works out to {}", show_const(init.as_ref())),
+                    format!("`{}` works out to {}, {beyond}", crate::fmt::expr(e), show_const(init.as_ref())),
                     e.span,
                 )
-                .with_label_message("out of range")
+                .with_label_message(beyond)
                 .with_help(format!("start with {what}")),
             );
         }
