@@ -74,7 +74,7 @@ fn compiled_packs_allocate_nothing_per_event() {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
-            if seed % 4 == 0 && states > 0 {
+            if seed.is_multiple_of(4) && states > 0 {
                 let _ = runtime.set_state((seed >> 8) as u16 % states, (seed >> 20) as i64 % 3);
             } else if events > 0 {
                 let _ = runtime.push_event((seed >> 8) as u16 % events, &[(seed >> 24) as i64 % 200, 1, 2]);
