@@ -3,6 +3,7 @@
 //!
 //! Everything that touches the file system or the terminal lives here, not in the compiler core.
 
+pub mod compile;
 pub mod harness;
 pub mod inputs;
 pub mod render;

@@ -5,12 +5,10 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use glass_compiler::build::{is_pack, pack_program};
-use glass_compiler::codegen::Output;
 use glass_compiler::diagnostic::Diagnostic;
+use glassc::compile::compile;
 use glassc::inputs::{self, UsageError};
 use glassc::render::{self, Sources};
 use glassc::session::Session;
@@ -187,38 +185,9 @@ fn report(
     Ok((errors, warnings))
 }
 
-/// Loads one pack with its profiles and compiles it, reporting every problem on the way.
-/// `Ok(Err(code))` is the exit code of a pack that does not compile.
-fn compile(pack: &Path, profiles: &[PathBuf]) -> Result<Result<(Session, Arc<Output>), ExitCode>, UsageError> {
-    let session = Session::new(inputs::load(&[pack.to_path_buf()], profiles)?);
-    let (errors, _) = report(&session, session.diagnostics(), MessageFormat::Human, false)?;
-    if errors > 0 {
-        eprintln!("error: `{}` has errors; nothing was built", pack.display());
-        return Ok(Err(ExitCode::FAILURE));
-    }
-    let Some(file) = session.files.first().and_then(|(_, f)| *f) else {
-        return Err(UsageError(format!("cannot read `{}`", pack.display())));
-    };
-    if !is_pack(&session.db, file) {
-        return Err(UsageError(format!("`{}` has only profiles: there is no pack to build", pack.display())));
-    }
-    match pack_program(&session.db, session.ws, file) {
-        Ok(output) => {
-            let output = output.clone();
-            Ok(Ok((session, output)))
-        }
-        Err(diagnostics) => {
-            let diagnostics = diagnostics.iter().map(|d| (0, d.clone())).collect();
-            report(&session, diagnostics, MessageFormat::Human, false)?;
-            eprintln!("error: `{}` does not fit the runtime; nothing was built", pack.display());
-            Ok(Err(ExitCode::FAILURE))
-        }
-    }
-}
-
 fn build(pack: &Path, output: Option<PathBuf>, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
-    let (_, compiled) = match compile(pack, profiles)? {
-        Ok(done) => done,
+    let compiled = match compile(pack, profiles, "built")? {
+        Ok(done) => done.output,
         Err(code) => return Ok(code),
     };
     let program = glass_runtime::verify(&compiled.bytes)
@@ -238,14 +207,13 @@ fn build(pack: &Path, output: Option<PathBuf>, profiles: &[PathBuf]) -> Result<E
 
 fn disasm(file: &Path, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
     if file.extension().is_some_and(|e| e == "glass") {
-        let (session, compiled) = match compile(file, profiles)? {
+        let source = match compile(file, profiles, "listed")? {
             Ok(done) => done,
             Err(code) => return Ok(code),
         };
-        let program = glass_runtime::verify(&compiled.bytes)
+        let program = glass_runtime::verify(&source.output.bytes)
             .map_err(|e| UsageError(format!("internal error: the verifier refused the compiled pack: {e}")))?;
-        let source = session.files.first().map(|(i, _)| i.text.as_str());
-        print!("{}", testing::listing(&program, source));
+        print!("{}", testing::listing(&program, Some(&source.text)));
         return Ok(ExitCode::SUCCESS);
     }
     let bytes = std::fs::read(file).map_err(|e| UsageError(format!("cannot read `{}`: {e}", file.display())))?;

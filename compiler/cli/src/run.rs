@@ -16,15 +16,13 @@
 //! exit code 1; the lines after it still run.
 
 use std::collections::HashMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use glass_compiler::build::{is_pack, line_of, pack_program};
-use glass_compiler::codegen::{Output, Tested};
+use glass_compiler::build::line_of;
+use glass_compiler::codegen::Tested;
 use glass_compiler::ir::Value as Target;
-use glass_compiler::scope::Scope;
 use glass_compiler::span::{Span, Spanned};
 use glass_compiler::suggest::did_you_mean;
 use glass_compiler::syntax::ast::Path as NamePath;
@@ -34,10 +32,9 @@ use glass_runtime::vm::{Host, Origin, PushError, Value};
 use glass_runtime::{Program, TraceEvent, TraceTimer};
 use serde_json::{Value as Json, json};
 
+use crate::compile::{Source, compile};
 use crate::harness::HostRuntime;
-use crate::inputs::{self, UsageError};
-use crate::render::{self, Sources};
-use crate::session::Session;
+use crate::inputs::UsageError;
 use crate::values;
 
 /// The long help of `glassc run`: the events file and what happens to a bad line.
@@ -97,7 +94,7 @@ pub struct Options {
 /// Runs the command. `Err` is a usage or I/O problem (exit 2).
 pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
     let source = if options.pack.extension().is_some_and(|e| e == "glass") {
-        match compile(&options.pack, &options.profiles)? {
+        match compile(&options.pack, &options.profiles, "run")? {
             Ok(source) => Some(source),
             Err(code) => return Ok(code),
         }
@@ -240,49 +237,6 @@ fn read_events(path: &Path) -> Result<(String, Vec<u8>), UsageError> {
     }
     let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
     Ok((path.display().to_string(), bytes))
-}
-
-/// A pack compiled from source: what lets `run` speak glass.
-pub struct Source {
-    pub scope: Arc<Scope>,
-    pub output: Arc<Output>,
-    pub text: String,
-}
-
-/// Loads and compiles a pack as `glassc build` does, printing its diagnostics.
-/// `Ok(Err(code))` is the exit code of a pack that does not compile.
-fn compile(pack: &Path, profiles: &[PathBuf]) -> Result<Result<Source, ExitCode>, UsageError> {
-    let session = Session::new(inputs::load(&[pack.to_path_buf()], profiles)?);
-    let diagnostics = session.diagnostics();
-    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
-    let color = std::io::stderr().is_terminal();
-    for (file, d) in &diagnostics {
-        eprint!("{}", render::human(d, &session.files[*file].0.path, &sources, color));
-    }
-    if diagnostics.iter().any(|(_, d)| d.is_error()) {
-        eprintln!("error: `{}` has errors; nothing was run", pack.display());
-        return Ok(Err(ExitCode::FAILURE));
-    }
-    let Some((input, Some(file))) = session.files.first() else {
-        return Err(UsageError(format!("cannot read `{}`", pack.display())));
-    };
-    if !is_pack(&session.db, *file) {
-        return Err(UsageError(format!("`{}` has only profiles: there is no pack to run", pack.display())));
-    }
-    match pack_program(&session.db, session.ws, *file) {
-        Ok(output) => Ok(Ok(Source {
-            scope: glass_compiler::db::pack_scope(&session.db, session.ws, *file),
-            output: output.clone(),
-            text: input.text.clone(),
-        })),
-        Err(diagnostics) => {
-            for d in diagnostics {
-                eprint!("{}", render::human(d, &input.path, &sources, color));
-            }
-            eprintln!("error: `{}` does not fit the runtime; nothing was run", pack.display());
-            Ok(Err(ExitCode::FAILURE))
-        }
-    }
 }
 
 /// Everything the runtime told the host, in order.
