@@ -957,6 +957,9 @@ pub trait Machine {
     fn set(&mut self, var: u16, value: i64);
     /// `SetAfter var`.
     fn set_after(&mut self, var: u16, value: i64, delay: i64);
+    /// `ExitIfFalse` at absolute instruction `pc` popped false: the run ends (for
+    /// [`Host::trace`]).
+    fn exited(&mut self, pc: u32);
 }
 
 /// The [`Machine`] of one rule run: the runtime, the host, the rule and its trigger.
@@ -1011,15 +1014,34 @@ where
     fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {
         let Some(info) = self.rt.program.action(action) else { return };
         let args = first_args(args, info.argc);
-        self.rt.schedule_delayed(self.rule, delay, TimerKind::Emit { action, argc: info.argc, args });
+        self.schedule(delay, TimerKind::Emit { action, argc: info.argc, args });
     }
 
     fn set(&mut self, var: u16, value: i64) {
         self.rt.write_var(var, value);
+        self.host.trace(TraceEvent::Set { rule: self.rule, var, value });
     }
 
     fn set_after(&mut self, var: u16, value: i64, delay: i64) {
-        self.rt.schedule_delayed(self.rule, delay, TimerKind::Set { var, value });
+        self.schedule(delay, TimerKind::Set { var, value });
+    }
+
+    fn exited(&mut self, pc: u32) {
+        self.host.trace(TraceEvent::Exited { rule: self.rule, pc });
+    }
+}
+
+impl<const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E, H>
+    RuleRun<'_, '_, QUEUE, TIMERS, RULES, SLOTS, E, H>
+where
+    E: BlockEngine,
+    H: Host,
+{
+    /// A delayed action, traced as the interpreter traces it.
+    fn schedule(&mut self, delay: i64, timer: TimerKind) {
+        if let Some(due_ms) = self.rt.schedule_delayed(self.rule, delay, timer) {
+            self.host.trace(TraceEvent::Scheduled { rule: self.rule, due_ms, timer: TraceTimer::of(&timer) });
+        }
     }
 }
 

@@ -13,7 +13,9 @@
 //! - comparisons and `Not And Or` yield 0 or 1, any non-zero value being true;
 //! - `Held b` is `since != u64::MAX && now.saturating_sub(since) >= duration` on the slot;
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
-//!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does.
+//!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does;
+//!   an `ExitIfFalse` that ends the run calls one too, on its (cold) exit path, so `Host::trace`
+//!   sees the same decisions under both engines.
 //!
 //! No fuel is counted: jumps only go forward, so a run executes each instruction at most once,
 //! and the verifier proved the longest path is within the rule's bound (the interpreter's fuel
@@ -63,6 +65,8 @@ pub(crate) struct HelperRefs {
     pub emit_after: FuncRef,
     pub set: FuncRef,
     pub set_after: FuncRef,
+    /// Traces an `ExitIfFalse` that ended the run.
+    pub exited: FuncRef,
 }
 
 /// Which block is being lowered.
@@ -99,6 +103,8 @@ struct Lowerer<'a, 'b> {
     p: &'a Program<'a>,
     layout: &'a Layout,
     kind: Kind,
+    /// Absolute index of the block's first instruction (for traces).
+    code_start: u32,
     /// Imported helpers (rule blocks only).
     helpers: Option<HelperRefs>,
     ptr: Type,
@@ -115,7 +121,7 @@ pub(crate) fn lower(
     b: &mut FunctionBuilder<'_>,
     p: &Program<'_>,
     layout: &Layout,
-    kind: Kind,
+    (kind, code_start): (Kind, u32),
     helpers: Option<HelperRefs>,
     ptr: Type,
     code: &[Instr],
@@ -138,7 +144,7 @@ pub(crate) fn lower(
         }
     }
 
-    let mut l = Lowerer { b, p, layout, kind, helpers, ptr, param, slots: None, stack: Vec::new() };
+    let mut l = Lowerer { b, p, layout, kind, code_start, helpers, ptr, param, slots: None, stack: Vec::new() };
     let mut open = true; // the current Cranelift block has no terminator yet
     for (i, ins) in code.iter().enumerate() {
         if let Some(&target) = targets.get(&i) {
@@ -303,9 +309,18 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::ExitIfFalse => {
-                self.frame(at)?;
+                let h = self.helpers(at)?;
                 let x = self.pop(at)?;
-                self.go_on_if(x);
+                // The exit path tells the host (`Host::trace`) where the run ended.
+                let pc = i64::from(self.code_start) + at as i64;
+                let (go_on, exit) = (self.b.create_block(), self.b.create_block());
+                self.b.ins().brif(x, go_on, &[], exit, &[]);
+                self.b.set_cold_block(exit);
+                self.switch_to(exit);
+                let (frame, pc) = (self.param, self.b.ins().iconst(types::I64, pc));
+                self.b.ins().call(h.exited, &[frame, pc]);
+                self.b.ins().return_(&[]);
+                self.switch_to(go_on);
                 return Ok(true);
             }
             Op::Gate => {

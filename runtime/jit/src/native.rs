@@ -193,6 +193,16 @@ pub(crate) extern "C" fn helper_set_after(frame: *mut c_void, var: i64, value: i
     }
 }
 
+pub(crate) extern "C" fn helper_exited(frame: *mut c_void, pc: i64) -> i64 {
+    // SAFETY: as `helper_gate`.
+    unsafe {
+        with_frame(frame, |m, _| {
+            m.exited(pc as u32);
+            false
+        })
+    }
+}
+
 /// Releases the memory of a module once nothing refers to its code.
 ///
 /// # Safety

@@ -1,6 +1,6 @@
 //! Differential testing: random valid programs and random stimulus traces run under the
 //! interpreter and the JIT must give identical action traces (action, arguments, origin),
-//! variables, states, counters and pending timers.
+//! identical `Host::trace` decisions, variables, states, counters and pending timers.
 //!
 //! Programs are built from a stream of random numbers (Hypothesis style): every choice reads the
 //! next number, and a missing number means "the simplest option". Proptest shrinks the stream

@@ -4,7 +4,7 @@
 use glass_jit::Jit;
 use glass_runtime::format::Section;
 use glass_runtime::vm::{BlockEngine, Counters, Host, Origin, Runtime, Value};
-use glass_runtime::{Program, verify};
+use glass_runtime::{Program, TraceEvent, verify};
 
 /// One emitted action.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,15 +14,20 @@ pub struct Emitted {
     pub origin: Origin,
 }
 
-/// Records every action.
+/// Records every action and every decision the runtime traces.
 #[derive(Default)]
 pub struct Recorder {
     pub trace: Vec<Emitted>,
+    pub decisions: Vec<TraceEvent>,
 }
 
 impl Host for Recorder {
     fn emit(&mut self, action: u16, args: &[Value], origin: Origin) {
         self.trace.push(Emitted { action, args: args.to_vec(), origin });
+    }
+
+    fn trace(&mut self, event: TraceEvent) {
+        self.decisions.push(event);
     }
 }
 
@@ -39,6 +44,8 @@ pub enum Step {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub trace: Vec<Emitted>,
+    /// What `Host::trace` received: why each rule acted or not.
+    pub decisions: Vec<TraceEvent>,
     pub vars: Vec<i64>,
     pub states: Vec<i64>,
     pub counters: Counters,
@@ -67,6 +74,7 @@ fn drive<E: BlockEngine>(program: &Program, mut rt: Rt<'_, E>, steps: &[Step]) -
     rt.advance_to(t, &mut host);
     Outcome {
         trace: host.trace,
+        decisions: host.decisions,
         vars: (0..program.len16(Section::Vars)).map(|i| rt.var(i).unwrap()).collect(),
         states: (0..program.len16(Section::States)).map(|i| rt.state(i).unwrap()).collect(),
         counters: rt.counters(),
