@@ -9,13 +9,26 @@ use glass_compiler::codegen::Symbols;
 use glass_compiler::ir::{StepKind, Test, Value as Target};
 use glass_compiler::scope::Scope;
 use glass_compiler::types::Const;
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::vm::{BlockEngine, Host, Interpreter, Origin, Runtime, Value};
 use glass_runtime::{Program, format::NO_TEXT};
 
 use crate::values::{self, HostTexts};
 
-/// The capacities of the runtime tests run on: generous for the host, checked at load.
-pub type HostRuntime<'p> = Runtime<'p, 64, 1024, 1024, 4096>;
+/// The capacities of the runtime tests run on: generous for the host, checked at load. `E` runs
+/// the code blocks: the interpreter the glasses run, or the host's JIT.
+pub type HostRuntime<'p, E = Interpreter> = Runtime<'p, 64, 1024, 1024, 4096, E>;
+
+/// Which engine runs the rules' code.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The runtime's interpreter, as on the glasses.
+    Interp,
+    /// The host's Cranelift JIT.
+    Jit,
+    /// Both, and their traces must agree.
+    #[default]
+    Both,
+}
 
 /// A compiled pack, ready to run tests.
 pub struct Pack<'a> {
@@ -72,11 +85,11 @@ impl Host for Recorder {
     }
 }
 
-/// Runs one test on the interpreter.
-pub fn run_test(pack: &Pack<'_>, test: &Test) -> TestRun {
+/// Runs one test with the code blocks run by `engine` (the interpreter: `Interpreter`).
+pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> TestRun {
     let mut host = Recorder::default();
     let mut host_texts = HostTexts::default();
-    let mut runtime = match HostRuntime::new(pack.program, 0) {
+    let mut runtime = match HostRuntime::with_engine(pack.program, 0, engine) {
         Ok(runtime) => Box::new(runtime),
         Err(e) => {
             return TestRun { trace: Vec::new(), host_texts, failures: Vec::new(), aborted: Some(e.to_string()) };

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use glass_compiler::diagnostic::Diagnostic;
 use glassc::compile::compile;
+use glassc::harness::Engine;
 use glassc::inputs::{self, UsageError};
 use glassc::render::{self, Sources};
 use glassc::session::Session;
@@ -67,6 +68,10 @@ enum Command {
         /// Also write the results as JUnit XML to this file.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// What runs the rules: the interpreter the glasses run, the host's JIT, or both (a test
+        /// then also fails when their traces differ).
+        #[arg(long, value_enum, default_value_t = TestEngine::Both)]
+        engine: TestEngine,
     },
     /// Play a trace of events on a pack and print the actions it emits, as JSON lines.
     #[command(after_long_help = glassc::run::HELP)]
@@ -103,6 +108,23 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum TestEngine {
+    Interp,
+    Jit,
+    Both,
+}
+
+impl From<TestEngine> for Engine {
+    fn from(e: TestEngine) -> Engine {
+        match e {
+            TestEngine::Interp => Engine::Interp,
+            TestEngine::Jit => Engine::Jit,
+            TestEngine::Both => Engine::Both,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum MessageFormat {
     Human,
     Json,
@@ -114,7 +136,7 @@ fn main() -> ExitCode {
         Command::Check { paths, profiles, message_format } => check(&paths, &profiles, message_format),
         Command::Build { pack, output, profiles } => build(&pack, output, &profiles),
         Command::Disasm { file, profiles } => disasm(&file, &profiles),
-        Command::Test { paths, profiles, junit } => test(&paths, &profiles, junit),
+        Command::Test { paths, profiles, junit, engine } => test(&paths, &profiles, junit, engine.into()),
         Command::Run { pack, events, explain, message_format, engine, profiles } => {
             glassc::run::run(&glassc::run::Options {
                 pack,
@@ -229,14 +251,19 @@ fn disasm(file: &Path, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
     }
 }
 
-fn test(paths: &[PathBuf], profiles: &[PathBuf], junit: Option<PathBuf>) -> Result<ExitCode, UsageError> {
+fn test(
+    paths: &[PathBuf],
+    profiles: &[PathBuf],
+    junit: Option<PathBuf>,
+    engine: Engine,
+) -> Result<ExitCode, UsageError> {
     let session = Session::new(inputs::load(paths, profiles)?);
     let (errors, _) = report(&session, session.diagnostics(), MessageFormat::Human, false)?;
     if errors > 0 {
         eprintln!("error: the packs have errors; no test was run");
         return Ok(ExitCode::FAILURE);
     }
-    let results = testing::run_all(&session);
+    let results = testing::run_all(&session, engine);
     let (_, failed) = testing::print(&results, &mut std::io::stdout().lock())
         .map_err(|e| UsageError(format!("cannot write output: {e}")))?;
     if let Some(path) = junit {

@@ -27,8 +27,9 @@ use glass_compiler::span::{Span, Spanned};
 use glass_compiler::suggest::did_you_mean;
 use glass_compiler::syntax::ast::Path as NamePath;
 use glass_compiler::types::Type;
+use glass_jit::Jit;
 use glass_runtime::format::{Kind, Mode, NO_TEXT, Section, Trigger};
-use glass_runtime::vm::{Host, Origin, PushError, Value};
+use glass_runtime::vm::{BlockEngine, Host, Origin, PushError, Value};
 use glass_runtime::{Program, TraceEvent, TraceTimer};
 use serde_json::{Value as Json, json};
 
@@ -76,6 +77,8 @@ pub enum Engine {
     /// The runtime's interpreter, as on the glasses.
     #[default]
     Interp,
+    /// The host's Cranelift JIT (same semantics; it does not say which condition stopped a rule).
+    Jit,
 }
 
 /// What `glassc run` was asked to do.
@@ -114,14 +117,43 @@ pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
         }
     };
     let (events_name, events) = read_events(&options.events)?;
-    let mut runtime = match HostRuntime::new(&program, 0) {
-        Ok(rt) => Box::new(rt),
-        Err(e) => {
-            eprintln!("error: `{}` cannot run on the host runtime: {e}", options.pack.display());
-            return Ok(ExitCode::FAILURE);
+    match options.engine {
+        Engine::Interp => match HostRuntime::new(&program, 0) {
+            Ok(runtime) => play(Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
+            Err(e) => {
+                eprintln!("error: `{}` cannot run on the host runtime: {e}", options.pack.display());
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        Engine::Jit => {
+            let jit = match Jit::compile(&program) {
+                Ok(jit) => jit,
+                Err(e) => {
+                    eprintln!("error: the JIT cannot compile `{}`: {e}", options.pack.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            match HostRuntime::with_engine(&program, 0, &jit) {
+                Ok(runtime) => play(Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
+                Err(e) => {
+                    eprintln!("error: `{}` cannot run on the host runtime: {e}", options.pack.display());
+                    Ok(ExitCode::FAILURE)
+                }
+            }
         }
-    };
-    let mut player = Player::new(&program, source.as_ref(), options);
+    }
+}
+
+/// Plays the events on a loaded runtime, whichever engine runs its blocks.
+fn play<E: BlockEngine>(
+    mut runtime: Box<HostRuntime<'_, E>>,
+    program: &Program<'_>,
+    source: Option<&Source>,
+    options: &Options,
+    events_name: &str,
+    events: &[u8],
+) -> Result<ExitCode, UsageError> {
+    let mut player = Player::new(program, source, options);
     let mut host = Recorder::default();
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = 0usize;

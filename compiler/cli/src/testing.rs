@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 
 use glass_compiler::build::{PackTest, pack_program, pack_tests};
 use glass_compiler::ir::StepKind;
+use glass_jit::Jit;
 use glass_runtime::Program;
+use glass_runtime::vm::Interpreter;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::harness::{self, Pack, TestRun};
+use crate::harness::{self, Engine, Pack, TestRun};
 use crate::session::Session;
 use crate::values;
 
@@ -35,7 +37,7 @@ impl FileOutcome {
 /// Runs the tests of every pack in the session, in input order. The session must check clean
 /// (the caller reports its diagnostics first); a pack whose program does not build or verify
 /// gives one failed outcome carrying the reason.
-pub fn run_all(session: &Session) -> Vec<FileOutcome> {
+pub fn run_all(session: &Session, engine: Engine) -> Vec<FileOutcome> {
     let mut out = Vec::new();
     for (input, file) in &session.files {
         let Some(file) = file else { continue };
@@ -66,23 +68,66 @@ pub fn run_all(session: &Session) -> Vec<FileOutcome> {
                 continue;
             }
         };
+        let jit = match engine {
+            Engine::Interp => None,
+            Engine::Jit | Engine::Both => match Jit::compile(&program) {
+                Ok(compiled) => Some(compiled),
+                Err(e) => {
+                    out.push(broken(format!("the JIT cannot compile the pack: {e}")));
+                    continue;
+                }
+            },
+        };
         let scope = glass_compiler::db::pack_scope(&session.db, session.ws, *file);
         let pack = Pack { scope: &scope, program: &program, symbols: &output.symbols };
         let text = input.text.as_str();
         let tests = tests
             .iter()
             .map(|t| {
-                let run = harness::run_test(&pack, &t.test);
-                Outcome {
-                    name: t.test.name.clone(),
-                    location: harness::location(&path, t),
-                    failure: (!run.passed()).then(|| explain_failure(&pack, text, t, &run)),
-                }
+                let (run, disagreement) = match (&jit, engine) {
+                    (Some(jit), Engine::Jit) => (harness::run_test(&pack, &t.test, jit), None),
+                    (Some(jit), Engine::Both) => {
+                        let interp = harness::run_test(&pack, &t.test, Interpreter);
+                        let native = harness::run_test(&pack, &t.test, jit);
+                        let disagreement = disagreement(&pack, &interp, &native);
+                        (interp, disagreement)
+                    }
+                    _ => (harness::run_test(&pack, &t.test, Interpreter), None),
+                };
+                let failure = match (run.passed(), disagreement) {
+                    (true, None) => None,
+                    (true, Some(d)) => Some(d),
+                    (false, d) => Some(explain_failure(&pack, text, t, &run) + &d.unwrap_or_default()),
+                };
+                Outcome { name: t.test.name.clone(), location: harness::location(&path, t), failure }
             })
             .collect();
         out.push(FileOutcome { path, tests });
     }
     out
+}
+
+/// Where the JIT's trace leaves the interpreter's, if it does: the engines must agree exactly.
+fn disagreement(pack: &Pack<'_>, interp: &TestRun, jit: &TestRun) -> Option<String> {
+    let show = |run: &TestRun, i: usize| {
+        run.trace.get(i).map_or_else(
+            || "nothing".to_string(),
+            |e| format!("{} {}", values::timestamp(e.origin.at_ms), harness::show_emission(pack, &run.host_texts, e)),
+        )
+    };
+    let first = (0..interp.trace.len().max(jit.trace.len())).find(|&i| interp.trace.get(i) != jit.trace.get(i));
+    match (first, &interp.aborted == &jit.aborted) {
+        (None, true) => None,
+        (None, false) => {
+            Some(format!("  the engines stopped differently: {:?} and {:?}\n", interp.aborted, jit.aborted))
+        }
+        (Some(i), _) => Some(format!(
+            "  the interpreter and the JIT disagree at emission {}:\n    interpreter: {}\n    JIT:         {}\n",
+            i + 1,
+            show(interp, i),
+            show(jit, i)
+        )),
+    }
 }
 
 /// What went wrong, for people: each expectation that failed, then the expected and actual

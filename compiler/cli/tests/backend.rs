@@ -53,7 +53,7 @@ fn example_packs_disassemble_as_recorded() {
 #[test]
 fn example_tests_all_pass_and_every_pack_has_ten_rules_and_tests() {
     let session = Session::new(inputs::load(&[repo().join("examples")], &[]).expect("examples"));
-    let results = testing::run_all(&session);
+    let results = testing::run_all(&session, glassc::harness::Engine::Both);
     assert_eq!(results.len(), example_packs().len(), "every pack has tests");
     for file in &results {
         let failures: Vec<_> = file.tests.iter().filter_map(|t| t.failure.as_ref().map(|f| (&t.name, f))).collect();
@@ -216,4 +216,31 @@ fn the_benchmark_workload_builds_with_sixteen_rules() {
     let (bytes, _) = compile(&repo().join("compiler/cli/benches/workload/pack.glass"));
     let program = glass_runtime::verify(&bytes).expect("verifies");
     assert_eq!(program.count(glass_runtime::format::Section::Rules), 16);
+}
+
+#[test]
+fn both_engines_run_the_tests_and_the_traces() {
+    let pack = repo().join("examples/packs/xiaomi-everyday/pack.glass");
+    for engine in ["interp", "jit", "both"] {
+        let out = glassc(&["test", "--engine", engine, pack.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{engine}: {stdout}");
+        assert!(stdout.trim_end().ends_with("17 passed, 0 failed"), "{engine}: {stdout}");
+    }
+    let dir = scratch("engines");
+    let events = dir.join("events.jsonl");
+    std::fs::write(
+        &events,
+        "{\"at\": 0, \"state\": \"driving\", \"value\": true}\n{\"at\": 1000, \"event\": \"button-long-press\"}\n\
+         {\"at\": 2000, \"event\": \"button-double-press\"}\n{\"at\": 70000}\n",
+    )
+    .expect("events");
+    let run = |engine: &str| {
+        let out = glassc(&["run", pack.to_str().unwrap(), "--events", events.to_str().unwrap(), "--engine", engine]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let interp = run("interp");
+    assert_eq!(interp.lines().count(), 4, "{interp}");
+    assert_eq!(interp, run("jit"));
 }
