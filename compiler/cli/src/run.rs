@@ -119,7 +119,7 @@ pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
     let (events_name, events) = read_events(&options.events)?;
     match options.engine {
         Engine::Interp => match HostRuntime::new(&program, 0) {
-            Ok(runtime) => play(Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
+            Ok(runtime) => play(&mut Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
             Err(e) => {
                 eprintln!("error: `{}` cannot run on the host runtime: {e}", options.pack.display());
                 Ok(ExitCode::FAILURE)
@@ -134,7 +134,7 @@ pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
                 }
             };
             match HostRuntime::with_engine(&program, 0, &jit) {
-                Ok(runtime) => play(Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
+                Ok(runtime) => play(&mut Box::new(runtime), &program, source.as_ref(), options, &events_name, &events),
                 Err(e) => {
                     eprintln!("error: `{}` cannot run on the host runtime: {e}", options.pack.display());
                     Ok(ExitCode::FAILURE)
@@ -146,7 +146,7 @@ pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
 
 /// Plays the events on a loaded runtime, whichever engine runs its blocks.
 fn play<E: BlockEngine>(
-    mut runtime: Box<HostRuntime<'_, E>>,
+    runtime: &mut HostRuntime<'_, E>,
     program: &Program<'_>,
     source: Option<&Source>,
     options: &Options,
