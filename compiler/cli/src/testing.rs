@@ -116,7 +116,7 @@ fn disagreement(pack: &Pack<'_>, interp: &TestRun, jit: &TestRun) -> Option<Stri
         )
     };
     let first = (0..interp.trace.len().max(jit.trace.len())).find(|&i| interp.trace.get(i) != jit.trace.get(i));
-    match (first, &interp.aborted == &jit.aborted) {
+    match (first, interp.aborted == jit.aborted) {
         (None, true) => None,
         (None, false) => {
             Some(format!("  the engines stopped differently: {:?} and {:?}\n", interp.aborted, jit.aborted))
