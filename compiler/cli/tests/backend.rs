@@ -244,3 +244,16 @@ fn both_engines_run_the_tests_and_the_traces() {
     assert_eq!(interp.lines().count(), 4, "{interp}");
     assert_eq!(interp, run("jit"));
 }
+
+#[test]
+fn a_pack_with_too_many_texts_is_e0601() {
+    let mut pack = String::from("use p\n");
+    for i in 0..2100 {
+        pack.push_str(&format!("on press: notify(message: \"reminder {i}\")\n"));
+    }
+    let dir = pack_dir("texts", &pack);
+    let out = glassc(&["build", dir.join("pack.glass").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("E0601") && stderr.contains("more than the runtime's 2048"), "{stderr}");
+}

@@ -8,14 +8,15 @@
 
 use std::sync::Arc;
 
-use crate::codegen::{self, RuleSource};
+use crate::codegen::{self, RuleSites, RuleSource};
 use crate::db::{
-    SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item, rule_ir,
+    ItemText, SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item,
+    rule_ir,
 };
 use crate::diagnostic::Diagnostic;
 use crate::ir;
 use crate::span::Span;
-use crate::syntax::ast::{ItemKind, TriggerKind};
+use crate::syntax::ast::ItemKind;
 
 /// A file is a pack when it has anything besides profiles: rules, tests or pack declarations.
 pub fn is_pack(db: &dyn salsa::Database, file: SourceFile) -> bool {
@@ -37,32 +38,31 @@ pub fn pack_program(
     let text = file.text(db);
     let mut rules = Vec::new();
     for item in file_items(db, file) {
-        if let Some(rule) = rule_ir(db, ws, file, item.text) {
-            let (filter, condition) = match &parse_item(db, item.text).item.kind {
-                ItemKind::Rule(decl) => {
-                    let filter = match &decl.trigger.kind {
-                        TriggerKind::Event { filter: Some(f), .. } => Some(f.span.shift(item.offset)),
-                        _ => None,
-                    };
-                    (filter, decl.condition.as_ref().map(|c| c.span.shift(item.offset)))
-                }
-                _ => (None, None),
-            };
-            let span = item_span(item.offset, item.text.text(db));
-            rules.push((rule, span, line_of(text, item.offset), filter, condition));
+        if let (Some(rule), ItemKind::Rule(decl)) =
+            (rule_ir(db, ws, file, item.text), &parse_item(db, item.text).item.kind)
+        {
+            rules.push((rule, line_of(text, item.offset), RuleSites::of(decl).shifted(item.offset)));
         }
     }
-    let sources: Vec<RuleSource<'_>> = rules
-        .iter()
-        .map(|(rule, span, line, filter, condition)| RuleSource {
-            rule,
-            line: *line,
-            span: *span,
-            filter: *filter,
-            condition: *condition,
-        })
-        .collect();
+    let sources: Vec<RuleSource<'_>> =
+        rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: *sites }).collect();
     codegen::generate(&pack_scope(db, ws, file), &sources).map(Arc::new)
+}
+
+/// The runtime limits a checked rule exceeds (E0600), with spans relative to the item: part of
+/// `file_diagnostics`, so `glassc check` and editors report them as they report type errors.
+#[salsa::tracked(returns(ref))]
+pub fn rule_limits<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    item: ItemText<'db>,
+) -> Vec<Diagnostic> {
+    let (Some(rule), ItemKind::Rule(decl)) = (rule_ir(db, ws, file, item), &parse_item(db, item).item.kind) else {
+        return Vec::new();
+    };
+    let source = RuleSource { rule: &rule, line: 0, sites: RuleSites::of(decl) };
+    codegen::rule_limits(&pack_scope(db, ws, file), &source)
 }
 
 /// A test of the pack, resolved, with where it is.

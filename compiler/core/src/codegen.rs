@@ -27,12 +27,60 @@ pub struct RuleSource<'a> {
     pub rule: &'a ir::Rule,
     /// 1-based line of the rule in its file, recorded in the rule table for tools.
     pub line: u32,
-    /// The rule's span in its file, for errors.
-    pub span: Span,
-    /// The spans in its file of the event filter (`where ...`) and the condition (`while ...`)
-    /// expressions, for [`RuleDebug`]; `None` when unknown.
+    pub sites: RuleSites,
+}
+
+/// Where the parts of a rule are in its file, for errors and for [`RuleDebug`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RuleSites {
+    /// The rule's head: its name and trigger.
+    pub head: Span,
+    pub trigger: Span,
+    /// `at most N times per W`.
+    pub rate_limit: Option<Span>,
+    /// The event filter (`where ...`).
     pub filter: Option<Span>,
+    /// The condition (`while ...`).
     pub condition: Option<Span>,
+}
+
+impl RuleSites {
+    /// The sites of a parsed rule, relative to the start of its item.
+    pub fn of(decl: &crate::syntax::ast::RuleDecl) -> Self {
+        use crate::syntax::ast::{RuleOption, TriggerKind};
+        let trigger = decl.trigger.span;
+        RuleSites {
+            head: decl.name.as_ref().map_or(trigger, |n| n.span.to(trigger)),
+            trigger,
+            rate_limit: decl.options.iter().find_map(|o| match o {
+                RuleOption::RateLimit { span, .. } => Some(*span),
+                RuleOption::Mode(_) => None,
+            }),
+            filter: match &decl.trigger.kind {
+                TriggerKind::Event { filter: Some(f), .. } => Some(f.span),
+                _ => None,
+            },
+            condition: decl.condition.as_ref().map(|c| c.span),
+        }
+    }
+
+    pub fn shifted(self, offset: u32) -> Self {
+        RuleSites {
+            head: self.head.shift(offset),
+            trigger: self.trigger.shift(offset),
+            rate_limit: self.rate_limit.map(|s| s.shift(offset)),
+            filter: self.filter.map(|s| s.shift(offset)),
+            condition: self.condition.map(|s| s.shift(offset)),
+        }
+    }
+
+    fn span(&self, site: Site) -> Span {
+        match site {
+            Site::Head => self.head,
+            Site::Trigger => self.trigger,
+            Site::RateLimit => self.rate_limit.unwrap_or(self.head),
+        }
+    }
 }
 
 /// The compiled pack.
@@ -87,44 +135,19 @@ pub struct Symbols {
 }
 
 /// Compiles the rules of a pack. Errors are limits of the runtime a valid rule can exceed
-/// (E0600) or a pack too large for the format (E0601), each with the rule's span.
+/// (E0600) or a pack too large for the format (E0601), each at the part of the rule at fault.
 pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<Diagnostic>> {
     let mut generator = Generator::new(scope);
     let mut errors = Vec::new();
     for (i, source) in rules.iter().enumerate() {
-        match generator.rule(source.rule) {
-            Ok((spec, code, exits)) => {
-                let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| generator.builder.text(n));
-                let index = generator.builder.rule(RuleSpec { name, ..spec.line(source.line) }, &code);
-                let bound = generator.builder.rule_bound(index).unwrap_or(u16::MAX);
-                if bound > MAX_RULE_BOUND {
-                    errors.push(limit(
-                        source.span,
-                        format!("this rule needs {bound} instructions, more than the runtime's {MAX_RULE_BOUND}"),
-                        "split the rule, or move parts of its condition into a variable",
-                    ));
-                }
-                generator.symbols.rules.push(i);
-                let exits = exits
-                    .into_iter()
-                    .map(|(offset, tests, reads)| ExitDebug {
-                        offset,
-                        tests,
-                        span: match tests {
-                            Tested::Filter => source.filter,
-                            Tested::Condition => source.condition,
-                        },
-                        reads,
-                    })
-                    .collect();
-                generator.debug.push(RuleDebug { exits });
-            }
-            Err(e) => errors.push(limit(source.span, e.message, e.help)),
+        match generator.add_rule(source) {
+            Ok(()) => generator.symbols.rules.push(i),
+            Err(e) => errors.push(limit(source.sites.span(e.site), e.message, e.help)),
         }
     }
     let texts = generator.builder.text_count();
     if texts > MAX_TEXTS {
-        let span = rules.first().map_or(Span::new(0, 0), |r| r.span);
+        let span = rules.first().map_or(Span::new(0, 0), |r| r.sites.head);
         errors.push(
             Diagnostic::error(
                 codes::PACK_TOO_LARGE,
@@ -145,6 +168,15 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
     Ok(Output { bytes: generator.builder.finish(), symbols: generator.symbols, debug: generator.debug })
 }
 
+/// The runtime limits one rule exceeds (E0600), at the parts of the rule at fault: what
+/// `glassc check` and editors report without compiling the whole pack.
+pub fn rule_limits(scope: &Scope, source: &RuleSource<'_>) -> Vec<Diagnostic> {
+    match Generator::new(scope).add_rule(source) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![limit(source.sites.span(e.site), e.message, e.help)],
+    }
+}
+
 fn limit(span: Span, message: String, help: &str) -> Diagnostic {
     Diagnostic::error(codes::RUNTIME_LIMIT, message, span)
         .with_label_message("beyond the runtime's limits")
@@ -155,10 +187,26 @@ fn limit(span: Span, message: String, help: &str) -> Diagnostic {
 struct Limit {
     message: String,
     help: &'static str,
+    site: Site,
+}
+
+/// The part of a rule a limit is about.
+#[derive(Clone, Copy)]
+enum Site {
+    Head,
+    Trigger,
+    RateLimit,
 }
 
 fn too(message: impl Into<String>, help: &'static str) -> Limit {
-    Limit { message: message.into(), help }
+    Limit { message: message.into(), help, site: Site::Head }
+}
+
+impl Limit {
+    fn at(mut self, site: Site) -> Limit {
+        self.site = site;
+        self
+    }
 }
 
 /// A hash of the capability model the pack was compiled against: the names and types of every
@@ -209,6 +257,34 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
+    /// Compiles one rule into the program, with its debug table.
+    fn add_rule(&mut self, source: &RuleSource<'_>) -> Result<(), Limit> {
+        let (spec, code, exits) = self.rule(source.rule)?;
+        let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| self.builder.text(n));
+        let index = self.builder.rule(RuleSpec { name, ..spec.line(source.line) }, &code);
+        let bound = self.builder.rule_bound(index).unwrap_or(u16::MAX);
+        if bound > MAX_RULE_BOUND {
+            return Err(too(
+                format!("this rule needs {bound} instructions, more than the runtime's {MAX_RULE_BOUND}"),
+                "split the rule, or move parts of its condition into a variable",
+            ));
+        }
+        let exits = exits
+            .into_iter()
+            .map(|(offset, tests, reads)| ExitDebug {
+                offset,
+                tests,
+                span: match tests {
+                    Tested::Filter => source.sites.filter,
+                    Tested::Condition => source.sites.condition,
+                },
+                reads,
+            })
+            .collect();
+        self.debug.push(RuleDebug { exits });
+        Ok(())
+    }
+
     fn new(scope: &'a Scope) -> Self {
         let mut builder = ProgramBuilder::new();
         // Text 0 is the empty text: a text state the host has not set yet reads as `""`.
@@ -327,7 +403,8 @@ impl<'a> Generator<'a> {
                             bc::MAX_SEQUENCE
                         ),
                         "shorten the sequence, or count steps in a variable",
-                    ));
+                    )
+                    .at(Site::Trigger));
                 }
                 let mut ids = [0u16; bc::MAX_SEQUENCE];
                 for (slot, e) in ids.iter_mut().zip(events) {
@@ -357,6 +434,7 @@ impl<'a> Generator<'a> {
                     format!("`at most {count} times` is more than the runtime's {MAX_RATE} runs per rate limit"),
                     "use a longer window with a smaller count, or count runs in a variable",
                 )
+                .at(Site::RateLimit)
             })?;
             spec = spec.at_most(count, window_ms);
         }
@@ -367,6 +445,7 @@ impl<'a> Generator<'a> {
     fn trigger_value(&mut self, e: &ir::Expr, text: bool) -> Result<i64, Limit> {
         let c = e.constant().ok_or_else(|| {
             too("the value a change trigger compares with must be a constant", "write a constant such as `15%`")
+                .at(Site::Trigger)
         })?;
         match (&c, text) {
             (Const::Text(s), true) => Ok(i64::from(self.text(s))),
@@ -422,6 +501,12 @@ impl<'a> Generator<'a> {
                 format!("this expression needs more than the runtime's {MAX_STACK} values at once"),
                 "split the expression: compute a part of it in a variable",
             ));
+        }
+        // `2 * 30 s` is one constant: fold what is constant before emitting any arithmetic.
+        if !matches!(e.kind, ExprKind::Const(_))
+            && let Some(c) = e.constant()
+        {
+            return self.push_const(code, &c, depth);
         }
         match &e.kind {
             ExprKind::Const(c) => self.push_const(code, c, depth)?,

@@ -11,6 +11,7 @@
 //!   file_decls(file)            the pack's use/permit/var items
 //!   pack_scope(ws, file)        what the pack's rules can name (backdated when unchanged)
 //!   check_item(ws, file, item)  resolve and typecheck one rule or test
+//!   rule_limits(ws, file, item) the runtime limits a checked rule exceeds (build.rs)
 //!   file_diagnostics(ws, file)  everything above, with absolute spans, sorted
 //! ```
 //!
@@ -253,6 +254,9 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             }
             broken |= has_errors(&checked.diagnostics);
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
+            // A rule that checks may still exceed what the runtime can run (E0600).
+            let limits = crate::build::rule_limits(db, ws, file, item.text);
+            out.extend(limits.iter().map(|d| d.clone().shifted(item.offset)));
         }
     }
     out.extend(file_profiles(db, file).diagnostics.iter().cloned());
