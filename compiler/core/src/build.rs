@@ -10,8 +10,7 @@ use std::sync::Arc;
 
 use crate::codegen::{self, RuleSites, RuleSource};
 use crate::db::{
-    ItemText, SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item,
-    rule_ir,
+    SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item, rule_ir,
 };
 use crate::diagnostic::Diagnostic;
 use crate::ir;
@@ -47,22 +46,6 @@ pub fn pack_program(
     let sources: Vec<RuleSource<'_>> =
         rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: *sites }).collect();
     codegen::generate(&pack_scope(db, ws, file), &sources).map(Arc::new)
-}
-
-/// The runtime limits a checked rule exceeds (E0600), with spans relative to the item: part of
-/// `file_diagnostics`, so `glassc check` and editors report them as they report type errors.
-#[salsa::tracked(returns(ref))]
-pub fn rule_limits<'db>(
-    db: &'db dyn salsa::Database,
-    ws: Workspace,
-    file: SourceFile,
-    item: ItemText<'db>,
-) -> Vec<Diagnostic> {
-    let (Some(rule), ItemKind::Rule(decl)) = (rule_ir(db, ws, file, item), &parse_item(db, item).item.kind) else {
-        return Vec::new();
-    };
-    let source = RuleSource { rule: &rule, line: 0, sites: RuleSites::of(decl) };
-    codegen::rule_limits(&pack_scope(db, ws, file), &source)
 }
 
 /// A test of the pack, resolved, with where it is.

@@ -10,15 +10,15 @@
 //!   profile_index(ws)           every profile by name
 //!   file_decls(file)            the pack's use/permit/var items
 //!   pack_scope(ws, file)        what the pack's rules can name (backdated when unchanged)
-//!   check_item(ws, file, item)  resolve and typecheck one rule or test
-//!   rule_limits(ws, file, item) the runtime limits a checked rule exceeds (build.rs)
+//!   check_item(ws, file, item)  resolve and typecheck one rule or test; lower a rule that
+//!                               checks and report the runtime limits it exceeds
 //!   file_diagnostics(ws, file)  everything above, with absolute spans, sorted
 //! ```
 //!
 //! Editing one rule re-runs `file_items`, `parse_item` and `check_item` for that rule only, plus
 //! the cheap file-level collection; every other rule's results are reused.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::check::{self, ItemCheck};
@@ -130,8 +130,14 @@ pub fn profile_index(db: &dyn salsa::Database, ws: Workspace) -> ProfileIndex {
 pub fn file_decls(db: &dyn salsa::Database, file: SourceFile) -> Vec<FileItem<'_>> {
     file_items(db, file)
         .iter()
+        // Items start with their keyword, so the text tells without parsing all 10,000 rules
+        // of a large pack on every edit; the scope still reads each declaration's tree.
         .filter(|item| {
-            matches!(parse_item(db, item.text).item.kind, ItemKind::Use(_) | ItemKind::Permit(_) | ItemKind::Var(_))
+            let text = item.text.text(db);
+            ["use", "permit", "var"].iter().any(|kw| {
+                text.strip_prefix(kw)
+                    .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            })
         })
         .copied()
         .collect()
@@ -157,7 +163,9 @@ pub fn pack_scope(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> 
     pack_scope_result(db, ws, file).scope.clone()
 }
 
-/// Resolves and typechecks one rule or test. Spans are relative to the item.
+/// Resolves and typechecks one rule or test. Spans are relative to the item. A rule that checks
+/// is lowered, and the runtime limits it exceeds are reported here too (E0600), so `glassc check`
+/// and editors see them without compiling the pack, at no extra query per rule.
 #[salsa::tracked(returns(ref))]
 pub fn check_item<'db>(
     db: &'db dyn salsa::Database,
@@ -166,23 +174,30 @@ pub fn check_item<'db>(
     item: ItemText<'db>,
 ) -> ItemCheck {
     let scope = pack_scope(db, ws, file);
-    check::check_item(&scope, &parse_item(db, item).item.kind)
+    let parsed = parse_item(db, item);
+    let mut checked = check::check_item(&scope, &parsed.item.kind);
+    if let ItemKind::Rule(decl) = &parsed.item.kind
+        && parsed.errors.is_empty()
+        && !has_errors(&checked.diagnostics)
+        && let Some(rule) = crate::lower::lower_rule(&scope, decl, &checked.references)
+    {
+        let source = crate::codegen::RuleSource { rule: &rule, line: 0, sites: crate::codegen::RuleSites::of(decl) };
+        checked.diagnostics.extend(crate::codegen::rule_limits(&scope, &source));
+        if !has_errors(&checked.diagnostics) {
+            checked.rule = Some(Arc::new(rule));
+        }
+    }
+    checked
 }
 
 /// The resolved form of a rule that checked without errors (`None` for other items or errors).
-#[salsa::tracked(returns(clone))]
 pub fn rule_ir<'db>(
     db: &'db dyn salsa::Database,
     ws: Workspace,
     file: SourceFile,
     item: ItemText<'db>,
 ) -> Option<Arc<ir::Rule>> {
-    let ItemKind::Rule(rule) = &parse_item(db, item).item.kind else { return None };
-    let checked = check_item(db, ws, file, item);
-    if !parse_item(db, item).errors.is_empty() || has_errors(&checked.diagnostics) {
-        return None;
-    }
-    crate::lower::lower_rule(&pack_scope(db, ws, file), rule, &checked.references).map(Arc::new)
+    check_item(db, ws, file, item).rule.clone()
 }
 
 /// Every diagnostic of a file, with absolute spans, in source order.
@@ -205,7 +220,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     let mut is_pack = false;
     let mut has_use = false;
     let mut first_rule: Option<Span> = None;
-    let mut names: BTreeMap<(bool, String), Span> = BTreeMap::new();
+    let mut names: HashMap<(bool, &str), Span> = HashMap::with_capacity(items.len());
     let mut permissions_used: Vec<String> = Vec::new();
     // A rule with errors may use permissions nobody can see yet: then W0301 would be noise.
     let mut broken = false;
@@ -219,14 +234,14 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                 has_use = true;
                 None
             }
-            ItemKind::Rule(r) => r.name.as_ref().map(|n| (false, n.node.clone(), n.span)),
-            ItemKind::Test(t) => Some((true, t.name.node.clone(), t.name.span)),
+            ItemKind::Rule(r) => r.name.as_ref().map(|n| (false, n.node.as_str(), n.span)),
+            ItemKind::Test(t) => Some((true, t.name.node.as_str(), t.name.span)),
             _ => None,
         };
         is_pack = true;
         if let Some((is_test, name, span)) = name {
             let span = span.shift(item.offset);
-            if let Some(first) = names.get(&(is_test, name.clone())) {
+            if let Some(first) = names.get(&(is_test, name)) {
                 let what = if is_test { "test" } else { "rule" };
                 out.push(
                     Diagnostic::error(codes::DUPLICATE_NAME, format!("there is already a {what} named `{name}`"), span)
@@ -254,9 +269,6 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             }
             broken |= has_errors(&checked.diagnostics);
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
-            // A rule that checks may still exceed what the runtime can run (E0600).
-            let limits = crate::build::rule_limits(db, ws, file, item.text);
-            out.extend(limits.iter().map(|d| d.clone().shifted(item.offset)));
         }
     }
     out.extend(file_profiles(db, file).diagnostics.iter().cloned());

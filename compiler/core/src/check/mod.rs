@@ -43,6 +43,9 @@ pub struct ItemCheck {
     pub references: Vec<Reference>,
     /// Privacy classes the item's actions need, with the span of the action that needs each.
     pub permissions_used: Vec<(String, Span)>,
+    /// A rule without errors, lowered (filled in by the `check_item` query, which also reports
+    /// the runtime limits it exceeds).
+    pub rule: Option<std::sync::Arc<crate::ir::Rule>>,
 }
 
 /// Checks a rule or a test; other items have nothing to check here.
