@@ -142,31 +142,72 @@ struct Context {
     new: i64,
 }
 
-/// What the runtime remembers per rule.
+/// What the runtime remembers per rule: 24 bytes. What only some rules need (the times of the
+/// last runs for a rate limit, the waiting trigger of `mode queued`) lives in value slots sized
+/// from the program at load, from `extra` on.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleState {
-    /// Times of the last runs, for rate limits (a ring of `rate.count` entries).
-    fired: [u64; MAX_RATE as usize],
+    /// What triggers the rule, decoded once at load so that dispatch reads no rule table row
+    /// of a rule the stimulus does not concern.
+    key: Key,
+    /// The rate-limit ring (`rate.count` slots of run times), then for `mode queued` the waiting
+    /// trigger ([`CONTEXT_SLOTS`] slots).
+    extra: u16,
     fired_next: u8,
     fired_len: u8,
     /// Sequence triggers: events matched so far, and when the first matched.
     seq_progress: u8,
-    seq_start: u64,
+    /// `mode queued`: a trigger waits in the extra slots.
+    queued: bool,
     /// Delayed actions of this rule still waiting.
     pending: u16,
-    /// `mode queued`: the trigger waiting for the pending actions to finish.
-    queued: Option<Context>,
+    seq_start: u64,
+}
+
+/// A rule's trigger, as dispatch matches it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Key {
+    /// Not a rule (beyond the program's rule count).
+    None,
+    Event(u16),
+    Change(Source, u16),
+    /// A sequence looks at every event (rare: its row is read for each event).
+    Sequence,
+    /// `every` and daily rules run from timers only.
+    Timer,
+}
+
+impl Key {
+    fn of(trigger: &Trigger) -> Key {
+        match *trigger {
+            Trigger::Event { event } => Key::Event(event),
+            Trigger::Change { source, index, .. } => Key::Change(source, index),
+            Trigger::Sequence { .. } => Key::Sequence,
+            Trigger::Every { .. } | Trigger::Daily { .. } => Key::Timer,
+        }
+    }
 }
 
 const IDLE: RuleState = RuleState {
-    fired: [0; MAX_RATE as usize],
+    key: Key::None,
+    extra: 0,
     fired_next: 0,
     fired_len: 0,
     seq_progress: 0,
-    seq_start: 0,
+    queued: false,
     pending: 0,
-    queued: None,
+    seq_start: 0,
 };
+
+/// Value slots a waiting trigger takes: its payload, then the old and the new value.
+const CONTEXT_SLOTS: usize = MAX_ARGS + 2;
+
+/// The extra value slots a rule needs (see [`RuleState::extra`]).
+fn extra_slots(r: &RuleInfo) -> usize {
+    let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
+    let queued = if r.mode == Mode::Queued { CONTEXT_SLOTS } else { 0 };
+    ring.saturating_add(queued)
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Change {
@@ -180,9 +221,11 @@ struct Change {
 /// padding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RamUsage {
-    /// States, variables and held-condition start times (8 bytes each).
+    /// States, variables, held-condition start times, rate-limit rings and waiting triggers
+    /// (8 bytes each).
     pub slots: usize,
-    /// Per-rule state: rate-limit ring, sequence progress, pending count, queued trigger.
+    /// Per-rule state: trigger key, sequence progress, pending count (the rate-limit rings and
+    /// waiting triggers are counted in `slots`).
     pub rules: usize,
     /// Timer slots.
     pub timers: usize,
@@ -207,8 +250,11 @@ impl RamUsage {
     }
 }
 
+/// States, variables, held-condition start times, then each rule's extra slots.
 fn slots_needed(p: &Program) -> usize {
-    [Section::States, Section::Vars, Section::Held].iter().map(|s| p.count(*s) as usize).fold(0, usize::saturating_add)
+    let fixed = [Section::States, Section::Vars, Section::Held].iter().map(|s| p.count(*s) as usize);
+    let extras = (0..p.len16(Section::Rules)).filter_map(|i| p.rule(i)).map(|r| extra_slots(&r));
+    fixed.chain(extras).fold(0, usize::saturating_add)
 }
 
 /// A loaded program and everything it remembers: one fixed-size value, no allocation, ever.
@@ -292,6 +338,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
         for i in 0..program.len16(Section::Held) {
             rt.set_slot(held_base.saturating_add(usize::from(i)), NOT_HOLDING as i64);
+        }
+        let mut extra = held_base.saturating_add(program.count(Section::Held) as usize);
+        for (i, state) in rt.rules.iter_mut().enumerate() {
+            let Some(r) = u16::try_from(i).ok().and_then(|i| program.rule(i)) else { break };
+            state.key = Key::of(&r.trigger);
+            state.extra = u16::try_from(extra).unwrap_or(u16::MAX);
+            extra = extra.saturating_add(extra_slots(&r));
         }
         rt.update_held();
         for i in 0..program.len16(Section::Rules) {
@@ -449,6 +502,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
         let ctx = Context { payload, ..Context::default() };
         for i in 0..self.program.len16(Section::Rules) {
+            match self.rules.get(usize::from(i)).map(|s| s.key) {
+                Some(Key::Event(e)) if e == event => {}
+                Some(Key::Sequence) => {}
+                _ => continue,
+            }
             let Some(r) = self.program.rule(i) else { continue };
             match r.trigger {
                 Trigger::Event { event: e } if e == event => self.run(i, &r, ctx, host),
@@ -478,6 +536,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     fn run_watchers(&mut self, source: Source, index: u16, old: i64, new: i64, host: &mut impl Host) {
         let ctx = Context { old, new, ..Context::default() };
         for i in 0..self.program.len16(Section::Rules) {
+            if self.rules.get(usize::from(i)).map(|s| s.key) != Some(Key::Change(source, index)) {
+                continue;
+            }
             let Some(r) = self.program.rule(i) else { continue };
             let Trigger::Change { source: s, index: w, edge, value } = r.trigger else { continue };
             let fires = s == source
@@ -588,12 +649,36 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     fn finish_pending(&mut self, rule: u16, host: &mut impl Host) {
         let Some(state) = self.rules.get_mut(usize::from(rule)) else { return };
         state.pending = state.pending.saturating_sub(1);
-        if state.pending == 0
-            && let Some(ctx) = state.queued.take()
-            && let Some(r) = self.program.rule(rule)
-        {
+        if state.pending == 0 && core::mem::take(&mut state.queued) {
+            let Some(r) = self.program.rule(rule) else { return };
+            let ctx = self.waiting(rule, &r);
             self.run(rule, &r, ctx, host);
         }
+    }
+
+    /// Where a rule's waiting trigger is kept: after its rate-limit ring.
+    fn context_base(&self, rule: u16, r: &RuleInfo) -> usize {
+        let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
+        self.rules.get(usize::from(rule)).map_or(usize::MAX, |s| usize::from(s.extra)).saturating_add(ring)
+    }
+
+    fn keep_waiting(&mut self, rule: u16, r: &RuleInfo, ctx: &Context) {
+        let base = self.context_base(rule, r);
+        let values = ctx.payload.iter().chain([&ctx.old, &ctx.new]);
+        for (i, v) in values.enumerate() {
+            self.set_slot(base.saturating_add(i), *v);
+        }
+    }
+
+    fn waiting(&self, rule: u16, r: &RuleInfo) -> Context {
+        let base = self.context_base(rule, r);
+        let mut ctx = Context::default();
+        for (i, v) in ctx.payload.iter_mut().enumerate() {
+            *v = self.slot(base.saturating_add(i)).unwrap_or(0);
+        }
+        ctx.old = self.slot(base.saturating_add(MAX_ARGS)).unwrap_or(0);
+        ctx.new = self.slot(base.saturating_add(MAX_ARGS + 1)).unwrap_or(0);
+        ctx
     }
 
     /// Returns when the timer is due, or `None` if it found no slot.
@@ -812,7 +897,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
     fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) -> bool {
         let now = self.now;
-        let Some(state) = self.rules.get_mut(usize::from(rule)) else { return false };
+        let Some(state) = self.rules.get(usize::from(rule)).copied() else { return false };
         let busy = state.pending > 0;
         if busy {
             match r.mode {
@@ -823,9 +908,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 }
                 Mode::Queued => {
                     // Only the latest trigger waits: it carries the freshest payload.
-                    if state.queued.replace(ctx).is_some() {
+                    if state.queued {
                         self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
                         host.trace(TraceEvent::Busy { rule, mode: Mode::Queued });
+                    }
+                    self.keep_waiting(rule, r, &ctx);
+                    if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+                        s.queued = true;
                     }
                     self.counters.queued = self.counters.queued.saturating_add(1);
                     host.trace(TraceEvent::Queued { rule });
@@ -835,23 +924,23 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             }
         }
         if let Some(rate) = r.rate {
-            let cap = usize::from(rate.count.min(MAX_RATE));
-            let recent = state
-                .fired
-                .iter()
-                .take(usize::from(state.fired_len))
-                .filter(|t| now.saturating_sub(**t) < rate.window_ms)
+            // The ring holds the times of the last `count` runs that passed.
+            let count = rate.count.min(MAX_RATE);
+            let ring = usize::from(state.extra);
+            let recent = (0..usize::from(state.fired_len))
+                .filter_map(|k| self.slot(ring.saturating_add(k)))
+                .filter(|t| now.saturating_sub(*t as u64) < rate.window_ms)
                 .count();
-            if recent >= cap {
+            if recent >= usize::from(count) {
                 self.counters.rate_limited = self.counters.rate_limited.saturating_add(1);
                 host.trace(TraceEvent::RateLimited { rule, count: rate.count, window_ms: rate.window_ms });
                 return false;
             }
-            if let Some(slot) = state.fired.get_mut(usize::from(state.fired_next)) {
-                *slot = now;
+            self.set_slot(ring.saturating_add(usize::from(state.fired_next)), now as i64);
+            if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+                s.fired_next = s.fired_next.saturating_add(1).checked_rem(count).unwrap_or(0);
+                s.fired_len = s.fired_len.saturating_add(1).min(count);
             }
-            state.fired_next = state.fired_next.saturating_add(1).checked_rem(rate.count.min(MAX_RATE)).unwrap_or(0);
-            state.fired_len = state.fired_len.saturating_add(1).min(rate.count.min(MAX_RATE));
         }
         if busy {
             // Mode::Restart: the pending actions of the previous run are dropped.
