@@ -535,6 +535,10 @@ const TRIGGER_SEQUENCE: u8 = 4;
 impl RuleInfo {
     /// Decodes a rule entry; `None` if an enumeration byte or reserved field is invalid.
     pub fn read(r: &mut Reader) -> Option<Self> {
+        // One bounds check for the whole row; the field reads below are on a fixed-size copy,
+        // which the compiler checks statically (the interpreter reads rows on hot paths).
+        let row: [u8; RULE_SIZE] = r.array()?;
+        let r = &mut Reader::new(&row);
         let kind = r.u8()?;
         let edge_byte = r.u8()?;
         let source_byte = r.u8()?;

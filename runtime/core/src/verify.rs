@@ -7,7 +7,7 @@
 //! check every read, so even a verifier bug cannot make it panic.
 
 use crate::format::*;
-use crate::isa::{Instr, Op};
+use crate::isa::{INSTR_SIZE, Instr, Op};
 
 /// Values a code block may hold on its stack at once.
 pub const MAX_STACK: usize = 16;
@@ -253,6 +253,17 @@ impl<'a> Program<'a> {
 
     pub fn rule(&self, i: u16) -> Option<RuleInfo> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
+    }
+
+    /// The encoded instructions `start..start + len` of the code section (a block), so that a run
+    /// finds its block once rather than for every instruction.
+    pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [u8]> {
+        let t = self.tables.get(Section::Code as usize)?;
+        if start.checked_add(u32::from(len))? > t.count {
+            return None;
+        }
+        let from = (start as usize).checked_mul(INSTR_SIZE)?.checked_add(t.offset)?;
+        self.bytes.get(from..from.checked_add(usize::from(len).checked_mul(INSTR_SIZE)?)?)
     }
 
     /// Instruction `i` of the code section.

@@ -12,7 +12,7 @@
 //!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
 
 use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, Section, Source, Trigger};
-use crate::isa::{Op, divide};
+use crate::isa::{INSTR_SIZE, Instr, Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
@@ -382,15 +382,17 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// The current value of variable `i`.
     pub fn var(&self, i: u16) -> Option<i64> {
-        if u32::from(i) >= self.program.count(Section::Vars) {
+        let at = self.var_base.saturating_add(usize::from(i));
+        if at >= self.held_base {
             return None;
         }
-        self.slot(self.var_base.saturating_add(usize::from(i)))
+        self.slot(at)
     }
 
     /// The last value the runtime has processed for state `i`.
     pub fn state(&self, i: u16) -> Option<i64> {
-        if u32::from(i) >= self.program.count(Section::States) {
+        // States come first in the slots, variables from `var_base` on.
+        if usize::from(i) >= self.var_base {
             return None;
         }
         self.slot(usize::from(i))
@@ -509,11 +511,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             }
             let Some(r) = self.program.rule(i) else { continue };
             match r.trigger {
-                Trigger::Event { event: e } if e == event => self.run(i, &r, ctx, host),
+                Trigger::Event { event: e } if e == event => self.run(i, &r, &ctx, host),
                 Trigger::Sequence { events, len, within_ms }
                     if self.advance_sequence(i, event, &events, len, within_ms, host) =>
                 {
-                    self.run(i, &r, ctx, host)
+                    self.run(i, &r, &ctx, host)
                 }
                 _ => {}
             }
@@ -550,7 +552,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     Edge::Above => old <= value && new > value,
                 };
             if fires {
-                self.run(i, &r, ctx, host);
+                self.run(i, &r, &ctx, host);
             }
         }
     }
@@ -614,7 +616,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             TimerKind::Tick => {
                 if let Some(r) = self.program.rule(rule) {
                     self.schedule_tick(rule, &r, due);
-                    self.run(rule, &r, Context::default(), host);
+                    self.run(rule, &r, &Context::default(), host);
                 }
             }
             TimerKind::Emit { action, argc, args } => {
@@ -652,7 +654,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         if state.pending == 0 && core::mem::take(&mut state.queued) {
             let Some(r) = self.program.rule(rule) else { return };
             let ctx = self.waiting(rule, &r);
-            self.run(rule, &r, ctx, host);
+            self.run(rule, &r, &ctx, host);
         }
     }
 
@@ -797,7 +799,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
-    fn run(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) {
+    fn run(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) {
         host.trace(TraceEvent::RuleConsidered { rule });
         let ran = if E::EXTERNAL {
             let engine = self.engine;
@@ -811,14 +813,17 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    fn exec(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) -> Option<()> {
+    fn exec(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) -> Option<()> {
         let mut stack = Stack::new();
-        let end = r.code_start.saturating_add(u32::from(r.code_len));
-        let mut pc = r.code_start;
+        let block = self.program.code_block(r.code_start, r.code_len)?;
+        let end = u32::from(r.code_len);
+        // `pc` counts from the start of the block.
+        let mut pc: u32 = 0;
         let mut fuel = r.bound;
         while pc < end {
             fuel = fuel.checked_sub(1)?;
-            let ins = self.program.instr(pc)?;
+            let at = (pc as usize).checked_mul(INSTR_SIZE)?;
+            let ins = Instr::decode(block.get(at..at.checked_add(INSTR_SIZE)?)?.try_into().ok()?)?;
             pc = pc.saturating_add(1);
             match ins.op {
                 Op::End => return Some(()),
@@ -830,7 +835,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 }
                 Op::ExitIfFalse => {
                     if stack.pop()? == 0 {
-                        host.trace(TraceEvent::Exited { rule, pc: pc.saturating_sub(1) });
+                        host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(pc).saturating_sub(1) });
                         return Some(());
                     }
                 }
@@ -869,7 +874,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                         }
                     }
                 }
-                op => self.compute(op, ins.b, &mut stack, &ctx)?,
+                op => self.compute(op, ins.b, &mut stack, ctx)?,
             }
         }
         None
@@ -895,7 +900,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
-    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: Context, host: &mut impl Host) -> bool {
+    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) -> bool {
         let now = self.now;
         let Some(state) = self.rules.get(usize::from(rule)).copied() else { return false };
         let busy = state.pending > 0;
@@ -912,7 +917,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                         self.counters.busy_ignored = self.counters.busy_ignored.saturating_add(1);
                         host.trace(TraceEvent::Busy { rule, mode: Mode::Queued });
                     }
-                    self.keep_waiting(rule, r, &ctx);
+                    self.keep_waiting(rule, r, ctx);
                     if let Some(s) = self.rules.get_mut(usize::from(rule)) {
                         s.queued = true;
                     }
@@ -1061,7 +1066,7 @@ where
     host: &'r mut H,
     rule: u16,
     info: &'r RuleInfo,
-    ctx: Context,
+    ctx: &'r Context,
 }
 
 impl<const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E, H> Machine
