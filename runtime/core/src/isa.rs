@@ -32,6 +32,7 @@ macro_rules! ops {
             /// Every operation, in opcode order.
             pub const ALL: &'static [Op] = &[$(Op::$name,)*];
 
+            #[inline]
             pub fn from_byte(byte: u8) -> Option<Op> {
                 match byte {
                     $($code => Some(Op::$name),)*
@@ -98,6 +99,7 @@ impl Instr {
     }
 
     /// Decodes one instruction; `None` for an unknown opcode.
+    #[inline]
     pub fn decode(bytes: [u8; INSTR_SIZE]) -> Option<Instr> {
         let [op, a, lo, hi] = bytes;
         Some(Instr { op: Op::from_byte(op)?, a, b: u16::from_le_bytes([lo, hi]) })

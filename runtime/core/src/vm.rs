@@ -760,6 +760,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     // ---- rules -------------------------------------------------------------------------------
 
     /// The instructions that only compute. `None` if the program is malformed after all.
+    #[inline(always)]
     fn compute(&self, op: Op, b: u16, stack: &mut Stack, ctx: &Context) -> Option<()> {
         let v = match op {
             Op::Nop => return Some(()),
