@@ -255,6 +255,11 @@ impl<'a> Program<'a> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
 
+    /// What running rule `i` needs, without decoding its trigger.
+    pub fn rule_run(&self, i: u16) -> Option<RunInfo> {
+        RunInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
+    }
+
     /// The encoded instructions `start..start + len` of the code section (a block), so that a run
     /// finds its block once rather than for every instruction.
     pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [u8]> {

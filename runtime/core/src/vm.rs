@@ -11,7 +11,7 @@
 //!   [`MAX_CASCADE`] changes are followed per stimulus (the rest are counted), so the work of
 //!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
 
-use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, Section, Source, Trigger};
+use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, RunInfo, Section, Source, Trigger};
 use crate::isa::{INSTR_SIZE, Instr, Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
@@ -505,17 +505,18 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let ctx = Context { payload, ..Context::default() };
         for i in 0..self.program.len16(Section::Rules) {
             match self.rules.get(usize::from(i)).map(|s| s.key) {
-                Some(Key::Event(e)) if e == event => {}
-                Some(Key::Sequence) => {}
-                _ => continue,
-            }
-            let Some(r) = self.program.rule(i) else { continue };
-            match r.trigger {
-                Trigger::Event { event: e } if e == event => self.run(i, &r, &ctx, host),
-                Trigger::Sequence { events, len, within_ms }
-                    if self.advance_sequence(i, event, &events, len, within_ms, host) =>
-                {
-                    self.run(i, &r, &ctx, host)
+                Some(Key::Event(e)) if e == event => {
+                    if let Some(r) = self.program.rule_run(i) {
+                        self.run(i, &r, &ctx, host);
+                    }
+                }
+                Some(Key::Sequence) => {
+                    let Some(r) = self.program.rule(i) else { continue };
+                    if let Trigger::Sequence { events, len, within_ms } = r.trigger
+                        && self.advance_sequence(i, event, &events, len, within_ms, host)
+                    {
+                        self.run(i, &RunInfo::from(&r), &ctx, host);
+                    }
                 }
                 _ => {}
             }
@@ -552,7 +553,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     Edge::Above => old <= value && new > value,
                 };
             if fires {
-                self.run(i, &r, &ctx, host);
+                self.run(i, &RunInfo::from(&r), &ctx, host);
             }
         }
     }
@@ -616,7 +617,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             TimerKind::Tick => {
                 if let Some(r) = self.program.rule(rule) {
                     self.schedule_tick(rule, &r, due);
-                    self.run(rule, &r, &Context::default(), host);
+                    self.run(rule, &RunInfo::from(&r), &Context::default(), host);
                 }
             }
             TimerKind::Emit { action, argc, args } => {
@@ -652,19 +653,19 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let Some(state) = self.rules.get_mut(usize::from(rule)) else { return };
         state.pending = state.pending.saturating_sub(1);
         if state.pending == 0 && core::mem::take(&mut state.queued) {
-            let Some(r) = self.program.rule(rule) else { return };
+            let Some(r) = self.program.rule_run(rule) else { return };
             let ctx = self.waiting(rule, &r);
             self.run(rule, &r, &ctx, host);
         }
     }
 
     /// Where a rule's waiting trigger is kept: after its rate-limit ring.
-    fn context_base(&self, rule: u16, r: &RuleInfo) -> usize {
+    fn context_base(&self, rule: u16, r: &RunInfo) -> usize {
         let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
         self.rules.get(usize::from(rule)).map_or(usize::MAX, |s| usize::from(s.extra)).saturating_add(ring)
     }
 
-    fn keep_waiting(&mut self, rule: u16, r: &RuleInfo, ctx: &Context) {
+    fn keep_waiting(&mut self, rule: u16, r: &RunInfo, ctx: &Context) {
         let base = self.context_base(rule, r);
         let values = ctx.payload.iter().chain([&ctx.old, &ctx.new]);
         for (i, v) in values.enumerate() {
@@ -672,7 +673,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    fn waiting(&self, rule: u16, r: &RuleInfo) -> Context {
+    fn waiting(&self, rule: u16, r: &RunInfo) -> Context {
         let base = self.context_base(rule, r);
         let mut ctx = Context::default();
         for (i, v) in ctx.payload.iter_mut().enumerate() {
@@ -800,7 +801,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
-    fn run(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) {
+    fn run(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) {
         host.trace(TraceEvent::RuleConsidered { rule });
         let ran = if E::EXTERNAL {
             let engine = self.engine;
@@ -814,7 +815,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    fn exec(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) -> Option<()> {
+    fn exec(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) -> Option<()> {
         let mut stack = Stack::new();
         let block = self.program.code_block(r.code_start, r.code_len)?;
         let end = u32::from(r.code_len);
@@ -901,7 +902,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
-    fn gate(&mut self, rule: u16, r: &RuleInfo, ctx: &Context, host: &mut impl Host) -> bool {
+    fn gate(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) -> bool {
         let now = self.now;
         let Some(state) = self.rules.get(usize::from(rule)).copied() else { return false };
         let busy = state.pending > 0;
@@ -1066,7 +1067,7 @@ where
     rt: &'r mut Runtime<'p, QUEUE, TIMERS, RULES, SLOTS, E>,
     host: &'r mut H,
     rule: u16,
-    info: &'r RuleInfo,
+    info: &'r RunInfo,
     ctx: &'r Context,
 }
 
