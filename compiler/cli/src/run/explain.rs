@@ -1,0 +1,310 @@
+//! `--explain`: the runtime's trace turned into why each rule acted or not.
+
+use super::*;
+
+/// A rule run being explained: the trigger matched, the outcome follows.
+pub(super) struct RunNote {
+    pub(super) rule: u16,
+    pub(super) outcome: Option<(&'static str, String)>,
+    pub(super) restarted: Option<u16>,
+    pub(super) fired: bool,
+    pub(super) actions: Vec<String>,
+}
+
+impl<'a> Player<'a> {
+    pub(super) fn stimulus_header(&mut self, step: &Step, line: usize, out: &mut impl Write) -> Result<(), UsageError> {
+        self.noted = 0;
+        if !self.explain {
+            return Ok(());
+        }
+        let what = match &step.stimulus {
+            Stimulus::Advance => "time passes".to_string(),
+            Stimulus::Event { event: None, shown, .. } => format!("event {shown}: no rule uses this event"),
+            Stimulus::Event { shown, .. } => format!("event {shown}"),
+            Stimulus::State { slot: None, shown, .. } => format!("state {shown}: no rule reads this state"),
+            Stimulus::State { shown, .. } => format!("state {shown}"),
+            Stimulus::Var { shown, .. } => format!("variable {shown}"),
+        };
+        let message = format!("at {}: {what} (events line {line})", values::timestamp(step.at));
+        self.write_note(out, "stimulus", None, None, message, false)?;
+        // The header is not a note about the stimulus's effects.
+        self.noted = 0;
+        Ok(())
+    }
+
+    pub(super) fn end_stimulus(&mut self, out: &mut impl Write) -> Result<(), UsageError> {
+        if self.explain && self.noted == 0 {
+            self.write_note(out, "stimulus", None, None, "no rule was triggered".into(), true)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what the runtime recorded since the last drain.
+    pub(super) fn drain(&mut self, host: &mut Recorder, out: &mut impl Write) -> Result<(), UsageError> {
+        for record in std::mem::take(&mut host.records) {
+            match record {
+                Record::Emit { action, args, origin } => {
+                    self.emitted += 1;
+                    if !self.explain || self.json {
+                        writeln!(out, "{}", self.emission_json(action, &args, origin)).map_err(write_error)?;
+                    }
+                    if self.explain {
+                        let call = self.show_call(action, &args);
+                        match &mut self.run {
+                            Some(run) if run.rule == origin.rule && !origin.delayed => run.actions.push(call),
+                            _ => {
+                                self.flush_run(out)?;
+                                self.write_note(out, "emit", Some(origin.rule), None, format!("emitted {call}"), true)?;
+                            }
+                        }
+                    }
+                }
+                Record::Trace(event) if self.explain => self.trace(event, out)?,
+                Record::Trace(_) => {}
+            }
+        }
+        self.flush_run(out)
+    }
+
+    pub(super) fn trace(&mut self, event: TraceEvent, out: &mut impl Write) -> Result<(), UsageError> {
+        let outcome = |run: &mut Option<RunNote>, kind: &'static str, message: String| {
+            if let Some(run) = run {
+                run.outcome = Some((kind, message));
+            }
+        };
+        match event {
+            TraceEvent::RuleConsidered { rule } => {
+                self.flush_run(out)?;
+                self.run = Some(RunNote { rule, outcome: None, restarted: None, fired: false, actions: Vec::new() });
+            }
+            TraceEvent::Exited { rule, pc } => {
+                let (kind, message) = self.exit_reason(rule, pc);
+                outcome(&mut self.run, kind, message);
+            }
+            TraceEvent::Busy { rule, mode } => {
+                let line = self.program.rule(rule).map_or(0, |r| r.line);
+                let message = match mode {
+                    Mode::Queued => format!("its waiting trigger was dropped for this one (mode queued, line {line})"),
+                    _ => format!("ignored: still busy with its delayed actions (mode single, line {line})"),
+                };
+                outcome(&mut self.run, "busy", message);
+            }
+            TraceEvent::Queued { rule } => {
+                let line = self.program.rule(rule).map_or(0, |r| r.line);
+                let replaced = matches!(&self.run, Some(RunNote { outcome: Some(("busy", _)), .. }));
+                let message = format!(
+                    "waits until its delayed actions are done (mode queued, line {line}){}",
+                    if replaced { ", replacing the trigger that was waiting" } else { "" }
+                );
+                outcome(&mut self.run, "queued", message);
+            }
+            TraceEvent::RateLimited { rule, count, window_ms } => {
+                let line = self.program.rule(rule).map_or(0, |r| r.line);
+                let times = if count == 1 { "once".to_string() } else { format!("{count} times") };
+                let message = format!(
+                    "rate limit: at most {times} per {} reached (line {line})",
+                    values::duration(i64::try_from(window_ms).unwrap_or(i64::MAX))
+                );
+                outcome(&mut self.run, "rate-limited", message);
+            }
+            TraceEvent::Restarted { cancelled, .. } => {
+                if let Some(run) = &mut self.run {
+                    run.restarted = Some(cancelled);
+                }
+            }
+            TraceEvent::Fired { .. } => {
+                if let Some(run) = &mut self.run {
+                    run.fired = true;
+                }
+            }
+            TraceEvent::Set { rule, var, value } => {
+                let value = self.program.var(var).map_or(value, |v| value.min(v.max).max(v.min));
+                let note = format!("set {} = {}", self.var_name(var), self.show_number(self.var_type(var), value));
+                match &mut self.run {
+                    Some(run) if run.rule == rule => run.actions.push(note),
+                    _ => {
+                        self.flush_run(out)?;
+                        self.write_note(out, "variable", Some(rule), None, note, true)?;
+                    }
+                }
+            }
+            TraceEvent::Fault { rule } => {
+                outcome(&mut self.run, "fault", format!("the run went wrong and was stopped (rule {rule})"));
+            }
+            TraceEvent::Scheduled { rule, due_ms, timer } => {
+                let what = match timer {
+                    TraceTimer::Emit { action } => self.action_name(action),
+                    TraceTimer::Set { var } => format!("set {}", self.var_name(var)),
+                    TraceTimer::Tick => "its next run".into(),
+                };
+                let note = format!("{what} at {} (delayed)", values::timestamp(due_ms));
+                match &mut self.run {
+                    Some(run) if run.rule == rule => run.actions.push(note),
+                    _ => {
+                        self.flush_run(out)?;
+                        self.write_note(out, "timer", Some(rule), None, format!("scheduled {note}"), true)?;
+                    }
+                }
+            }
+            TraceEvent::TimerFired { rule, due_ms, timer } => {
+                self.flush_run(out)?;
+                self.now = due_ms;
+                let what = match timer {
+                    TraceTimer::Tick => match self.program.rule(rule).map(|r| r.trigger) {
+                        Some(Trigger::Every { period_ms }) => {
+                            format!("every {}", values::duration(i64::try_from(period_ms).unwrap_or(i64::MAX)))
+                        }
+                        Some(Trigger::Daily { minute }) => {
+                            format!("every day at {:02}:{:02}", minute / 60, minute % 60)
+                        }
+                        _ => "its next run".into(),
+                    },
+                    TraceTimer::Emit { action } => format!("delayed {}", self.action_name(action)),
+                    TraceTimer::Set { var } => format!("delayed set {}", self.var_name(var)),
+                };
+                let message = format!("at {}: timer of {}: {what}", values::timestamp(due_ms), self.rule_label(rule));
+                self.write_note(out, "timer", Some(rule), None, message, false)?;
+            }
+            TraceEvent::SequenceStep { rule, seen, len } => {
+                self.flush_run(out)?;
+                let Some(Trigger::Sequence { events, within_ms, .. }) = self.program.rule(rule).map(|r| r.trigger)
+                else {
+                    return Ok(());
+                };
+                let next = events.get(usize::from(seen)).map_or_else(String::new, |e| self.event_name(*e));
+                let within = values::duration(i64::try_from(within_ms).unwrap_or(i64::MAX));
+                let message = if seen == 0 {
+                    format!(
+                        "{}: sequence: out of order or too late, waiting for {next} to start it again",
+                        self.rule_label(rule)
+                    )
+                } else {
+                    format!(
+                        "{}: sequence: step {seen} of {len} seen, waiting for {next} within {within} of the first",
+                        self.rule_label(rule)
+                    )
+                };
+                self.write_note(out, "sequence", Some(rule), Some("waiting"), message, true)?;
+            }
+            TraceEvent::VarChanged { var, old, new } => {
+                self.flush_run(out)?;
+                let ty = self.var_type(var);
+                let message = format!(
+                    "variable {} changed: {} → {}",
+                    self.var_name(var),
+                    self.show_number(ty, old),
+                    self.show_number(ty, new)
+                );
+                self.write_note(out, "variable", None, None, message, true)?;
+            }
+            TraceEvent::CascadeCut { var } => {
+                self.flush_run(out)?;
+                let message = format!(
+                    "variable {} changed, but the rules watching it did not run: this stimulus already \
+                     followed {} changes",
+                    self.var_name(var),
+                    glass_runtime::vm::MAX_CASCADE
+                );
+                self.write_note(out, "variable", None, Some("cascade-cut"), message, true)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Why the `ExitIfFalse` at `pc` of `rule` stopped it, from the compiler's debug table.
+    pub(super) fn exit_reason(&self, rule: u16, pc: u32) -> (&'static str, String) {
+        let info = self.program.rule(rule);
+        let offset = info.map_or(pc, |r| pc.saturating_sub(r.code_start));
+        let exit = self.source.and_then(|s| {
+            let debug = s.output.debug.get(usize::from(rule))?;
+            debug.exits.iter().find(|e| e.offset == offset).map(|e| (s, e))
+        });
+        let Some((source, exit)) = exit else {
+            return (
+                "condition-false",
+                format!(
+                    "its filter or condition was false (the ExitIfFalse at instruction {pc}, offset {offset} in the rule)"
+                ),
+            );
+        };
+        let (kind, keyword, what) = match exit.tests {
+            Tested::Filter => ("filter-false", "where", "filter"),
+            Tested::Condition => ("condition-false", "while", "condition"),
+        };
+        let (text, line) = match exit.span {
+            Some(span) => (snippet(&source.text, span), line_of(&source.text, span.start)),
+            None => (String::from("..."), info.map_or(0, |r| r.line)),
+        };
+        let reads: Vec<String> = exit
+            .reads
+            .iter()
+            .filter_map(|r| match r {
+                Target::State(s) => {
+                    let def = source.scope.states.get(*s)?;
+                    let slot = source.output.symbols.states.get(*s).copied().flatten()?;
+                    let value = self.states.get(&slot).copied().unwrap_or(0);
+                    let shown = match def.ty {
+                        Type::Text => {
+                            let v = u16::try_from(value).map_or_else(
+                                |_| {
+                                    Value::HostText(
+                                        u32::try_from(value - glass_runtime::format::HOST_TEXT_BASE).unwrap_or(0),
+                                    )
+                                },
+                                Value::Text,
+                            );
+                            self.text_of(v).map_or_else(|| "\"\"".into(), |s| format!("{s:?}"))
+                        }
+                        ref ty => self.show_number(Some(ty), value),
+                    };
+                    Some(format!("{} = {shown}", source.scope.state_short(*s)))
+                }
+                Target::Var(_) => None,
+            })
+            .collect();
+        let values = if reads.is_empty() { String::new() } else { format!(" [{}]", reads.join(", ")) };
+        (kind, format!("the {what} `{keyword} {text}` was false (line {line}){values}"))
+    }
+
+    pub(super) fn flush_run(&mut self, out: &mut impl Write) -> Result<(), UsageError> {
+        let Some(run) = self.run.take() else { return Ok(()) };
+        let label = self.rule_label(run.rule);
+        let (kind, message) = if run.fired {
+            let restarted = run.restarted.map_or(String::new(), |n| {
+                format!("restarted (cancelled {} of its last run), ", plural(usize::from(n), "delayed action"))
+            });
+            let actions = if run.actions.is_empty() { "it has no actions".to_string() } else { run.actions.join(", ") };
+            ("fired", format!("{restarted}fired: {actions}"))
+        } else {
+            run.outcome.unwrap_or(("stopped", "it did not act (this engine does not say why)".into()))
+        };
+        self.write_note(out, "rule", Some(run.rule), Some(kind), format!("{label}: {message}"), true)
+    }
+
+    /// One line of explanation: indented text, or a JSON object with `--message-format json`.
+    pub(super) fn write_note(
+        &mut self,
+        out: &mut impl Write,
+        kind: &str,
+        rule: Option<u16>,
+        outcome: Option<&str>,
+        message: String,
+        indent: bool,
+    ) -> Result<(), UsageError> {
+        self.noted += 1;
+        if self.json {
+            let mut note = vec![("at", json!(self.now)), ("explain", json!(kind))];
+            if let Some(rule) = rule {
+                note.push(("rule", json!(self.rule_name(rule))));
+                note.push(("line", json!(self.program.rule(rule).map(|r| r.line))));
+            }
+            if let Some(outcome) = outcome {
+                note.push(("outcome", json!(outcome)));
+            }
+            note.push(("message", json!(message)));
+            writeln!(out, "{}", object(note)).map_err(write_error)
+        } else {
+            writeln!(out, "{}{message}", if indent { "  " } else { "" }).map_err(write_error)
+        }
+    }
+}
