@@ -562,6 +562,54 @@ impl RunInfo {
     }
 }
 
+/// Single fields of a verified rule row (§4 of the spec), read at their offsets for the
+/// interpreter's hot paths, where decoding and re-validating the whole row would cost more
+/// than the rule's code. Only for rows the verifier accepted (through [`RuleInfo::read`]).
+#[derive(Clone, Copy, Debug)]
+pub struct RuleRow([u8; RULE_SIZE]);
+
+impl RuleRow {
+    pub fn read(r: &mut Reader) -> Option<Self> {
+        Some(RuleRow(r.array()?))
+    }
+
+    /// The edge and value of a change trigger; `None` for a bad edge byte.
+    pub fn change(&self) -> Option<(Edge, i64)> {
+        let row = &self.0;
+        let edge = match row[1] {
+            0 => Edge::Changes,
+            1 => Edge::Becomes,
+            2 => Edge::Below,
+            3 => Edge::Above,
+            _ => return None,
+        };
+        Some((edge, self.param()))
+    }
+
+    /// The events, length and window (ms) of a sequence trigger.
+    pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64) {
+        let row = &self.0;
+        let events = [
+            u16::from_le_bytes([row[32], row[33]]),
+            u16::from_le_bytes([row[34], row[35]]),
+            u16::from_le_bytes([row[36], row[37]]),
+            u16::from_le_bytes([row[38], row[39]]),
+        ];
+        (events, row[6], self.param().max(0) as u64)
+    }
+
+    /// The window of the rate limit, in ms.
+    pub fn rate_window(&self) -> u64 {
+        let row = &self.0;
+        u64::from_le_bytes([row[16], row[17], row[18], row[19], row[20], row[21], row[22], row[23]])
+    }
+
+    fn param(&self) -> i64 {
+        let row = &self.0;
+        i64::from_le_bytes([row[8], row[9], row[10], row[11], row[12], row[13], row[14], row[15]])
+    }
+}
+
 impl From<&RuleInfo> for RunInfo {
     fn from(r: &RuleInfo) -> Self {
         RunInfo { mode: r.mode, rate: r.rate, code_start: r.code_start, code_len: r.code_len, bound: r.bound }
@@ -698,6 +746,16 @@ mod tests {
         assert_eq!(RuleInfo::read(&mut Reader::new(&bytes)), Some(rule));
         // The interpreter's fast read agrees with the full one.
         assert_eq!(RunInfo::read(&mut Reader::new(&bytes)), Some(RunInfo::from(&rule)));
+        // So do the single-field reads of the dispatch paths.
+        let row = RuleRow::read(&mut Reader::new(&bytes));
+        assert_eq!(row.map(|r| r.rate_window()), Some(rule.rate.map_or(0, |r| r.window_ms)));
+        match rule.trigger {
+            Trigger::Change { edge, value, .. } => assert_eq!(row.and_then(|r| r.change()), Some((edge, value))),
+            Trigger::Sequence { events, len, within_ms } => {
+                assert_eq!(row.map(|r| r.sequence()), Some((events, len, within_ms)))
+            }
+            _ => {}
+        }
     }
 
     #[test]

@@ -67,6 +67,9 @@ impl<const N: usize> TimerList<N> {
 
     /// Removes and returns the timer that fires first, if it is due by `limit`.
     pub fn pop_due(&mut self, limit: u64) -> Option<Timer> {
+        if self.len == 0 {
+            return None;
+        }
         let mut best: Option<(usize, u64, u64)> = None;
         for (i, t) in self.slots.iter().enumerate() {
             if let Some(t) = t

@@ -260,6 +260,11 @@ impl<'a> Program<'a> {
         RunInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
 
+    /// Rule `i`'s row, for single-field reads ([`RuleRow`]).
+    pub fn rule_row(&self, i: u16) -> Option<RuleRow> {
+        RuleRow::read(&mut self.entry(Section::Rules, u32::from(i))?)
+    }
+
     /// The encoded instructions `start..start + len` of the code section (a block), so that a run
     /// finds its block once rather than for every instruction.
     pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [u8]> {

@@ -11,7 +11,9 @@
 //!   [`MAX_CASCADE`] changes are followed per stimulus (the rest are counted), so the work of
 //!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
 
-use crate::format::{Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RuleInfo, RunInfo, Section, Source, Trigger};
+use crate::format::{
+    ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
+};
 use crate::isa::{INSTR_SIZE, Instr, Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
@@ -142,7 +144,7 @@ struct Context {
     new: i64,
 }
 
-/// What the runtime remembers per rule: 24 bytes. What only some rules need (the times of the
+/// What the runtime remembers per rule: 32 bytes. What only some rules need (the times of the
 /// last runs for a rate limit, the waiting trigger of `mode queued`) lives in value slots sized
 /// from the program at load, from `extra` on.
 #[derive(Clone, Copy, Debug)]
@@ -150,6 +152,13 @@ pub struct RuleState {
     /// What triggers the rule, decoded once at load so that dispatch reads no rule table row
     /// of a rule the stimulus does not concern.
     key: Key,
+    /// What a run needs of the row (its code, bound, mode and rate limit count), decoded once
+    /// at load: a run reads the row only for the window of a rate limit.
+    code_start: u32,
+    code_len: u16,
+    bound: u16,
+    mode: Mode,
+    rate_count: u8,
     /// The rate-limit ring (`rate.count` slots of run times), then for `mode queued` the waiting
     /// trigger ([`CONTEXT_SLOTS`] slots).
     extra: u16,
@@ -186,10 +195,32 @@ impl Key {
             Trigger::Every { .. } | Trigger::Daily { .. } => Key::Timer,
         }
     }
+
+    /// The dispatch order: rules are kept sorted by rank, so the rules one stimulus triggers
+    /// are found by a binary search and lie next to each other, in rule-table order.
+    fn rank(self) -> u32 {
+        const CHANGE_STATE: u32 = 1 << 16;
+        const CHANGE_VAR: u32 = 2 << 16;
+        match self {
+            Key::Event(e) => u32::from(e),
+            Key::Change(Source::State, i) => CHANGE_STATE | u32::from(i),
+            Key::Change(Source::Var, i) => CHANGE_VAR | u32::from(i),
+            Key::Sequence => SEQUENCE_RANK,
+            Key::Timer => SEQUENCE_RANK | 1,
+            Key::None => SEQUENCE_RANK | 2,
+        }
+    }
 }
+
+const SEQUENCE_RANK: u32 = 3 << 16;
 
 const IDLE: RuleState = RuleState {
     key: Key::None,
+    code_start: 0,
+    code_len: 0,
+    bound: 0,
+    mode: Mode::Single,
+    rate_count: 0,
     extra: 0,
     fired_next: 0,
     fired_len: 0,
@@ -224,8 +255,9 @@ pub struct RamUsage {
     /// States, variables, held-condition start times, rate-limit rings and waiting triggers
     /// (8 bytes each).
     pub slots: usize,
-    /// Per-rule state: trigger key, sequence progress, pending count (the rate-limit rings and
-    /// waiting triggers are counted in `slots`).
+    /// Per-rule state: trigger key, what a run needs of the row, sequence progress, pending
+    /// count, and the rule's place in the dispatch order (the rate-limit rings and waiting
+    /// triggers are counted in `slots`).
     pub rules: usize,
     /// Timer slots.
     pub timers: usize,
@@ -241,7 +273,8 @@ impl RamUsage {
     pub fn of(program: &Program, queue: usize) -> RamUsage {
         use core::mem::size_of;
         let slots = slots_needed(program).saturating_mul(size_of::<i64>());
-        let rules = (program.count(Section::Rules) as usize).saturating_mul(size_of::<RuleState>());
+        let per_rule = size_of::<RuleState>().saturating_add(size_of::<u16>());
+        let rules = (program.count(Section::Rules) as usize).saturating_mul(per_rule);
         let timers = usize::from(program.timer_slots()).saturating_mul(size_of::<Option<crate::timers::Timer>>());
         let queue = queue.saturating_mul(size_of::<Stimulus>());
         let fixed = size_of::<Runtime<'_, 0, 0, 0, 0>>();
@@ -283,6 +316,12 @@ pub struct Runtime<
     var_base: usize,
     held_base: usize,
     rules: [RuleState; RULES],
+    /// Rule indices sorted by [`Key::rank`], then by index.
+    order: [u16; RULES],
+    /// Rules in the program (the used part of `rules` and `order`).
+    rule_count: usize,
+    /// Where the sequence rules start in `order`.
+    sequences: usize,
     timers: TimerList<TIMERS>,
     queue: Queue<Stimulus, QUEUE>,
     cascade: Queue<Change, MAX_CASCADE>,
@@ -326,6 +365,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             var_base,
             held_base,
             rules: [IDLE; RULES],
+            order: [0; RULES],
+            rule_count: rules,
+            sequences: 0,
             timers: TimerList::new(),
             queue: Queue::new(Stimulus::State { slot: 0, value: 0 }),
             cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
@@ -343,9 +385,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         for (i, state) in rt.rules.iter_mut().enumerate() {
             let Some(r) = u16::try_from(i).ok().and_then(|i| program.rule(i)) else { break };
             state.key = Key::of(&r.trigger);
+            state.code_start = r.code_start;
+            state.code_len = r.code_len;
+            state.bound = r.bound;
+            state.mode = r.mode;
+            state.rate_count = r.rate.map_or(0, |rate| rate.count);
             state.extra = u16::try_from(extra).unwrap_or(u16::MAX);
             extra = extra.saturating_add(extra_slots(&r));
         }
+        rt.sort_rules();
         rt.update_held();
         for i in 0..program.len16(Section::Rules) {
             if let Some(r) = program.rule(i) {
@@ -493,32 +541,110 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         if pack.contains(&v) || host.contains(&v) { v } else { i64::from(NO_TEXT) }
     }
 
+    // ---- dispatch order ----------------------------------------------------------------------
+
+    /// Sorts `order` by trigger rank, keeping rule-table order within a rank (an insertion
+    /// sort: it runs once at load, needs no memory and has no panic path).
+    fn sort_rules(&mut self) {
+        for (i, slot) in self.order.iter_mut().enumerate().take(self.rule_count) {
+            *slot = u16::try_from(i).unwrap_or(u16::MAX);
+        }
+        for i in 1..self.rule_count {
+            let mut j = i;
+            while j > 0 {
+                let before = j.saturating_sub(1);
+                if self.rank_at(before) <= self.rank_at(j) {
+                    break;
+                }
+                if let Some([a, b]) = self.order.get_mut(before..=j) {
+                    core::mem::swap(a, b);
+                }
+                j = before;
+            }
+        }
+        self.sequences = self.first_with(SEQUENCE_RANK);
+    }
+
+    /// The rank of the rule at `pos` in the dispatch order (`u32::MAX` past the end).
+    fn rank_at(&self, pos: usize) -> u32 {
+        let rule = self.order.get(pos).filter(|_| pos < self.rule_count);
+        rule.and_then(|i| self.rules.get(usize::from(*i))).map_or(u32::MAX, |s| s.key.rank())
+    }
+
+    /// The first position in the dispatch order whose rank is at least `rank`.
+    fn first_with(&self, rank: u32) -> usize {
+        let (mut lo, mut hi) = (0, self.rule_count);
+        while lo < hi {
+            let mid = lo.midpoint(hi);
+            if self.rank_at(mid) < rank {
+                lo = mid.saturating_add(1);
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// The rule at `pos` in the dispatch order, if its trigger has rank `rank`.
+    fn rule_at(&self, pos: usize, rank: u32) -> Option<u16> {
+        if self.rank_at(pos) == rank { self.order.get(pos).copied() } else { None }
+    }
+
+    /// What running rule `rule` needs; the row is read only for a rate limit's window.
+    fn run_info(&self, rule: u16) -> Option<RunInfo> {
+        let s = self.rules.get(usize::from(rule))?;
+        let rate = match s.rate_count {
+            0 => None,
+            count => Some(RateLimit { count, window_ms: self.program.rule_row(rule)?.rate_window() }),
+        };
+        Some(RunInfo { mode: s.mode, rate, code_start: s.code_start, code_len: s.code_len, bound: s.bound })
+    }
+
     // ---- stimuli -----------------------------------------------------------------------------
 
+    /// Runs the rules of `event` and moves the sequences along, all in rule-table order (the
+    /// two runs of the dispatch order are merged).
     fn dispatch_event(&mut self, event: u16, mut payload: [i64; MAX_ARGS], host: &mut impl Host) {
         let Some(info) = self.program.event(event) else { return };
-        for (i, field) in payload.iter_mut().enumerate() {
-            if Kind::of_bit(info.text_mask, i) == Kind::Text {
-                *field = self.sanitize_text(*field);
+        if info.text_mask != 0 {
+            for (i, field) in payload.iter_mut().enumerate() {
+                if Kind::of_bit(info.text_mask, i) == Kind::Text {
+                    *field = self.sanitize_text(*field);
+                }
             }
         }
         let ctx = Context { payload, ..Context::default() };
-        for i in 0..self.program.len16(Section::Rules) {
-            match self.rules.get(usize::from(i)).map(|s| s.key) {
-                Some(Key::Event(e)) if e == event => {
-                    if let Some(r) = self.program.rule_run(i) {
-                        self.run(i, &r, &ctx, host);
+        let rank = Key::Event(event).rank();
+        let mut on_event = self.first_with(rank);
+        let mut in_sequence = self.sequences;
+        loop {
+            let next = match (self.rule_at(on_event, rank), self.rule_at(in_sequence, SEQUENCE_RANK)) {
+                (None, None) => break,
+                (Some(e), s) if s.is_none_or(|s| e < s) => {
+                    on_event = on_event.saturating_add(1);
+                    Ok(e)
+                }
+                (_, s) => {
+                    in_sequence = in_sequence.saturating_add(1);
+                    Err(s.unwrap_or(u16::MAX))
+                }
+            };
+            match next {
+                Ok(rule) => {
+                    if let Some(r) = self.run_info(rule) {
+                        self.run(rule, &r, &ctx, host);
                     }
                 }
-                Some(Key::Sequence) => {
-                    let Some(r) = self.program.rule(i) else { continue };
-                    if let Trigger::Sequence { events, len, within_ms } = r.trigger
-                        && self.advance_sequence(i, event, &events, len, within_ms, host)
+                Err(rule) => {
+                    let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
+                        continue;
+                    };
+                    if self.advance_sequence(rule, event, &events, len, within_ms, host)
+                        && let Some(r) = self.run_info(rule)
                     {
-                        self.run(i, &RunInfo::from(&r), &ctx, host);
+                        self.run(rule, &r, &ctx, host);
                     }
                 }
-                _ => {}
             }
         }
     }
@@ -538,22 +664,19 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// Runs the change-triggered rules watching `index` whose edge matches.
     fn run_watchers(&mut self, source: Source, index: u16, old: i64, new: i64, host: &mut impl Host) {
         let ctx = Context { old, new, ..Context::default() };
-        for i in 0..self.program.len16(Section::Rules) {
-            if self.rules.get(usize::from(i)).map(|s| s.key) != Some(Key::Change(source, index)) {
-                continue;
-            }
-            let Some(r) = self.program.rule(i) else { continue };
-            let Trigger::Change { source: s, index: w, edge, value } = r.trigger else { continue };
-            let fires = s == source
-                && w == index
-                && match edge {
-                    Edge::Changes => old != new,
-                    Edge::Becomes => old != value && new == value,
-                    Edge::Below => old >= value && new < value,
-                    Edge::Above => old <= value && new > value,
-                };
-            if fires {
-                self.run(i, &RunInfo::from(&r), &ctx, host);
+        let rank = Key::Change(source, index).rank();
+        let mut pos = self.first_with(rank);
+        while let Some(rule) = self.rule_at(pos, rank) {
+            pos = pos.saturating_add(1);
+            let Some((edge, value)) = self.program.rule_row(rule).and_then(|row| row.change()) else { continue };
+            let fires = match edge {
+                Edge::Changes => old != new,
+                Edge::Becomes => old != value && new == value,
+                Edge::Below => old >= value && new < value,
+                Edge::Above => old <= value && new > value,
+            };
+            if fires && let Some(r) = self.run_info(rule) {
+                self.run(rule, &r, &ctx, host);
             }
         }
     }
@@ -620,8 +743,10 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     self.run(rule, &RunInfo::from(&r), &Context::default(), host);
                 }
             }
-            TimerKind::Emit { action, argc, args } => {
-                self.emit(rule, action, argc, &args, true, host);
+            TimerKind::Emit { action, argc: _, args } => {
+                if let Some(info) = self.program.action(action) {
+                    self.emit(rule, action, &info, &args, true, host);
+                }
                 self.finish_pending(rule, host);
             }
             TimerKind::Set { var, value } => {
@@ -653,7 +778,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let Some(state) = self.rules.get_mut(usize::from(rule)) else { return };
         state.pending = state.pending.saturating_sub(1);
         if state.pending == 0 && core::mem::take(&mut state.queued) {
-            let Some(r) = self.program.rule_run(rule) else { return };
+            let Some(r) = self.run_info(rule) else { return };
             let ctx = self.waiting(rule, &r);
             self.run(rule, &r, &ctx, host);
         }
@@ -817,27 +942,26 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     fn exec(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) -> Option<()> {
         let mut stack = Stack::new();
-        let block = self.program.code_block(r.code_start, r.code_len)?;
-        let end = u32::from(r.code_len);
-        // `pc` counts from the start of the block.
-        let mut pc: u32 = 0;
+        let (block, _) = self.program.code_block(r.code_start, r.code_len)?.as_chunks::<INSTR_SIZE>();
+        // `pc` counts from the start of the block; running off its end is a fault.
+        let mut pc: usize = 0;
         let mut fuel = r.bound;
-        while pc < end {
+        loop {
+            let ins = Instr::decode(*block.get(pc)?)?;
             fuel = fuel.checked_sub(1)?;
-            let at = (pc as usize).checked_mul(INSTR_SIZE)?;
-            let ins = Instr::decode(block.get(at..at.checked_add(INSTR_SIZE)?)?.try_into().ok()?)?;
             pc = pc.saturating_add(1);
             match ins.op {
                 Op::End => return Some(()),
-                Op::Jump => pc = pc.checked_add(u32::try_from(ins.signed()).ok()?)?,
+                Op::Jump => pc = pc.checked_add(usize::try_from(ins.signed()).ok()?)?,
                 Op::JumpIfFalse => {
                     if stack.pop()? == 0 {
-                        pc = pc.checked_add(u32::try_from(ins.signed()).ok()?)?;
+                        pc = pc.checked_add(usize::try_from(ins.signed()).ok()?)?;
                     }
                 }
                 Op::ExitIfFalse => {
                     if stack.pop()? == 0 {
-                        host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(pc).saturating_sub(1) });
+                        let at = u32::try_from(pc).unwrap_or(u32::MAX);
+                        host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(at).saturating_sub(1) });
                         return Some(());
                     }
                 }
@@ -861,13 +985,14 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 }
                 Op::Emit | Op::EmitAfter => {
                     let delay = if ins.op == Op::EmitAfter { Some(stack.pop()?) } else { None };
-                    let argc = self.program.action(ins.b)?.argc;
+                    let info = self.program.action(ins.b)?;
+                    let argc = info.argc;
                     let mut args = [0i64; MAX_ARGS];
                     for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
                         *slot = stack.pop()?;
                     }
                     match delay {
-                        None => self.emit(rule, ins.b, argc, &args, false, host),
+                        None => self.emit(rule, ins.b, &info, &args, false, host),
                         Some(delay) => {
                             let timer = TimerKind::Emit { action: ins.b, argc, args };
                             if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
@@ -879,13 +1004,21 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 op => self.compute(op, ins.b, &mut stack, ctx)?,
             }
         }
-        None
     }
 
-    fn emit(&mut self, rule: u16, action: u16, argc: u8, args: &[i64; MAX_ARGS], delayed: bool, host: &mut impl Host) {
-        let Some(info) = self.program.action(action) else { return };
+    /// Hands an action to the host, its text arguments checked (`info` is the action's entry).
+    fn emit(
+        &mut self,
+        rule: u16,
+        action: u16,
+        info: &ActionInfo,
+        args: &[i64; MAX_ARGS],
+        delayed: bool,
+        host: &mut impl Host,
+    ) {
+        let argc = usize::from(info.argc);
         let mut values = [Value::Num(0); MAX_ARGS];
-        for (i, (v, a)) in values.iter_mut().zip(args).enumerate() {
+        for (i, (v, a)) in values.iter_mut().zip(args).enumerate().take(argc) {
             *v = match Kind::of_bit(info.text_mask, i) {
                 Kind::Num => Value::Num(*a),
                 Kind::Text => {
@@ -897,7 +1030,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 }
             };
         }
-        let values = values.get(..usize::from(argc)).unwrap_or(&[]);
+        let values = values.get(..argc).unwrap_or(&[]);
         host.emit(action, values, Origin { at_ms: self.now, rule, delayed });
     }
 
@@ -1104,7 +1237,7 @@ where
     fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) {
         let Some(info) = self.rt.program.action(action) else { return };
         let args = first_args(args, info.argc);
-        self.rt.emit(self.rule, action, info.argc, &args, false, self.host);
+        self.rt.emit(self.rule, action, &info, &args, false, self.host);
     }
 
     fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {

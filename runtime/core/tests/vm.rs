@@ -157,6 +157,39 @@ fn every_and_daily_timers() {
 }
 
 #[test]
+fn a_stimulus_runs_its_rules_in_table_order_whatever_their_triggers() {
+    // Dispatch keeps rules sorted by trigger; the rules of one stimulus must still run in the
+    // order they are written, sequences and event rules interleaved, and so must watchers.
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[]);
+    let other = b.event("other", &[]);
+    let n = b.var("n", 0, 100, 0);
+    let out = b.action("out", &[Kind::Num], None);
+    let emit = |k: i16| act(&[(Small, small(k)), (Emit, out)]);
+    let twice = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400 };
+    b.rule(on_event(other), emit(-1));
+    b.rule(RuleSpec::on(twice), emit(1));
+    b.rule(on_event(press), emit(2));
+    b.rule(on_change(Source::Var, n, Edge::Changes, 0), emit(10));
+    b.rule(RuleSpec::on(twice), emit(3));
+    b.rule(on_event(press), act(&[(Small, 5), (Set, n), (Small, 4), (Emit, out)]));
+    b.rule(on_event(other), emit(-2));
+    b.rule(on_change(Source::Var, n, Edge::Becomes, 5), emit(11));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(press, &[]).unwrap();
+    rt.push_event(press, &[]).unwrap();
+    rt.advance_to(100, &mut host);
+    let order: Vec<Value> = host.trace.iter().map(|e| e.args[0]).collect();
+    let n = |v: i64| Value::Num(v);
+    // First press: 2, 4, then the watchers of n (10, 11). Second: the sequences complete (1,
+    // 3) around the press rules; n is already 5, so no watcher runs.
+    assert_eq!(order, [n(2), n(4), n(10), n(11), n(1), n(2), n(3), n(4)]);
+}
+
+#[test]
 fn sequences_complete_in_order_within_the_window() {
     // on press then press within 400 ms: photo;  on a then b then c within 1 s: combo(payload of c)
     let mut b = ProgramBuilder::new();
