@@ -149,9 +149,6 @@ struct Context {
 /// from the program at load, from `extra` on.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleState {
-    /// What triggers the rule, decoded once at load so that dispatch reads no rule table row
-    /// of a rule the stimulus does not concern.
-    key: Key,
     /// What a run needs of the row (its code, bound, mode and rate limit count), decoded once
     /// at load: a run reads the row only for the window of a rate limit.
     code_start: u32,
@@ -176,8 +173,6 @@ pub struct RuleState {
 /// A rule's trigger, as dispatch matches it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Key {
-    /// Not a rule (beyond the program's rule count).
-    None,
     Event(u16),
     Change(Source, u16),
     /// A sequence looks at every event (rare: its row is read for each event).
@@ -207,7 +202,6 @@ impl Key {
             Key::Change(Source::Var, i) => CHANGE_VAR | u32::from(i),
             Key::Sequence => SEQUENCE_RANK,
             Key::Timer => SEQUENCE_RANK | 1,
-            Key::None => SEQUENCE_RANK | 2,
         }
     }
 }
@@ -215,7 +209,6 @@ impl Key {
 const SEQUENCE_RANK: u32 = 3 << 16;
 
 const IDLE: RuleState = RuleState {
-    key: Key::None,
     code_start: 0,
     code_len: 0,
     bound: 0,
@@ -255,9 +248,9 @@ pub struct RamUsage {
     /// States, variables, held-condition start times, rate-limit rings and waiting triggers
     /// (8 bytes each).
     pub slots: usize,
-    /// Per-rule state: trigger key, what a run needs of the row, sequence progress, pending
-    /// count, and the rule's place in the dispatch order (the rate-limit rings and waiting
-    /// triggers are counted in `slots`).
+    /// Per-rule state: what a run needs of the row, sequence progress, pending count, and the
+    /// rule's place and trigger in the dispatch order (the rate-limit rings and waiting triggers
+    /// are counted in `slots`).
     pub rules: usize,
     /// Timer slots.
     pub timers: usize,
@@ -273,7 +266,7 @@ impl RamUsage {
     pub fn of(program: &Program, queue: usize) -> RamUsage {
         use core::mem::size_of;
         let slots = slots_needed(program).saturating_mul(size_of::<i64>());
-        let per_rule = size_of::<RuleState>().saturating_add(size_of::<u16>());
+        let per_rule = size_of::<RuleState>().saturating_add(size_of::<u16>()).saturating_add(size_of::<u32>());
         let rules = (program.count(Section::Rules) as usize).saturating_mul(per_rule);
         let timers = usize::from(program.timer_slots()).saturating_mul(size_of::<Option<crate::timers::Timer>>());
         let queue = queue.saturating_mul(size_of::<Stimulus>());
@@ -316,8 +309,11 @@ pub struct Runtime<
     var_base: usize,
     held_base: usize,
     rules: [RuleState; RULES],
-    /// Rule indices sorted by [`Key::rank`], then by index.
+    /// Rule indices sorted by the [`Key::rank`] of their triggers, then by index, and those
+    /// ranks: decoded once at load, so dispatch reads no row of a rule a stimulus does not
+    /// concern.
     order: [u16; RULES],
+    ranks: [u32; RULES],
     /// Rules in the program (the used part of `rules` and `order`).
     rule_count: usize,
     /// Where the sequence rules start in `order`.
@@ -366,6 +362,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             held_base,
             rules: [IDLE; RULES],
             order: [0; RULES],
+            ranks: [u32::MAX; RULES],
             rule_count: rules,
             sequences: 0,
             timers: TimerList::new(),
@@ -384,7 +381,10 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let mut extra = held_base.saturating_add(program.count(Section::Held) as usize);
         for (i, state) in rt.rules.iter_mut().enumerate() {
             let Some(r) = u16::try_from(i).ok().and_then(|i| program.rule(i)) else { break };
-            state.key = Key::of(&r.trigger);
+            if let (Some(slot), Some(rank)) = (rt.order.get_mut(i), rt.ranks.get_mut(i)) {
+                *slot = u16::try_from(i).unwrap_or(u16::MAX);
+                *rank = Key::of(&r.trigger).rank();
+            }
             state.code_start = r.code_start;
             state.code_len = r.code_len;
             state.bound = r.bound;
@@ -543,12 +543,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     // ---- dispatch order ----------------------------------------------------------------------
 
-    /// Sorts `order` by trigger rank, keeping rule-table order within a rank (an insertion
+    /// Sorts `order` and `ranks` by rank, keeping rule-table order within a rank (an insertion
     /// sort: it runs once at load, needs no memory and has no panic path).
     fn sort_rules(&mut self) {
-        for (i, slot) in self.order.iter_mut().enumerate().take(self.rule_count) {
-            *slot = u16::try_from(i).unwrap_or(u16::MAX);
-        }
         for i in 1..self.rule_count {
             let mut j = i;
             while j > 0 {
@@ -556,8 +553,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 if self.rank_at(before) <= self.rank_at(j) {
                     break;
                 }
-                if let Some([a, b]) = self.order.get_mut(before..=j) {
+                if let (Some([a, b]), Some([x, y])) = (self.order.get_mut(before..=j), self.ranks.get_mut(before..=j)) {
                     core::mem::swap(a, b);
+                    core::mem::swap(x, y);
                 }
                 j = before;
             }
@@ -567,8 +565,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// The rank of the rule at `pos` in the dispatch order (`u32::MAX` past the end).
     fn rank_at(&self, pos: usize) -> u32 {
-        let rule = self.order.get(pos).filter(|_| pos < self.rule_count);
-        rule.and_then(|i| self.rules.get(usize::from(*i))).map_or(u32::MAX, |s| s.key.rank())
+        self.ranks.get(pos).copied().unwrap_or(u32::MAX)
     }
 
     /// The first position in the dispatch order whose rank is at least `rank`.
@@ -827,6 +824,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     // ---- variables and held conditions -------------------------------------------------------
 
     /// Sets a variable, clamped to its range; a change is queued for the rules that watch it.
+    #[inline(never)]
     fn write_var(&mut self, var: u16, value: i64) {
         let Some(info) = self.program.var(var) else { return };
         // Not `clamp`, which panics if `min > max` (the verifier refuses that, but the
@@ -901,26 +899,22 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             Op::Held => i64::from(self.held_now(b)?),
             Op::Now => self.now as i64,
             Op::Minute => (self.now.checked_div(MS_PER_MINUTE)?.checked_rem(1440)?) as i64,
-            Op::Neg => stack.pop()?.wrapping_neg(),
-            Op::Not => i64::from(stack.pop()? == 0),
-            _ => {
-                let (y, x) = (stack.pop()?, stack.pop()?);
-                match op {
-                    Op::Add => x.wrapping_add(y),
-                    Op::Sub => x.wrapping_sub(y),
-                    Op::Mul => x.wrapping_mul(y),
-                    Op::Div => divide(x, y),
-                    Op::Eq => i64::from(x == y),
-                    Op::Ne => i64::from(x != y),
-                    Op::Lt => i64::from(x < y),
-                    Op::Le => i64::from(x <= y),
-                    Op::Gt => i64::from(x > y),
-                    Op::Ge => i64::from(x >= y),
-                    Op::And => i64::from(x != 0 && y != 0),
-                    Op::Or => i64::from(x != 0 || y != 0),
-                    _ => return None,
-                }
-            }
+            // One match for every operation (no nested dispatch): the operators work in place.
+            Op::Neg => return stack.unary(i64::wrapping_neg),
+            Op::Not => return stack.unary(|x| i64::from(x == 0)),
+            Op::Add => return stack.binary(i64::wrapping_add),
+            Op::Sub => return stack.binary(i64::wrapping_sub),
+            Op::Mul => return stack.binary(i64::wrapping_mul),
+            Op::Div => return stack.binary(divide),
+            Op::Eq => return stack.binary(|x, y| i64::from(x == y)),
+            Op::Ne => return stack.binary(|x, y| i64::from(x != y)),
+            Op::Lt => return stack.binary(|x, y| i64::from(x < y)),
+            Op::Le => return stack.binary(|x, y| i64::from(x <= y)),
+            Op::Gt => return stack.binary(|x, y| i64::from(x > y)),
+            Op::Ge => return stack.binary(|x, y| i64::from(x >= y)),
+            Op::And => return stack.binary(|x, y| i64::from(x != 0 && y != 0)),
+            Op::Or => return stack.binary(|x, y| i64::from(x != 0 || y != 0)),
+            _ => return None,
         };
         stack.push(v)
     }
@@ -1007,6 +1001,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// Hands an action to the host, its text arguments checked (`info` is the action's entry).
+    #[inline(never)]
     fn emit(
         &mut self,
         rule: u16,
@@ -1035,6 +1030,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
+    #[inline(never)]
     fn gate(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) -> bool {
         let now = self.now;
         let Some(state) = self.rules.get(usize::from(rule)).copied() else { return false };
@@ -1117,6 +1113,25 @@ impl Stack {
     fn pop(&mut self) -> Option<i64> {
         self.depth = self.depth.checked_sub(1)?;
         self.values.get(self.depth).copied()
+    }
+
+    /// Replaces the top `x` with `f(x)`.
+    #[inline(always)]
+    fn unary(&mut self, f: impl FnOnce(i64) -> i64) -> Option<()> {
+        let x = self.values.get_mut(self.depth.checked_sub(1)?)?;
+        *x = f(*x);
+        Some(())
+    }
+
+    /// Pops `y` and replaces `x` below it with `f(x, y)`.
+    #[inline(always)]
+    fn binary(&mut self, f: impl FnOnce(i64, i64) -> i64) -> Option<()> {
+        let top = self.depth.checked_sub(1)?;
+        let y = *self.values.get(top)?;
+        let x = self.values.get_mut(top.checked_sub(1)?)?;
+        *x = f(*x, y);
+        self.depth = top;
+        Some(())
     }
 }
 
