@@ -125,6 +125,7 @@ pub enum Kind {
 
 impl Kind {
     /// Bit `i` of `mask` says whether item `i` is a text.
+    #[inline]
     pub fn of_bit(mask: u8, i: usize) -> Kind {
         if u32::from(mask).checked_shr(i as u32).unwrap_or(0) & 1 == 1 { Kind::Text } else { Kind::Num }
     }
@@ -195,10 +196,12 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         Reader { bytes, pos: 0 }
     }
 
+    #[inline]
     pub fn at(bytes: &'a [u8], pos: usize) -> Self {
         Reader { bytes, pos }
     }
@@ -207,6 +210,7 @@ impl<'a> Reader<'a> {
         self.pos
     }
 
+    #[inline]
     pub fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
         let slice = self.bytes.get(self.pos..end)?;
@@ -214,27 +218,33 @@ impl<'a> Reader<'a> {
         Some(slice)
     }
 
+    #[inline]
     pub fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
     }
 
+    #[inline]
     pub fn u8(&mut self) -> Option<u8> {
         let [b] = self.array::<1>()?;
         Some(b)
     }
 
+    #[inline]
     pub fn u16(&mut self) -> Option<u16> {
         self.array().map(u16::from_le_bytes)
     }
 
+    #[inline]
     pub fn u32(&mut self) -> Option<u32> {
         self.array().map(u32::from_le_bytes)
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Option<u64> {
         self.array().map(u64::from_le_bytes)
     }
 
+    #[inline]
     pub fn i64(&mut self) -> Option<i64> {
         self.array().map(i64::from_le_bytes)
     }
@@ -293,6 +303,7 @@ pub struct TextInfo {
 }
 
 impl TextInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let t = TextInfo { offset: r.u32()?, len: r.u16()? };
         r.u16()?;
@@ -317,6 +328,7 @@ pub struct StateInfo {
 }
 
 impl StateInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let kind = match r.u8()? {
             0 => Kind::Num,
@@ -348,6 +360,7 @@ pub struct VarInfo {
 }
 
 impl VarInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let v = VarInfo { min: r.i64()?, max: r.i64()?, init: r.i64()?, name: r.u16()? };
         r.take(6)?;
@@ -375,6 +388,7 @@ pub struct EventInfo {
 }
 
 impl EventInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         Some(EventInfo { fields: r.u8()?, text_mask: r.u8()?, name: r.u16()? })
     }
@@ -401,6 +415,7 @@ pub struct ActionInfo {
 }
 
 impl ActionInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let (argc, text_mask, privacy) = (r.u8()?, r.u8()?, r.u8()?);
         if r.u8()? != 0 {
@@ -433,6 +448,7 @@ pub struct HeldInfo {
 }
 
 impl HeldInfo {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let code_start = r.u32()?;
         let code_len = r.u16()?;
@@ -539,6 +555,7 @@ pub struct RunInfo {
 
 impl RunInfo {
     /// Reads the fields at their offsets in a rule row (§4 of the spec); `None` for a bad mode.
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         let row: [u8; RULE_SIZE] = r.array()?;
         let mode = match row[3] {
@@ -569,11 +586,13 @@ impl RunInfo {
 pub struct RuleRow([u8; RULE_SIZE]);
 
 impl RuleRow {
+    #[inline]
     pub fn read(r: &mut Reader) -> Option<Self> {
         Some(RuleRow(r.array()?))
     }
 
     /// The edge and value of a change trigger; `None` for a bad edge byte.
+    #[inline]
     pub fn change(&self) -> Option<(Edge, i64)> {
         let row = &self.0;
         let edge = match row[1] {
@@ -587,6 +606,7 @@ impl RuleRow {
     }
 
     /// The events, length and window (ms) of a sequence trigger.
+    #[inline]
     pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64) {
         let row = &self.0;
         let events = [
@@ -599,11 +619,13 @@ impl RuleRow {
     }
 
     /// The window of the rate limit, in ms.
+    #[inline]
     pub fn rate_window(&self) -> u64 {
         let row = &self.0;
         u64::from_le_bytes([row[16], row[17], row[18], row[19], row[20], row[21], row[22], row[23]])
     }
 
+    #[inline]
     fn param(&self) -> i64 {
         let row = &self.0;
         i64::from_le_bytes([row[8], row[9], row[10], row[11], row[12], row[13], row[14], row[15]])

@@ -204,20 +204,24 @@ pub struct Program<'a> {
 }
 
 impl<'a> Program<'a> {
+    #[inline]
     pub fn header(&self) -> &Header {
         &self.header
     }
 
     /// Entries in a section (bytes for `TextData`).
+    #[inline]
     pub fn count(&self, section: Section) -> u32 {
         self.tables.get(section as usize).map_or(0, |t| t.count)
     }
 
     /// Entries of a table indexed by `u16`.
+    #[inline]
     pub fn len16(&self, section: Section) -> u16 {
         u16::try_from(self.count(section)).unwrap_or(u16::MAX)
     }
 
+    #[inline]
     fn entry(&self, section: Section, i: u32) -> Option<Reader<'a>> {
         let t = self.tables.get(section as usize)?;
         if i >= t.count {
@@ -227,28 +231,42 @@ impl<'a> Program<'a> {
         Some(Reader::at(self.bytes, at))
     }
 
+    /// Entry `i` as a fixed-size copy, so that decoding it needs one bounds check, not one per
+    /// field: the decoders' reads on the copy are checked statically (the interpreter reads
+    /// entries on hot paths).
+    #[inline]
+    fn row<const N: usize>(&self, section: Section, i: u16) -> Option<[u8; N]> {
+        self.entry(section, u32::from(i))?.array()
+    }
+
+    #[inline]
     pub fn constant(&self, i: u16) -> Option<i64> {
-        self.entry(Section::Consts, u32::from(i))?.i64()
+        self.row(Section::Consts, i).map(i64::from_le_bytes)
     }
 
+    #[inline]
     pub fn state(&self, i: u16) -> Option<StateInfo> {
-        StateInfo::read(&mut self.entry(Section::States, u32::from(i))?)
+        StateInfo::read(&mut Reader::new(&self.row::<STATE_SIZE>(Section::States, i)?))
     }
 
+    #[inline]
     pub fn var(&self, i: u16) -> Option<VarInfo> {
-        VarInfo::read(&mut self.entry(Section::Vars, u32::from(i))?)
+        VarInfo::read(&mut Reader::new(&self.row::<VAR_SIZE>(Section::Vars, i)?))
     }
 
+    #[inline]
     pub fn event(&self, i: u16) -> Option<EventInfo> {
-        EventInfo::read(&mut self.entry(Section::Events, u32::from(i))?)
+        EventInfo::read(&mut Reader::new(&self.row::<EVENT_SIZE>(Section::Events, i)?))
     }
 
+    #[inline]
     pub fn action(&self, i: u16) -> Option<ActionInfo> {
-        ActionInfo::read(&mut self.entry(Section::Actions, u32::from(i))?)
+        ActionInfo::read(&mut Reader::new(&self.row::<ACTION_SIZE>(Section::Actions, i)?))
     }
 
+    #[inline]
     pub fn held(&self, i: u16) -> Option<HeldInfo> {
-        HeldInfo::read(&mut self.entry(Section::Held, u32::from(i))?)
+        HeldInfo::read(&mut Reader::new(&self.row::<HELD_SIZE>(Section::Held, i)?))
     }
 
     pub fn rule(&self, i: u16) -> Option<RuleInfo> {
@@ -256,17 +274,20 @@ impl<'a> Program<'a> {
     }
 
     /// What running rule `i` needs, without decoding its trigger.
+    #[inline]
     pub fn rule_run(&self, i: u16) -> Option<RunInfo> {
         RunInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
 
     /// Rule `i`'s row, for single-field reads ([`RuleRow`]).
+    #[inline]
     pub fn rule_row(&self, i: u16) -> Option<RuleRow> {
         RuleRow::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
 
     /// The encoded instructions `start..start + len` of the code section (a block), so that a run
     /// finds its block once rather than for every instruction.
+    #[inline]
     pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [u8]> {
         let t = self.tables.get(Section::Code as usize)?;
         if start.checked_add(u32::from(len))? > t.count {
@@ -277,6 +298,7 @@ impl<'a> Program<'a> {
     }
 
     /// Instruction `i` of the code section.
+    #[inline]
     pub fn instr(&self, i: u32) -> Option<Instr> {
         Instr::decode(self.entry(Section::Code, i)?.array()?)
     }
