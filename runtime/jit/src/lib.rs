@@ -189,7 +189,6 @@ struct HelperIds {
     emit_after: FuncId,
     set: FuncId,
     set_after: FuncId,
-    exited: FuncId,
 }
 
 impl Jit {
@@ -210,7 +209,6 @@ impl Jit {
         jb.symbol("glass_emit_after", native::helper_emit_after as *const u8);
         jb.symbol("glass_set", native::helper_set as *const u8);
         jb.symbol("glass_set_after", native::helper_set_after as *const u8);
-        jb.symbol("glass_exited", native::helper_exited as *const u8);
         let mut guard = ModuleGuard(Some(JITModule::new(jb)));
         let Some(module) = guard.0.as_mut() else { return Err(JitError::Host("no module".into())) };
 
@@ -232,9 +230,8 @@ impl Jit {
             emit_after: declare(module, "glass_emit_after", &sig(&[ptr, i64t, i64t], Some(i64t)))?,
             set: declare(module, "glass_set", &sig(&[ptr, i64t, i64t], Some(i64t)))?,
             set_after: declare(module, "glass_set_after", &sig(&[ptr, i64t, i64t, i64t], Some(i64t)))?,
-            exited: declare(module, "glass_exited", &sig(&[ptr, i64t], Some(i64t)))?,
         };
-        let rule_sig = sig(&[ptr], None);
+        let rule_sig = sig(&[ptr], Some(i64t));
         let held_sig = sig(&[ptr], Some(i64t));
 
         let layout = Layout::of(program);
@@ -285,7 +282,7 @@ impl Jit {
         module.finalize_definitions().map_err(|e| host(&e))?;
 
         // SAFETY (both maps): each id was defined just above by `compile_block` with the
-        // signature the wrapper expects (rule: `(ptr)`, held: `(ptr) -> i64`), the module is
+        // signature the wrapper expects (`(ptr) -> i64` for both), the module is
         // finalized, and the pack keeps the module alive as long as the pointers.
         let rules =
             rule_ids.iter().map(|id| unsafe { RuleFn::from_code(module.get_finalized_function(*id)) }).collect();
@@ -327,7 +324,6 @@ fn compile_block(
             emit_after: module.declare_func_in_func(h.emit_after, b.func),
             set: module.declare_func_in_func(h.set, b.func),
             set_after: module.declare_func_in_func(h.set_after, b.func),
-            exited: module.declare_func_in_func(h.exited, b.func),
         });
         let ptr = module.target_config().pointer_type();
         lower::lower(&mut b, program, layout, (kind, start), refs, ptr, &code).map_err(malformed)?;

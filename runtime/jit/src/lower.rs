@@ -14,8 +14,9 @@
 //! - `Held b` is `since != u64::MAX && now.saturating_sub(since) >= duration` on the slot;
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
 //!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does;
-//!   an `ExitIfFalse` that ends the run calls one too, on its (cold) exit path, so `Host::trace`
-//!   sees the same decisions under both engines.
+//! - a rule block returns 0, or `pc + 1` from an `ExitIfFalse` that ended the run, which
+//!   `native::run_rule` reports so `Host::trace` sees the same decisions under both engines;
+//! - `Minute` is `now / 60000 % 1440`, unsigned, computed only by the blocks that use it.
 //!
 //! No fuel is counted: jumps only go forward, so a run executes each instruction at most once,
 //! and the verifier proved the longest path is within the rule's bound (the interpreter's fuel
@@ -65,8 +66,6 @@ pub(crate) struct HelperRefs {
     pub emit_after: FuncRef,
     pub set: FuncRef,
     pub set_after: FuncRef,
-    /// Traces an `ExitIfFalse` that ended the run.
-    pub exited: FuncRef,
 }
 
 /// Which block is being lowered.
@@ -233,18 +232,19 @@ impl Lowerer<'_, '_> {
         let status = self.b.inst_results(call).first().copied();
         self.slots = None;
         if let Some(status) = status {
-            self.go_on_if(status);
+            self.go_on_if(status, 0);
         }
     }
 
-    /// Continues when `cond` is non-zero, else returns from the function.
-    fn go_on_if(&mut self, cond: Value) {
+    /// Continues when `cond` is non-zero, else returns `status` from the (rule) function.
+    fn go_on_if(&mut self, cond: Value, status: i64) {
         let go_on = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().brif(cond, go_on, &[], exit, &[]);
         self.b.set_cold_block(exit);
         self.switch_to(exit);
-        self.b.ins().return_(&[]);
+        let status = self.b.ins().iconst(types::I64, status);
+        self.b.ins().return_(&[status]);
         self.switch_to(go_on);
     }
 
@@ -277,7 +277,8 @@ impl Lowerer<'_, '_> {
                         if !self.stack.is_empty() {
                             return Err(bad(at, "stack not empty at End"));
                         }
-                        self.b.ins().return_(&[]);
+                        let done = self.b.ins().iconst(types::I64, 0);
+                        self.b.ins().return_(&[done]);
                     }
                     Kind::Held => {
                         let v = self.pop(at)?;
@@ -309,18 +310,11 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::ExitIfFalse => {
-                let h = self.helpers(at)?;
+                self.helpers(at)?;
                 let x = self.pop(at)?;
-                // The exit path tells the host (`Host::trace`) where the run ended.
+                // The exit returns where the run ended, for the host (`Host::trace`).
                 let pc = i64::from(self.code_start) + at as i64;
-                let (go_on, exit) = (self.b.create_block(), self.b.create_block());
-                self.b.ins().brif(x, go_on, &[], exit, &[]);
-                self.b.set_cold_block(exit);
-                self.switch_to(exit);
-                let (frame, pc) = (self.param, self.b.ins().iconst(types::I64, pc));
-                self.b.ins().call(h.exited, &[frame, pc]);
-                self.b.ins().return_(&[]);
-                self.switch_to(go_on);
+                self.go_on_if(x, pc + 1);
                 return Ok(true);
             }
             Op::Gate => {
@@ -404,7 +398,13 @@ impl Lowerer<'_, '_> {
                 self.frame_field(at, if ins.op == Op::Old { offsets::OLD } else { offsets::NEW })?
             }
             Op::Now => self.frame_field(at, offsets::NOW)?,
-            Op::Minute => self.frame_field(at, offsets::MINUTE)?,
+            Op::Minute => {
+                let now = self.frame_field(at, offsets::NOW)?;
+                let (per_minute, per_day) =
+                    (self.b.ins().iconst(types::I64, 60_000), self.b.ins().iconst(types::I64, 1_440));
+                let minutes = self.b.ins().udiv(now, per_minute);
+                self.b.ins().urem(minutes, per_day)
+            }
             Op::Held => {
                 let duration = *self.layout.held.get(usize::from(b16)).ok_or(bad(at, "no such held condition"))?;
                 self.frame(at)?;

@@ -2,9 +2,12 @@
 //! it calls, and the calls into compiled code.
 //!
 //! The contract between compiled code and this module:
-//! - A rule function is `extern "C" fn(frame: *mut Frame)`. It reads `slots`, `now`, `minute`,
+//! - A rule function is `extern "C" fn(frame: *mut Frame) -> i64`. It reads `slots`, `now`,
 //!   `old`, `new` and `payload` at the offsets below, writes the arguments of an action into
 //!   `args`, and calls the helpers with the frame pointer. It never touches `machine` or `panic`.
+//!   It returns 0, or `pc + 1` when an `ExitIfFalse` at absolute instruction `pc` ended the run
+//!   (the common case of a rule whose condition is false costs no helper call; [`run_rule`]
+//!   tells the machine afterwards).
 //! - Every helper may change the runtime's slots (a `Set` changes a variable and the held
 //!   conditions): each one refreshes `frame.slots` before it returns, and compiled code reloads
 //!   `slots` from the frame after every call, so it never reads through a stale pointer.
@@ -33,7 +36,6 @@ pub(crate) struct Frame<'m> {
     /// The runtime's value slots (states, variables, held-condition start times).
     slots: *const i64,
     now: i64,
-    minute: i64,
     old: i64,
     new: i64,
     payload: [i64; MAX_ARGS],
@@ -49,7 +51,6 @@ pub(crate) mod offsets {
     use super::*;
     pub(crate) const SLOTS: i32 = offset_of!(Frame<'static>, slots) as i32;
     pub(crate) const NOW: i32 = offset_of!(Frame<'static>, now) as i32;
-    pub(crate) const MINUTE: i32 = offset_of!(Frame<'static>, minute) as i32;
     pub(crate) const OLD: i32 = offset_of!(Frame<'static>, old) as i32;
     pub(crate) const NEW: i32 = offset_of!(Frame<'static>, new) as i32;
     pub(crate) const PAYLOAD: i32 = offset_of!(Frame<'static>, payload) as i32;
@@ -58,7 +59,7 @@ pub(crate) mod offsets {
 
 /// A compiled rule block.
 #[derive(Clone, Copy)]
-pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void));
+pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void) -> i64);
 
 /// A compiled held block.
 #[derive(Clone, Copy)]
@@ -67,10 +68,10 @@ pub(crate) struct HeldFn(unsafe extern "C" fn(*const i64) -> i64);
 impl RuleFn {
     /// # Safety
     /// `code` must be the finalized address of a function the lowering compiled as a rule block
-    /// (signature `(ptr)`), and must stay mapped as long as the `RuleFn` is used.
+    /// (signature `(ptr) -> i64`), and must stay mapped as long as the `RuleFn` is used.
     pub(crate) unsafe fn from_code(code: *const u8) -> RuleFn {
         // SAFETY: the caller guarantees `code` is a function with this signature.
-        RuleFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void)>(code) })
+        RuleFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void) -> i64>(code) })
     }
 }
 
@@ -88,13 +89,10 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     if m.slots().len() < slots_needed {
         return None;
     }
-    let now = m.now();
-    let minute = (now / 60_000 % 1440) as i64;
-    let (old, new, payload) = (m.old_value(), m.new_value(), *m.payload());
+    let (now, old, new, payload) = (m.now(), m.old_value(), m.new_value(), *m.payload());
     let mut frame = Frame {
         slots: std::ptr::null(),
         now: now as i64,
-        minute,
         old,
         new,
         payload,
@@ -110,9 +108,12 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     // every helper), writes `args`, and calls the helpers below with this frame pointer. The
     // frame outlives the call, and nothing else touches it meanwhile. Runs terminate: jumps only
     // go forward (the verifier's bound proof replaces the interpreter's fuel count).
-    unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
+    let status = unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
     if let Some(payload) = frame.panic.take() {
         resume_unwind(payload);
+    }
+    if let Some(pc) = status.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
+        frame.machine.exited(pc);
     }
     Some(())
 }
@@ -189,16 +190,6 @@ pub(crate) extern "C" fn helper_set_after(frame: *mut c_void, var: i64, value: i
         with_frame(frame, |m, _| {
             m.set_after(var as u16, value, delay);
             true
-        })
-    }
-}
-
-pub(crate) extern "C" fn helper_exited(frame: *mut c_void, pc: i64) -> i64 {
-    // SAFETY: as `helper_gate`.
-    unsafe {
-        with_frame(frame, |m, _| {
-            m.exited(pc as u32);
-            false
         })
     }
 }
