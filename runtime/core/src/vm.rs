@@ -14,7 +14,7 @@
 use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
 };
-use crate::isa::{INSTR_SIZE, Instr, Op, divide};
+use crate::isa::{INSTR_SIZE, Op, divide};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
@@ -869,55 +869,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// Runs a held condition's code and returns the number it yields.
-    fn eval_held(&self, start: u32, len: u16) -> Option<i64> {
-        let mut stack = Stack::new();
-        for at in start..start.saturating_add(u32::from(len)) {
-            let ins = self.program.instr(at)?;
-            if ins.op == Op::End {
-                return stack.pop();
-            }
-            self.compute(ins.op, ins.b, &mut stack, &Context::default())?;
-        }
-        None
+    fn eval_held(&mut self, start: u32, len: u16) -> Option<i64> {
+        // A held block only computes; jumps only go forward, so its length bounds a run.
+        self.exec(Block::Held { code_start: start, code_len: len }, &Context::default(), &mut NoHost)
     }
 
     // ---- rules -------------------------------------------------------------------------------
-
-    /// The instructions that only compute. `None` if the program is malformed after all.
-    #[inline(always)]
-    fn compute(&self, op: Op, b: u16, stack: &mut Stack, ctx: &Context) -> Option<()> {
-        let v = match op {
-            Op::Nop => return Some(()),
-            Op::Const => self.program.constant(b)?,
-            Op::Small => i64::from(i16::from_le_bytes(b.to_le_bytes())),
-            Op::Text => i64::from(b),
-            Op::State => self.state(b)?,
-            Op::Var => self.var(b)?,
-            Op::Payload => *ctx.payload.get(usize::from(b))?,
-            Op::Old => ctx.old,
-            Op::New => ctx.new,
-            Op::Held => i64::from(self.held_now(b)?),
-            Op::Now => self.now as i64,
-            Op::Minute => (self.now.checked_div(MS_PER_MINUTE)?.checked_rem(1440)?) as i64,
-            // One match for every operation (no nested dispatch): the operators work in place.
-            Op::Neg => return stack.unary(i64::wrapping_neg),
-            Op::Not => return stack.unary(|x| i64::from(x == 0)),
-            Op::Add => return stack.binary(i64::wrapping_add),
-            Op::Sub => return stack.binary(i64::wrapping_sub),
-            Op::Mul => return stack.binary(i64::wrapping_mul),
-            Op::Div => return stack.binary(divide),
-            Op::Eq => return stack.binary(|x, y| i64::from(x == y)),
-            Op::Ne => return stack.binary(|x, y| i64::from(x != y)),
-            Op::Lt => return stack.binary(|x, y| i64::from(x < y)),
-            Op::Le => return stack.binary(|x, y| i64::from(x <= y)),
-            Op::Gt => return stack.binary(|x, y| i64::from(x > y)),
-            Op::Ge => return stack.binary(|x, y| i64::from(x >= y)),
-            Op::And => return stack.binary(|x, y| i64::from(x != 0 && y != 0)),
-            Op::Or => return stack.binary(|x, y| i64::from(x != 0 || y != 0)),
-            _ => return None,
-        };
-        stack.push(v)
-    }
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
     fn run(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) {
@@ -926,7 +883,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             let engine = self.engine;
             engine.run_rule(rule, &mut RuleRun { rt: self, host, rule, info: r, ctx })
         } else {
-            self.exec(rule, r, ctx, host)
+            self.exec(Block::Rule { rule, info: r }, ctx, host).map(|_| ())
         };
         if ran.is_none() {
             self.counters.faults = self.counters.faults.saturating_add(1);
@@ -934,70 +891,181 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         }
     }
 
-    fn exec(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) -> Option<()> {
+    /// The interpreter: runs a block to its `End` and returns what the stack holds then (a rule
+    /// block ends empty: 0). `None` if the program is malformed after all: every read is
+    /// checked, a run stops at its bound, and a held block that reaches an instruction with an
+    /// effect stops too.
+    ///
+    /// One `match` over every operation: no nested dispatch, and the operators work in place.
+    fn exec(&mut self, block: Block<'_>, ctx: &Context, host: &mut impl Host) -> Option<i64> {
         let mut stack = Stack::new();
-        let (block, _) = self.program.code_block(r.code_start, r.code_len)?.as_chunks::<INSTR_SIZE>();
+        let (start, len, mut fuel) = match block {
+            Block::Rule { info, .. } => (info.code_start, info.code_len, info.bound),
+            Block::Held { code_start, code_len } => (code_start, code_len, code_len),
+        };
+        let (code, _) = self.program.code_block(start, len)?.as_chunks::<INSTR_SIZE>();
         // `pc` counts from the start of the block; running off its end is a fault.
         let mut pc: usize = 0;
-        let mut fuel = r.bound;
         loop {
-            let ins = Instr::decode(*block.get(pc)?)?;
+            let [op, _, lo, hi] = *code.get(pc)?;
+            let b = u16::from_le_bytes([lo, hi]);
             fuel = fuel.checked_sub(1)?;
             pc = pc.saturating_add(1);
-            match ins.op {
-                Op::End => return Some(()),
-                Op::Jump => pc = pc.checked_add(usize::try_from(ins.signed()).ok()?)?,
+            let pushed = match Op::from_byte(op)? {
+                Op::Nop => continue,
+                Op::Const => self.program.constant(b)?,
+                Op::Small => i64::from(i16::from_le_bytes(b.to_le_bytes())),
+                Op::Text => i64::from(b),
+                Op::State => self.state(b)?,
+                Op::Var => self.var(b)?,
+                Op::Payload => *ctx.payload.get(usize::from(b))?,
+                Op::Old => ctx.old,
+                Op::New => ctx.new,
+                Op::Held => i64::from(self.held_now(b)?),
+                Op::Now => self.now as i64,
+                Op::Minute => (self.now.checked_div(MS_PER_MINUTE)?.checked_rem(1440)?) as i64,
+                Op::Neg => {
+                    stack.unary(i64::wrapping_neg)?;
+                    continue;
+                }
+                Op::Not => {
+                    stack.unary(|x| i64::from(x == 0))?;
+                    continue;
+                }
+                Op::Add => {
+                    stack.binary(i64::wrapping_add)?;
+                    continue;
+                }
+                Op::Sub => {
+                    stack.binary(i64::wrapping_sub)?;
+                    continue;
+                }
+                Op::Mul => {
+                    stack.binary(i64::wrapping_mul)?;
+                    continue;
+                }
+                Op::Div => {
+                    stack.binary(divide)?;
+                    continue;
+                }
+                Op::Eq => {
+                    stack.binary(|x, y| i64::from(x == y))?;
+                    continue;
+                }
+                Op::Ne => {
+                    stack.binary(|x, y| i64::from(x != y))?;
+                    continue;
+                }
+                Op::Lt => {
+                    stack.binary(|x, y| i64::from(x < y))?;
+                    continue;
+                }
+                Op::Le => {
+                    stack.binary(|x, y| i64::from(x <= y))?;
+                    continue;
+                }
+                Op::Gt => {
+                    stack.binary(|x, y| i64::from(x > y))?;
+                    continue;
+                }
+                Op::Ge => {
+                    stack.binary(|x, y| i64::from(x >= y))?;
+                    continue;
+                }
+                Op::And => {
+                    stack.binary(|x, y| i64::from(x != 0 && y != 0))?;
+                    continue;
+                }
+                Op::Or => {
+                    stack.binary(|x, y| i64::from(x != 0 || y != 0))?;
+                    continue;
+                }
+                Op::End => {
+                    return match block {
+                        Block::Rule { .. } => Some(0),
+                        Block::Held { .. } => stack.pop(),
+                    };
+                }
+                Op::Jump => {
+                    pc = pc.checked_add(usize::try_from(i16::from_le_bytes([lo, hi])).ok()?)?;
+                    continue;
+                }
                 Op::JumpIfFalse => {
                     if stack.pop()? == 0 {
-                        pc = pc.checked_add(usize::try_from(ins.signed()).ok()?)?;
+                        pc = pc.checked_add(usize::try_from(i16::from_le_bytes([lo, hi])).ok()?)?;
                     }
+                    continue;
                 }
                 Op::ExitIfFalse => {
+                    let Block::Rule { rule, .. } = block else { return None };
                     if stack.pop()? == 0 {
                         let at = u32::try_from(pc).unwrap_or(u32::MAX);
-                        host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(at).saturating_sub(1) });
-                        return Some(());
+                        host.trace(TraceEvent::Exited { rule, pc: start.saturating_add(at).saturating_sub(1) });
+                        return Some(0);
                     }
+                    continue;
                 }
-                Op::Gate => {
-                    if !self.gate(rule, r, ctx, host) {
-                        return Some(());
+                effect => {
+                    let Block::Rule { rule, info } = block else { return None };
+                    if !self.effect(effect, b, rule, info, &mut stack, ctx, host)? {
+                        return Some(0);
                     }
+                    continue;
                 }
-                Op::Set => {
-                    let v = stack.pop()?;
-                    self.write_var(ins.b, v);
-                    host.trace(TraceEvent::Set { rule, var: ins.b, value: v });
+            };
+            stack.push(pushed)?;
+        }
+    }
+
+    /// `Gate`, `Set`, `SetAfter`, `Emit` and `EmitAfter` of a rule run; `false` ends the run
+    /// (a gate that refused).
+    #[allow(clippy::too_many_arguments)]
+    fn effect(
+        &mut self,
+        op: Op,
+        b: u16,
+        rule: u16,
+        r: &RunInfo,
+        stack: &mut Stack,
+        ctx: &Context,
+        host: &mut impl Host,
+    ) -> Option<bool> {
+        match op {
+            Op::Gate => return Some(self.gate(rule, r, ctx, host)),
+            Op::Set => {
+                let v = stack.pop()?;
+                self.write_var(b, v);
+                host.trace(TraceEvent::Set { rule, var: b, value: v });
+            }
+            Op::SetAfter => {
+                let delay = stack.pop()?;
+                let value = stack.pop()?;
+                let timer = TimerKind::Set { var: b, value };
+                if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
+                    host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
                 }
-                Op::SetAfter => {
-                    let delay = stack.pop()?;
-                    let value = stack.pop()?;
-                    let timer = TimerKind::Set { var: ins.b, value };
-                    if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
-                        host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
-                    }
+            }
+            Op::Emit | Op::EmitAfter => {
+                let delay = if op == Op::EmitAfter { Some(stack.pop()?) } else { None };
+                let info = self.program.action(b)?;
+                let argc = info.argc;
+                let mut args = [0i64; MAX_ARGS];
+                for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
+                    *slot = stack.pop()?;
                 }
-                Op::Emit | Op::EmitAfter => {
-                    let delay = if ins.op == Op::EmitAfter { Some(stack.pop()?) } else { None };
-                    let info = self.program.action(ins.b)?;
-                    let argc = info.argc;
-                    let mut args = [0i64; MAX_ARGS];
-                    for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
-                        *slot = stack.pop()?;
-                    }
-                    match delay {
-                        None => self.emit(rule, ins.b, &info, &args, false, host),
-                        Some(delay) => {
-                            let timer = TimerKind::Emit { action: ins.b, argc, args };
-                            if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
-                                host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
-                            }
+                match delay {
+                    None => self.emit(rule, b, &info, &args, false, host),
+                    Some(delay) => {
+                        let timer = TimerKind::Emit { action: b, argc, args };
+                        if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
+                            host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
                         }
                     }
                 }
-                op => self.compute(op, ins.b, &mut stack, ctx)?,
             }
+            _ => return None,
         }
+        Some(true)
     }
 
     /// Hands an action to the host, its text arguments checked (`info` is the action's entry).
@@ -1091,6 +1159,22 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         host.trace(TraceEvent::Fired { rule });
         true
     }
+}
+
+/// What [`Runtime::exec`] runs.
+#[derive(Clone, Copy)]
+enum Block<'r> {
+    /// A rule's code, with what its gate and trace need.
+    Rule { rule: u16, info: &'r RunInfo },
+    /// A held condition's code: it only computes, and yields one number.
+    Held { code_start: u32, code_len: u16 },
+}
+
+/// The host of a held block's run, which has no effects to hand over or decisions to trace.
+struct NoHost;
+
+impl Host for NoHost {
+    fn emit(&mut self, _action: u16, _args: &[Value], _origin: Origin) {}
 }
 
 /// The value stack of one block run.
