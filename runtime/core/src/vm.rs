@@ -1260,6 +1260,18 @@ impl BlockEngine for Interpreter {
     }
 }
 
+/// The clock and the trigger's values during one rule run ([`Machine::context`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunContext {
+    /// The clock (ms); it does not move during a run.
+    pub now: u64,
+    /// Payload fields of the triggering event (event and sequence rules; 0 otherwise).
+    pub payload: [i64; MAX_ARGS],
+    /// `Old` and `New` of a change rule (0 otherwise).
+    pub old: i64,
+    pub new: i64,
+}
+
 /// One run of a rule block, as an external [`BlockEngine`] sees it: what the code reads, and the
 /// instructions with effects, each with exactly the interpreter's semantics.
 pub trait Machine {
@@ -1268,13 +1280,8 @@ pub trait Machine {
     /// `Held b` is 1 when that time `since` is not `u64::MAX` and
     /// `now.saturating_sub(since) >= duration_ms`.
     fn slots(&self) -> &[i64];
-    /// The clock (ms); it does not move during a run.
-    fn now(&self) -> u64;
-    /// Payload fields of the triggering event (event and sequence rules; 0 otherwise).
-    fn payload(&self) -> &[i64; MAX_ARGS];
-    /// `Old` and `New` of a change rule (0 otherwise).
-    fn old_value(&self) -> i64;
-    fn new_value(&self) -> i64;
+    /// The clock and what the trigger gave the run, in one call (engines read them once per run).
+    fn context(&self) -> RunContext;
     /// `Gate`: applies the rule's mode and rate limit; `false` ends the run.
     fn gate(&mut self) -> bool;
     /// `Emit action` with its arguments (the first `argc` entries of `args`).
@@ -1313,20 +1320,8 @@ where
         &self.rt.slots
     }
 
-    fn now(&self) -> u64 {
-        self.rt.now
-    }
-
-    fn payload(&self) -> &[i64; MAX_ARGS] {
-        &self.ctx.payload
-    }
-
-    fn old_value(&self) -> i64 {
-        self.ctx.old
-    }
-
-    fn new_value(&self) -> i64 {
-        self.ctx.new
+    fn context(&self) -> RunContext {
+        RunContext { now: self.rt.now, payload: self.ctx.payload, old: self.ctx.old, new: self.ctx.new }
     }
 
     fn gate(&mut self) -> bool {

@@ -25,7 +25,7 @@ use std::ffi::c_void;
 use std::mem::offset_of;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use glass_runtime::vm::Machine;
+use glass_runtime::vm::{Machine, RunContext};
 
 /// Payload fields and action arguments (`glass_runtime::verify::MAX_ARGS`).
 pub(crate) const MAX_ARGS: usize = glass_runtime::verify::MAX_ARGS;
@@ -89,7 +89,7 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     if m.slots().len() < slots_needed {
         return None;
     }
-    let (now, old, new, payload) = (m.now(), m.old_value(), m.new_value(), *m.payload());
+    let RunContext { now, payload, old, new } = m.context();
     let mut frame = Frame {
         slots: std::ptr::null(),
         now: now as i64,
