@@ -197,8 +197,6 @@ impl Key {
     /// The dispatch order: rules are kept sorted by rank, so the rules one stimulus triggers
     /// are found by a binary search and lie next to each other, in rule-table order.
     fn rank(self) -> u32 {
-        const CHANGE_STATE: u32 = 1 << 16;
-        const CHANGE_VAR: u32 = 2 << 16;
         match self {
             Key::Event(e) => u32::from(e),
             Key::Change(Source::State, i) => CHANGE_STATE | u32::from(i),
@@ -209,7 +207,11 @@ impl Key {
     }
 }
 
+const CHANGE_STATE: u32 = 1 << 16;
+const CHANGE_VAR: u32 = 2 << 16;
 const SEQUENCE_RANK: u32 = 3 << 16;
+/// Where each kind of trigger starts in the dispatch order (events start at 0).
+const BANDS: [u32; 4] = [CHANGE_STATE, CHANGE_VAR, SEQUENCE_RANK, SEQUENCE_RANK | 1];
 
 const IDLE: RuleState = RuleState {
     code_start: 0,
@@ -319,8 +321,9 @@ pub struct Runtime<
     ranks: [u32; RULES],
     /// Rules in the program (the used part of `rules` and `order`).
     rule_count: usize,
-    /// Where the sequence rules start in `order`.
-    sequences: usize,
+    /// Where the rules watching states, watching variables, of sequences, and of timers start
+    /// in `order` ([`BANDS`]): a search only looks at the band of its kind of trigger.
+    bands: [usize; 4],
     timers: TimerList<TIMERS>,
     queue: Queue<Stimulus, QUEUE>,
     cascade: Queue<Change, MAX_CASCADE>,
@@ -367,7 +370,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             order: [0; RULES],
             ranks: [u32::MAX; RULES],
             rule_count: rules,
-            sequences: 0,
+            bands: [0; 4],
             timers: TimerList::new(),
             queue: Queue::new(Stimulus::State { slot: 0, value: 0 }),
             cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
@@ -563,7 +566,29 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 j = before;
             }
         }
-        self.sequences = self.first_with(SEQUENCE_RANK);
+        let mut bands = [0; 4];
+        for (band, rank) in bands.iter_mut().zip(BANDS) {
+            *band = self.first_with(rank, (0, self.rule_count));
+        }
+        self.bands = bands;
+    }
+
+    /// The positions in `order` of the rules whose trigger is of `key`'s kind.
+    fn band(&self, key: Key) -> (usize, usize) {
+        let [states, vars, sequences, timers] = self.bands;
+        match key {
+            Key::Event(_) => (0, states),
+            Key::Change(Source::State, _) => (states, vars),
+            Key::Change(Source::Var, _) => (vars, sequences),
+            Key::Sequence => (sequences, timers),
+            Key::Timer => (timers, self.rule_count),
+        }
+    }
+
+    /// The positions of the rules `key` triggers (in rule-table order).
+    fn triggered_by(&self, key: Key) -> (usize, u32) {
+        let rank = key.rank();
+        (self.first_with(rank, self.band(key)), rank)
     }
 
     /// The rank of the rule at `pos` in the dispatch order (`u32::MAX` past the end).
@@ -571,9 +596,8 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         self.ranks.get(pos).copied().unwrap_or(u32::MAX)
     }
 
-    /// The first position in the dispatch order whose rank is at least `rank`.
-    fn first_with(&self, rank: u32) -> usize {
-        let (mut lo, mut hi) = (0, self.rule_count);
+    /// The first position in `lo..hi` of the dispatch order whose rank is at least `rank`.
+    fn first_with(&self, rank: u32, (mut lo, mut hi): (usize, usize)) -> usize {
         while lo < hi {
             let mid = lo.midpoint(hi);
             if self.rank_at(mid) < rank {
@@ -614,9 +638,8 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             }
         }
         let ctx = Context { payload, ..Context::default() };
-        let rank = Key::Event(event).rank();
-        let mut on_event = self.first_with(rank);
-        let mut in_sequence = self.sequences;
+        let (mut on_event, rank) = self.triggered_by(Key::Event(event));
+        let mut in_sequence = self.band(Key::Sequence).0;
         loop {
             let next = match (self.rule_at(on_event, rank), self.rule_at(in_sequence, SEQUENCE_RANK)) {
                 (None, None) => break,
@@ -663,9 +686,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// Runs the change-triggered rules watching `index` whose edge matches.
     fn run_watchers(&mut self, source: Source, index: u16, old: i64, new: i64, host: &mut impl Host) {
+        let (mut pos, rank) = self.triggered_by(Key::Change(source, index));
+        if self.rule_at(pos, rank).is_none() {
+            return;
+        }
         let ctx = Context { old, new, ..Context::default() };
-        let rank = Key::Change(source, index).rank();
-        let mut pos = self.first_with(rank);
         while let Some(rule) = self.rule_at(pos, rank) {
             pos = pos.saturating_add(1);
             let Some((edge, value)) = self.program.rule_row(rule).and_then(|row| row.change()) else { continue };
