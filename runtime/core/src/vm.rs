@@ -1369,9 +1369,9 @@ where
     }
 
     fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) {
+        // `Runtime::emit` reads only the first `argc` arguments.
         let Some(info) = self.rt.program.action(action) else { return };
-        let args = first_args(args, info.argc);
-        self.rt.emit(self.rule, action, &info, &args, false, self.host);
+        self.rt.emit(self.rule, action, &info, args, false, self.host);
     }
 
     fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {
