@@ -231,7 +231,7 @@ impl Jit {
             set: declare(module, "glass_set", &sig(&[ptr, i64t, i64t], Some(i64t)))?,
             set_after: declare(module, "glass_set_after", &sig(&[ptr, i64t, i64t, i64t], Some(i64t)))?,
         };
-        let rule_sig = sig(&[ptr], Some(i64t));
+        let rule_sig = sig(&[ptr], None);
         let held_sig = sig(&[ptr], Some(i64t));
 
         let layout = Layout::of(program);
@@ -282,7 +282,7 @@ impl Jit {
         module.finalize_definitions().map_err(|e| host(&e))?;
 
         // SAFETY (both maps): each id was defined just above by `compile_block` with the
-        // signature the wrapper expects (`(ptr) -> i64` for both), the module is
+        // signature the wrapper expects (rule: `(ptr)`, held: `(ptr) -> i64`), the module is
         // finalized, and the pack keeps the module alive as long as the pointers.
         let rules =
             rule_ids.iter().map(|id| unsafe { RuleFn::from_code(module.get_finalized_function(*id)) }).collect();

@@ -14,8 +14,9 @@
 //! - `Held b` is `since != u64::MAX && now.saturating_sub(since) >= duration` on the slot;
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
 //!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does;
-//! - a rule block returns 0, or `pc + 1` from an `ExitIfFalse` that ended the run, which
-//!   `native::run_rule` reports so `Host::trace` sees the same decisions under both engines;
+//! - an `ExitIfFalse` that ends the run writes `pc + 1` into the frame's `exited` before it
+//!   returns, which `native::run_rule` reports so `Host::trace` sees the same decisions under
+//!   both engines;
 //! - `Minute` is `now / 60000 % 1440`, unsigned, computed only by the blocks that use it.
 //!
 //! No fuel is counted: jumps only go forward, so a run executes each instruction at most once,
@@ -232,19 +233,23 @@ impl Lowerer<'_, '_> {
         let status = self.b.inst_results(call).first().copied();
         self.slots = None;
         if let Some(status) = status {
-            self.go_on_if(status, 0);
+            self.go_on_if(status, None);
         }
     }
 
-    /// Continues when `cond` is non-zero, else returns `status` from the (rule) function.
-    fn go_on_if(&mut self, cond: Value, status: i64) {
+    /// Continues when `cond` is non-zero, else returns from the (rule) function, first writing
+    /// `exited` (an `ExitIfFalse`'s `pc + 1`) into the frame if given.
+    fn go_on_if(&mut self, cond: Value, exited: Option<i64>) {
         let go_on = self.b.create_block();
         let exit = self.b.create_block();
         self.b.ins().brif(cond, go_on, &[], exit, &[]);
         self.b.set_cold_block(exit);
         self.switch_to(exit);
-        let status = self.b.ins().iconst(types::I64, status);
-        self.b.ins().return_(&[status]);
+        if let Some(pc) = exited {
+            let pc = self.b.ins().iconst(types::I64, pc);
+            self.b.ins().store(MemFlagsData::trusted(), pc, self.param, offsets::EXITED);
+        }
+        self.b.ins().return_(&[]);
         self.switch_to(go_on);
     }
 
@@ -277,8 +282,7 @@ impl Lowerer<'_, '_> {
                         if !self.stack.is_empty() {
                             return Err(bad(at, "stack not empty at End"));
                         }
-                        let done = self.b.ins().iconst(types::I64, 0);
-                        self.b.ins().return_(&[done]);
+                        self.b.ins().return_(&[]);
                     }
                     Kind::Held => {
                         let v = self.pop(at)?;
@@ -314,7 +318,7 @@ impl Lowerer<'_, '_> {
                 let x = self.pop(at)?;
                 // The exit returns where the run ended, for the host (`Host::trace`).
                 let pc = i64::from(self.code_start) + at as i64;
-                self.go_on_if(x, pc + 1);
+                self.go_on_if(x, Some(pc + 1));
                 return Ok(true);
             }
             Op::Gate => {

@@ -2,12 +2,12 @@
 //! it calls, and the calls into compiled code.
 //!
 //! The contract between compiled code and this module:
-//! - A rule function is `extern "C" fn(frame: *mut Frame) -> i64`. It reads `slots`, `now`,
-//!   `old`, `new` and `payload` at the offsets below, writes the arguments of an action into
-//!   `args`, and calls the helpers with the frame pointer. It never touches `machine` or `panic`.
-//!   It returns 0, or `pc + 1` when an `ExitIfFalse` at absolute instruction `pc` ended the run
-//!   (the common case of a rule whose condition is false costs no helper call; [`run_rule`]
-//!   tells the machine afterwards).
+//! - A rule function is `extern "C" fn(frame: *mut Frame)`. It reads `slots`, `now`, `old`,
+//!   `new` and `payload` at the offsets below, writes the arguments of an action into `args`,
+//!   and calls the helpers with the frame pointer. It never touches `machine` or `panic`. When
+//!   an `ExitIfFalse` at absolute instruction `pc` ends the run it writes `pc + 1` into
+//!   `exited` (the common case of a rule whose condition is false costs no helper call;
+//!   [`run_rule`] tells the machine afterwards).
 //! - Every helper may change the runtime's slots (a `Set` changes a variable and the held
 //!   conditions): each one refreshes `frame.slots` before it returns, and compiled code reloads
 //!   `slots` from the frame after every call, so it never reads through a stale pointer.
@@ -41,6 +41,8 @@ pub(crate) struct Frame<'m> {
     payload: [i64; MAX_ARGS],
     /// The arguments of the action being emitted, written by compiled code.
     args: [i64; MAX_ARGS],
+    /// 0, or `pc + 1` of the `ExitIfFalse` that ended the run, written by compiled code.
+    exited: i64,
     // Below: for the helpers only.
     machine: &'m mut dyn Machine,
     panic: Option<Box<dyn Any + Send>>,
@@ -55,11 +57,12 @@ pub(crate) mod offsets {
     pub(crate) const NEW: i32 = offset_of!(Frame<'static>, new) as i32;
     pub(crate) const PAYLOAD: i32 = offset_of!(Frame<'static>, payload) as i32;
     pub(crate) const ARGS: i32 = offset_of!(Frame<'static>, args) as i32;
+    pub(crate) const EXITED: i32 = offset_of!(Frame<'static>, exited) as i32;
 }
 
 /// A compiled rule block.
 #[derive(Clone, Copy)]
-pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void) -> i64);
+pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void));
 
 /// A compiled held block.
 #[derive(Clone, Copy)]
@@ -68,10 +71,10 @@ pub(crate) struct HeldFn(unsafe extern "C" fn(*const i64) -> i64);
 impl RuleFn {
     /// # Safety
     /// `code` must be the finalized address of a function the lowering compiled as a rule block
-    /// (signature `(ptr) -> i64`), and must stay mapped as long as the `RuleFn` is used.
+    /// (signature `(ptr)`), and must stay mapped as long as the `RuleFn` is used.
     pub(crate) unsafe fn from_code(code: *const u8) -> RuleFn {
         // SAFETY: the caller guarantees `code` is a function with this signature.
-        RuleFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void) -> i64>(code) })
+        RuleFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void)>(code) })
     }
 }
 
@@ -97,6 +100,7 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
         new,
         payload,
         args: [0; MAX_ARGS],
+        exited: 0,
         machine: m,
         panic: None,
     };
@@ -108,11 +112,11 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     // every helper), writes `args`, and calls the helpers below with this frame pointer. The
     // frame outlives the call, and nothing else touches it meanwhile. Runs terminate: jumps only
     // go forward (the verifier's bound proof replaces the interpreter's fuel count).
-    let status = unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
+    unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
     if let Some(payload) = frame.panic.take() {
         resume_unwind(payload);
     }
-    if let Some(pc) = status.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
+    if let Some(pc) = frame.exited.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
         frame.machine.exited(pc);
     }
     Some(())
