@@ -542,8 +542,8 @@ pub struct RuleInfo {
     pub line: u32,
 }
 
-/// What running a rule needs of its row (its code, mode and rate limit), read without decoding
-/// the trigger: the interpreter reads it for every rule a stimulus triggers.
+/// What running a rule needs of its row (its code, mode and rate limit); the runtime keeps these
+/// fields per rule from load on, so a run decodes no row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunInfo {
     pub mode: Mode,
@@ -551,32 +551,6 @@ pub struct RunInfo {
     pub code_start: u32,
     pub code_len: u16,
     pub bound: u16,
-}
-
-impl RunInfo {
-    /// Reads the fields at their offsets in a rule row (§4 of the spec); `None` for a bad mode.
-    #[inline]
-    pub fn read(r: &mut Reader) -> Option<Self> {
-        let row: [u8; RULE_SIZE] = r.array()?;
-        let mode = match row[3] {
-            0 => Mode::Single,
-            1 => Mode::Restart,
-            2 => Mode::Queued,
-            _ => return None,
-        };
-        let window_ms = u64::from_le_bytes([row[16], row[17], row[18], row[19], row[20], row[21], row[22], row[23]]);
-        let rate = match row[7] {
-            0 => None,
-            count => Some(RateLimit { count, window_ms }),
-        };
-        Some(RunInfo {
-            mode,
-            rate,
-            code_start: u32::from_le_bytes([row[24], row[25], row[26], row[27]]),
-            code_len: u16::from_le_bytes([row[28], row[29]]),
-            bound: u16::from_le_bytes([row[30], row[31]]),
-        })
-    }
 }
 
 /// Single fields of a verified rule row (§4 of the spec), read at their offsets for the
@@ -766,9 +740,7 @@ mod tests {
     fn round_trip(rule: RuleInfo) {
         let bytes = rule.encode();
         assert_eq!(RuleInfo::read(&mut Reader::new(&bytes)), Some(rule));
-        // The interpreter's fast read agrees with the full one.
-        assert_eq!(RunInfo::read(&mut Reader::new(&bytes)), Some(RunInfo::from(&rule)));
-        // So do the single-field reads of the dispatch paths.
+        // The single-field reads of the dispatch paths agree with the full one.
         let row = RuleRow::read(&mut Reader::new(&bytes));
         assert_eq!(row.map(|r| r.rate_window()), Some(rule.rate.map_or(0, |r| r.window_ms)));
         match rule.trigger {

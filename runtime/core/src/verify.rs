@@ -273,12 +273,6 @@ impl<'a> Program<'a> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
 
-    /// What running rule `i` needs, without decoding its trigger.
-    #[inline]
-    pub fn rule_run(&self, i: u16) -> Option<RunInfo> {
-        RunInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
-    }
-
     /// Rule `i`'s row, for single-field reads ([`RuleRow`]).
     #[inline]
     pub fn rule_row(&self, i: u16) -> Option<RuleRow> {

@@ -641,33 +641,26 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let (mut on_event, rank) = self.triggered_by(Key::Event(event));
         let mut in_sequence = self.band(Key::Sequence).0;
         loop {
-            let next = match (self.rule_at(on_event, rank), self.rule_at(in_sequence, SEQUENCE_RANK)) {
+            // The next rule in table order: the event's next rule or the next sequence.
+            let (rule, is_sequence) = match (self.rule_at(on_event, rank), self.rule_at(in_sequence, SEQUENCE_RANK)) {
+                (Some(e), Some(s)) if s < e => (s, true),
+                (Some(e), _) => (e, false),
+                (None, Some(s)) => (s, true),
                 (None, None) => break,
-                (Some(e), s) if s.is_none_or(|s| e < s) => {
-                    on_event = on_event.saturating_add(1);
-                    Ok(e)
-                }
-                (_, s) => {
-                    in_sequence = in_sequence.saturating_add(1);
-                    Err(s.unwrap_or(u16::MAX))
-                }
             };
-            match next {
-                Ok(rule) => {
-                    if let Some(r) = self.run_info(rule) {
-                        self.run(rule, &r, &ctx, host);
-                    }
+            if is_sequence {
+                in_sequence = in_sequence.saturating_add(1);
+                let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
+                    continue;
+                };
+                if !self.advance_sequence(rule, event, &events, len, within_ms, host) {
+                    continue;
                 }
-                Err(rule) => {
-                    let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
-                        continue;
-                    };
-                    if self.advance_sequence(rule, event, &events, len, within_ms, host)
-                        && let Some(r) = self.run_info(rule)
-                    {
-                        self.run(rule, &r, &ctx, host);
-                    }
-                }
+            } else {
+                on_event = on_event.saturating_add(1);
+            }
+            if let Some(r) = self.run_info(rule) {
+                self.run(rule, &r, &ctx, host);
             }
         }
     }
