@@ -308,3 +308,49 @@ fn random_edits_never_crash_the_server() {
     }
     stop(s);
 }
+
+/// Issue #5's promise, on the shipped example: the Xiaomi pack opens clean inside the examples
+/// workspace, hover on `record clip` says what it does and costs, and a misspelt event is a
+/// coded error at once, with the quick fix.
+#[test]
+fn the_xiaomi_example_opens_clean_and_explains_record_clip() {
+    let examples =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").canonicalize().expect("examples");
+    let pack_path = examples.join("packs/xiaomi-everyday/pack.glass");
+    let text = std::fs::read_to_string(&pack_path).expect("the pack");
+    let (root, uri) = (format!("file://{}", examples.display()), format!("file://{}", pack_path.display()));
+    let mut s = Server::start();
+    let init = json!({"capabilities": {}, "workspaceFolders": [{"uri": root, "name": "examples"}]});
+    request(&mut s, 1, "initialize", init);
+    s.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let published = open(&mut s, &uri, &text);
+    assert_eq!(published["params"]["diagnostics"], json!([]), "{published}");
+
+    let sentence = "on button-long-press while driving: record clip, notify car";
+    let line = text.lines().position(|l| l == sentence).expect("the dashcam sentence");
+    let column = sentence.find("record").expect("record") + 2;
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": column}});
+    let hover = request(&mut s, 2, "textDocument/hover", at)["result"]["contents"]["value"].as_str().map(String::from);
+    let hover = hover.expect("hover text");
+    assert!(hover.contains("record"), "{hover}");
+    assert!(hover.contains("mW"), "the power cost: {hover}");
+    assert!(hover.contains("camera"), "the permission it needs: {hover}");
+
+    let misspelt = text.replacen(sentence, &sentence.replace("button", "buton"), 1);
+    s.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        "textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": misspelt}]}}));
+    let published = s.notification("textDocument/publishDiagnostics");
+    let diags = published["params"]["diagnostics"].as_array().expect("array").clone();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "E0101");
+    assert_eq!(diags[0]["range"]["start"], json!({"line": line, "character": 3}));
+    let range = json!({"start": {"line": line, "character": 3}, "end": {"line": line, "character": 3}});
+    let actions = request(
+        &mut s,
+        3,
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions["result"][0]["title"], "use `button-long-press`", "{actions}");
+    stop(s);
+}

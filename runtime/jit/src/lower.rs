@@ -316,7 +316,7 @@ impl Lowerer<'_, '_> {
             Op::ExitIfFalse => {
                 self.helpers(at)?;
                 let x = self.pop(at)?;
-                // The exit returns where the run ended, for the host (`Host::trace`).
+                // The exit path notes where the run ended, for the host (`Host::trace`).
                 let pc = i64::from(self.code_start) + at as i64;
                 self.go_on_if(x, Some(pc + 1));
                 return Ok(true);
