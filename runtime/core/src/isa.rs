@@ -107,7 +107,7 @@ impl Instr {
 
     /// `b` as a signed number (`Small` values and jump offsets).
     pub fn signed(self) -> i16 {
-        i16::from_le_bytes(self.b.to_le_bytes())
+        signed(self.b)
     }
 }
 
@@ -128,6 +128,12 @@ impl core::fmt::Display for Instr {
             _ => f.write_str(self.op.name()),
         }
     }
+}
+
+/// An operand read as a signed number (`Small` values and jump offsets).
+#[inline(always)]
+pub fn signed(b: u16) -> i16 {
+    i16::from_le_bytes(b.to_le_bytes())
 }
 
 /// Division as the ISA defines it: toward zero, `x / 0 == 0`, `i64::MIN / -1 == i64::MIN`.

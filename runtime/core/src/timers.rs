@@ -17,8 +17,9 @@ use crate::verify::MAX_ARGS;
 pub enum TimerKind {
     /// The next run of an `every` or daily rule.
     Tick,
-    /// A delayed action, with its arguments as evaluated when the rule ran.
-    Emit { action: u16, argc: u8, args: [i64; MAX_ARGS] },
+    /// A delayed action, with its arguments as evaluated when the rule ran (the action's entry
+    /// says how many it takes; the rest are 0).
+    Emit { action: u16, args: [i64; MAX_ARGS] },
     /// A delayed `set`.
     Set { var: u16, value: i64 },
 }

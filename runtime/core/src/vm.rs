@@ -14,7 +14,7 @@
 use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
 };
-use crate::isa::{INSTR_SIZE, Op, divide};
+use crate::isa::{INSTR_SIZE, Op, divide, signed};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
@@ -384,29 +384,35 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         for i in 0..program.len16(Section::Held) {
             rt.set_slot(held_base.saturating_add(usize::from(i)), NOT_HOLDING as i64);
         }
+        // Each rule's row is decoded once here: its state, its place in the dispatch order and,
+        // for `every` and daily rules, the first run.
         let mut extra = held_base.saturating_add(program.count(Section::Held) as usize);
-        for (i, state) in rt.rules.iter_mut().enumerate() {
-            let Some(r) = u16::try_from(i).ok().and_then(|i| program.rule(i)) else { break };
-            if let (Some(slot), Some(rank)) = (rt.order.get_mut(i), rt.ranks.get_mut(i)) {
-                *slot = u16::try_from(i).unwrap_or(u16::MAX);
-                *rank = Key::of(&r.trigger).rank();
-            }
+        for i in 0..program.len16(Section::Rules) {
+            let Some(r) = program.rule(i) else { continue };
+            rt.load_rule(i, &r, extra);
+            extra = extra.saturating_add(extra_slots(&r));
+            rt.schedule_tick(i, &r, now_ms);
+        }
+        rt.sort_rules();
+        rt.update_held();
+        Ok(rt)
+    }
+
+    /// Keeps what runs and dispatch need of rule `i`, whose extra slots start at `extra`.
+    fn load_rule(&mut self, i: u16, r: &RuleInfo, extra: usize) {
+        let at = usize::from(i);
+        if let (Some(state), Some(slot), Some(rank)) =
+            (self.rules.get_mut(at), self.order.get_mut(at), self.ranks.get_mut(at))
+        {
             state.code_start = r.code_start;
             state.code_len = r.code_len;
             state.bound = r.bound;
             state.mode = r.mode;
             state.rate_count = r.rate.map_or(0, |rate| rate.count);
             state.extra = u16::try_from(extra).unwrap_or(u16::MAX);
-            extra = extra.saturating_add(extra_slots(&r));
+            *slot = i;
+            *rank = Key::of(&r.trigger).rank();
         }
-        rt.sort_rules();
-        rt.update_held();
-        for i in 0..program.len16(Section::Rules) {
-            if let Some(r) = program.rule(i) {
-                rt.schedule_tick(i, &r, now_ms);
-            }
-        }
-        Ok(rt)
     }
 
     pub fn now(&self) -> u64 {
@@ -761,7 +767,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     self.run(rule, &RunInfo::from(&r), &Context::default(), host);
                 }
             }
-            TimerKind::Emit { action, argc: _, args } => {
+            TimerKind::Emit { action, args } => {
                 if let Some(info) = self.program.action(action) {
                     self.emit(rule, action, &info, &args, true, host);
                 }
@@ -935,7 +941,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             let pushed = match Op::from_byte(op)? {
                 Op::Nop => continue,
                 Op::Const => self.program.constant(b)?,
-                Op::Small => i64::from(i16::from_le_bytes(b.to_le_bytes())),
+                Op::Small => i64::from(signed(b)),
                 Op::Text => i64::from(b),
                 Op::State => self.state(b)?,
                 Op::Var => self.var(b)?,
@@ -1008,12 +1014,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     };
                 }
                 Op::Jump => {
-                    pc = pc.checked_add(usize::try_from(i16::from_le_bytes([lo, hi])).ok()?)?;
+                    pc = forward(pc, b)?;
                     continue;
                 }
                 Op::JumpIfFalse => {
                     if stack.pop()? == 0 {
-                        pc = pc.checked_add(usize::try_from(i16::from_le_bytes([lo, hi])).ok()?)?;
+                        pc = forward(pc, b)?;
                     }
                     continue;
                 }
@@ -1069,15 +1075,14 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             Op::Emit | Op::EmitAfter => {
                 let delay = if op == Op::EmitAfter { Some(stack.pop()?) } else { None };
                 let info = self.program.action(b)?;
-                let argc = info.argc;
                 let mut args = [0i64; MAX_ARGS];
-                for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
+                for slot in args.get_mut(..usize::from(info.argc))?.iter_mut().rev() {
                     *slot = stack.pop()?;
                 }
                 match delay {
                     None => self.emit(rule, b, &info, &args, false, host),
                     Some(delay) => {
-                        let timer = TimerKind::Emit { action: b, argc, args };
+                        let timer = TimerKind::Emit { action: b, args };
                         if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
                             host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
                         }
@@ -1192,6 +1197,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         host.trace(TraceEvent::Fired { rule });
         true
     }
+}
+
+/// Where a jump by operand `b` from `pc` (the next instruction) lands; `None` for a backward one.
+#[inline(always)]
+fn forward(pc: usize, b: u16) -> Option<usize> {
+    pc.checked_add(usize::try_from(signed(b)).ok()?)
 }
 
 /// What [`Runtime::exec`] runs.
@@ -1370,7 +1381,7 @@ where
     fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {
         let Some(info) = self.rt.program.action(action) else { return };
         let args = first_args(args, info.argc);
-        self.schedule(delay, TimerKind::Emit { action, argc: info.argc, args });
+        self.schedule(delay, TimerKind::Emit { action, args });
     }
 
     fn set(&mut self, var: u16, value: i64) {
