@@ -926,6 +926,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// One `match` over every operation: no nested dispatch, and the operators work in place.
     fn exec(&mut self, block: Block<'_>, ctx: &Context, host: &mut impl Host) -> Option<i64> {
         let mut stack = Stack::new();
+        let mut below: Below = [0; MAX_STACK];
         let (start, len, mut fuel) = match block {
             Block::Rule { info, .. } => (info.code_start, info.code_len, info.bound),
             Block::Held { code_start, code_len } => (code_start, code_len, code_len),
@@ -934,11 +935,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         // `pc` counts from the start of the block; running off its end is a fault.
         let mut pc: usize = 0;
         loop {
-            let [op, _, lo, hi] = *code.get(pc)?;
-            let b = u16::from_le_bytes([lo, hi]);
+            // One load per instruction: `[op, a, b_lo, b_hi]` as a little-endian word.
+            let word = u32::from_le_bytes(*code.get(pc)?);
+            let b = (word >> 16) as u16;
             fuel = fuel.checked_sub(1)?;
             pc = pc.saturating_add(1);
-            let pushed = match Op::from_byte(op)? {
+            let pushed = match Op::from_byte(word as u8)? {
                 Op::Nop => continue,
                 Op::Const => self.program.constant(b)?,
                 Op::Small => i64::from(signed(b)),
@@ -960,57 +962,57 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     continue;
                 }
                 Op::Add => {
-                    stack.binary(i64::wrapping_add)?;
+                    stack.binary(&below, i64::wrapping_add)?;
                     continue;
                 }
                 Op::Sub => {
-                    stack.binary(i64::wrapping_sub)?;
+                    stack.binary(&below, i64::wrapping_sub)?;
                     continue;
                 }
                 Op::Mul => {
-                    stack.binary(i64::wrapping_mul)?;
+                    stack.binary(&below, i64::wrapping_mul)?;
                     continue;
                 }
                 Op::Div => {
-                    stack.binary(divide)?;
+                    stack.binary(&below, divide)?;
                     continue;
                 }
                 Op::Eq => {
-                    stack.binary(|x, y| i64::from(x == y))?;
+                    stack.binary(&below, |x, y| i64::from(x == y))?;
                     continue;
                 }
                 Op::Ne => {
-                    stack.binary(|x, y| i64::from(x != y))?;
+                    stack.binary(&below, |x, y| i64::from(x != y))?;
                     continue;
                 }
                 Op::Lt => {
-                    stack.binary(|x, y| i64::from(x < y))?;
+                    stack.binary(&below, |x, y| i64::from(x < y))?;
                     continue;
                 }
                 Op::Le => {
-                    stack.binary(|x, y| i64::from(x <= y))?;
+                    stack.binary(&below, |x, y| i64::from(x <= y))?;
                     continue;
                 }
                 Op::Gt => {
-                    stack.binary(|x, y| i64::from(x > y))?;
+                    stack.binary(&below, |x, y| i64::from(x > y))?;
                     continue;
                 }
                 Op::Ge => {
-                    stack.binary(|x, y| i64::from(x >= y))?;
+                    stack.binary(&below, |x, y| i64::from(x >= y))?;
                     continue;
                 }
                 Op::And => {
-                    stack.binary(|x, y| i64::from(x != 0 && y != 0))?;
+                    stack.binary(&below, |x, y| i64::from(x != 0 && y != 0))?;
                     continue;
                 }
                 Op::Or => {
-                    stack.binary(|x, y| i64::from(x != 0 || y != 0))?;
+                    stack.binary(&below, |x, y| i64::from(x != 0 || y != 0))?;
                     continue;
                 }
                 Op::End => {
                     return match block {
                         Block::Rule { .. } => Some(0),
-                        Block::Held { .. } => stack.pop(),
+                        Block::Held { .. } => stack.pop(&below),
                     };
                 }
                 Op::Jump => {
@@ -1018,80 +1020,69 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     continue;
                 }
                 Op::JumpIfFalse => {
-                    if stack.pop()? == 0 {
+                    if stack.pop(&below)? == 0 {
                         pc = forward(pc, b)?;
                     }
                     continue;
                 }
+                // Below: a rule's instructions only (a held block that reaches one faults).
                 Op::ExitIfFalse => {
                     let Block::Rule { rule, .. } = block else { return None };
-                    if stack.pop()? == 0 {
+                    if stack.pop(&below)? == 0 {
                         let at = u32::try_from(pc).unwrap_or(u32::MAX);
                         host.trace(TraceEvent::Exited { rule, pc: start.saturating_add(at).saturating_sub(1) });
                         return Some(0);
                     }
                     continue;
                 }
-                effect => {
+                Op::Gate => {
                     let Block::Rule { rule, info } = block else { return None };
-                    if !self.effect(effect, b, rule, info, &mut stack, ctx, host)? {
+                    if !self.gate(rule, info, ctx, host) {
                         return Some(0);
                     }
                     continue;
                 }
+                Op::Set => {
+                    let Block::Rule { rule, .. } = block else { return None };
+                    let v = stack.pop(&below)?;
+                    self.write_var(b, v);
+                    host.trace(TraceEvent::Set { rule, var: b, value: v });
+                    continue;
+                }
+                Op::SetAfter => {
+                    let Block::Rule { rule, .. } = block else { return None };
+                    let delay = stack.pop(&below)?;
+                    let value = stack.pop(&below)?;
+                    self.schedule_traced(rule, delay, TimerKind::Set { var: b, value }, host);
+                    continue;
+                }
+                Op::Emit => {
+                    let Block::Rule { rule, .. } = block else { return None };
+                    let info = self.program.action(b)?;
+                    let args = stack.pop_args(&below, info.argc)?;
+                    self.emit(rule, b, &info, &args, false, host);
+                    continue;
+                }
+                Op::EmitAfter => {
+                    let Block::Rule { rule, .. } = block else { return None };
+                    let delay = stack.pop(&below)?;
+                    let info = self.program.action(b)?;
+                    let args = stack.pop_args(&below, info.argc)?;
+                    self.schedule_traced(rule, delay, TimerKind::Emit { action: b, args }, host);
+                    continue;
+                }
             };
-            stack.push(pushed)?;
+            stack.push(&mut below, pushed)?;
         }
     }
 
-    /// `Gate`, `Set`, `SetAfter`, `Emit` and `EmitAfter` of a rule run; `false` ends the run
-    /// (a gate that refused).
-    #[allow(clippy::too_many_arguments)]
-    fn effect(
-        &mut self,
-        op: Op,
-        b: u16,
-        rule: u16,
-        r: &RunInfo,
-        stack: &mut Stack,
-        ctx: &Context,
-        host: &mut impl Host,
-    ) -> Option<bool> {
-        match op {
-            Op::Gate => return Some(self.gate(rule, r, ctx, host)),
-            Op::Set => {
-                let v = stack.pop()?;
-                self.write_var(b, v);
-                host.trace(TraceEvent::Set { rule, var: b, value: v });
-            }
-            Op::SetAfter => {
-                let delay = stack.pop()?;
-                let value = stack.pop()?;
-                let timer = TimerKind::Set { var: b, value };
-                if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
-                    host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
-                }
-            }
-            Op::Emit | Op::EmitAfter => {
-                let delay = if op == Op::EmitAfter { Some(stack.pop()?) } else { None };
-                let info = self.program.action(b)?;
-                let mut args = [0i64; MAX_ARGS];
-                for slot in args.get_mut(..usize::from(info.argc))?.iter_mut().rev() {
-                    *slot = stack.pop()?;
-                }
-                match delay {
-                    None => self.emit(rule, b, &info, &args, false, host),
-                    Some(delay) => {
-                        let timer = TimerKind::Emit { action: b, args };
-                        if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
-                            host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
-                        }
-                    }
-                }
-            }
-            _ => return None,
+    /// Schedules a delayed action of `rule` and traces it. Out of line: it is rare, and inlined
+    /// into `exec` it made every run pay for setting up the timer search.
+    #[inline(never)]
+    fn schedule_traced(&mut self, rule: u16, delay: i64, timer: TimerKind, host: &mut impl Host) {
+        if let Some(due_ms) = self.schedule_delayed(rule, delay, timer) {
+            host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
         }
-        Some(true)
     }
 
     /// Hands an action to the host, its text arguments checked (`info` is the action's entry).
@@ -1221,44 +1212,70 @@ impl Host for NoHost {
     fn emit(&mut self, _action: u16, _args: &[Value], _origin: Origin) {}
 }
 
-/// The value stack of one block run.
+/// The value stack of one block run: its top value and depth, which stay in registers, and
+/// the values below the top in `below`. (They are two values, not one struct: LLVM keeps a struct
+/// that holds an indexed array in memory, fields and all.) A push stores the old top; an
+/// operator combines the top with one load.
 struct Stack {
-    values: [i64; MAX_STACK],
+    top: i64,
+    /// Values on the stack, `top` included.
     depth: usize,
 }
 
+/// `Below[k]` holds what was on top when the stack held `k` values (`[0]` is unused).
+type Below = [i64; MAX_STACK];
+
 impl Stack {
     fn new() -> Self {
-        Stack { values: [0; MAX_STACK], depth: 0 }
+        Stack { top: 0, depth: 0 }
     }
 
-    fn push(&mut self, v: i64) -> Option<()> {
-        *self.values.get_mut(self.depth)? = v;
-        self.depth = self.depth.checked_add(1)?;
+    #[inline(always)]
+    fn push(&mut self, below: &mut Below, v: i64) -> Option<()> {
+        *below.get_mut(self.depth)? = self.top;
+        // `depth` < MAX_STACK here: it cannot wrap.
+        self.depth = self.depth.wrapping_add(1);
+        self.top = v;
         Some(())
     }
 
-    fn pop(&mut self) -> Option<i64> {
+    #[inline(always)]
+    fn pop(&mut self, below: &Below) -> Option<i64> {
+        let v = self.top;
         self.depth = self.depth.checked_sub(1)?;
-        self.values.get(self.depth).copied()
+        self.top = *below.get(self.depth)?;
+        Some(v)
+    }
+
+    /// Pops the `argc` arguments of an action (the last on top) into the first entries of an
+    /// argument array, the rest 0.
+    #[inline(always)]
+    fn pop_args(&mut self, below: &Below, argc: u8) -> Option<[i64; MAX_ARGS]> {
+        let mut args = [0i64; MAX_ARGS];
+        for slot in args.get_mut(..usize::from(argc))?.iter_mut().rev() {
+            *slot = self.pop(below)?;
+        }
+        Some(args)
     }
 
     /// Replaces the top `x` with `f(x)`.
     #[inline(always)]
     fn unary(&mut self, f: impl FnOnce(i64) -> i64) -> Option<()> {
-        let x = self.values.get_mut(self.depth.checked_sub(1)?)?;
-        *x = f(*x);
+        if self.depth == 0 {
+            return None;
+        }
+        self.top = f(self.top);
         Some(())
     }
 
     /// Pops `y` and replaces `x` below it with `f(x, y)`.
     #[inline(always)]
-    fn binary(&mut self, f: impl FnOnce(i64, i64) -> i64) -> Option<()> {
-        let top = self.depth.checked_sub(1)?;
-        let y = *self.values.get(top)?;
-        let x = self.values.get_mut(top.checked_sub(1)?)?;
-        *x = f(*x, y);
-        self.depth = top;
+    fn binary(&mut self, below: &Below, f: impl FnOnce(i64, i64) -> i64) -> Option<()> {
+        // Two values at least: `x` is `below[depth - 1]`, with `depth - 1` >= 1.
+        let x_at = self.depth.checked_sub(2)?.wrapping_add(1);
+        let x = *below.get(x_at)?;
+        self.top = f(x, self.top);
+        self.depth = x_at;
         Some(())
     }
 }
@@ -1406,9 +1423,7 @@ where
 {
     /// A delayed action, traced as the interpreter traces it.
     fn schedule(&mut self, delay: i64, timer: TimerKind) {
-        if let Some(due_ms) = self.rt.schedule_delayed(self.rule, delay, timer) {
-            self.host.trace(TraceEvent::Scheduled { rule: self.rule, due_ms, timer: TraceTimer::of(&timer) });
-        }
+        self.rt.schedule_traced(self.rule, delay, timer, self.host);
     }
 }
 
@@ -1419,4 +1434,33 @@ fn first_args(args: &[i64; MAX_ARGS], argc: u8) -> [i64; MAX_ARGS] {
         *o = *a;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stack_keeps_its_order_and_refuses_to_go_past_either_end() {
+        let mut below: Below = [0; MAX_STACK];
+        let mut s = Stack::new();
+        assert_eq!(s.pop(&below), None);
+        assert_eq!(s.binary(&below, i64::wrapping_sub), None);
+        assert_eq!(s.unary(i64::wrapping_neg), None);
+        for v in 1..=MAX_STACK as i64 {
+            assert_eq!(s.push(&mut below, v), Some(()));
+        }
+        assert_eq!(s.push(&mut below, 99), None, "a 17th value overflows");
+        // 15 - 16 = -1 on top, 14 values below it.
+        assert_eq!(s.binary(&below, i64::wrapping_sub), Some(()));
+        assert_eq!(s.unary(i64::wrapping_neg), Some(()));
+        assert_eq!(s.pop(&below), Some(1));
+        assert_eq!(s.pop_args(&below, 3), Some([12, 13, 14, 0, 0, 0, 0, 0]));
+        for v in (1..=11).rev() {
+            assert_eq!(s.pop(&below), Some(v));
+        }
+        assert_eq!(s.pop(&below), None);
+        s.push(&mut below, 7);
+        assert_eq!(s.binary(&below, i64::wrapping_add), None, "one value is not enough for an operator");
+    }
 }
