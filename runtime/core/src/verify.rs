@@ -201,6 +201,9 @@ pub struct Program<'a> {
     bytes: &'a [u8],
     header: Header,
     tables: [Table; SECTION_COUNT],
+    /// The code section as instructions, found once here so a run finds its block with one
+    /// bounds check.
+    code: &'a [[u8; INSTR_SIZE]],
 }
 
 impl<'a> Program<'a> {
@@ -282,13 +285,9 @@ impl<'a> Program<'a> {
     /// The encoded instructions `start..start + len` of the code section (a block), so that a run
     /// finds its block once rather than for every instruction.
     #[inline]
-    pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [u8]> {
-        let t = self.tables.get(Section::Code as usize)?;
-        if start.checked_add(u32::from(len))? > t.count {
-            return None;
-        }
-        let from = (start as usize).checked_mul(INSTR_SIZE)?.checked_add(t.offset)?;
-        self.bytes.get(from..from.checked_add(usize::from(len).checked_mul(INSTR_SIZE)?)?)
+    pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [[u8; INSTR_SIZE]]> {
+        let start = start as usize;
+        self.code.get(start..start.checked_add(usize::from(len))?)
     }
 
     /// Instruction `i` of the code section.
@@ -348,7 +347,15 @@ pub fn verify(bytes: &[u8]) -> Result<Program<'_>, VerifyError> {
     {
         return Err(VerifyError::BadHeader);
     }
-    let p = Program { bytes, header, tables: layout(bytes, &header)? };
+    let tables = layout(bytes, &header)?;
+    // `layout` has checked the section lies inside `bytes`.
+    let code = tables
+        .get(Section::Code as usize)
+        .and_then(|t| bytes.get(t.offset..t.offset.checked_add((t.count as usize).checked_mul(INSTR_SIZE)?)?))
+        .ok_or(VerifyError::BadSection { section: Section::Code })?
+        .as_chunks::<INSTR_SIZE>()
+        .0;
+    let p = Program { bytes, header, tables, code };
     check_texts(&p)?;
     check_tables(&p)?;
     let mut timers: u32 = 0;

@@ -14,7 +14,7 @@
 use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
 };
-use crate::isa::{INSTR_SIZE, Op, divide, signed};
+use crate::isa::{Op, divide, signed};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
@@ -163,6 +163,9 @@ pub struct RuleState {
     fired_len: u8,
     /// Sequence triggers: events matched so far, and when the first matched.
     seq_progress: u8,
+    /// Sequence triggers: bit `e % 16` set for each event `e` of the sequence, so the other
+    /// events pass a sequence by without reading its row.
+    seq_events: u16,
     /// `mode queued`: a trigger waits in the extra slots.
     queued: bool,
     /// Delayed actions of this rule still waiting.
@@ -223,10 +226,16 @@ const IDLE: RuleState = RuleState {
     fired_next: 0,
     fired_len: 0,
     seq_progress: 0,
+    seq_events: 0,
     queued: false,
     pending: 0,
     seq_start: 0,
 };
+
+/// The bit of `event` in [`RuleState::seq_events`].
+fn event_bit(event: u16) -> u16 {
+    1 << (event % 16)
+}
 
 /// Value slots a waiting trigger takes: its payload, then the old and the new value.
 const CONTEXT_SLOTS: usize = MAX_ARGS + 2;
@@ -409,6 +418,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             state.bound = r.bound;
             state.mode = r.mode;
             state.rate_count = r.rate.map_or(0, |rate| rate.count);
+            if let Trigger::Sequence { events, len, .. } = r.trigger {
+                state.seq_events = events.iter().take(usize::from(len)).fold(0, |m, e| m | event_bit(*e));
+            }
             state.extra = u16::try_from(extra).unwrap_or(u16::MAX);
             *slot = i;
             *rank = Key::of(&r.trigger).rank();
@@ -656,6 +668,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             };
             if is_sequence {
                 in_sequence = in_sequence.saturating_add(1);
+                // An event not in the sequence leaves it as it is (a sequence that timed out is
+                // reset by its next event, all the same).
+                if self.rules.get(usize::from(rule)).is_none_or(|s| s.seq_events & event_bit(event) == 0) {
+                    continue;
+                }
                 let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
                     continue;
                 };
@@ -931,7 +948,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             Block::Rule { info, .. } => (info.code_start, info.code_len, info.bound),
             Block::Held { code_start, code_len } => (code_start, code_len, code_len),
         };
-        let (code, _) = self.program.code_block(start, len)?.as_chunks::<INSTR_SIZE>();
+        let code = self.program.code_block(start, len)?;
         // `pc` counts from the start of the block; running off its end is a fault.
         let mut pc: usize = 0;
         loop {

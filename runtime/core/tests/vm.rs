@@ -225,10 +225,21 @@ fn sequences_complete_in_order_within_the_window() {
     for (t, e) in [(30_000, ev_a), (30_100, ev_a), (30_200, ev_b), (30_300, ev_c)] {
         fire(&mut rt, t, e, &[t as i64]);
     }
+    // An event outside the sequence neither resets it nor keeps it alive: after the window, b
+    // and c no longer complete a; within it, they do.
+    for (t, e) in [(40_000, ev_a), (41_500, press), (41_600, ev_b), (41_700, ev_c)] {
+        fire(&mut rt, t, e, &[t as i64]);
+    }
+    for (t, e) in [(50_000, ev_a), (50_900, press), (50_950, ev_b), (50_990, ev_c)] {
+        fire(&mut rt, t, e, &[t as i64]);
+    }
     assert_eq!(host.times(photo), [300, 1_800]);
     let combos: Vec<(u64, Vec<Value>)> =
         host.trace.iter().filter(|e| e.action == combo).map(|e| (e.at, e.args.clone())).collect();
-    assert_eq!(combos, [(10_200, vec![Value::Num(10_200)]), (30_300, vec![Value::Num(30_300)])]);
+    assert_eq!(
+        combos,
+        [(10_200, vec![Value::Num(10_200)]), (30_300, vec![Value::Num(30_300)]), (50_990, vec![Value::Num(50_990)])]
+    );
 }
 
 #[test]
