@@ -1358,8 +1358,9 @@ pub trait Machine {
     /// `Held b` is 1 when that time `since` is not `u64::MAX` and
     /// `now.saturating_sub(since) >= duration_ms`.
     fn slots(&self) -> &[i64];
-    /// The clock and what the trigger gave the run, in one call (engines read them once per run).
-    fn context(&self) -> RunContext;
+    /// The clock and what the trigger gave the run, and the value slots as [`Machine::slots`]
+    /// gives them: what a run starts from, in one call.
+    fn context(&self) -> (RunContext, &[i64]);
     /// `Gate`: applies the rule's mode and rate limit; `false` ends the run.
     fn gate(&mut self) -> bool;
     /// `Emit action` with its arguments (the first `argc` entries of `args`).
@@ -1398,8 +1399,9 @@ where
         &self.rt.slots
     }
 
-    fn context(&self) -> RunContext {
-        RunContext { now: self.rt.now, payload: self.ctx.payload, old: self.ctx.old, new: self.ctx.new }
+    fn context(&self) -> (RunContext, &[i64]) {
+        let ctx = RunContext { now: self.rt.now, payload: self.ctx.payload, old: self.ctx.old, new: self.ctx.new };
+        (ctx, &self.rt.slots)
     }
 
     fn gate(&mut self) -> bool {

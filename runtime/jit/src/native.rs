@@ -89,24 +89,25 @@ impl HeldFn {
 
 /// Runs a compiled rule block once against `m`. `slots_needed` is what the code may read.
 pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> Option<()> {
-    if m.slots().len() < slots_needed {
-        return None;
-    }
-    let RunContext { now, payload, old, new } = m.context();
     let mut frame = Frame {
         slots: std::ptr::null(),
-        now: now as i64,
-        old,
-        new,
-        payload,
+        now: 0,
+        old: 0,
+        new: 0,
+        payload: [0; MAX_ARGS],
         args: [0; MAX_ARGS],
         exited: 0,
         machine: m,
         panic: None,
     };
-    // Taken from the frame's own reference, after it was moved in, so no later use of it
-    // invalidates the pointer before a helper refreshes it.
-    frame.slots = frame.machine.slots().as_ptr();
+    // Read through the frame's own reference, after it was moved in, so no later use of it
+    // invalidates the slots pointer before a helper refreshes it.
+    let (RunContext { now, payload, old, new }, slots) = frame.machine.context();
+    if slots.len() < slots_needed {
+        return None;
+    }
+    frame.slots = slots.as_ptr();
+    (frame.now, frame.old, frame.new, frame.payload) = (now as i64, old, new, payload);
     // SAFETY: `f` was compiled from a verified block by the lowering, whose code only reads the
     // frame's plain fields and at most `slots_needed` slots (checked just above, and refreshed by
     // every helper), writes `args`, and calls the helpers below with this frame pointer. The
