@@ -656,6 +656,12 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             }
         }
         let ctx = Context { payload, ..Context::default() };
+        if E::EXTERNAL {
+            let engine = self.engine;
+            if engine.run_event(event, &mut RuleRun { rt: self, host, current: None, ctx: &ctx }) {
+                return;
+            }
+        }
         let (mut on_event, rank) = self.triggered_by(Key::Event(event));
         let mut in_sequence = self.band(Key::Sequence).0;
         loop {
@@ -668,15 +674,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             };
             if is_sequence {
                 in_sequence = in_sequence.saturating_add(1);
-                // An event not in the sequence leaves it as it is (a sequence that timed out is
-                // reset by its next event, all the same).
-                if self.rules.get(usize::from(rule)).is_none_or(|s| s.seq_events & event_bit(event) == 0) {
-                    continue;
-                }
-                let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
-                    continue;
-                };
-                if !self.advance_sequence(rule, event, &events, len, within_ms, host) {
+                if !self.sequence_completes(rule, event, host) {
                     continue;
                 }
             } else {
@@ -735,6 +733,19 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             host.trace(TraceEvent::VarChanged { var: c.var, old: c.old, new: c.new });
             self.run_watchers(Source::Var, c.var, c.old, c.new, host);
         }
+    }
+
+    /// Moves sequence rule `rule` along with `event`; true when it completes. An event not in the
+    /// sequence leaves it as it is (a sequence that timed out is reset by its next event, all the
+    /// same), and passes it by without reading its row.
+    fn sequence_completes(&mut self, rule: u16, event: u16, host: &mut impl Host) -> bool {
+        if self.rules.get(usize::from(rule)).is_none_or(|s| s.seq_events & event_bit(event) == 0) {
+            return false;
+        }
+        let Some((events, len, within_ms)) = self.program.rule_row(rule).map(|row| row.sequence()) else {
+            return false;
+        };
+        self.advance_sequence(rule, event, &events, len, within_ms, host)
     }
 
     /// Moves a sequence trigger along; true when it completes within its window. Events that
@@ -925,14 +936,19 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         host.trace(TraceEvent::RuleConsidered { rule });
         let ran = if E::EXTERNAL {
             let engine = self.engine;
-            engine.run_rule(rule, &mut RuleRun { rt: self, host, rule, info: r, ctx })
+            engine.run_rule(rule, &mut RuleRun { rt: self, host, current: Some(rule), ctx })
         } else {
             self.exec(Block::Rule { rule, info: r }, ctx, host).map(|_| ())
         };
         if ran.is_none() {
-            self.counters.faults = self.counters.faults.saturating_add(1);
-            host.trace(TraceEvent::Fault { rule });
+            self.fault(rule, host);
         }
+    }
+
+    /// A run of `rule` went wrong (never on a verified program).
+    fn fault(&mut self, rule: u16, host: &mut impl Host) {
+        self.counters.faults = self.counters.faults.saturating_add(1);
+        host.trace(TraceEvent::Fault { rule });
     }
 
     /// The interpreter: runs a block to its `End` and returns what the stack holds then (a rule
@@ -1299,6 +1315,20 @@ impl Stack {
 
 // ---- external block engines ----------------------------------------------------------------
 
+/// The rules `event` runs, in the order the runtime runs them: the rules it triggers and the
+/// sequences it takes part in, in rule-table order, each with `true` for a sequence (which runs
+/// only when the event completes it). For engines that plan dispatch ahead
+/// ([`BlockEngine::run_event`]).
+pub fn event_plan<'a>(program: &'a Program<'a>, event: u16) -> impl Iterator<Item = (u16, bool)> + 'a {
+    (0..program.len16(Section::Rules)).filter_map(move |i| match program.rule(i)?.trigger {
+        Trigger::Event { event: e } if e == event => Some((i, false)),
+        Trigger::Sequence { events, len, .. } if events.iter().take(usize::from(len)).any(|e| *e == event) => {
+            Some((i, true))
+        }
+        _ => None,
+    })
+}
+
 /// What runs the code blocks of a [`Runtime`]: the built-in [`Interpreter`] (the default), or
 /// an external engine such as the host-side JIT (crate `glass-jit`).
 ///
@@ -1314,6 +1344,16 @@ pub trait BlockEngine: Copy {
     /// Runs rule `rule`'s block once against `m`. `None` means the run went wrong (counted in
     /// [`Counters::faults`]); it never happens on a verified program.
     fn run_rule(self, rule: u16, m: &mut dyn Machine) -> Option<()>;
+
+    /// Runs the rules of `event` against `m` in one call, from a plan made ahead of time, and
+    /// returns `true`; or returns `false` at once, and the runtime runs them rule by rule with
+    /// [`BlockEngine::run_rule`]. The plan must be [`event_plan`]'s: for each entry, a sequence
+    /// runs only if [`Machine::sequence_completes`] says so, and a rule only after
+    /// [`Machine::begin`] (which traces it) returned `true`. A run that goes wrong is reported
+    /// with [`Machine::fault`].
+    fn run_event(self, _event: u16, _m: &mut dyn Machine) -> bool {
+        false
+    }
 
     /// Evaluates held condition `held` over `slots` (laid out as [`Machine::slots`] says) and
     /// returns the number its block yields; `None` if it went wrong.
@@ -1350,9 +1390,19 @@ pub struct RunContext {
     pub new: i64,
 }
 
-/// One run of a rule block, as an external [`BlockEngine`] sees it: what the code reads, and the
-/// instructions with effects, each with exactly the interpreter's semantics.
+/// Rule runs as an external [`BlockEngine`] sees them: what the code reads, and the instructions
+/// with effects, each with exactly the interpreter's semantics. The effects apply to the rule
+/// running now: the one [`BlockEngine::run_rule`] was given, or under
+/// [`BlockEngine::run_event`] the one [`Machine::begin`] started last.
 pub trait Machine {
+    /// `run_event`: rule `rule` of the plan is next; `false` if it cannot run (it never happens
+    /// on a verified program).
+    fn begin(&mut self, rule: u16) -> bool;
+    /// `run_event`: moves sequence rule `rule` along with `event`; `true` when it completes
+    /// (then it runs, after [`Machine::begin`]).
+    fn sequence_completes(&mut self, rule: u16, event: u16) -> bool;
+    /// A run went wrong (counted in [`Counters::faults`]).
+    fn fault(&mut self);
     /// The value slots: every state by index, then every variable, then one per held condition
     /// holding the time since which it has held (`u64` bits; `u64::MAX`: it does not hold).
     /// `Held b` is 1 when that time `since` is not `u64::MAX` and
@@ -1384,8 +1434,8 @@ where
 {
     rt: &'r mut Runtime<'p, QUEUE, TIMERS, RULES, SLOTS, E>,
     host: &'r mut H,
-    rule: u16,
-    info: &'r RunInfo,
+    /// The rule running now.
+    current: Option<u16>,
     ctx: &'r Context,
 }
 
@@ -1395,6 +1445,25 @@ where
     E: BlockEngine,
     H: Host,
 {
+    fn begin(&mut self, rule: u16) -> bool {
+        // As dispatch does: a rule runs if what its run needs can be read.
+        self.current = self.rt.run_info(rule).map(|_| rule);
+        if self.current.is_some() {
+            self.host.trace(TraceEvent::RuleConsidered { rule });
+        }
+        self.current.is_some()
+    }
+
+    fn sequence_completes(&mut self, rule: u16, event: u16) -> bool {
+        self.rt.sequence_completes(rule, event, self.host)
+    }
+
+    fn fault(&mut self) {
+        if let Some(rule) = self.current {
+            self.rt.fault(rule, self.host);
+        }
+    }
+
     fn slots(&self) -> &[i64] {
         &self.rt.slots
     }
@@ -1405,13 +1474,16 @@ where
     }
 
     fn gate(&mut self) -> bool {
-        self.rt.gate(self.rule, self.info, self.ctx, self.host)
+        let Some((rule, info)) = self.current.and_then(|rule| Some((rule, self.rt.run_info(rule)?))) else {
+            return false;
+        };
+        self.rt.gate(rule, &info, self.ctx, self.host)
     }
 
     fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) {
         // `Runtime::emit` reads only the first `argc` arguments.
-        let Some(info) = self.rt.program.action(action) else { return };
-        self.rt.emit(self.rule, action, &info, args, false, self.host);
+        let (Some(rule), Some(info)) = (self.current, self.rt.program.action(action)) else { return };
+        self.rt.emit(rule, action, &info, args, false, self.host);
     }
 
     fn emit_after(&mut self, action: u16, args: &[i64; MAX_ARGS], delay: i64) {
@@ -1421,8 +1493,9 @@ where
     }
 
     fn set(&mut self, var: u16, value: i64) {
+        let Some(rule) = self.current else { return };
         self.rt.write_var(var, value);
-        self.host.trace(TraceEvent::Set { rule: self.rule, var, value });
+        self.host.trace(TraceEvent::Set { rule, var, value });
     }
 
     fn set_after(&mut self, var: u16, value: i64, delay: i64) {
@@ -1430,7 +1503,9 @@ where
     }
 
     fn exited(&mut self, pc: u32) {
-        self.host.trace(TraceEvent::Exited { rule: self.rule, pc });
+        if let Some(rule) = self.current {
+            self.host.trace(TraceEvent::Exited { rule, pc });
+        }
     }
 }
 
@@ -1442,7 +1517,9 @@ where
 {
     /// A delayed action, traced as the interpreter traces it.
     fn schedule(&mut self, delay: i64, timer: TimerKind) {
-        self.rt.schedule_traced(self.rule, delay, timer, self.host);
+        if let Some(rule) = self.current {
+            self.rt.schedule_traced(rule, delay, timer, self.host);
+        }
     }
 }
 

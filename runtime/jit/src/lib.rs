@@ -14,9 +14,11 @@
 //!   rather than emit wrong code.
 //! - **One orchestration.** Triggers, the stimulus queue, timers, the gate (mode, rate limit),
 //!   clamping, cascades and held-condition bookkeeping stay in `glass_runtime::Runtime`; the JIT
-//!   only replaces the execution of a code block, through the core's [`BlockEngine`] seam. So
-//!   interpreter and JIT differ only in how a block computes, which `tests/differential.rs`
-//!   checks on thousands of random programs.
+//!   only replaces the execution of code blocks, through the core's [`BlockEngine`] seam. For an
+//!   event it runs the event's rules in one call, in the order the core's `event_plan` gives
+//!   (the core still moves sequences along and gates every run). So interpreter and JIT differ
+//!   only in how a block computes, which `tests/differential.rs` checks on thousands of random
+//!   programs.
 //! - **`unsafe` lives in one module** (`native`): the frame compiled code reads, the
 //!   `extern "C"` helpers it calls and the calls into compiled code.
 //! - The runtime core knows nothing of this crate, cranelift or std.
@@ -64,13 +66,13 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use glass_runtime::format::{Section, Trigger};
-use glass_runtime::vm::{BlockEngine, LoadError, Machine};
+use glass_runtime::vm::{BlockEngine, LoadError, Machine, event_plan};
 use glass_runtime::{Program, Runtime};
 
 pub use glass_runtime::vm::Host;
 
 use crate::lower::{HelperRefs, Kind, Layout};
-use crate::native::{HeldFn, RuleFn};
+use crate::native::{HeldFn, PlanStep, RuleFn};
 
 /// A [`Runtime`] whose blocks run as native code compiled by [`Jit::compile`].
 pub type JitRuntime<'p, 'j, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize> =
@@ -138,6 +140,9 @@ pub struct Jit;
 pub struct CompiledPack {
     module: Option<JITModule>,
     rules: Vec<RuleFn>,
+    /// For each event, the rules it runs in order (`glass_runtime::vm::event_plan`), with their
+    /// code: an event's rules run in one call, without a dispatch search.
+    plans: Vec<Vec<PlanStep>>,
     held: Vec<HeldFn>,
     slots_needed: usize,
     fingerprint: (usize, u64),
@@ -288,18 +293,31 @@ impl Jit {
         // SAFETY (both maps): each id was defined just above by `compile_block` with the
         // signature the wrapper expects (rule: `(ptr)`, held: `(ptr) -> i64`), the module is
         // finalized, and the pack keeps the module alive as long as the pointers.
-        let rules =
+        let rules: Vec<RuleFn> =
             rule_ids.iter().map(|id| unsafe { RuleFn::from_code(module.get_finalized_function(*id)) }).collect();
         let held = held_ids.iter().map(|id| unsafe { HeldFn::from_code(module.get_finalized_function(*id)) }).collect();
+        let plans = plans(program, &rules);
         Ok(CompiledPack {
             module: guard.0.take(),
             rules,
+            plans,
             held,
             slots_needed: layout.slots_needed,
             fingerprint: fingerprint(program),
             code_bytes,
         })
     }
+}
+
+/// Each event's plan, with the compiled block of each rule.
+fn plans(program: &Program<'_>, rules: &[RuleFn]) -> Vec<Vec<PlanStep>> {
+    (0..program.len16(Section::Events))
+        .map(|event| {
+            event_plan(program, event)
+                .filter_map(|(rule, sequence)| Some(PlanStep { rule, sequence, code: *rules.get(usize::from(rule))? }))
+                .collect()
+        })
+        .collect()
 }
 
 fn ctx_size(ctx: &Context) -> usize {
@@ -369,6 +387,11 @@ impl BlockEngine for &CompiledPack {
     fn run_rule(self, rule: u16, m: &mut dyn Machine) -> Option<()> {
         let f = *self.rules.get(usize::from(rule))?;
         native::run_rule(f, self.slots_needed, m)
+    }
+
+    fn run_event(self, event: u16, m: &mut dyn Machine) -> bool {
+        let Some(plan) = self.plans.get(usize::from(event)) else { return false };
+        native::run_event(plan, event, self.slots_needed, m)
     }
 
     fn eval_held(self, held: u16, slots: &[i64]) -> Option<i64> {

@@ -123,6 +123,59 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     Some(())
 }
 
+/// Runs the rules of one event from its plan (`glass_runtime::vm::event_plan`) against `m`: one
+/// frame for all of them, then a native call per rule. `false` (nothing done) if the runtime's
+/// slots are fewer than the code may read: the runtime then runs the rules one by one, and
+/// counts each as a fault.
+pub(crate) fn run_event(plan: &[PlanStep], event: u16, slots_needed: usize, m: &mut dyn Machine) -> bool {
+    let mut frame = Frame {
+        slots: std::ptr::null(),
+        now: 0,
+        old: 0,
+        new: 0,
+        payload: [0; MAX_ARGS],
+        args: [0; MAX_ARGS],
+        exited: 0,
+        machine: m,
+        panic: None,
+    };
+    let (RunContext { now, payload, old, new }, slots) = frame.machine.context();
+    if slots.len() < slots_needed {
+        return false;
+    }
+    (frame.now, frame.old, frame.new, frame.payload) = (now as i64, old, new, payload);
+    for step in plan {
+        if step.sequence && !frame.machine.sequence_completes(step.rule, event) {
+            continue;
+        }
+        if !frame.machine.begin(step.rule) {
+            continue;
+        }
+        // Through the frame's own reference, after the calls above (which may change the
+        // runtime), so no later use of it invalidates the pointer before a helper refreshes it.
+        frame.slots = frame.machine.slots().as_ptr();
+        frame.exited = 0;
+        // SAFETY: as in `run_rule`: the slots never change length, so the check above holds for
+        // every run.
+        unsafe { (step.code.0)((&raw mut frame).cast::<c_void>()) };
+        if let Some(payload) = frame.panic.take() {
+            resume_unwind(payload);
+        }
+        if let Some(pc) = frame.exited.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
+            frame.machine.exited(pc);
+        }
+    }
+    true
+}
+
+/// One entry of an event's plan: a rule, its compiled block, and whether it is a sequence.
+#[derive(Clone, Copy)]
+pub(crate) struct PlanStep {
+    pub(crate) rule: u16,
+    pub(crate) sequence: bool,
+    pub(crate) code: RuleFn,
+}
+
 /// Evaluates a compiled held block over `slots`.
 pub(crate) fn eval_held(f: HeldFn, slots_needed: usize, slots: &[i64]) -> Option<i64> {
     if slots.len() < slots_needed {
