@@ -201,9 +201,9 @@ pub struct Program<'a> {
     bytes: &'a [u8],
     header: Header,
     tables: [Table; SECTION_COUNT],
-    /// The code section as instructions, found once here so a run finds its block with one
-    /// bounds check.
-    code: &'a [[u8; INSTR_SIZE]],
+    /// The bytes of each section, found once here so that reading an entry (and finding a
+    /// run's code) takes one bounds check.
+    sections: [&'a [u8]; SECTION_COUNT],
 }
 
 impl<'a> Program<'a> {
@@ -239,7 +239,13 @@ impl<'a> Program<'a> {
     /// entries on hot paths).
     #[inline]
     fn row<const N: usize>(&self, section: Section, i: u16) -> Option<[u8; N]> {
-        self.entry(section, u32::from(i))?.array()
+        self.rows::<N>(section).get(usize::from(i)).copied()
+    }
+
+    /// The entries of a section whose entries are `N` bytes long.
+    #[inline]
+    fn rows<const N: usize>(&self, section: Section) -> &'a [[u8; N]] {
+        self.sections.get(section as usize).map_or(&[], |bytes| bytes.as_chunks::<N>().0)
     }
 
     #[inline]
@@ -287,7 +293,7 @@ impl<'a> Program<'a> {
     #[inline]
     pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [[u8; INSTR_SIZE]]> {
         let start = start as usize;
-        self.code.get(start..start.checked_add(usize::from(len))?)
+        self.rows::<INSTR_SIZE>(Section::Code).get(start..start.checked_add(usize::from(len))?)
     }
 
     /// Instruction `i` of the code section.
@@ -348,14 +354,15 @@ pub fn verify(bytes: &[u8]) -> Result<Program<'_>, VerifyError> {
         return Err(VerifyError::BadHeader);
     }
     let tables = layout(bytes, &header)?;
-    // `layout` has checked the section lies inside `bytes`.
-    let code = tables
-        .get(Section::Code as usize)
-        .and_then(|t| bytes.get(t.offset..t.offset.checked_add((t.count as usize).checked_mul(INSTR_SIZE)?)?))
-        .ok_or(VerifyError::BadSection { section: Section::Code })?
-        .as_chunks::<INSTR_SIZE>()
-        .0;
-    let p = Program { bytes, header, tables, code };
+    let mut sections: [&[u8]; SECTION_COUNT] = [&[]; SECTION_COUNT];
+    for ((section, t), slot) in SECTIONS.iter().zip(&tables).zip(&mut sections) {
+        // `layout` has checked every section lies inside `bytes`.
+        let size = (t.count as usize).checked_mul(section.entry_size());
+        *slot = size
+            .and_then(|size| bytes.get(t.offset..t.offset.checked_add(size)?))
+            .ok_or(VerifyError::BadSection { section: *section })?;
+    }
+    let p = Program { bytes, header, tables, sections };
     check_texts(&p)?;
     check_tables(&p)?;
     let mut timers: u32 = 0;

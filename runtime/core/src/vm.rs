@@ -333,6 +333,9 @@ pub struct Runtime<
     /// Where the rules watching states, watching variables, of sequences, and of timers start
     /// in `order` ([`BANDS`]): a search only looks at the band of its kind of trigger.
     bands: [usize; 4],
+    /// The [`RuleState::seq_events`] of every sequence together: an event outside it runs its
+    /// rules without looking at the sequences.
+    seq_events: u16,
     timers: TimerList<TIMERS>,
     queue: Queue<Stimulus, QUEUE>,
     cascade: Queue<Change, MAX_CASCADE>,
@@ -380,6 +383,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             ranks: [u32::MAX; RULES],
             rule_count: rules,
             bands: [0; 4],
+            seq_events: 0,
             timers: TimerList::new(),
             queue: Queue::new(Stimulus::State { slot: 0, value: 0 }),
             cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
@@ -399,6 +403,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         for i in 0..program.len16(Section::Rules) {
             let Some(r) = program.rule(i) else { continue };
             rt.load_rule(i, &r, extra);
+            rt.seq_events |= rt.rules.get(usize::from(i)).map_or(0, |s| s.seq_events);
             extra = extra.saturating_add(extra_slots(&r));
             rt.schedule_tick(i, &r, now_ms);
         }
@@ -663,6 +668,16 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             }
         }
         let (mut on_event, rank) = self.triggered_by(Key::Event(event));
+        if self.seq_events & event_bit(event) == 0 {
+            // No sequence takes this event: its own rules, in order, are all there is to run.
+            while let Some(rule) = self.rule_at(on_event, rank) {
+                on_event = on_event.saturating_add(1);
+                if let Some(r) = self.run_info(rule) {
+                    self.run(rule, &r, &ctx, host);
+                }
+            }
+            return;
+        }
         let mut in_sequence = self.band(Key::Sequence).0;
         loop {
             // The next rule in table order: the event's next rule or the next sequence.
