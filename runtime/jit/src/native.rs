@@ -128,22 +128,22 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
 /// slots are fewer than the code may read: the runtime then runs the rules one by one, and
 /// counts each as a fault.
 pub(crate) fn run_event(plan: &[PlanStep], event: u16, slots_needed: usize, m: &mut dyn Machine) -> bool {
+    let (RunContext { now, payload, old, new }, slots) = m.context();
+    if slots.len() < slots_needed {
+        return false;
+    }
+    // The slots pointer is taken before each run (below), not here: see `run_rule`.
     let mut frame = Frame {
         slots: std::ptr::null(),
-        now: 0,
-        old: 0,
-        new: 0,
-        payload: [0; MAX_ARGS],
+        now: now as i64,
+        old,
+        new,
+        payload,
         args: [0; MAX_ARGS],
         exited: 0,
         machine: m,
         panic: None,
     };
-    let (RunContext { now, payload, old, new }, slots) = frame.machine.context();
-    if slots.len() < slots_needed {
-        return false;
-    }
-    (frame.now, frame.old, frame.new, frame.payload) = (now as i64, old, new, payload);
     for step in plan {
         if step.sequence && !frame.machine.sequence_completes(step.rule, event) {
             continue;
