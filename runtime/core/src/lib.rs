@@ -22,8 +22,9 @@
 //!   in due order, stimuli in arrival order, rules in table order.
 //!
 //! Module map: [`format`] (layout and checked reads), [`isa`] (instructions),
-//! [`verify`](mod@verify) (the verifier), [`vm`] (the interpreter), [`queue`] (the stimulus
-//! queue), [`timers`] (the timer list) and, with the `builder` feature, `builder` (the encoder
+//! [`verify`](mod@verify) (the verifier), [`vm`] (the interpreter), `guard` (the test a rule
+//! starts with, checked without interpreting it), [`queue`] (the stimulus queue), [`timers`]
+//! (the timer list) and, with the `builder` feature, `builder` (the encoder
 //! glassc uses). The format itself is specified in `spec/bytecode.md`.
 
 #![no_std]
@@ -39,6 +40,7 @@
 #[cfg(any(test, feature = "builder"))]
 pub mod builder;
 pub mod format;
+mod guard;
 pub mod isa;
 pub mod queue;
 pub mod timers;

@@ -14,6 +14,7 @@
 use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
 };
+use crate::guard::{Guard, Operand, Verdict};
 use crate::isa::{Op, divide, signed};
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{TimerKind, TimerList};
@@ -144,7 +145,7 @@ struct Context {
     new: i64,
 }
 
-/// What the runtime remembers per rule: 32 bytes. What only some rules need (the times of the
+/// What the runtime remembers per rule: 40 bytes. What only some rules need (the times of the
 /// last runs for a rate limit, the waiting trigger of `mode queued`) lives in value slots sized
 /// from the program at load, from `extra` on.
 #[derive(Clone, Copy, Debug)]
@@ -168,13 +169,15 @@ pub struct RuleState {
     seq_events: u16,
     /// `mode queued`: a trigger waits in the extra slots.
     queued: bool,
+    /// The test the rule's code starts with, checked before interpreting it.
+    guard: Guard,
     /// Delayed actions of this rule still waiting.
     pending: u16,
     seq_start: u64,
 }
 
 // The size the docs and the spec state (§7.6); the dispatch order adds 6 bytes per rule.
-const _: () = assert!(core::mem::size_of::<RuleState>() == 32);
+const _: () = assert!(core::mem::size_of::<RuleState>() == 40);
 
 /// A rule's trigger, as dispatch matches it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -228,6 +231,7 @@ const IDLE: RuleState = RuleState {
     seq_progress: 0,
     seq_events: 0,
     queued: false,
+    guard: Guard::NONE,
     pending: 0,
     seq_start: 0,
 };
@@ -423,6 +427,10 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             state.bound = r.bound;
             state.mode = r.mode;
             state.rate_count = r.rate.map_or(0, |rate| rate.count);
+            state.guard = self
+                .program
+                .code_block(r.code_start, r.code_len)
+                .map_or(Guard::NONE, |code| Guard::of(self.program, code));
             if let Trigger::Sequence { events, len, .. } = r.trigger {
                 state.seq_events = events.iter().take(usize::from(len)).fold(0, |m, e| m | event_bit(*e));
             }
@@ -953,7 +961,13 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             let engine = self.engine;
             engine.run_rule(rule, &mut RuleRun { rt: self, host, current: Some(rule), ctx })
         } else {
-            self.exec(Block::Rule { rule, info: r }, ctx, host).map(|_| ())
+            match self.guard_verdict(rule, ctx) {
+                Verdict::Exit(at) => {
+                    host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(u32::from(at)) });
+                    Some(())
+                }
+                Verdict::From(at) => self.exec(Block::Rule { rule, info: r, from: at }, ctx, host).map(|_| ()),
+            }
         };
         if ran.is_none() {
             self.fault(rule, host);
@@ -966,6 +980,22 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         host.trace(TraceEvent::Fault { rule });
     }
 
+    /// Checks rule `rule`'s guard (see [`crate::guard`]); a rule without one runs from its start.
+    #[inline]
+    fn guard_verdict(&self, rule: u16, ctx: &Context) -> Verdict {
+        let Some(guard) = self.rules.get(usize::from(rule)).map(|s| s.guard) else { return Verdict::From(0) };
+        // The value as the interpreter reads it; a read that fails leaves it to the interpreter.
+        let x = match guard.operand {
+            Operand::None => None,
+            Operand::Payload => ctx.payload.get(usize::from(guard.index)).copied(),
+            Operand::State => self.state(guard.index),
+            Operand::Var => self.var(guard.index),
+            Operand::Old => Some(ctx.old),
+            Operand::New => Some(ctx.new),
+        };
+        x.map_or(Verdict::From(0), |x| guard.verdict(x))
+    }
+
     /// The interpreter: runs a block to its `End` and returns what the stack holds then (a rule
     /// block ends empty: 0). `None` if the program is malformed after all: every read is
     /// checked, a run stops at its bound, and a held block that reaches an instruction with an
@@ -975,13 +1005,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     fn exec(&mut self, block: Block<'_>, ctx: &Context, host: &mut impl Host) -> Option<i64> {
         let mut stack = Stack::new();
         let mut below: Below = [0; MAX_STACK];
-        let (start, len, mut fuel) = match block {
-            Block::Rule { info, .. } => (info.code_start, info.code_len, info.bound),
-            Block::Held { code_start, code_len } => (code_start, code_len, code_len),
+        let (start, len, mut fuel, from) = match block {
+            Block::Rule { info, from, .. } => (info.code_start, info.code_len, info.bound, from),
+            Block::Held { code_start, code_len } => (code_start, code_len, code_len, 0),
         };
         let code = self.program.code_block(start, len)?;
-        // `pc` counts from the start of the block; running off its end is a fault.
-        let mut pc: usize = 0;
+        // `pc` counts from the start of the block; running off its end is a fault. A run that
+        // starts after its guard has spent the guard's instructions.
+        let mut pc = usize::from(from);
+        fuel = fuel.checked_sub(from)?;
         loop {
             // One load per instruction: `[op, a, b_lo, b_hi]` as a little-endian word.
             let word = u32::from_le_bytes(*code.get(pc)?);
@@ -1084,7 +1116,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     continue;
                 }
                 Op::Gate => {
-                    let Block::Rule { rule, info } = block else { return None };
+                    let Block::Rule { rule, info, .. } = block else { return None };
                     if !self.gate(rule, info, ctx, host) {
                         return Some(0);
                     }
@@ -1247,8 +1279,9 @@ fn forward(pc: usize, b: u16) -> Option<usize> {
 /// What [`Runtime::exec`] runs.
 #[derive(Clone, Copy)]
 enum Block<'r> {
-    /// A rule's code, with what its gate and trace need.
-    Rule { rule: u16, info: &'r RunInfo },
+    /// A rule's code, with what its gate and trace need, run from instruction `from` (after
+    /// its guard, or 0).
+    Rule { rule: u16, info: &'r RunInfo, from: u16 },
     /// A held condition's code: it only computes, and yields one number.
     Held { code_start: u32, code_len: u16 },
 }

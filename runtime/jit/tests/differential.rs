@@ -194,6 +194,38 @@ impl Gen<'_> {
         }
     }
 
+    /// A value compared with a constant, or tested alone: a state, variable, payload field or
+    /// the old or new value of a change, against a small number, a text or a 32-bit constant.
+    fn guard_test(&mut self, code: &mut Code, ctx: &Ctx) {
+        let text = self.c.chance(25);
+        if text {
+            self.text(code, ctx);
+        } else {
+            self.num_leaf(code, ctx);
+        }
+        if !text && self.c.chance(20) {
+            return;
+        }
+        if text {
+            let t = self.c.pick(&self.texts.clone());
+            code.op(Op::Text, t);
+            code.op(self.c.pick(&[Op::Eq, Op::Ne]), 0);
+            return;
+        }
+        match self.c.below(3) {
+            0 => {
+                let v = self.c.pick(&[70_000i64, -70_000, i64::from(i32::MAX), i64::from(i32::MIN), 1 << 40]);
+                code.op(Op::Const, self.b.constant(v));
+            }
+            _ => {
+                // Values the stimuli often carry, so that comparisons meet their boundaries.
+                let v = self.c.pick(&[0i16, 1, -1, 10, 100, i16::MAX, i16::MIN]);
+                code.small(v);
+            }
+        }
+        code.op(self.c.pick(&[Op::Eq, Op::Ne, Op::Lt, Op::Le, Op::Gt, Op::Ge]), 0);
+    }
+
     /// Pushes a text.
     fn text(&mut self, code: &mut Code, ctx: &Ctx) {
         let text_states: Vec<u16> =
@@ -292,9 +324,19 @@ impl Gen<'_> {
 
     fn rule_code(&mut self, ctx: &Ctx) -> Code {
         let mut code = Code::new();
-        match self.c.below(4) {
+        match self.c.below(5) {
             1 | 2 => {
                 self.num(&mut code, ctx, 3);
+                code.op(Op::ExitIfFalse, 0);
+            }
+            4 => {
+                // The shapes the interpreter checks as a guard, without interpreting them
+                // (`x k cmp` or `x`, alone or as the left side of a final `and`).
+                self.guard_test(&mut code, ctx);
+                if self.c.chance(50) {
+                    self.num(&mut code, ctx, 2);
+                    code.op(Op::And, 0);
+                }
                 code.op(Op::ExitIfFalse, 0);
             }
             3 => {
