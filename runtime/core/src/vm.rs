@@ -680,9 +680,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             // No sequence takes this event: its own rules, in order, are all there is to run.
             while let Some(rule) = self.rule_at(on_event, rank) {
                 on_event = on_event.saturating_add(1);
-                if let Some(r) = self.run_info(rule) {
-                    self.run(rule, &r, &ctx, host);
-                }
+                self.run(rule, &ctx, host);
             }
             return;
         }
@@ -703,9 +701,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             } else {
                 on_event = on_event.saturating_add(1);
             }
-            if let Some(r) = self.run_info(rule) {
-                self.run(rule, &r, &ctx, host);
-            }
+            self.run(rule, &ctx, host);
         }
     }
 
@@ -737,8 +733,8 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 Edge::Below => old >= value && new < value,
                 Edge::Above => old <= value && new > value,
             };
-            if fires && let Some(r) = self.run_info(rule) {
-                self.run(rule, &r, &ctx, host);
+            if fires {
+                self.run(rule, &ctx, host);
             }
         }
     }
@@ -815,7 +811,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             TimerKind::Tick => {
                 if let Some(r) = self.program.rule(rule) {
                     self.schedule_tick(rule, &r, due);
-                    self.run(rule, &RunInfo::from(&r), &Context::default(), host);
+                    self.run(rule, &Context::default(), host);
                 }
             }
             TimerKind::Emit { action, args } => {
@@ -855,7 +851,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         if state.pending == 0 && core::mem::take(&mut state.queued) {
             let Some(r) = self.run_info(rule) else { return };
             let ctx = self.waiting(rule, &r);
-            self.run(rule, &r, &ctx, host);
+            self.run(rule, &ctx, host);
         }
     }
 
@@ -955,7 +951,10 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     // ---- rules -------------------------------------------------------------------------------
 
     /// Runs rule `rule` once. Never more than its bound of instructions.
-    fn run(&mut self, rule: u16, r: &RunInfo, ctx: &Context, host: &mut impl Host) {
+    fn run(&mut self, rule: u16, ctx: &Context, host: &mut impl Host) {
+        // A rule whose run fields cannot be read is not run (never on a verified program).
+        let Some(r) = self.run_info(rule) else { return };
+        let r = &r;
         host.trace(TraceEvent::RuleConsidered { rule });
         let ran = if E::EXTERNAL {
             let engine = self.engine;
