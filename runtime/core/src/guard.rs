@@ -11,8 +11,8 @@
 //!   a run that passes goes on after the `ExitIfFalse`;
 //! - the left side of a final `and`: `x k cmp <rest> And ExitIfFalse` (or `x <rest> And ...`),
 //!   where `<rest>` only computes (no jump, no effect) and leaves one value above the test's;
-//!   a run that passes runs the block from its start. `<rest>` is not evaluated when the test
-//!   fails: it has no effect, and on a verified program it cannot fault.
+//!   a run that passes goes on at `<rest>` with the test's value on the stack. `<rest>` is not
+//!   evaluated when the test fails: it has no effect, and on a verified program it cannot fault.
 //!
 //! `x` is a payload field, a state, a variable, or the old or new value of a change, and `k` a
 //! `Small`, a `Text`, or a constant that fits in 32 bits.
@@ -67,8 +67,9 @@ pub(crate) struct Guard {
     k: i32,
     /// The `ExitIfFalse` a failed test ends the run at, counted from the block's start.
     pub(crate) exit_at: u16,
-    /// Where a run the test lets through goes on: after the test, or 0 (the block's start) when
-    /// the test is the left side of an `and`.
+    /// Where a run the test lets through goes on: after the `ExitIfFalse` when the test is the
+    /// whole condition; after the test itself (1 for `x`, 3 for `x k cmp`) when it is the left
+    /// side of an `and`, with its value on the stack.
     pub(crate) resume_at: u16,
 }
 
@@ -77,8 +78,9 @@ pub(crate) struct Guard {
 pub(crate) enum Verdict {
     /// The test failed: the run ends at the `ExitIfFalse` at this offset.
     Exit(u16),
-    /// The run goes on at this offset.
-    From(u16),
+    /// The run goes on at offset `at`, with `carry` on the stack (the test's value, when the
+    /// rest of the condition still has to be computed).
+    Run { at: u16, carry: Option<i64> },
 }
 
 impl Guard {
@@ -102,7 +104,16 @@ impl Guard {
             Cmp::Gt => x > k,
             Cmp::Ge => x >= k,
         };
-        if holds { Verdict::From(self.resume_at) } else { Verdict::Exit(self.exit_at) }
+        if !holds {
+            return Verdict::Exit(self.exit_at);
+        }
+        let carry = match self.resume_at {
+            at if at > self.exit_at => None,
+            // `x` alone: its value; `x k cmp`: 1.
+            1 => Some(x),
+            _ => Some(1),
+        };
+        Verdict::Run { at: self.resume_at, carry }
     }
 }
 
@@ -142,7 +153,7 @@ fn find(program: &Program, code: &[[u8; INSTR_SIZE]]) -> Option<Guard> {
     while i < code.len() {
         let op = at(i)?.op;
         if op == Op::And && above == 1 && at(i.checked_add(1)?)?.op == Op::ExitIfFalse {
-            return guard(i.checked_add(1)?, 0);
+            return guard(i.checked_add(1)?, len);
         }
         let (pops, pushes) = pure_effect(op)?;
         above = above.checked_sub(pops)?.checked_add(pushes)?;
@@ -233,22 +244,22 @@ mod tests {
     fn a_whole_condition_is_a_guard_and_the_run_goes_on_after_it() {
         let g = guard_of(&[(Payload, 0), (Small, small(-3)), (Gt, 0), (ExitIfFalse, 0), (Gate, 0), (End, 0)]);
         assert_eq!((g.operand, g.index, g.exit_at, g.resume_at), (Operand::Payload, 0, 3, 4));
-        assert_eq!(g.verdict(-2), Verdict::From(4));
+        assert_eq!(g.verdict(-2), Verdict::Run { at: 4, carry: None });
         assert_eq!(g.verdict(-3), Verdict::Exit(3));
         // A state tested alone is `!= 0`.
         let g = guard_of(&[(State, 0), (ExitIfFalse, 0), (Gate, 0), (End, 0)]);
         assert_eq!((g.operand, g.exit_at, g.resume_at), (Operand::State, 1, 2));
-        assert_eq!((g.verdict(0), g.verdict(-5)), (Verdict::Exit(1), Verdict::From(2)));
+        assert_eq!((g.verdict(0), g.verdict(-5)), (Verdict::Exit(1), Verdict::Run { at: 2, carry: None }));
         // A text state against a text, a variable against a constant that fits 32 bits.
         let g = guard_of(&[(State, 1), (Text, 0), (Eq, 0), (ExitIfFalse, 0), (End, 0)]);
         assert_eq!(
             (g.operand, g.index, g.verdict(0), g.verdict(1)),
-            (Operand::State, 1, Verdict::From(4), Verdict::Exit(3))
+            (Operand::State, 1, Verdict::Run { at: 4, carry: None }, Verdict::Exit(3))
         );
         let g = guard_of(&[(Var, 0), (Const, 0), (Le, 0), (ExitIfFalse, 0), (End, 0)]);
         assert_eq!(
             (g.operand, g.verdict(70_000), g.verdict(70_001)),
-            (Operand::Var, Verdict::From(4), Verdict::Exit(3))
+            (Operand::Var, Verdict::Run { at: 4, carry: None }, Verdict::Exit(3))
         );
     }
 
@@ -266,14 +277,14 @@ mod tests {
         for (op, holds) in cases {
             let g = guard_of(&[(Payload, 0), (Small, small(-5)), (op, 0), (ExitIfFalse, 0), (End, 0)]);
             for x in [i64::MIN, -6, -5, -4, 0, i64::MAX] {
-                let expected = if holds(x, -5) { Verdict::From(4) } else { Verdict::Exit(3) };
+                let expected = if holds(x, -5) { Verdict::Run { at: 4, carry: None } } else { Verdict::Exit(3) };
                 assert_eq!(g.verdict(x), expected, "{op:?} with x = {x}");
             }
         }
     }
 
     #[test]
-    fn the_left_side_of_a_final_and_is_a_guard_and_the_run_starts_over() {
+    fn the_left_side_of_a_final_and_is_a_guard_and_the_run_goes_on_with_its_value() {
         // speed > 10 and (n + 1) * 2 < speed
         let ops = [(State, 0), (Small, 10), (Gt, 0), (Var, 0), (Small, 1), (Add, 0), (Small, 2), (Mul, 0)];
         let mut code = ops.to_vec();
@@ -281,13 +292,13 @@ mod tests {
         let g = guard_of(&code);
         assert_eq!(
             (g.exit_at, g.resume_at, g.verdict(10), g.verdict(11)),
-            (11, 0, Verdict::Exit(11), Verdict::From(0))
+            (11, 3, Verdict::Exit(11), Verdict::Run { at: 3, carry: Some(1) })
         );
         // A value tested alone, then `and`.
         let g = guard_of(&[(Payload, 0), (State, 0), (And, 0), (ExitIfFalse, 0), (End, 0)]);
         assert_eq!(
             (g.operand, g.exit_at, g.verdict(0), g.verdict(3)),
-            (Operand::Payload, 3, Verdict::Exit(3), Verdict::From(0))
+            (Operand::Payload, 3, Verdict::Exit(3), Verdict::Run { at: 1, carry: Some(3) })
         );
     }
 

@@ -965,7 +965,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                     host.trace(TraceEvent::Exited { rule, pc: r.code_start.saturating_add(u32::from(at)) });
                     Some(())
                 }
-                Verdict::From(at) => self.exec(Block::Rule { rule, info: r, from: at }, ctx, host).map(|_| ()),
+                Verdict::Run { at, carry } => {
+                    self.exec(Block::Rule { rule, info: r, from: at, carry }, ctx, host).map(|_| ())
+                }
             }
         };
         if ran.is_none() {
@@ -982,7 +984,8 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     /// Checks rule `rule`'s guard (see [`crate::guard`]); a rule without one runs from its start.
     #[inline]
     fn guard_verdict(&self, rule: u16, ctx: &Context) -> Verdict {
-        let Some(guard) = self.rules.get(usize::from(rule)).map(|s| s.guard) else { return Verdict::From(0) };
+        let from_start = Verdict::Run { at: 0, carry: None };
+        let Some(guard) = self.rules.get(usize::from(rule)).map(|s| s.guard) else { return from_start };
         // The value as the interpreter reads it; a read that fails leaves it to the interpreter.
         let x = match guard.operand {
             Operand::None => None,
@@ -992,7 +995,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             Operand::Old => Some(ctx.old),
             Operand::New => Some(ctx.new),
         };
-        x.map_or(Verdict::From(0), |x| guard.verdict(x))
+        x.map_or(from_start, |x| guard.verdict(x))
     }
 
     /// The interpreter: runs a block to its `End` and returns what the stack holds then (a rule
@@ -1004,15 +1007,18 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     fn exec(&mut self, block: Block<'_>, ctx: &Context, host: &mut impl Host) -> Option<i64> {
         let mut stack = Stack::new();
         let mut below: Below = [0; MAX_STACK];
-        let (start, len, mut fuel, from) = match block {
-            Block::Rule { info, from, .. } => (info.code_start, info.code_len, info.bound, from),
-            Block::Held { code_start, code_len } => (code_start, code_len, code_len, 0),
+        let (start, len, mut fuel, from, carry) = match block {
+            Block::Rule { info, from, carry, .. } => (info.code_start, info.code_len, info.bound, from, carry),
+            Block::Held { code_start, code_len } => (code_start, code_len, code_len, 0, None),
         };
         let code = self.program.code_block(start, len)?;
         // `pc` counts from the start of the block; running off its end is a fault. A run that
-        // starts after its guard has spent the guard's instructions.
+        // starts after its guard has spent the guard's instructions, and may hold its value.
         let mut pc = usize::from(from);
         fuel = fuel.checked_sub(from)?;
+        if let Some(v) = carry {
+            stack.push(&mut below, v)?;
+        }
         loop {
             // One load per instruction: `[op, a, b_lo, b_hi]` as a little-endian word.
             let word = u32::from_le_bytes(*code.get(pc)?);
@@ -1279,8 +1285,8 @@ fn forward(pc: usize, b: u16) -> Option<usize> {
 #[derive(Clone, Copy)]
 enum Block<'r> {
     /// A rule's code, with what its gate and trace need, run from instruction `from` (after
-    /// its guard, or 0).
-    Rule { rule: u16, info: &'r RunInfo, from: u16 },
+    /// its guard, or 0) with `carry` on the stack (the guard's value, if the condition goes on).
+    Rule { rule: u16, info: &'r RunInfo, from: u16, carry: Option<i64> },
     /// A held condition's code: it only computes, and yields one number.
     Held { code_start: u32, code_len: u16 },
 }
