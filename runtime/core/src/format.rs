@@ -606,12 +606,6 @@ impl RuleRow {
     }
 }
 
-impl From<&RuleInfo> for RunInfo {
-    fn from(r: &RuleInfo) -> Self {
-        RunInfo { mode: r.mode, rate: r.rate, code_start: r.code_start, code_len: r.code_len, bound: r.bound }
-    }
-}
-
 const TRIGGER_EVENT: u8 = 0;
 const TRIGGER_CHANGE: u8 = 1;
 const TRIGGER_EVERY: u8 = 2;

@@ -285,7 +285,7 @@ impl<'a> Program<'a> {
     /// Rule `i`'s row, for single-field reads ([`RuleRow`]).
     #[inline]
     pub fn rule_row(&self, i: u16) -> Option<RuleRow> {
-        RuleRow::read(&mut self.entry(Section::Rules, u32::from(i))?)
+        RuleRow::read(&mut Reader::new(&self.row::<RULE_SIZE>(Section::Rules, i)?))
     }
 
     /// The encoded instructions `start..start + len` of the code section (a block), so that a run
@@ -299,7 +299,7 @@ impl<'a> Program<'a> {
     /// Instruction `i` of the code section.
     #[inline]
     pub fn instr(&self, i: u32) -> Option<Instr> {
-        Instr::decode(self.entry(Section::Code, i)?.array()?)
+        Instr::decode(*self.rows::<INSTR_SIZE>(Section::Code).get(i as usize)?)
     }
 
     /// Text `i` (names and text constants).

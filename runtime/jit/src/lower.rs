@@ -15,7 +15,7 @@
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
 //!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does;
 //! - an `ExitIfFalse` that ends the run writes `pc + 1` into the frame's `exited` before it
-//!   returns, which `native::run_rule` reports so `Host::trace` sees the same decisions under
+//!   returns, which `native::Frame::run` reports so `Host::trace` sees the same decisions under
 //!   both engines;
 //! - `Minute` is `now / 60000 % 1440`, unsigned, computed only by the blocks that use it.
 //!

@@ -7,7 +7,7 @@
 //!   and calls the helpers with the frame pointer. It never touches `machine` or `panic`. When
 //!   an `ExitIfFalse` at absolute instruction `pc` ends the run it writes `pc + 1` into
 //!   `exited` (the common case of a rule whose condition is false costs no helper call;
-//!   [`run_rule`] tells the machine afterwards).
+//!   [`Frame::run`] tells the machine afterwards).
 //! - Every helper may change the runtime's slots (a `Set` changes a variable and the held
 //!   conditions): each one refreshes `frame.slots` before it returns, and compiled code reloads
 //!   `slots` from the frame after every call, so it never reads through a stale pointer.
@@ -17,8 +17,8 @@
 //! - A held function is `extern "C" fn(slots: *const i64) -> i64` and calls nothing.
 //!
 //! Compiled code reads only slots below the count the lowering checked against the program
-//! (`lower::Layout::slots_needed`), and [`run_rule`] / [`eval_held`] check that the slice they
-//! are given is at least that long before calling it.
+//! (`lower::Layout::slots_needed`), and [`Frame::start`] / [`eval_held`] check that the slice
+//! they are given is at least that long before calling it.
 
 use std::any::Any;
 use std::ffi::c_void;
@@ -30,7 +30,7 @@ use glass_runtime::vm::{Machine, RunContext};
 /// Payload fields and action arguments (`glass_runtime::verify::MAX_ARGS`).
 pub(crate) const MAX_ARGS: usize = glass_runtime::verify::MAX_ARGS;
 
-/// What one rule run of compiled code sees.
+/// What compiled code sees: one frame for the rule runs of a stimulus.
 #[repr(C)]
 pub(crate) struct Frame<'m> {
     /// The runtime's value slots (states, variables, held-condition start times).
@@ -87,39 +87,53 @@ impl HeldFn {
     }
 }
 
+impl<'m> Frame<'m> {
+    /// A frame for the rule runs of one stimulus, or `None` if the runtime's slots are fewer
+    /// than compiled code may read (`slots_needed`). The slots pointer is set before each run.
+    fn start(m: &'m mut dyn Machine, slots_needed: usize) -> Option<Frame<'m>> {
+        let (RunContext { now, payload, old, new }, slots) = m.context();
+        if slots.len() < slots_needed {
+            return None;
+        }
+        Some(Frame {
+            slots: std::ptr::null(),
+            now: now as i64,
+            old,
+            new,
+            payload,
+            args: [0; MAX_ARGS],
+            exited: 0,
+            machine: m,
+            panic: None,
+        })
+    }
+
+    /// Runs compiled rule block `f` once, then resumes a panic the helpers caught and tells
+    /// the machine where an `ExitIfFalse` ended the run.
+    fn run(&mut self, f: RuleFn) {
+        // Through the frame's own reference, after every call that may have changed the runtime,
+        // so no later use of it invalidates the pointer before a helper refreshes it.
+        self.slots = self.machine.slots().as_ptr();
+        self.exited = 0;
+        // SAFETY: `f` was compiled from a verified block by the lowering, whose code only reads
+        // the frame's plain fields and at most `slots_needed` slots (checked in `start`: the
+        // slots never change length; refreshed by every helper), writes `args` and `exited`, and
+        // calls the helpers below with this frame pointer. The frame outlives the call, and
+        // nothing else touches it meanwhile. Runs terminate: jumps only go forward (the
+        // verifier's bound proof replaces the interpreter's fuel count).
+        unsafe { (f.0)((&raw mut *self).cast::<c_void>()) };
+        if let Some(payload) = self.panic.take() {
+            resume_unwind(payload);
+        }
+        if let Some(pc) = self.exited.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
+            self.machine.exited(pc);
+        }
+    }
+}
+
 /// Runs a compiled rule block once against `m`. `slots_needed` is what the code may read.
 pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> Option<()> {
-    let mut frame = Frame {
-        slots: std::ptr::null(),
-        now: 0,
-        old: 0,
-        new: 0,
-        payload: [0; MAX_ARGS],
-        args: [0; MAX_ARGS],
-        exited: 0,
-        machine: m,
-        panic: None,
-    };
-    // Read through the frame's own reference, after it was moved in, so no later use of it
-    // invalidates the slots pointer before a helper refreshes it.
-    let (RunContext { now, payload, old, new }, slots) = frame.machine.context();
-    if slots.len() < slots_needed {
-        return None;
-    }
-    frame.slots = slots.as_ptr();
-    (frame.now, frame.old, frame.new, frame.payload) = (now as i64, old, new, payload);
-    // SAFETY: `f` was compiled from a verified block by the lowering, whose code only reads the
-    // frame's plain fields and at most `slots_needed` slots (checked just above, and refreshed by
-    // every helper), writes `args`, and calls the helpers below with this frame pointer. The
-    // frame outlives the call, and nothing else touches it meanwhile. Runs terminate: jumps only
-    // go forward (the verifier's bound proof replaces the interpreter's fuel count).
-    unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
-    if let Some(payload) = frame.panic.take() {
-        resume_unwind(payload);
-    }
-    if let Some(pc) = frame.exited.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
-        frame.machine.exited(pc);
-    }
+    Frame::start(m, slots_needed)?.run(f);
     Some(())
 }
 
@@ -128,41 +142,13 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
 /// slots are fewer than the code may read: the runtime then runs the rules one by one, and
 /// counts each as a fault.
 pub(crate) fn run_event(plan: &[PlanStep], event: u16, slots_needed: usize, m: &mut dyn Machine) -> bool {
-    let (RunContext { now, payload, old, new }, slots) = m.context();
-    if slots.len() < slots_needed {
-        return false;
-    }
-    // The slots pointer is taken before each run (below), not here: see `run_rule`.
-    let mut frame = Frame {
-        slots: std::ptr::null(),
-        now: now as i64,
-        old,
-        new,
-        payload,
-        args: [0; MAX_ARGS],
-        exited: 0,
-        machine: m,
-        panic: None,
-    };
+    let Some(mut frame) = Frame::start(m, slots_needed) else { return false };
     for step in plan {
         if step.sequence && !frame.machine.sequence_completes(step.rule, event) {
             continue;
         }
-        if !frame.machine.begin(step.rule) {
-            continue;
-        }
-        // Through the frame's own reference, after the calls above (which may change the
-        // runtime), so no later use of it invalidates the pointer before a helper refreshes it.
-        frame.slots = frame.machine.slots().as_ptr();
-        frame.exited = 0;
-        // SAFETY: as in `run_rule`: the slots never change length, so the check above holds for
-        // every run.
-        unsafe { (step.code.0)((&raw mut frame).cast::<c_void>()) };
-        if let Some(payload) = frame.panic.take() {
-            resume_unwind(payload);
-        }
-        if let Some(pc) = frame.exited.checked_sub(1).and_then(|pc| u32::try_from(pc).ok()) {
-            frame.machine.exited(pc);
+        if frame.machine.begin(step.rule) {
+            frame.run(step.code);
         }
     }
     true
@@ -190,7 +176,7 @@ pub(crate) fn eval_held(f: HeldFn, slots_needed: usize, slots: &[i64]) -> Option
 /// does not unwind through compiled code. Returns 1 to go on, 0 to end the run.
 ///
 /// # Safety
-/// `frame` must be the pointer `run_rule` passed to compiled code.
+/// `frame` must be the pointer [`Frame::run`] passed to compiled code.
 unsafe fn with_frame(frame: *mut c_void, body: impl FnOnce(&mut dyn Machine, &[i64; MAX_ARGS]) -> bool) -> i64 {
     // SAFETY: compiled code passes back the frame pointer it was called with, which points to a
     // live `Frame` that only this call accesses now (compiled code waits for the helper).
