@@ -2,7 +2,7 @@
 //! description for hover, and where it is defined. Pure: positions are byte offsets.
 
 use crate::check::Target;
-use crate::db::{SourceFile, Workspace, check_item, file_items, pack_scope, parse_item, profile_index};
+use crate::db::{FileItem, SourceFile, Workspace, check_item, file_items, pack_scope, parse_item, profile_index};
 use crate::model::{ActionDef, Origin, ParamDef, Takes};
 use crate::scope::Scope;
 use crate::span::Span;
@@ -17,10 +17,7 @@ pub enum Resolved {
 
 /// The name at `offset` in `file`, with its absolute span.
 pub fn resolve_at(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Option<(Span, Resolved)> {
-    let item = file_items(db, file)
-        .iter()
-        .find(|i| i.offset <= offset && offset <= i.offset + i.text.text(db).len() as u32)?;
-    let relative = offset - item.offset;
+    let (item, relative) = item_at(db, file, offset)?;
     match &parse_item(db, item.text).item.kind {
         ItemKind::Rule(_) | ItemKind::Test(_) => {
             let checked = check_item(db, ws, file, item.text);
@@ -211,15 +208,15 @@ pub struct Completion {
 pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Completion> {
     use crate::syntax::lexer::{Token, lex};
     let text = file.text(db);
-    let mut end = (offset as usize).min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let tokens = lex(&text[..end]).tokens;
-    // The word under the cursor is being typed; the context is the token before it.
+    // A cursor past the end or inside a character reads the text up to the character's start.
+    let end = text.floor_char_boundary(offset as usize);
+    let lexed = lex(text.get(..end).unwrap_or_default());
+    let tokens = lexed.tokens.as_slice();
+    // The word under the cursor is being typed; the context is the tokens before it. With only
+    // whitespace or comments before the cursor there are none.
     let typing = tokens.last().is_some_and(|(t, s)| matches!(t, Token::Word(_)) && s.end as usize == end);
-    let before = tokens.len().saturating_sub(if typing { 2 } else { 1 });
-    let context = tokens.get(before).map(|(t, _)| *t);
+    let earlier = tokens.split_last().filter(|_| typing).map_or(tokens, |(_, rest)| rest);
+    let context = earlier.last().map(|(t, _)| *t);
     let scope = pack_scope(db, ws, file);
     let mut out = Vec::new();
     let events = |out: &mut Vec<Completion>| {
@@ -239,8 +236,8 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         }
     };
     let values = |out: &mut Vec<Completion>| {
-        for i in 0..scope.states.len() {
-            let detail = format!("{}: {}", scope.state_qualified(i), scope.states[i].ty);
+        for (i, state) in scope.states.iter().enumerate() {
+            let detail = format!("{}: {}", scope.state_qualified(i), state.ty);
             out.push(Completion { label: scope.state_short(i), kind: CompletionKind::State, detail });
         }
         for v in &scope.vars {
@@ -256,22 +253,19 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             }
         }
     };
-    let callee = open_call(&tokens[..before + 1]);
+    let callee = open_call(earlier);
     match context {
         // Inside `notify(` or after `message: "hi",`: the parameters of the call.
         Some(Token::Sym("(" | ",")) if callee.is_some() => {
             let words = callee.unwrap_or_default();
             let event_call = matches!(words.first(), Some(&("fire" | "on")));
             let params: Vec<&crate::model::ParamDef> = if event_call {
-                (0..scope.events.len())
-                    .filter(|&i| words.iter().any(|w| *w == scope.event_short(i) || *w == scope.events[i].name))
-                    .flat_map(|i| &scope.events[i].params)
+                (scope.events.iter().enumerate())
+                    .filter(|(i, e)| words.iter().any(|w| *w == scope.event_short(*i) || *w == e.name))
+                    .flat_map(|(_, e)| &e.params)
                     .collect()
             } else {
-                (0..scope.actions.len())
-                    .filter(|&i| words.iter().any(|w| *w == scope.actions[i].name))
-                    .flat_map(|i| &scope.actions[i].params)
-                    .collect()
+                (scope.actions.iter()).filter(|a| words.iter().any(|w| *w == a.name)).flat_map(|a| &a.params).collect()
             };
             for p in params {
                 let default = p.default.as_ref().map(|c| format!(" = {}", constant(c))).unwrap_or_default();
@@ -286,7 +280,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         Some(Token::Sym(":")) if callee.is_some() => values(&mut out),
         Some(Token::Word("on" | "then" | "fire")) => events(&mut out),
         Some(Token::Sym(":" | ",")) | Some(Token::Word("expect" | "no")) => {
-            if within_use(&tokens[..before + 1]) {
+            if within_use(earlier) {
                 profiles(db, ws, &mut out);
             } else {
                 actions(&mut out)
@@ -338,7 +332,7 @@ fn open_call<'t>(tokens: &[(crate::syntax::lexer::Token<'t>, Span)]) -> Option<V
         _ => false,
     })?;
     let mut words = Vec::new();
-    for (t, _) in tokens[..open].iter().rev().take(3) {
+    for (t, _) in tokens.get(..open).unwrap_or_default().iter().rev().take(3) {
         match t {
             Token::Word(w) => words.push(*w),
             _ => break,
@@ -395,12 +389,20 @@ pub fn references(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
 
 /// The name of the rule declared at `offset` (`rule NAME:`), if the cursor is on it.
 fn rule_name_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> Option<Span> {
-    let item = file_items(db, file)
-        .iter()
-        .find(|i| i.offset <= offset && offset <= i.offset + i.text.text(db).len() as u32)?;
+    let (item, relative) = item_at(db, file, offset)?;
     let ItemKind::Rule(rule) = &parse_item(db, item.text).item.kind else { return None };
     let name = rule.name.as_ref()?;
-    name.span.contains(offset - item.offset).then(|| name.span.shift(item.offset))
+    name.span.contains(relative).then(|| name.span.shift(item.offset))
+}
+
+/// The item whose text holds `offset` (its end included, where a word being typed ends), and
+/// the offset relative to the item. Items are in file order, so a binary search finds it.
+fn item_at<'db>(db: &'db dyn salsa::Database, file: SourceFile, offset: u32) -> Option<(FileItem<'db>, u32)> {
+    let items = file_items(db, file);
+    let after = items.partition_point(|i| i.offset <= offset);
+    let item = *items.get(after.checked_sub(1)?)?;
+    let relative = offset.checked_sub(item.offset)?;
+    (relative as usize <= item.text.text(db).len()).then_some((item, relative))
 }
 
 /// Why a rename cannot be done.
@@ -492,6 +494,8 @@ pub fn symbols(db: &dyn salsa::Database, file: SourceFile) -> Vec<Symbol> {
     }
     let mut out = Vec::new();
     let text = file.text(db);
+    // Lines counted so far, up to `counted`: items come in order, so each byte is counted once.
+    let (mut counted, mut line) = (0usize, 1usize);
     for item in file_items(db, file) {
         let parsed = parse_item(db, item.text);
         let span = parsed.item.span.shift(item.offset);
@@ -499,7 +503,10 @@ pub fn symbols(db: &dyn salsa::Database, file: SourceFile) -> Vec<Symbol> {
             ItemKind::Rule(rule) => match &rule.name {
                 Some(n) => (n.node.clone(), SymbolKind::Rule, n.span.shift(item.offset), Vec::new()),
                 None => {
-                    let line = text[..item.offset as usize].matches('\n').count() + 1;
+                    let upto = (item.offset as usize).min(text.len()).max(counted);
+                    line +=
+                        text.as_bytes().get(counted..upto).unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
+                    counted = upto;
                     (format!("rule at line {line}"), SymbolKind::Rule, rule.trigger.span.shift(item.offset), Vec::new())
                 }
             },

@@ -146,3 +146,214 @@ fn hover_on_a_short_form_object_shows_the_value_it_binds() {
     assert_eq!(&pack[span.range()], "clip");
     assert!(text.contains("**value** `clip` of `capture-kind`"), "{text}");
 }
+
+/// The example profiles, so packs and snippets that `use` them resolve their names.
+fn example_profiles() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/profiles");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("examples/profiles")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "glass"))
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("profile")))
+        .collect();
+    out.sort();
+    assert!(out.len() >= 10, "the example profiles: {}", out.len());
+    out
+}
+
+fn example_packs() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/packs");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("examples/packs")
+        .map(|e| e.expect("entry").path().join("pack.glass"))
+        .filter(|p| p.exists())
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("pack")))
+        .collect();
+    out.sort();
+    assert!(out.len() >= 5, "the example packs: {}", out.len());
+    out
+}
+
+/// Text an editor holds while someone types: empty, comments only, other scripts, cut-off
+/// constructs.
+const AWKWARD: &[&str] = &[
+    "",
+    " ",
+    "\n",
+    "#",
+    "# a comment\n",
+    "# Everyday behaviour for Xiaomi AI Glasses\n   \n\t# and more\n  ",
+    "\u{feff}",
+    "\u{feff}# after a byte order mark\nuse xiaomi-ai-glasses\n",
+    "\r\n\r\n# crlf\r\nuse xiaomi-ai-glasses\r\non button-long-press: record clip\r\n",
+    "# 中文注释 😀 emoji\nuse xiaomi-ai-glasses\non 按钮😀: 通知(message: \"你好 😀\")\n",
+    "规则 😀😀 \"😀\" 中",
+    "use xiaomi-ai-glasses\nrule 拍照: on button-long-press while driving: record clip, notify(message: \"🚗 开车\")\n",
+    "use",
+    "use ",
+    "use ,",
+    "use xiaomi-ai-glasses,",
+    "use xiaomi-ai-glasses, ",
+    "permit",
+    "permit ",
+    "on",
+    "on ",
+    "on (",
+    ")",
+    "((((",
+    "))))",
+    ",:,:",
+    "use xiaomi-ai-glasses\non button-long-press: record clip(",
+    "use xiaomi-ai-glasses\non button-long-press: record clip(duration: ",
+    "use xiaomi-ai-glasses\non button-long-press: record clip(duration: 60 s,",
+    "use xiaomi-ai-glasses\non button-long-press: )record(",
+    "use xiaomi-ai-glasses\nfire (",
+    "use xiaomi-ai-glasses\ntest \"t\" {\n  fire button-long-press(\n",
+    "use xiaomi-ai-glasses\ntest \"",
+    "\"unterminated",
+    "\"😀",
+    "rule",
+    "rule :",
+    "rule x:",
+    "rule x: on",
+    "var",
+    "var x: Int 0..",
+    "var x: Int 0..9 = ",
+    "every",
+    "every 10 min while",
+    "on x then y within",
+    "profile",
+    "profile p {",
+    "profile p {\n  capability c {\n    event e(",
+    "profile p {\n  action a(",
+    "}}}}",
+    "use xiaomi-ai-glasses\non button-long-press while driving: after 5",
+    "use xiaomi-ai-glasses\non button-long-press while driving and not",
+    "use xiaomi-ai-glasses\non battery below 15%",
+    "10:00 99:99 5 s 0..",
+    "on ¤ where ¤ == \"é",
+    "\0\0\u{1}",
+    "\r",
+];
+
+const SMALL_PACK: &str = "use xiaomi-ai-glasses, xiaomi-phone\npermit camera\nvar n: Int 0..9 = 0\n\
+    rule count: on button-long-press while driving: set n = n + 1, record clip(duration: 60 s)\n\
+    on n becomes 5: notify phone(message: \"five\")\ntest \"t\" {\n  fire button-long-press\n}\n";
+
+/// Every byte offset of `text` (a cursor at the end and one past it included) for each request,
+/// and the whole-file requests once. Spans that come back must lie in the text on character
+/// boundaries, because the server turns each into a line and column.
+fn every_request_everywhere(profiles: &[(String, String)], path: &str, text: &str) -> usize {
+    let db = Database::default();
+    let mut files: Vec<SourceFile> =
+        profiles.iter().map(|(p, t)| SourceFile::new(&db, p.as_str().into(), t.clone())).collect();
+    let file = match files.iter().position(|f| &**f.path(&db) == path) {
+        Some(i) => files[i],
+        None => {
+            let f = SourceFile::new(&db, path.into(), text.to_string());
+            files.push(f);
+            f
+        }
+    };
+    let ws = Workspace::new(&db, files);
+    let len = text.len() as u32;
+    let in_text = |what: &str, at: u32, span: glass_compiler::span::Span| {
+        assert!(
+            span.start <= span.end
+                && span.end <= len
+                && text.is_char_boundary(span.start as usize)
+                && text.is_char_boundary(span.end as usize),
+            "{path}: {what} at {at} gave {span:?} in a text of {len} bytes"
+        );
+    };
+    for (span, _) in ide::semantic_tokens(&db, ws, file) {
+        in_text("semantic token", 0, span);
+    }
+    fn walk(s: &ide::Symbol, check: &dyn Fn(glass_compiler::span::Span)) {
+        check(s.span);
+        check(s.name_span);
+        s.children.iter().for_each(|c| walk(c, check));
+    }
+    for s in ide::symbols(&db, file) {
+        walk(&s, &|span| in_text("symbol", 0, span));
+    }
+    let whole = glass_compiler::span::Span::new(0, len);
+    for fix in ide::fixes(&db, ws, file, whole) {
+        in_text("fix", 0, fix.span);
+    }
+    let _ = glass_compiler::fmt::format_source(text);
+    let beyond = [len + 1, len + 7, u32::MAX - 1, u32::MAX];
+    let mut hovers = 0;
+    for at in (0..=len).chain(beyond) {
+        if let Some((span, _)) = ide::resolve_at(&db, ws, file, at) {
+            in_text("resolve_at", at, span);
+        }
+        if let Some((span, markdown)) = ide::hover(&db, ws, file, at) {
+            in_text("hover", at, span);
+            assert!(!markdown.is_empty(), "{path}: empty hover at {at}");
+            hovers += 1;
+        }
+        if let Some(origin) = ide::definition(&db, ws, file, at)
+            && *origin.file == *path
+        {
+            in_text("definition", at, origin.span);
+        }
+        let _ = ide::completions(&db, ws, file, at);
+        for span in ide::references(&db, ws, file, at) {
+            in_text("references", at, span);
+        }
+        if let Ok(edits) = ide::rename(&db, ws, file, at, "fresh-name") {
+            for (span, _) in edits {
+                in_text("rename", at, span);
+            }
+        }
+        // Quick fixes for an empty range here, from here to the end, and a reversed range.
+        let ranges = [
+            glass_compiler::span::Span::new(at, at),
+            glass_compiler::span::Span::new(at, len),
+            glass_compiler::span::Span::new(at, at.saturating_sub(3)),
+        ];
+        for range in ranges {
+            for fix in ide::fixes(&db, ws, file, range) {
+                in_text("fix", at, fix.span);
+            }
+        }
+    }
+    hovers
+}
+
+#[test]
+fn every_request_at_every_offset_of_the_examples() {
+    let profiles = example_profiles();
+    for (path, text) in example_packs() {
+        // The packs resolve against the profiles: hover finds something on most names.
+        let hovers = every_request_everywhere(&profiles, &path, &text);
+        assert!(hovers > text.len() / 10, "{path}: only {hovers} offsets hover");
+    }
+    for (path, text) in &profiles {
+        every_request_everywhere(&profiles, path, text);
+    }
+}
+
+#[test]
+fn every_request_at_every_offset_of_awkward_text() {
+    let profiles = example_profiles();
+    for (i, text) in AWKWARD.iter().enumerate() {
+        every_request_everywhere(&profiles, &format!("awkward-{i}.glass"), text);
+        // The same text with a small real pack after it.
+        every_request_everywhere(&profiles, &format!("awkward-{i}-before.glass"), &format!("{text}\n{SMALL_PACK}"));
+    }
+}
+
+/// A space typed in a pack's first comment line used to kill the server (73 of 77 deaths in a
+/// fuzzing campaign): completion with only comments or whitespace before the cursor.
+#[test]
+fn completion_with_nothing_but_comments_before_the_cursor() {
+    for text in ["", " ", "# Everyday behaviour ", "# one\n# two\n   ", "\u{feff}"] {
+        let (db, ws, file) = setup(text);
+        for at in 0..=text.len() as u32 + 1 {
+            let keywords = ide::completions(&db, ws, file, at);
+            assert!(keywords.iter().any(|c| c.label == "use" && c.kind == CompletionKind::Keyword), "{text:?} at {at}");
+        }
+    }
+}
