@@ -6,13 +6,18 @@
 
 mod convert;
 mod server;
+mod transport;
 
 use tower_lsp_server::{LspService, Server};
 
 #[tokio::main]
 async fn main() {
-    let (stdin, stdout) = (tokio::io::stdin(), tokio::io::stdout());
-    let (service, socket) = LspService::new(server::Backend::new);
-    // One request at a time: didChange notifications must apply in order.
-    Server::new(stdin, stdout, socket).concurrency_level(1).serve(service).await;
+    let code = transport::serve_stdio(|input, output| async move {
+        let (service, socket) = LspService::new(server::Backend::new);
+        // One request at a time: didChange notifications must apply in order.
+        Server::new(input, output, socket).concurrency_level(1).serve(service).await;
+    })
+    .await;
+    // Exit at once: the thread reading stdin may be blocked in a read that cannot be cancelled.
+    std::process::exit(code)
 }

@@ -24,6 +24,12 @@ impl Server {
         Server { child, stdin, stdout }
     }
 
+    /// Bytes as they are, headers included: for messages an editor should never send.
+    fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
     fn send(&mut self, message: Value) {
         let body = message.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
@@ -353,4 +359,170 @@ fn the_xiaomi_example_opens_clean_and_explains_record_clip() {
     );
     assert_eq!(actions["result"][0]["title"], "use `button-long-press`", "{actions}");
     stop(s);
+}
+
+fn framed(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+/// The next message that is an error response (our answers to unreadable messages have no id
+/// the test chose, so they are told apart by having `error` and no `method`).
+fn error_response(s: &mut Server) -> Value {
+    loop {
+        let m = s.receive();
+        if m.get("method").is_none() && m.get("error").is_some() {
+            return m;
+        }
+    }
+}
+
+/// The server still works: hover and completion on a pack answer.
+fn still_serving(s: &mut Server, id: i64) {
+    let uri = "file:///w/pack.glass";
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 38}});
+    let hover = request(s, id, "textDocument/hover", at);
+    let text = hover["result"]["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.starts_with("**action**"), "{hover}");
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 3}});
+    let items = request(s, id + 1, "textDocument/completion", at);
+    assert!(items["result"].as_array().is_some_and(|a| !a.is_empty()), "{items}");
+}
+
+fn start_with_pack() -> Server {
+    let mut s = start_initialized();
+    open(&mut s, "file:///w/pack.glass", "use p\non button-long-press while driving: notify\n");
+    s
+}
+
+/// Issue #11: one undecodable message used to end the server's read loop, and the process
+/// exited 0, so an editor might not restart it. Each is now answered and the server goes on.
+#[test]
+fn unreadable_messages_are_answered_and_the_server_goes_on() {
+    let mut s = start_with_pack();
+    let cases: &[(&[u8], i64, Value)] = &[
+        (b"{\"jsonrpc\": \"2.0\", \"id\": 3, \"method\": ", -32700, Value::Null),
+        (b"not json at all", -32700, Value::Null),
+        (b"", -32700, Value::Null),
+        (
+            b"{\"jsonrpc\": \"2.0\", \"id\": 4, \"method\": \"textDocument/hover\", \"params\": \"\xff\xfe\"}",
+            -32700,
+            Value::Null,
+        ),
+        (b"[1, 2, 3]", -32600, Value::Null),
+        (b"\"a string\"", -32600, Value::Null),
+        (b"{\"id\": 41, \"method\": \"textDocument/hover\"}", -32600, json!(41)),
+        (b"{\"jsonrpc\": \"1.0\", \"id\": \"x\", \"method\": \"shutdown\"}", -32600, json!("x")),
+        (b"{\"jsonrpc\": \"2.0\", \"id\": 42, \"method\": 7}", -32600, json!(42)),
+        (b"{\"jsonrpc\": \"2.0\", \"id\": 43}", -32600, Value::Null),
+        (b"{\"jsonrpc\": \"2.0\"}", -32600, Value::Null),
+        (b"{\"jsonrpc\": \"2.0\", \"id\": {\"a\": 1}, \"method\": \"x\"}", -32600, Value::Null),
+    ];
+    for (i, (body, code, id)) in cases.iter().enumerate() {
+        s.send_raw(&framed(body));
+        let reply = error_response(&mut s);
+        let what = String::from_utf8_lossy(body);
+        assert_eq!(reply["jsonrpc"], "2.0", "{what}: {reply}");
+        assert_eq!(reply["error"]["code"], *code, "{what}: {reply}");
+        assert_eq!(reply["id"], *id, "{what}: {reply}");
+        assert!(reply["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{reply}");
+        still_serving(&mut s, 100 + 2 * i as i64);
+    }
+    stop(s);
+}
+
+#[test]
+fn garbage_headers_are_skipped_up_to_the_next_message() {
+    let mut s = start_with_pack();
+    let garbage: &[&[u8]] = &[
+        b"hello\r\n\r\n",
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}",
+        b"Content-Length: twelve\r\n\r\n{\"a\": 1}",
+        b"Content-Length: -3\r\n\r\n",
+        b"\xff\xfe\x00\x01binary",
+        b"}}",
+    ];
+    for (i, g) in garbage.iter().enumerate() {
+        s.send_raw(g);
+        // Garbage runs into the next message's header, as a short Content-Length leaves it.
+        let at = json!({"textDocument": {"uri": "file:///w/pack.glass"}, "position": {"line": 1, "character": 38}});
+        let id = 200 + i as i64;
+        s.send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": at}));
+        let reply = error_response(&mut s);
+        assert_eq!((reply["error"]["code"].clone(), reply["id"].clone()), (json!(-32700), Value::Null), "{reply}");
+        let hover = s.response(id);
+        assert!(hover["result"]["contents"]["value"].as_str().is_some(), "{hover}");
+    }
+    still_serving(&mut s, 300);
+    stop(s);
+}
+
+/// A Content-Length over the limit is answered and its body skipped, not read into memory.
+#[test]
+fn an_oversized_message_is_refused_and_skipped() {
+    let mut s = start_with_pack();
+    let size = 65 << 20;
+    s.send_raw(format!("Content-Length: {size}\r\n\r\n").as_bytes());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..65 {
+        s.send_raw(&chunk);
+    }
+    let reply = error_response(&mut s);
+    assert_eq!(reply["error"]["code"], -32600, "{reply}");
+    assert!(reply["error"]["message"].as_str().is_some_and(|m| m.contains(&size.to_string())), "{reply}");
+    still_serving(&mut s, 2);
+    stop(s);
+}
+
+/// Closes the server's stdin and waits for it: its exit status and what it wrote to stderr.
+fn exit_status(s: Server) -> (Option<i32>, String) {
+    let Server { child, stdin, stdout } = s;
+    drop((stdin, stdout));
+    let output = child.wait_with_output().expect("exits");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn start_with_stderr() -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glass-lsp"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("glass-lsp starts");
+    let stdin = child.stdin.take().expect("stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut s = Server { child, stdin, stdout };
+    request(&mut s, 1, "initialize", json!({"capabilities": {}}));
+    s
+}
+
+/// LSP's rule: exit code 0 after `exit` that follows `shutdown`, 1 otherwise; the end of stdin
+/// without `exit` (the editor died) or inside a message is an error exit with a reason on stderr.
+#[test]
+fn exit_codes_follow_the_protocol() {
+    let mut s = start_with_stderr();
+    s.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert_eq!(exit_status(s).0, Some(1), "exit without shutdown");
+
+    let (code, stderr) = exit_status(start_with_stderr());
+    assert_eq!(code, Some(1), "stdin closed without exit: {stderr}");
+    assert!(stderr.contains("without an `exit`"), "{stderr}");
+
+    let mut s = start_with_stderr();
+    s.send_raw(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+    let (code, stderr) = exit_status(s);
+    assert_eq!(code, Some(1), "stdin closed inside a body: {stderr}");
+    assert!(stderr.contains("inside a message's body"), "{stderr}");
+
+    let mut s = start_with_stderr();
+    s.send_raw(b"garbage\r\nmore garbage");
+    let (code, stderr) = exit_status(s);
+    assert_eq!(code, Some(1), "stdin closed inside garbage: {stderr}");
+    assert!(stderr.contains("unreadable headers"), "{stderr}");
+
+    let mut s = start_with_stderr();
+    request(&mut s, 2, "shutdown", Value::Null);
+    s.send(json!({"jsonrpc": "2.0", "method": "exit"}));
+    assert_eq!(exit_status(s).0, Some(0), "exit after shutdown");
 }
