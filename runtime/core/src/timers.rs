@@ -15,8 +15,9 @@ use crate::verify::MAX_ARGS;
 /// What happens when a timer fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TimerKind {
-    /// The next run of an `every` or daily rule.
-    Tick,
+    /// The next run of an `every` or daily rule, standing for `ticks` due runs: 1, or more when
+    /// a clock jump coalesced them into this one (spec/bytecode.md §7.4).
+    Tick { ticks: u64 },
     /// A delayed action, with its arguments as evaluated when the rule ran (the action's entry
     /// says how many it takes; the rest are 0).
     Emit { action: u16, args: [i64; MAX_ARGS] },
@@ -90,7 +91,7 @@ impl<const N: usize> TimerList<N> {
     pub fn cancel_delayed(&mut self, rule: u16) -> u16 {
         let mut n: u16 = 0;
         for slot in self.slots.iter_mut() {
-            if slot.is_some_and(|t| t.rule == rule && t.kind != TimerKind::Tick) {
+            if slot.is_some_and(|t| t.rule == rule && !matches!(t.kind, TimerKind::Tick { .. })) {
                 *slot = None;
                 n = n.saturating_add(1);
             }
@@ -121,14 +122,16 @@ impl<const N: usize> TimerList<N> {
 mod tests {
     use super::*;
 
+    const TICK: TimerKind = TimerKind::Tick { ticks: 1 };
+
     #[test]
     fn fires_in_due_then_schedule_order() {
         let mut t: TimerList<4> = TimerList::new();
-        assert!(t.insert(20, 0, TimerKind::Tick));
-        assert!(t.insert(10, 1, TimerKind::Tick));
+        assert!(t.insert(20, 0, TICK));
+        assert!(t.insert(10, 1, TICK));
         assert!(t.insert(20, 2, TimerKind::Set { var: 0, value: 1 }));
         assert!(t.insert(5, 3, TimerKind::Set { var: 0, value: 2 }));
-        assert!(!t.insert(1, 4, TimerKind::Tick), "full");
+        assert!(!t.insert(1, 4, TICK), "full");
         assert_eq!(t.next_due(), Some(5));
         assert_eq!(t.cancel_delayed(3), 1);
         let order: [Option<u16>; 4] = core::array::from_fn(|_| t.pop_due(20).map(|t| t.rule));

@@ -36,6 +36,15 @@ pub enum TraceEvent {
     Scheduled { rule: u16, due_ms: u64, timer: TraceTimer },
     /// A timer came due: the clock is now `due_ms`.
     TimerFired { rule: u16, due_ms: u64, timer: TraceTimer },
+    /// The tick that just fired stands for `ticks` due runs of its `every` or daily rule, the
+    /// first due at `first_ms`: more than [`MAX_CATCH_UP`](crate::vm::MAX_CATCH_UP) were due
+    /// in one `advance_to` (or its catch-up budget ran out), so the rule runs once for all of
+    /// them, and its next tick stays on its phase (spec/bytecode.md §7.4).
+    CaughtUp { rule: u16, ticks: u64, first_ms: u64 },
+    /// This `advance_to` fired its whole catch-up budget of timers (timers that re-arm each
+    /// other: a delayed `set` that triggers its rule again): the timer due at `due_ms` fires
+    /// late, at the target time, as every other timer still due does (a `TimerFired` follows).
+    Late { rule: u16, due_ms: u64, timer: TraceTimer },
     /// A variable changed; the rules watching it run next.
     VarChanged { var: u16, old: i64, new: i64 },
     /// A variable change was not followed: the stimulus used up its cascade budget.
@@ -58,7 +67,7 @@ pub enum TraceTimer {
 impl TraceTimer {
     pub(crate) fn of(kind: &crate::timers::TimerKind) -> TraceTimer {
         match *kind {
-            crate::timers::TimerKind::Tick => TraceTimer::Tick,
+            crate::timers::TimerKind::Tick { .. } => TraceTimer::Tick,
             crate::timers::TimerKind::Emit { action, .. } => TraceTimer::Emit { action },
             crate::timers::TimerKind::Set { var, .. } => TraceTimer::Set { var },
         }

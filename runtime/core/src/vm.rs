@@ -10,6 +10,10 @@
 //!   the stimulus, the rules watching those variables run, breadth-first. At most
 //!   [`MAX_CASCADE`] changes are followed per stimulus (the rest are counted), so the work of
 //!   one stimulus is bounded by `(1 + MAX_CASCADE) × rules × MAX_RULE_BOUND` instructions.
+//! - However far the clock jumps, `advance_to` fires at most `timer slots × (MAX_CATCH_UP + 2)`
+//!   timers: an `every` or daily rule with more than [`MAX_CATCH_UP`] ticks due runs once for
+//!   all of them, on its phase; a timer never re-arms at the time it fired; and once a call has
+//!   fired its catch-up budget, what is still due fires once, late, at the target time.
 
 use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
@@ -17,12 +21,19 @@ use crate::format::{
 use crate::guard::{Guard, Operand, Verdict};
 use crate::isa::{Op, divide, signed};
 use crate::queue::{Queue, QueueStats};
-use crate::timers::{TimerKind, TimerList};
+use crate::timers::{Timer, TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
 use crate::verify::{MAX_ARGS, MAX_RATE, MAX_STACK, Program};
 
 /// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
 pub const MAX_CASCADE: usize = 16;
+
+/// Ticks of one `every` or daily rule that one `advance_to` replays one by one; when more are
+/// due (the device slept, the clock jumped), the rule runs once for all of them, at the last
+/// due time, and its next tick stays on its phase (spec/bytecode.md §7.4). A thousand runs of
+/// a rule cost at most about a million instructions (a few ms on the glasses), and every
+/// example pack's tests replay far fewer (180 at most: `every 10 s` over half an hour).
+pub const MAX_CATCH_UP: u64 = 1_000;
 
 const MS_PER_MINUTE: u64 = 60_000;
 const MS_PER_DAY: u64 = 86_400_000;
@@ -97,6 +108,9 @@ pub struct Counters {
     pub timers_dropped: u32,
     /// Rule runs stopped because the code was malformed after all (never on a verified program).
     pub faults: u32,
+    /// Ticks of `every` and daily rules that did not run one by one after a clock jump: a run
+    /// that stood for `n` due ticks adds `n - 1` ([`MAX_CATCH_UP`]).
+    pub ticks_missed: u64,
 }
 
 /// Why a verified program cannot load into this runtime's capacities.
@@ -531,11 +545,19 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     /// Moves time forward to `now_ms` firing every timer due on the way, then runs the queued
     /// stimuli at `now_ms`. Time never goes back: an earlier `now_ms` counts as now.
+    ///
+    /// Bounded for any `now_ms` (spec/bytecode.md §7.4): an `every` or daily rule with more
+    /// than [`MAX_CATCH_UP`] ticks due runs once for all of them (at the last, traced as
+    /// [`TraceEvent::CaughtUp`], counted in [`Counters::ticks_missed`]); a timer whose time
+    /// would be past `u64::MAX` is never scheduled; and after `timer slots × (MAX_CATCH_UP +
+    /// 1)` timers the call fires what is still due once, late, at `now_ms`
+    /// ([`TraceEvent::Late`]). So one call fires at most `timer slots × (MAX_CATCH_UP + 2)`
+    /// timers, each followed by at most the work of one stimulus.
     pub fn advance_to(&mut self, now_ms: u64, host: &mut impl Host) {
         let target = now_ms.max(self.now);
+        let mut fired = 0u64;
         while let Some(timer) = self.timers.pop_due(target) {
-            self.now = self.now.max(timer.due);
-            self.fire(timer.rule, timer.due, timer.kind, host);
+            self.fire_due(timer, target, &mut fired, host);
         }
         self.now = target;
         while let Some(stimulus) = self.queue.pop() {
@@ -805,42 +827,101 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
 
     // ---- timers ------------------------------------------------------------------------------
 
-    fn fire(&mut self, rule: u16, due: u64, kind: TimerKind, host: &mut impl Host) {
-        host.trace(TraceEvent::TimerFired { rule, due_ms: due, timer: TraceTimer::of(&kind) });
-        match kind {
-            TimerKind::Tick => {
-                if let Some(r) = self.program.rule(rule) {
-                    self.schedule_tick(rule, &r, due);
-                    self.run(rule, &Context::default(), host);
+    /// Fires `timer`, popped by `advance_to(target)` after `fired` others, or first moves a
+    /// tick that stands for too many due ones to the last of them (§7.4).
+    fn fire_due(&mut self, timer: Timer, target: u64, fired: &mut u64, host: &mut impl Host) {
+        let Timer { rule, mut due, kind, .. } = timer;
+        // At most 65 535 × 1 001: it cannot wrap.
+        let late = *fired >= u64::from(self.program.timer_slots()).wrapping_mul(MAX_CATCH_UP.wrapping_add(1));
+        // A tick: its period, and how many due ticks it stands for.
+        let mut tick = None;
+        if let TimerKind::Tick { mut ticks } = kind {
+            let Some(period) = self.program.rule(rule).and_then(|r| match r.trigger {
+                Trigger::Every { period_ms } => Some(period_ms),
+                Trigger::Daily { .. } => Some(MS_PER_DAY),
+                _ => None,
+            }) else {
+                return;
+            };
+            // The rule's ticks due by the target after this one, on its phase.
+            let more = target.saturating_sub(due).checked_div(period).unwrap_or(0);
+            if more > 0 && (more >= MAX_CATCH_UP || late) {
+                // `due + more × period` is at most the target: it cannot wrap.
+                due = due.wrapping_add(more.wrapping_mul(period));
+                ticks = ticks.saturating_add(more);
+                if !late {
+                    // In due order it waits for its turn, behind the timers due before it.
+                    self.insert_timer(due, rule, TimerKind::Tick { ticks });
+                    return;
                 }
             }
-            TimerKind::Emit { action, args } => {
+            tick = Some((period, ticks));
+        }
+        *fired = fired.saturating_add(1);
+        let what = TraceTimer::of(&kind);
+        if late {
+            host.trace(TraceEvent::Late { rule, due_ms: due, timer: what });
+            self.now = target;
+        } else {
+            self.now = self.now.max(due);
+        }
+        host.trace(TraceEvent::TimerFired { rule, due_ms: self.now, timer: what });
+        match (kind, tick) {
+            (TimerKind::Tick { .. }, Some((period, ticks))) => {
+                if ticks > 1 {
+                    let missed = ticks.wrapping_sub(1);
+                    self.counters.ticks_missed = self.counters.ticks_missed.saturating_add(missed);
+                    // `missed × period` is what `due` moved by: it cannot wrap.
+                    let first_ms = due.saturating_sub(missed.wrapping_mul(period));
+                    host.trace(TraceEvent::CaughtUp { rule, ticks, first_ms });
+                }
+                // The next tick follows the one due, not the clock: the phase is kept. One past
+                // `u64::MAX` never comes (the clock has ended for this rule), and none re-arms
+                // at its own time (a period of 0, never on a verified program).
+                if let Some(next) = due.checked_add(period).filter(|next| *next > due) {
+                    self.insert_timer(next, rule, TimerKind::Tick { ticks: 1 });
+                }
+                self.run(rule, &Context::default(), host);
+            }
+            (TimerKind::Emit { action, args }, _) => {
                 if let Some(info) = self.program.action(action) {
                     self.emit(rule, action, &info, &args, true, host);
                 }
                 self.finish_pending(rule, host);
             }
-            TimerKind::Set { var, value } => {
+            (TimerKind::Set { var, value }, _) => {
                 self.write_var(var, value);
                 self.finish_pending(rule, host);
             }
+            (TimerKind::Tick { .. }, None) => {}
         }
         self.follow_cascade(host);
     }
 
-    /// Schedules the next run of an `every` or daily rule after `from`.
+    /// Schedules a timer; a full list is counted (never on a verified program).
+    fn insert_timer(&mut self, due: u64, rule: u16, kind: TimerKind) {
+        if !self.timers.insert(due, rule, kind) {
+            self.counters.timers_dropped = self.counters.timers_dropped.saturating_add(1);
+        }
+    }
+
+    /// Schedules the first run of an `every` or daily rule after `from` (the load time; each
+    /// run then schedules the next one period after its own due time). A time past `u64::MAX`
+    /// never comes: nothing is scheduled (the clock has ended for this rule).
     fn schedule_tick(&mut self, rule: u16, r: &RuleInfo, from: u64) {
         let due = match r.trigger {
-            Trigger::Every { period_ms } => from.saturating_add(period_ms),
+            Trigger::Every { period_ms } => from.checked_add(period_ms),
             Trigger::Daily { minute } => {
                 let day = from.saturating_sub(from.checked_rem(MS_PER_DAY).unwrap_or(0));
-                let at = day.saturating_add(u64::from(minute).saturating_mul(MS_PER_MINUTE));
-                if at > from { at } else { at.saturating_add(MS_PER_DAY) }
+                match day.checked_add(u64::from(minute).saturating_mul(MS_PER_MINUTE)) {
+                    Some(at) if at > from => Some(at),
+                    at => at.and_then(|at| at.checked_add(MS_PER_DAY)),
+                }
             }
             _ => return,
         };
-        if !self.timers.insert(due, rule, TimerKind::Tick) {
-            self.counters.timers_dropped = self.counters.timers_dropped.saturating_add(1);
+        if let Some(due) = due.filter(|due| *due > from) {
+            self.insert_timer(due, rule, TimerKind::Tick { ticks: 1 });
         }
     }
 
@@ -880,10 +961,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         ctx
     }
 
-    /// Returns when the timer is due, or `None` if it found no slot.
+    /// Returns when the timer is due, or `None` if it found no slot or would be due past
+    /// `u64::MAX` (a time that never comes: it is not scheduled, and the rule is not busy).
     fn schedule_delayed(&mut self, rule: u16, delay: i64, kind: TimerKind) -> Option<u64> {
         // A delay below 1 ms is 1 ms: a delayed action never runs inside the run that made it.
-        let due = self.now.saturating_add(u64::try_from(delay).unwrap_or(0).max(1));
+        let due = self.now.checked_add(u64::try_from(delay).unwrap_or(0).max(1))?;
         if self.timers.insert(due, rule, kind) {
             if let Some(s) = self.rules.get_mut(usize::from(rule)) {
                 s.pending = s.pending.saturating_add(1);

@@ -4,16 +4,46 @@ use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, HEADER_SIZE, Kind, Mode, Section, Source, Trigger, read_header};
 use glass_runtime::isa::{INSTR_SIZE, Op, Op::*};
 use glass_runtime::verify;
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::vm::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
+use glass_runtime::{Program, TraceEvent};
 use proptest::prelude::*;
 
-/// Counts what it receives, and checks every text it gets is valid.
+/// Counts what it receives, checks every text it gets is valid, and that no `advance_to` fires
+/// more timers than its bound (spec/bytecode.md §7.4), however far the clock jumps.
 struct Sink {
     emitted: usize,
     texts: u16,
+    /// Timers fired since the last `advance_to` began, and the most one call may fire.
+    fired: u64,
+    most: u64,
+}
+
+impl Sink {
+    fn new(program: &Program<'_>) -> Sink {
+        let most = u64::from(program.timer_slots()) * (MAX_CATCH_UP + 2);
+        Sink { emitted: 0, texts: program.len16(Section::Texts), fired: 0, most }
+    }
+}
+
+/// `advance_to(t)`, checking the bound of its work.
+fn advance<const Q: usize, const T: usize, const R: usize, const S: usize>(
+    rt: &mut Runtime<'_, Q, T, R, S>,
+    t: u64,
+    sink: &mut Sink,
+) {
+    sink.fired = 0;
+    rt.advance_to(t, sink);
+    assert!(rt.now() >= t, "the clock reached {t}");
 }
 
 impl Host for Sink {
+    fn trace(&mut self, event: TraceEvent) {
+        if let TraceEvent::TimerFired { .. } = event {
+            self.fired += 1;
+            assert!(self.fired <= self.most, "one advance_to fired more than {} timers", self.most);
+        }
+    }
+
     fn emit(&mut self, _: u16, args: &[Value], _: Origin) {
         for a in args {
             if let Value::Text(t) = a {
@@ -116,20 +146,28 @@ fn sample() -> Vec<u8> {
     b.finish()
 }
 
-/// Verifies and, if valid, runs a scenario through every kind of stimulus.
+const YEAR: u64 = 365 * 86_400_000;
+
+/// Verifies and, if valid, runs a scenario through every kind of stimulus, then the clock's
+/// extremes: a year's jump, the last milliseconds of the clock and its end.
 fn exercise(bytes: &[u8]) -> usize {
     let Ok(program) = verify(bytes) else { return 0 };
     let Ok(mut rt) = Runtime::<'_, 8, 64, 32, 64>::new(&program, START) else { return 0 };
-    let mut sink = Sink { emitted: 0, texts: program.len16(Section::Texts) };
+    let mut sink = Sink::new(&program);
     for step in 0..60u64 {
         let _ = rt.set_state((step % 3) as u16, (step % 5) as i64 - 1);
         let _ = rt.push_event((step % 3) as u16, &[step as i64 % 13 - 2, (step % 4) as i64 - 1]);
         if step % 7 == 0 {
             let _ = rt.sync_states(&mut sink);
         }
-        rt.advance_to(START + step * 97, &mut sink);
+        advance(&mut rt, START + step * 97, &mut sink);
     }
-    rt.advance_to(START + 12_000, &mut sink);
+    advance(&mut rt, START + 12_000, &mut sink);
+    for (k, t) in [START + YEAR, u64::MAX - 3, u64::MAX - 2, u64::MAX, u64::MAX].into_iter().enumerate() {
+        let _ = rt.push_event((k % 3) as u16, &[k as i64, 1]);
+        let _ = rt.set_state((k % 3) as u16, k as i64 % 3);
+        advance(&mut rt, t, &mut sink);
+    }
     let _ = rt.counters();
     sink.emitted
 }
@@ -190,6 +228,33 @@ proptest! {
         exercise(&bytes[..keep]);
         bytes[4..6].copy_from_slice(&version.to_le_bytes());
         prop_assert!(version == 1 || verify(&bytes).is_err());
+    }
+
+    #[test]
+    fn random_traces_with_clock_jumps_stay_bounded(
+        steps in proptest::collection::vec((0u8..4, any::<u16>(), 0usize..9, any::<u64>()), 1..30),
+    ) {
+        // The sample program under random stimuli and clock steps from 0 ms to the end of the
+        // clock: every call stays within its bound, the clock only goes forward, nothing panics.
+        let bytes = sample();
+        let program = verify(&bytes).unwrap();
+        let mut rt = Runtime::<'_, 8, 64, 32, 64>::new(&program, START).unwrap();
+        let mut sink = Sink::new(&program);
+        for (kind, value, jump, huge) in steps {
+            let v = i64::from(value as i16);
+            match kind {
+                0 => { let _ = rt.push_event(value % 3, &[v, v % 3]); }
+                1 => { let _ = rt.set_state(value % 2, v % 4); }
+                2 => { let _ = rt.sync_states(&mut sink); }
+                _ => {}
+            }
+            let now = rt.now();
+            let step = [0, 1, 97, 250, 86_400_000, 7 * 86_400_000, YEAR, huge % (u64::MAX - now).max(1), u64::MAX - now][jump];
+            let before = rt.now();
+            advance(&mut rt, now.saturating_add(step), &mut sink);
+            prop_assert!(rt.now() >= before);
+            prop_assert!(rt.next_deadline().is_none_or(|d| d > rt.now()), "nothing left due");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! Coverage: every opcode, the five trigger kinds and four edges, the three modes, rate limits,
 //! delayed emits and sets, held conditions, variables with narrow and extreme ranges (clamping),
 //! text states, payload fields and arguments (pack texts, host texts and garbage), jumps before
-//! and after the gate, and time steps that cross minutes and days.
+//! and after the gate, time steps that cross minutes and days, and clock jumps of a week, a
+//! year and to the end of the clock (coalesced ticks, late timers).
 
 mod common;
 
@@ -493,6 +494,8 @@ fn stimuli(p: &Generated, data: &[u32]) -> Vec<Step> {
         }
     };
     let mut steps = Vec::new();
+    // The clock, to jump to its very end at most once (`drive` adds each step to it).
+    let mut now = p.start;
     for _ in 0..c.below(40) {
         match c.below(5) {
             0 | 1 => {
@@ -514,7 +517,23 @@ fn stimuli(p: &Generated, data: &[u32]) -> Vec<Step> {
                 };
                 steps.push(Step::SetState(s as u16, v));
             }
-            _ => steps.push(Step::Advance(c.pick(&[0u64, 1, 7, 100, 333, 1_000, 5_000, 60_000]))),
+            3 if c.chance(10) => {
+                // A clock jump: a week asleep, a year, or to the end of the clock (u64::MAX),
+                // where the catch-up of ticks and delayed actions must agree too.
+                let dt = match c.below(3) {
+                    0 => 7 * 86_400_000,
+                    1 => 365 * 86_400_000,
+                    _ => u64::MAX - now,
+                }
+                .min(u64::MAX - now);
+                now += dt;
+                steps.push(Step::Advance(dt));
+            }
+            _ => {
+                let dt = c.pick(&[0u64, 1, 7, 100, 333, 1_000, 5_000, 60_000]).min(u64::MAX - now);
+                now += dt;
+                steps.push(Step::Advance(dt));
+            }
         }
     }
     steps
@@ -563,6 +582,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
     let mut edges = std::collections::BTreeSet::new();
     let mut modes = std::collections::BTreeSet::new();
     let (mut emitted, mut delayed, mut limited, mut busy) = (0, 0, 0, 0);
+    let mut caught_up = 0;
     for _ in 0..300 {
         let program: Vec<u32> = (0..300).map(|_| rng.next_u32()).collect();
         let trace: Vec<u32> = (0..200).map(|_| rng.next_u32()).collect();
@@ -590,6 +610,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
         delayed += o.trace.iter().filter(|e| e.origin.delayed).count();
         limited += o.counters.rate_limited;
         busy += o.counters.busy_ignored + o.counters.cancelled + o.counters.queued;
+        caught_up += o.decisions.iter().filter(|d| matches!(d, glass_runtime::TraceEvent::CaughtUp { .. })).count();
     }
     let all: std::collections::BTreeSet<u8> = Op::ALL.iter().map(|o| *o as u8).collect();
     assert_eq!(ops, all, "opcodes never generated: {:?}", all.difference(&ops).collect::<Vec<_>>());
@@ -597,4 +618,5 @@ fn generator_covers_the_instruction_set_and_triggers() {
     assert_eq!(edges.len(), 4);
     assert_eq!(modes.len(), 3);
     assert!(emitted > 1_000 && delayed > 50 && limited > 10 && busy > 10, "{emitted} {delayed} {limited} {busy}");
+    assert!(caught_up > 10, "clock jumps coalesced ticks {caught_up} times");
 }
