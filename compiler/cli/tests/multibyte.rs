@@ -1,0 +1,355 @@
+//! Multi-byte text everywhere: Chinese, emoji and combining marks in comments, doc strings and
+//! texts of every file of a check (pack and profiles), before every label, on earlier lines and
+//! on the same line. Every program of both invalid corpora is checked as written and with such
+//! text added; both versions are rendered for people (ariadne) and as JSON, and each label must
+//! sit on the same words in both, with the right line and column. Nothing may panic.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use glass_compiler::diagnostic::Diagnostic;
+use glassc::inputs::{self, Input};
+use glassc::render::{Sources, human, json};
+use glassc::session::Session;
+use unicode_width::UnicodeWidthChar;
+
+/// Added at the start of every text (doc strings too): CJK, an emoji with a variation selector, a
+/// letter with a combining accent.
+const IN_TEXT: &str = "小米眼镜😀\u{fe0f}e\u{301} ";
+/// A comment line added before every line.
+const LINE_COMMENT: &str = "#1 华为 阿里巴巴 🕶 n\u{303} 注释\n";
+/// A comment added at the end of every line.
+const TRAILING_COMMENT: &str = " #2 说明 👓\u{fe0f} a\u{308}";
+
+fn tests_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+/// The text with multi-byte text added as described above. Works on bytes: the characters it
+/// looks for (`"`, `\`, `#`, newlines) are ASCII, and a file that is not UTF-8 stays so.
+fn multibyte(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() * 3);
+    for line in bytes.split_inclusive(|b| *b == b'\n') {
+        out.extend_from_slice(LINE_COMMENT.as_bytes());
+        let (body, end) = match line {
+            [body @ .., b'\r', b'\n'] => (body, &b"\r\n"[..]),
+            [body @ .., b'\n'] => (body, &b"\n"[..]),
+            body => (body, &b""[..]),
+        };
+        let (mut in_text, mut escaped) = (false, false);
+        for (i, &b) in body.iter().enumerate() {
+            out.push(b);
+            if in_text {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_text = false,
+                    _ => {}
+                }
+            } else if b == b'"' {
+                in_text = true;
+                out.extend_from_slice(IN_TEXT.as_bytes());
+            } else if b == b'#' {
+                out.extend_from_slice(&body[i + 1..]);
+                break;
+            }
+        }
+        // A line ending in `\` inside a text would escape the added space: leave it alone.
+        if !(in_text && escaped) {
+            out.extend_from_slice(TRAILING_COMMENT.as_bytes());
+        }
+        out.extend_from_slice(end);
+    }
+    out
+}
+
+/// Text as it was before `multibyte`.
+fn ascii(text: &str) -> String {
+    text.replace(LINE_COMMENT, "").replace(TRAILING_COMMENT, "").replace(IN_TEXT, "")
+}
+
+/// An input as `inputs::read` makes it from these bytes.
+fn input(path: &str, bytes: Vec<u8>) -> Input {
+    match String::from_utf8(bytes) {
+        Ok(text) => Input { path: path.to_string(), text, invalid_utf8: None },
+        Err(e) => Input {
+            path: path.to_string(),
+            text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            invalid_utf8: Some(e.utf8_error().valid_up_to()),
+        },
+    }
+}
+
+/// One check: file paths and contents, the pack last.
+type Case = Vec<(String, Vec<u8>)>;
+
+fn read_dir(dir: &Path, shown: &str) -> Vec<(String, Vec<u8>)> {
+    let paths = inputs::glass_files(&[dir.to_path_buf()]).expect("test data");
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.file_name().expect("a name").to_string_lossy();
+            (format!("{shown}/{name}"), std::fs::read(p).expect("readable"))
+        })
+        .collect()
+}
+
+/// Every invalid program of both corpora with its profiles, and packs that point into the example
+/// profiles (their labels land in the Xiaomi, Huawei and Alibaba profiles).
+fn cases() -> Vec<(String, Case)> {
+    let mut cases = Vec::new();
+    for (corpus, invalid) in [("corpus", "invalid"), ("data", "invalid")] {
+        let root = tests_dir().join(corpus);
+        let profiles = read_dir(&root.join("profiles"), "profiles");
+        for (path, bytes) in read_dir(&root.join(invalid), invalid) {
+            let mut case = profiles.clone();
+            case.push((path.clone(), bytes));
+            cases.push((format!("{corpus}/{path}"), case));
+        }
+    }
+    let examples = read_dir(&tests_dir().join("../../../examples/profiles"), "profiles");
+    for (name, pack) in [
+        ("ambiguous-press", "use xiaomi-ai-glasses, xiaomi-car\non press: chime\n"),
+        ("ambiguous-press-huawei", "use huawei-glasses, huawei-watch\non press: chime\n"),
+        ("misspelt-event-alibaba", "use quark-ai-glasses\non buton-long-press: say(message: \"好\")\n"),
+        (
+            "ambiguous-action",
+            "use xiaomi-ai-glasses, xiaomi-phone, xiaomi-car\non button-press: notify(message: \"你好\")\n",
+        ),
+        ("duplicate-profile", "profile xiaomi-ai-glasses \"小米\" {\n  device glasses \"眼镜\"\n}\n"),
+        ("wrong-type", "use xiaomi-ai-glasses\non button-press while battery < \"低\": chime\n"),
+    ] {
+        let mut case = examples.clone();
+        case.push((format!("examples/{name}.glass"), pack.as_bytes().to_vec()));
+        cases.push((format!("examples/{name}"), case));
+    }
+    // Too many errors (E0010), and a file of nothing but comments (E0006).
+    let many: String = (0..230).map(|i| format!("on missing-event-{i}: notify glasses # 第{i}条\n")).collect();
+    let corpus_profiles = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    for (name, text) in [("too-many", format!("use test-glasses\n{many}")), ("comments", "# 只有注释\n".into())] {
+        let mut case = corpus_profiles.clone();
+        case.push((format!("generated/{name}.glass"), text.into_bytes()));
+        cases.push((format!("generated/{name}"), case));
+    }
+    cases
+}
+
+/// The codes the corpus programs' first lines expect (`# expect: E0101 E0001*3`).
+fn cases_expect() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for corpus in ["corpus", "data"] {
+        for (_, bytes) in read_dir(&tests_dir().join(corpus).join("invalid"), "invalid") {
+            let text = String::from_utf8_lossy(&bytes);
+            let header = text.lines().next().and_then(|l| l.strip_prefix("# expect:")).unwrap_or_default();
+            codes.extend(header.split_whitespace().map(|w| w.split('*').next().unwrap_or(w).to_string()));
+        }
+    }
+    codes.remove("E0601");
+    codes
+}
+
+/// Where a label is, as the JSON renderer says, and the text under it.
+#[derive(Debug)]
+struct Place {
+    file: String,
+    line: usize,
+    column: usize,
+    multiline: bool,
+    text: String,
+}
+
+/// What one diagnostic shows: its code, the JSON places (primary, labels, fix), the `file:line:col`
+/// of each group ariadne drew, and the text ariadne underlined, line by line.
+#[derive(Debug)]
+struct Shown {
+    code: String,
+    places: Vec<Place>,
+    headers: Vec<(String, usize, usize)>,
+    underlined: Vec<String>,
+}
+
+/// The independent answer: line and column (characters) of a byte offset, counting `\n` lines.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    (before.matches('\n').count() + 1, before[line_start..].chars().count() + 1)
+}
+
+fn place(v: &serde_json::Value, text_of: &dyn Fn(&str) -> String, problems: &mut Vec<String>) -> Place {
+    let file = v["file"].as_str().expect("a file").to_string();
+    let text = text_of(&file);
+    let (start, end) =
+        (v["byte_start"].as_u64().expect("start") as usize, v["byte_end"].as_u64().expect("end") as usize);
+    let mut slice = String::new();
+    if start <= end && end <= text.len() && text.is_char_boundary(start) && text.is_char_boundary(end) {
+        slice = text[start..end].to_string();
+        let got = (v["line_start"].as_u64().unwrap() as usize, v["column_start"].as_u64().unwrap() as usize);
+        let got_end = (v["line_end"].as_u64().unwrap() as usize, v["column_end"].as_u64().unwrap() as usize);
+        if got != line_col(&text, start) || got_end != line_col(&text, end) {
+            problems.push(format!("JSON says {got:?}..{got_end:?} for bytes {start}..{end} of {file}"));
+        }
+    } else {
+        problems.push(format!("JSON span {start}..{end} is not in the text of {file}"));
+    }
+    Place {
+        file,
+        line: v["line_start"].as_u64().unwrap_or(0) as usize,
+        column: v["column_start"].as_u64().unwrap_or(0) as usize,
+        multiline: v["line_start"] != v["line_end"],
+        text: slice,
+    }
+}
+
+/// The `file:line:col` heading each group of a rendered report.
+fn headers(rendered: &str) -> Vec<(String, usize, usize)> {
+    rendered
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            let inner = l.strip_prefix("╭─[ ").or_else(|| l.strip_prefix("├─[ "))?.strip_suffix(" ]")?;
+            let mut parts = inner.rsplitn(3, ':');
+            let col = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            Some((parts.next()?.to_string(), line, col))
+        })
+        .collect()
+}
+
+/// The runs of text ariadne underlined (`─` and `┬` under them on the first row after a source
+/// line), measured in display columns as ariadne draws them.
+fn underlined(rendered: &str) -> Vec<String> {
+    let lines: Vec<&str> = rendered.lines().collect();
+    let mut runs = Vec::new();
+    for pair in lines.windows(2) {
+        let Some((margin, source)) = pair[0].split_once("│ ") else { continue };
+        if margin.trim().parse::<usize>().is_err() {
+            continue;
+        }
+        let Some((_, marks)) = pair[1].split_once("│ ") else { continue };
+        let marks: Vec<char> = marks.chars().collect();
+        let (mut col, mut run, mut under) = (0, String::new(), false);
+        for c in source.chars() {
+            let width = c.width().unwrap_or(1);
+            if width > 0 {
+                under = matches!(marks.get(col), Some('─' | '┬'));
+            }
+            col += width;
+            if under {
+                run.push(c);
+            } else if !run.is_empty() {
+                runs.push(std::mem::take(&mut run));
+            }
+        }
+        if !run.is_empty() {
+            runs.push(run);
+        }
+    }
+    runs
+}
+
+/// Checks one case and renders every diagnostic both ways. A panic in a renderer is a problem
+/// reported with the file and code, not the end of the test.
+fn show(files: &[(String, Vec<u8>)], problems: &mut Vec<String>) -> Vec<Shown> {
+    let session = Session::new(files.iter().map(|(p, b)| input(p, b.clone())).collect());
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
+    let text_of = |file: &str| {
+        session.files.iter().find(|(i, _)| i.path == file).map(|(i, _)| i.text.clone()).unwrap_or_default()
+    };
+    let mut shown = Vec::new();
+    let diagnostics: Vec<(usize, Diagnostic)> = session.diagnostics();
+    for (file, d) in &diagnostics {
+        let path = session.files[*file].0.path.as_str();
+        // Every span the compiler makes is on character boundaries of its file.
+        let mut spans = vec![(None, d.primary.span)];
+        spans.extend(d.secondary.iter().map(|l| (l.file.as_deref(), l.span)));
+        spans.extend(d.fix.iter().map(|f| (None, f.span)));
+        for (in_file, span) in spans {
+            let text = text_of(in_file.unwrap_or(path));
+            let (s, e) = (span.start as usize, span.end as usize);
+            if !(s <= e && e <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(e)) {
+                problems.push(format!("{path}: {} has span {s}..{e} off the characters of {in_file:?}", d.code));
+            }
+        }
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| human(d, path, &sources, false)));
+        let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| json(d, path, &sources)));
+        let (Ok(rendered), Ok(value)) = (rendered, value) else {
+            problems.push(format!("{path}: rendering {} panicked", d.code));
+            continue;
+        };
+        let mut places = vec![place(&value["primary"], &text_of, problems)];
+        for label in value["labels"].as_array().expect("labels") {
+            places.push(place(label, &text_of, problems));
+        }
+        if !value["fix"].is_null() {
+            places.push(place(&value["fix"]["span"], &text_of, problems));
+        }
+        let headers = headers(&rendered);
+        // Ariadne heads the group of the diagnostic's own file with the primary place, the group
+        // of another file with one of that file's labels.
+        for (file, line, col) in &headers {
+            let ok = if file == path {
+                places[0].line == *line && places[0].column == *col
+            } else {
+                places.iter().any(|p| p.file == *file && p.line == *line && p.column == *col)
+            };
+            if !ok {
+                problems.push(format!(
+                    "{path}: {} is headed `{file}:{line}:{col}`, at none of its labels\n{rendered}",
+                    d.code
+                ));
+            }
+        }
+        if headers.is_empty() {
+            problems.push(format!("{path}: {} rendered without a location\n{rendered}", d.code));
+        }
+        shown.push(Shown { code: d.code.to_string(), places, headers, underlined: underlined(&rendered) });
+    }
+    shown
+}
+
+#[test]
+fn labels_stay_on_their_words_when_every_file_has_multibyte_text() {
+    let mut problems = Vec::new();
+    let mut seen = BTreeSet::new();
+    // A panic while rendering is reported with its case below, without a backtrace each.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let cases = cases();
+    assert!(cases.len() >= 130, "only {} cases", cases.len());
+    for (name, case) in cases {
+        let plain = show(&case, &mut problems);
+        let wide: Case = case.iter().map(|(p, b)| (p.clone(), multibyte(b))).collect();
+        let shown = show(&wide, &mut problems);
+        let codes = |s: &[Shown]| s.iter().map(|d| d.code.clone()).collect::<Vec<_>>();
+        if codes(&plain) != codes(&shown) {
+            problems.push(format!("{name}: {:?} became {:?} with multi-byte text", codes(&plain), codes(&shown)));
+            continue;
+        }
+        for (a, b) in plain.iter().zip(&shown) {
+            seen.insert(a.code.clone());
+            let texts = |s: &Shown| s.places.iter().map(|p| (p.file.clone(), ascii(&p.text))).collect::<Vec<_>>();
+            if texts(a) != texts(b) {
+                problems.push(format!("{name}: {} labels {:?}, with multi-byte text {:?}", a.code, texts(a), texts(b)));
+            }
+            let files = |s: &Shown| s.headers.iter().map(|h| h.0.clone()).collect::<Vec<_>>();
+            if files(a) != files(b) {
+                problems.push(format!("{name}: {} drawn in {:?}, then {:?}", a.code, files(a), files(b)));
+            }
+            // Ariadne's underlines, for labels on one line each (a multi-line label is drawn in
+            // the margin).
+            if b.places.iter().all(|p| !p.multiline) {
+                let runs: Vec<String> = b.underlined.iter().map(|r| ascii(r)).collect();
+                if a.underlined != runs {
+                    problems.push(format!("{name}: {} underlines {:?}, then {:?}", a.code, a.underlined, runs));
+                }
+            }
+        }
+    }
+    std::panic::set_hook(hook);
+    // Every code a corpus program is for was produced here too (the corpus tests see to it that
+    // every code has a program; E0601, over 2048 texts, comes from code generation: see below).
+    let expected: BTreeSet<String> = cases_expect();
+    let missing: Vec<&String> = expected.iter().filter(|c| !seen.contains(*c)).collect();
+    assert!(missing.is_empty(), "codes no case produced: {missing:?}");
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
