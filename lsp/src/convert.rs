@@ -5,43 +5,79 @@ use glass_compiler::ide::{self, SymbolKind, TokenClass};
 use glass_compiler::span::Span;
 use tower_lsp_server::ls_types::{self as lsp, NumberOrString};
 
-pub fn position(text: &str, offset: u32) -> lsp::Position {
-    let mut offset = (offset as usize).min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u32;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let character = text[line_start..offset].encode_utf16().count() as u32;
-    lsp::Position { line, character }
+/// Byte offsets to LSP positions and back for one text, built once per request in one pass:
+/// each conversion is then a binary search, so a request that converts every token of a file is
+/// linear in the file, not quadratic.
+pub struct LineIndex<'t> {
+    text: &'t str,
+    /// The byte offset where each line starts; the first is 0.
+    lines: Vec<u32>,
+    /// For each character outside ASCII, the offset just after it and how many more bytes than
+    /// UTF-16 units the text has up to there. A column is the bytes from the line start less the
+    /// difference gained on the way.
+    wide: Vec<(u32, u32)>,
 }
 
-/// The byte offset of an LSP position (UTF-16 columns), clamped to the text.
-pub fn offset(text: &str, pos: lsp::Position) -> u32 {
-    let mut line_start = 0;
-    for _ in 0..pos.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len() as u32,
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut lines = vec![0];
+        let mut wide = Vec::new();
+        let mut extra = 0u32;
+        let bytes = text.as_bytes();
+        for (i, c) in text.char_indices() {
+            // LSP's line ends: `\n`, `\r\n` and a lone `\r`.
+            if c == '\n' || (c == '\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                lines.push(i as u32 + 1);
+            } else if !c.is_ascii() {
+                extra += (c.len_utf8() - c.len_utf16()) as u32;
+                wide.push(((i + c.len_utf8()) as u32, extra));
+            }
         }
+        LineIndex { text, lines, wide }
     }
-    let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
-    let mut units = 0;
-    for (i, c) in text[line_start..line_end].char_indices() {
-        if units >= pos.character as usize {
-            return (line_start + i) as u32;
+
+    /// The bytes-over-UTF-16-units of the text before `offset`.
+    fn extra_before(&self, offset: u32) -> u32 {
+        let after = self.wide.partition_point(|&(end, _)| end <= offset);
+        after.checked_sub(1).and_then(|i| self.wide.get(i)).map_or(0, |&(_, extra)| extra)
+    }
+
+    /// The line and UTF-16 column of a byte offset; an offset past the end is the end, one inside
+    /// a character is that character's start.
+    pub fn position(&self, offset: u32) -> lsp::Position {
+        let offset = self.text.floor_char_boundary(offset as usize) as u32;
+        let line = self.lines.partition_point(|&start| start <= offset).saturating_sub(1);
+        let start = self.lines.get(line).copied().unwrap_or(0);
+        let character = (offset - start) - (self.extra_before(offset) - self.extra_before(start));
+        lsp::Position { line: line as u32, character }
+    }
+
+    pub fn range(&self, span: Span) -> lsp::Range {
+        lsp::Range { start: self.position(span.start), end: self.position(span.end) }
+    }
+
+    /// The byte offset of an LSP position (UTF-16 columns), clamped to the text: a line past
+    /// the last is the end of the text, a column past the line's end is the line's end, and a
+    /// column inside a surrogate pair is the character's start.
+    pub fn offset(&self, pos: lsp::Position) -> u32 {
+        let Some(&start) = self.lines.get(pos.line as usize) else { return self.text.len() as u32 };
+        let next = self.lines.get(pos.line as usize + 1).map_or(self.text.len(), |&next| next as usize);
+        let line = self.text.get(start as usize..next).unwrap_or_default();
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let end = start as usize + line.len();
+        let mut units = 0;
+        for (i, c) in line.char_indices() {
+            units += c.len_utf16();
+            if units > pos.character as usize {
+                return start + i as u32;
+            }
         }
-        units += c.len_utf16();
+        end as u32
     }
-    line_end as u32
 }
 
-pub fn range(text: &str, span: Span) -> lsp::Range {
-    lsp::Range { start: position(text, span.start), end: position(text, span.end) }
-}
-
-pub fn diagnostic(text: &str, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic {
+pub fn diagnostic(index: &LineIndex, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic {
     let mut message = d.message.clone();
     if !d.primary.message.is_empty() {
         message = format!("{message}: {}", d.primary.message);
@@ -54,12 +90,12 @@ pub fn diagnostic(text: &str, uri: &lsp::Uri, d: &Diagnostic) -> lsp::Diagnostic
         .iter()
         .filter(|l| l.file.is_none())
         .map(|l| lsp::DiagnosticRelatedInformation {
-            location: lsp::Location { uri: uri.clone(), range: range(text, l.span) },
+            location: lsp::Location { uri: uri.clone(), range: index.range(l.span) },
             message: l.message.clone(),
         })
         .collect();
     lsp::Diagnostic {
-        range: range(text, d.primary.span),
+        range: index.range(d.primary.span),
         severity: Some(match d.severity {
             Severity::Error => lsp::DiagnosticSeverity::ERROR,
             Severity::Warning => lsp::DiagnosticSeverity::WARNING,
@@ -95,12 +131,12 @@ pub fn token_legend() -> lsp::SemanticTokensLegend {
 }
 
 /// LSP's relative encoding: each token as (line delta, start delta, length, type, modifiers).
-pub fn encode_tokens(text: &str, tokens: &[(Span, TokenClass)]) -> Vec<lsp::SemanticToken> {
+pub fn encode_tokens(index: &LineIndex, tokens: &[(Span, TokenClass)]) -> Vec<lsp::SemanticToken> {
     let mut out = Vec::with_capacity(tokens.len());
     let (mut line, mut start) = (0, 0);
     for (span, class) in tokens {
-        let from = position(text, span.start);
-        let to = position(text, span.end);
+        let from = index.position(span.start);
+        let to = index.position(span.end);
         if to.line != from.line {
             continue;
         }
@@ -119,7 +155,7 @@ pub fn encode_tokens(text: &str, tokens: &[(Span, TokenClass)]) -> Vec<lsp::Sema
 }
 
 #[allow(deprecated)] // `deprecated` is a required field of the LSP type.
-pub fn symbol(text: &str, s: &ide::Symbol) -> lsp::DocumentSymbol {
+pub fn symbol(index: &LineIndex, s: &ide::Symbol) -> lsp::DocumentSymbol {
     lsp::DocumentSymbol {
         name: s.name.clone(),
         detail: None,
@@ -138,9 +174,9 @@ pub fn symbol(text: &str, s: &ide::Symbol) -> lsp::DocumentSymbol {
         },
         tags: None,
         deprecated: None,
-        range: range(text, s.span),
-        selection_range: range(text, s.name_span),
-        children: (!s.children.is_empty()).then(|| s.children.iter().map(|c| symbol(text, c)).collect()),
+        range: index.range(s.span),
+        selection_range: index.range(s.name_span),
+        children: (!s.children.is_empty()).then(|| s.children.iter().map(|c| symbol(index, c)).collect()),
     }
 }
 
@@ -151,9 +187,52 @@ mod tests {
     #[test]
     fn columns_count_utf16_units() {
         let text = "ab\n😀x";
-        assert_eq!(position(text, 4 + 3), lsp::Position { line: 1, character: 2 });
-        assert_eq!(position(text, 99), lsp::Position { line: 1, character: 3 });
-        assert_eq!(offset(text, lsp::Position { line: 1, character: 2 }), 7);
-        assert_eq!(offset(text, lsp::Position { line: 9, character: 0 }), text.len() as u32);
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(4 + 3), lsp::Position { line: 1, character: 2 });
+        assert_eq!(index.position(99), lsp::Position { line: 1, character: 3 });
+        assert_eq!(index.offset(lsp::Position { line: 1, character: 2 }), 7);
+        assert_eq!(index.offset(lsp::Position { line: 1, character: 1 }), 3, "inside the pair: its start");
+        assert_eq!(index.offset(lsp::Position { line: 9, character: 0 }), text.len() as u32);
+        assert_eq!(index.offset(lsp::Position { line: 0, character: 99 }), 2, "past the line's end");
+    }
+
+    /// The position of `offset` counted from the start, the obvious way.
+    fn naive(text: &str, offset: usize) -> lsp::Position {
+        let offset = text.floor_char_boundary(offset);
+        let (mut line, mut character) = (0, 0);
+        for (i, c) in text[..offset].char_indices() {
+            let lone_cr = c == '\r' && !text[i + 1..].starts_with('\n');
+            if c == '\n' || lone_cr {
+                (line, character) = (line + 1, 0);
+            } else {
+                character += c.len_utf16() as u32;
+            }
+        }
+        lsp::Position { line, character }
+    }
+
+    #[test]
+    fn every_offset_agrees_with_counting_from_the_start() {
+        let texts = [
+            "",
+            "\n",
+            "abc",
+            "ab\n😀x\n",
+            "中文\r\n规则 😀😀\r\n\r\n",
+            "a\rb\r\rc\r",
+            "é\u{10348}\u{feff}\n\n  # 注释\non button-long-press: notify(message: \"你好\")",
+        ];
+        for text in texts {
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                let pos = index.position(offset as u32);
+                assert_eq!(pos, naive(text, offset), "{text:?} at {offset}");
+                let boundary = text.floor_char_boundary(offset);
+                let inside_crlf = text[..boundary].ends_with('\r') && text[boundary..].starts_with('\n');
+                if !inside_crlf {
+                    assert_eq!(index.offset(pos) as usize, boundary, "{text:?} at {offset}: {pos:?}");
+                }
+            }
+        }
     }
 }

@@ -11,7 +11,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::convert;
+use crate::convert::{self, LineIndex};
 
 pub struct Backend {
     client: Client,
@@ -30,7 +30,8 @@ impl State {
     fn diagnostics(&self, file: SourceFile) -> Vec<Diagnostic> {
         let text = file.text(&self.db);
         let Ok(uri) = file.path(&self.db).parse::<Uri>() else { return Vec::new() };
-        file_diagnostics(&self.db, self.ws, file).iter().map(|d| convert::diagnostic(text, &uri, d)).collect()
+        let index = LineIndex::new(text);
+        file_diagnostics(&self.db, self.ws, file).iter().map(|d| convert::diagnostic(&index, &uri, d)).collect()
     }
 
     fn file(&mut self, key: &str, text: String) -> SourceFile {
@@ -162,11 +163,11 @@ impl LanguageServer for Backend {
         let at = params.text_document_position_params;
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
-        let offset = convert::offset(text, at.position);
+        let index = LineIndex::new(file.text(&state.db));
+        let offset = index.offset(at.position);
         Ok(ide::hover(&state.db, state.ws, file, offset).map(|(span, markdown)| Hover {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: markdown }),
-            range: Some(convert::range(text, span)),
+            range: Some(index.range(span)),
         }))
     }
 
@@ -174,7 +175,7 @@ impl LanguageServer for Backend {
         let at = params.text_document_position;
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let offset = convert::offset(file.text(&state.db), at.position);
+        let offset = LineIndex::new(file.text(&state.db)).offset(at.position);
         let items = ide::completions(&state.db, state.ws, file, offset)
             .into_iter()
             .map(|c| CompletionItem {
@@ -201,19 +202,19 @@ impl LanguageServer for Backend {
         let at = params.text_document_position;
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
-        let offset = convert::offset(text, at.position);
+        let index = LineIndex::new(file.text(&state.db));
+        let offset = index.offset(at.position);
         let spans = ide::references(&state.db, state.ws, file, offset);
         let uri = at.text_document.uri;
-        Ok(Some(spans.into_iter().map(|s| Location { uri: uri.clone(), range: convert::range(text, s) }).collect()))
+        Ok(Some(spans.into_iter().map(|s| Location { uri: uri.clone(), range: index.range(s) }).collect()))
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let at = params.text_document_position;
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
-        let offset = convert::offset(text, at.position);
+        let index = LineIndex::new(file.text(&state.db));
+        let offset = index.offset(at.position);
         let edits = ide::rename(&state.db, state.ws, file, offset, &params.new_name).map_err(|e| {
             tower_lsp_server::jsonrpc::Error::invalid_params(match e {
                 ide::RenameError::NotRenamable => "only rules and pack variables can be renamed here",
@@ -222,10 +223,7 @@ impl LanguageServer for Backend {
                 }
             })
         })?;
-        let edits = edits
-            .into_iter()
-            .map(|(span, new_text)| TextEdit { range: convert::range(text, span), new_text })
-            .collect();
+        let edits = edits.into_iter().map(|(span, new_text)| TextEdit { range: index.range(span), new_text }).collect();
         Ok(Some(WorkspaceEdit {
             changes: Some([(at.text_document.uri, edits)].into_iter().collect()),
             ..Default::default()
@@ -235,8 +233,8 @@ impl LanguageServer for Backend {
     async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(params.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
-        let symbols = ide::symbols(&state.db, file).iter().map(|s| convert::symbol(text, s)).collect();
+        let index = LineIndex::new(file.text(&state.db));
+        let symbols = ide::symbols(&state.db, file).iter().map(|s| convert::symbol(&index, s)).collect();
         Ok(Some(DocumentSymbolResponse::Nested(symbols)))
     }
 
@@ -249,18 +247,18 @@ impl LanguageServer for Backend {
         if formatted == *text {
             return Ok(Some(Vec::new()));
         }
-        let whole = convert::range(text, glass_compiler::span::Span::new(0, text.len() as u32));
+        let whole = LineIndex::new(text).range(glass_compiler::span::Span::new(0, text.len() as u32));
         Ok(Some(vec![TextEdit { range: whole, new_text: formatted }]))
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(params.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
+        let index = LineIndex::new(file.text(&state.db));
         let tokens = ide::semantic_tokens(&state.db, state.ws, file);
         Ok(Some(SemanticTokensResult::Tokens(SemanticTokens {
             result_id: None,
-            data: convert::encode_tokens(text, &tokens),
+            data: convert::encode_tokens(&index, &tokens),
         })))
     }
 
@@ -268,12 +266,12 @@ impl LanguageServer for Backend {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let uri = params.text_document.uri;
         let Some(file) = state.files.get(uri.as_str()).copied() else { return Ok(None) };
-        let text = file.text(&state.db);
-        let (start, end) = (convert::offset(text, params.range.start), convert::offset(text, params.range.end));
+        let index = LineIndex::new(file.text(&state.db));
+        let (start, end) = (index.offset(params.range.start), index.offset(params.range.end));
         let actions = ide::fixes(&state.db, state.ws, file, glass_compiler::span::Span::new(start, end))
             .into_iter()
             .map(|fix| {
-                let edit = TextEdit { range: convert::range(text, fix.span), new_text: fix.replacement };
+                let edit = TextEdit { range: index.range(fix.span), new_text: fix.replacement };
                 CodeActionOrCommand::CodeAction(CodeAction {
                     title: fix.title,
                     kind: Some(CodeActionKind::QUICKFIX),
@@ -293,11 +291,11 @@ impl LanguageServer for Backend {
         let at = params.text_document_position_params;
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let Some(file) = state.files.get(at.text_document.uri.as_str()).copied() else { return Ok(None) };
-        let offset = convert::offset(file.text(&state.db), at.position);
+        let offset = LineIndex::new(file.text(&state.db)).offset(at.position);
         let Some(origin) = ide::definition(&state.db, state.ws, file, offset) else { return Ok(None) };
         let Some(target) = state.files.get(&*origin.file).copied() else { return Ok(None) };
         let Ok(uri) = origin.file.parse::<Uri>() else { return Ok(None) };
-        let range = convert::range(target.text(&state.db), origin.span);
+        let range = LineIndex::new(target.text(&state.db)).range(origin.span);
         Ok(Some(GotoDefinitionResponse::Scalar(Location { uri, range })))
     }
 
