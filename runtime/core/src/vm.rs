@@ -32,7 +32,7 @@ pub const MAX_CASCADE: usize = 16;
 /// due (the device slept, the clock jumped), the rule runs once for all of them, at the last
 /// due time, and its next tick stays on its phase (spec/bytecode.md §7.4). A thousand runs of
 /// a rule cost at most about a million instructions (a few ms on the glasses), and every
-/// example pack's tests replay far fewer (180 at most: `every 10 s` over half an hour).
+/// example pack's tests replay far fewer (60 at most: `every 10 s` over ten minutes).
 pub const MAX_CATCH_UP: u64 = 1_000;
 
 const MS_PER_MINUTE: u64 = 60_000;
