@@ -330,3 +330,189 @@ fn help_describes_the_events_file() {
         assert!(help.contains(expected), "missing `{expected}` in\n{help}");
     }
 }
+
+/// `run`, but fails (and kills glassc) if it takes more than two minutes: a clock jump that
+/// replays every missed tick would otherwise hang the test, or fill the memory.
+fn run_bounded(name: &str, pack: &Path, events: &str, args: &[&str]) -> Output {
+    let dir = scratch(name);
+    std::fs::write(dir.join("events.jsonl"), events).expect("events file");
+    let profiles = repo().join("examples/profiles");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glassc"))
+        .current_dir(&dir)
+        .args(["run", pack.to_str().unwrap(), "--events", "events.jsonl", "--profiles", profiles.to_str().unwrap()])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("glassc runs");
+    // Drain the pipes while waiting, so a large output cannot block the child.
+    let mut pipes = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let out = std::thread::spawn(move || {
+        use std::io::Read;
+        let (mut o, mut e) = (Vec::new(), Vec::new());
+        pipes.0.read_to_end(&mut o).unwrap();
+        pipes.1.read_to_end(&mut e).unwrap();
+        (o, e)
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("glassc run did not finish within two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (stdout, stderr) = out.join().unwrap();
+    Output { status, stdout, stderr }
+}
+
+/// A pack whose rules tick every second and every morning.
+const TICKING: &str = "pack ticking
+use ray-ban-meta
+var beats: Int 0..1000000 = 0
+rule beat: every 1 s: chime, set beats = beats + 1
+rule wake: every day at 07:30: chime
+";
+
+#[test]
+fn clock_jumps_run_a_periodic_rule_once_for_all_its_missed_ticks() {
+    let dir = scratch("clock-jumps-pack");
+    let pack = dir.join("pack.glass");
+    std::fs::write(&pack, TICKING).unwrap();
+    // A jump of 3,170 years, then to the end of the clock (u64::MAX ms), twice.
+    let events = r#"{"at": 2500}
+{"at": 100000000000000}
+{"at": 18446744073709551615}
+{"at": 18446744073709551615, "var": "beats", "value": 3}
+"#;
+    let out = run_bounded("clock-jumps", &pack, events, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Two ticks one by one; then each rule runs once per jump, at its last due tick, saying
+    // how many due ticks that run stood for.
+    let chime = |at: u64, rule: &str, line: u32, ticks: Option<u64>| {
+        let ticks = ticks.map_or(String::new(), |n| format!(",\"ticks\":{n}"));
+        format!(
+            "{{\"at\":{at},\"action\":\"glasses.audio.chime\",\"args\":{{}},\"rule\":\"{rule}\",\"line\":{line},\"delayed\":false{ticks}}}"
+        )
+    };
+    let day = 86_400_000u64;
+    let at_0730 = 27_000_000u64;
+    let expected = [
+        chime(1_000, "beat", 4, None),
+        chime(2_000, "beat", 4, None),
+        // Mornings from day 0 to the last before 10^14 ms (09:46 of its day).
+        chime(100_000_000_000_000 / day * day + at_0730, "wake", 5, Some(1_157_408)),
+        // Seconds from 3 s to 10^14 ms.
+        chime(100_000_000_000_000, "beat", 4, Some(99_999_999_998)),
+        // u64::MAX ms is 14:25 of its day.
+        chime(u64::MAX / day * day + at_0730, "wake", 5, Some(213_502_824_927)),
+        chime(u64::MAX / 1_000 * 1_000, "beat", 4, Some((u64::MAX / 1_000) - 100_000_000_000)),
+    ];
+    assert_eq!(stdout(&out).lines().collect::<Vec<_>>(), expected);
+    let summary = stderr(&out);
+    let missed = 1_157_407 + 99_999_999_997 + 213_502_824_926 + (u64::MAX / 1_000 - 100_000_000_000 - 1);
+    assert!(summary.contains(&format!("faults 0, ticks-missed {missed}; 0 timers pending")), "{summary}");
+    assert!(summary.contains("run to 18446744073709551615 ms, 6 actions emitted; rule runs 6"), "{summary}");
+
+    let explained = run_bounded("clock-jumps-explain", &pack, events, &["--explain"]);
+    assert!(explained.status.success(), "{}", stderr(&explained));
+    let text = stdout(&explained);
+    for expected in [
+        "at 27777777 h 46 min 40 s: timer of rule `beat` (line 4): every 1 s",
+        "  rule `beat` (line 4) ran once for 99999999998 due ticks, from 3 s to 27777777 h 46 min 40 s \
+         (99999999997 missed): more than 1000 were due in this step, so one run stands for all, and the next \
+         tick stays on the rule's schedule",
+        "  rule `beat` (line 4): fired: glasses.audio.chime, set beats = 3",
+        "  rule `wake` (line 5) ran once for 1157408 due ticks, from 7 h 30 min 0 s to 27777775 h 30 min 0 s",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(expected)), "missing `{expected}` in\n{text}");
+    }
+    let json = run_bounded("clock-jumps-json", &pack, events, &["--explain", "--message-format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let notes: Vec<serde_json::Value> = stdout(&json).lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
+    let caught: Vec<(&str, u64)> = notes
+        .iter()
+        .filter(|n| n["outcome"] == "caught-up")
+        .map(|n| (n["rule"].as_str().unwrap(), n["ticks"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        caught,
+        [
+            ("wake", 1_157_408),
+            ("beat", 99_999_999_998),
+            ("wake", 213_502_824_927),
+            ("beat", u64::MAX / 1_000 - 100_000_000_000)
+        ]
+    );
+}
+
+#[test]
+fn delayed_sets_that_re_arm_each_other_run_late_after_a_clock_jump() {
+    let dir = scratch("clock-chain-pack");
+    let pack = dir.join("pack.glass");
+    // A flag that flips itself every millisecond, for ever, beside a rule every second.
+    std::fs::write(
+        &pack,
+        "pack flipping
+use ray-ban-meta
+var flag: Int 0..1 = 0
+rule beat: every 1 s: chime
+rule start: on capture-button-press: set flag = 1
+rule flip: on flag changes: after 1 ms set flag = 1 - flag
+",
+    )
+    .unwrap();
+    let events = "{\"at\": 0, \"event\": \"capture-button-press\"}\n{\"at\": 31536000000}\n{\"at\": 31536001500}\n";
+    let out = run_bounded("clock-chain", &pack, events, &["--explain"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // Two timer slots: 2 × 1,001 timers fire in order, then what is still due fires once, late.
+    let late = text.lines().filter(|l| l.contains("(late: due at")).collect::<Vec<_>>();
+    assert_eq!(late.len(), 2, "{late:?}");
+    assert!(late[1].starts_with(
+        "at 8760 h 0 min 0 s: timer of rule `beat` (line 4): every 1 s (late: due at 8760 h 0 min 0 s; this step \
+         had already fired 2002 timers, its catch-up budget, so what is still due runs once, now)"
+    ));
+    assert!(text.contains("rule `beat` (line 4) ran once for 31536000 due ticks, from 1 s to 8760 h 0 min 0 s"));
+    let summary = stderr(&out);
+    assert!(summary.contains("ticks-missed 31535999; 2 timers pending, the next due at 31536001501 ms"), "{summary}");
+}
+
+#[test]
+fn pack_tests_may_jump_to_the_end_of_the_test_clock() {
+    // The harness plays test steps on the same runtime: a hundred years, then the last
+    // millisecond a test time can name (i64::MAX ms), each a single bounded step.
+    let dir = scratch("clock-harness");
+    let pack = dir.join("pack.glass");
+    let tests = "test \"a long sleep\" {
+  at 2 s: expect chime
+  at 876000 h: expect chime
+  at 2562047788015 h: expect chime
+  at 2562047788015 h + 12 min + 55 s: expect chime
+  at 2562047788015 h + 12 min + 55 s + 807 ms: expect no chime
+}
+";
+    std::fs::write(&pack, format!("{TICKING}{tests}")).unwrap();
+    let profiles = repo().join("examples/profiles");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_glassc"))
+        .current_dir(&dir)
+        .args(["test", "pack.glass", "--profiles", profiles.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("glassc runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("glassc test did not finish within two minutes");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert!(stdout(&out).contains("1 passed, 0 failed"), "{}", stdout(&out));
+}

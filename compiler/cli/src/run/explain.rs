@@ -46,7 +46,10 @@ impl<'a> Player<'a> {
                 Record::Emit { action, args, origin } => {
                     self.emitted += 1;
                     if !self.explain || self.json {
-                        writeln!(out, "{}", self.emission_json(action, &args, origin)).map_err(write_error)?;
+                        // An action of a tick that ran once for many says how many.
+                        let ticks = self.caught_up.filter(|(rule, _)| *rule == origin.rule && !origin.delayed);
+                        let line = self.emission_json(action, &args, origin, ticks.map(|(_, n)| n));
+                        writeln!(out, "{line}").map_err(write_error)?;
                     }
                     if self.explain {
                         let call = self.show_call(action, &args);
@@ -59,10 +62,19 @@ impl<'a> Player<'a> {
                         }
                     }
                 }
-                Record::Trace(event) if self.explain => self.trace(event, out)?,
-                Record::Trace(_) => {}
+                Record::Trace(event) => {
+                    match event {
+                        TraceEvent::TimerFired { .. } => self.caught_up = None,
+                        TraceEvent::CaughtUp { rule, ticks, .. } => self.caught_up = Some((rule, ticks)),
+                        _ => {}
+                    }
+                    if self.explain {
+                        self.trace(event, out)?;
+                    }
+                }
             }
         }
+        self.caught_up = None;
         self.flush_run(out)
     }
 
@@ -162,8 +174,42 @@ impl<'a> Player<'a> {
                     TraceTimer::Emit { action } => format!("delayed {}", self.action_name(action)),
                     TraceTimer::Set { var } => format!("delayed set {}", self.var_name(var)),
                 };
-                let message = format!("at {}: timer of {}: {what}", values::timestamp(due_ms), self.rule_label(rule));
+                let late = self.late.take().map_or(String::new(), |due| {
+                    let budget = u64::from(self.program.timer_slots()) * (glass_runtime::vm::MAX_CATCH_UP + 1);
+                    format!(
+                        " (late: due at {}; this step had already fired {budget} timers, its catch-up budget, so \
+                         what is still due runs once, now)",
+                        values::timestamp(due)
+                    )
+                });
+                let message =
+                    format!("at {}: timer of {}: {what}{late}", values::timestamp(due_ms), self.rule_label(rule));
                 self.write_note(out, "timer", Some(rule), None, message, false)?;
+            }
+            TraceEvent::Late { due_ms, .. } => {
+                self.flush_run(out)?;
+                self.late = Some(due_ms);
+            }
+            TraceEvent::CaughtUp { rule, ticks, first_ms } => {
+                let period = match self.program.rule(rule).map(|r| r.trigger) {
+                    Some(Trigger::Every { period_ms }) => period_ms,
+                    _ => 86_400_000,
+                };
+                let last = first_ms.saturating_add((ticks - 1).saturating_mul(period));
+                let why = if ticks > glass_runtime::vm::MAX_CATCH_UP {
+                    format!("more than {} were due in this step", glass_runtime::vm::MAX_CATCH_UP)
+                } else {
+                    "this step had already used its catch-up budget".to_string()
+                };
+                let message = format!(
+                    "{} ran once for {ticks} due ticks, from {} to {} ({} missed): {why}, so one run stands for \
+                     all, and the next tick stays on the rule's schedule",
+                    self.rule_label(rule),
+                    values::timestamp(first_ms),
+                    values::timestamp(last),
+                    ticks - 1,
+                );
+                self.write_note_with(out, "timer", Some(rule), Some("caught-up"), message, true, ticks)?;
             }
             TraceEvent::SequenceStep { rule, seen, len } => {
                 self.flush_run(out)?;
@@ -291,6 +337,22 @@ impl<'a> Player<'a> {
         message: String,
         indent: bool,
     ) -> Result<(), UsageError> {
+        self.write_note_with(out, kind, rule, outcome, message, indent, 0)
+    }
+
+    /// [`Player::write_note`], with the due ticks a run stood for (`"ticks"` in JSON when it
+    /// is more than one).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn write_note_with(
+        &mut self,
+        out: &mut impl Write,
+        kind: &str,
+        rule: Option<u16>,
+        outcome: Option<&str>,
+        message: String,
+        indent: bool,
+        ticks: u64,
+    ) -> Result<(), UsageError> {
         self.noted += 1;
         if self.json {
             let mut note = vec![("at", json!(self.now)), ("explain", json!(kind))];
@@ -300,6 +362,9 @@ impl<'a> Player<'a> {
             }
             if let Some(outcome) = outcome {
                 note.push(("outcome", json!(outcome)));
+            }
+            if ticks > 1 {
+                note.push(("ticks", json!(ticks)));
             }
             note.push(("message", json!(message)));
             writeln!(out, "{}", object(note)).map_err(write_error)

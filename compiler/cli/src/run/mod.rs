@@ -69,7 +69,9 @@ a payload is a list.
 Output: one JSON line per action on stdout:
   {\"at\": 1000, \"action\": \"car.notify\", \"args\": {\"message\": \"\"}, \"rule\": null, \"line\": 10, \"delayed\": false}
 (`args` by parameter name with a .glass pack, else a list), then a summary line with the
-runtime's counters on stderr. --explain prints readable text instead; with
+runtime's counters on stderr. After a jump of the clock, an `every` or daily rule with more
+than 1000 ticks due runs once, at the last of them, on its phase; its actions then carry
+`\"ticks\": N`, the due ticks that run stood for (the summary counts the missed ones). --explain prints readable text instead; with
 --message-format json, the explanation comes as JSON lines ({\"explain\": ...}) among the
 action lines.
 
@@ -162,7 +164,7 @@ fn play<E: BlockEngine>(
     events: &[u8],
 ) -> Result<ExitCode, UsageError> {
     let mut player = Player::new(program, source, options);
-    let mut host = Recorder::default();
+    let mut host = Recorder { records: Vec::new(), all: options.explain };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = 0usize;
     let mut lines_run = 0usize;
@@ -239,7 +241,7 @@ fn play<E: BlockEngine>(
     let next = runtime.next_deadline().map_or(String::new(), |due| format!(", the next due at {due} ms"));
     eprintln!(
         "summary: {lines_run} {} run to {} ms, {} emitted; rule runs {}, rate-limited {}, busy-ignored {}, queued {}, \
-         cancelled {}, cascade-cut {}, queue-overflow {}, faults {}; {pending} timer{} pending{next}",
+         cancelled {}, cascade-cut {}, queue-overflow {}, faults {}, ticks-missed {}; {pending} timer{} pending{next}",
         if lines_run == 1 { "line" } else { "lines" },
         runtime.now(),
         plural(player.emitted, "action"),
@@ -251,6 +253,7 @@ fn play<E: BlockEngine>(
         c.cascade_cut,
         runtime.queue_stats().dropped,
         c.faults,
+        c.ticks_missed,
         if pending == 1 { "" } else { "s" },
     );
     if errors > 0 {
@@ -279,10 +282,12 @@ fn read_events(path: &Path) -> Result<(String, Vec<u8>), UsageError> {
     Ok((path.display().to_string(), bytes))
 }
 
-/// Everything the runtime told the host, in order.
-#[derive(Default)]
+/// Everything the runtime told the host, in order, since the last drain (one `advance_to` or
+/// stimulus: the runtime bounds its work, so this is bounded too, whatever the clock).
 struct Recorder {
     records: Vec<Record>,
+    /// Every decision (`--explain`), or only those the action lines need.
+    all: bool,
 }
 
 enum Record {
@@ -296,7 +301,9 @@ impl Host for Recorder {
     }
 
     fn trace(&mut self, event: TraceEvent) {
-        self.records.push(Record::Trace(event));
+        if self.all || matches!(event, TraceEvent::TimerFired { .. } | TraceEvent::CaughtUp { .. }) {
+            self.records.push(Record::Trace(event));
+        }
     }
 }
 
@@ -316,6 +323,10 @@ struct Player<'a> {
     pub(super) run: Option<RunNote>,
     /// Lines of explanation written for the current stimulus.
     pub(super) noted: usize,
+    /// The rule of the timer that fired last, when it ran once for this many due ticks.
+    pub(super) caught_up: Option<(u16, u64)>,
+    /// The timer about to fire is late: it was due at this time.
+    pub(super) late: Option<u64>,
 }
 
 const KEYS: &str = "`at`, `event`, `payload`, `state`, `var` and `value`";
@@ -333,6 +344,8 @@ impl<'a> Player<'a> {
             emitted: 0,
             run: None,
             noted: 0,
+            caught_up: None,
+            late: None,
         }
     }
 }

@@ -69,8 +69,9 @@ impl<'a> Player<'a> {
         if parts.is_empty() { name } else { format!("{name}({})", parts.join(", ")) }
     }
 
-    /// The action line: `{"at":…,"action":…,"args":…,"rule":…,"line":…,"delayed":…}`.
-    pub(super) fn emission_json(&self, action: u16, args: &[Value], origin: Origin) -> String {
+    /// The action line: `{"at":…,"action":…,"args":…,"rule":…,"line":…,"delayed":…}`, and
+    /// `"ticks":N` when the run stood for N due ticks of its `every` or daily rule.
+    pub(super) fn emission_json(&self, action: u16, args: &[Value], origin: Origin, ticks: Option<u64>) -> String {
         let args = match self.action_def(action) {
             Some((_, def)) if def.params.len() == args.len() => object(
                 def.params.iter().zip(args).map(|(p, v)| (p.name.as_str(), self.value_json(Some(&p.ty), *v))).collect(),
@@ -79,11 +80,15 @@ impl<'a> Player<'a> {
         };
         let info = self.program.rule(origin.rule);
         let head = object(vec![("at", json!(origin.at_ms)), ("action", json!(self.action_name(action)))]);
-        let tail = object(vec![
+        let mut tail = vec![
             ("rule", json!(self.rule_name(origin.rule))),
             ("line", json!(info.map(|r| r.line))),
             ("delayed", json!(origin.delayed)),
-        ]);
+        ];
+        if let Some(ticks) = ticks {
+            tail.push(("ticks", json!(ticks)));
+        }
+        let tail = object(tail);
         format!("{},\"args\":{args},{}", &head[..head.len() - 1], &tail[1..])
     }
 
