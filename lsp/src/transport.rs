@@ -434,20 +434,25 @@ fn read_stdin(
                 }
             }
             Event::Reply(body) => {
-                eprintln!("glass-lsp: answered a message it could not read: {}", String::from_utf8_lossy(&body));
+                log(&format!("answered a message it could not read: {}", String::from_utf8_lossy(&body)));
                 if replies.send(Output::Frame(frame(&body))).is_err() {
                     return;
                 }
             }
             Event::End(why) => {
                 match why {
-                    Some(why) => eprintln!("glass-lsp: {why}; exiting"),
-                    None => eprintln!("glass-lsp: stdin closed without an `exit` notification; exiting with code 1"),
+                    Some(why) => log(&format!("{why}; exiting")),
+                    None => log("stdin closed without an `exit` notification; exiting with code 1"),
                 }
                 return;
             }
         }
     }
+}
+
+/// A line on stderr. Unlike `eprintln!`, a closed stderr is no reason to stop serving.
+fn log(message: &str) {
+    let _ = writeln!(io::stderr(), "glass-lsp: {message}");
 }
 
 async fn forward_input(mut frames: tokio::sync::mpsc::Receiver<Vec<u8>>, mut to_server: tokio::io::DuplexStream) {
@@ -483,7 +488,7 @@ async fn forward_output(from_server: tokio::io::DuplexStream, out: std_mpsc::Sen
             }
         }
         let Some(n) = length else {
-            eprintln!("glass-lsp: the server wrote a frame without Content-Length");
+            log("the server wrote a frame without Content-Length");
             return;
         };
         let mut body = vec![0; n];

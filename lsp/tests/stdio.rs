@@ -526,3 +526,24 @@ fn exit_codes_follow_the_protocol() {
     s.send(json!({"jsonrpc": "2.0", "method": "exit"}));
     assert_eq!(exit_status(s).0, Some(0), "exit after shutdown");
 }
+
+/// Issue #11: a space typed in a pack's first comment line asked for completion with nothing
+/// but a comment before the cursor, and the server panicked. Positions past the line's end, past
+/// the last line and inside an emoji's surrogate pair are clamped, not trusted.
+#[test]
+fn completion_in_a_comment_line_and_odd_positions_answer() {
+    let mut s = start_initialized();
+    let uri = "file:///w/pack.glass";
+    open(&mut s, uri, "# Everyday behaviour 😀 for the glasses \n");
+    let positions = [(0, 1), (0, 10), (0, 22), (0, 23), (0, 41), (0, 500), (1, 0), (7, 3), (u32::MAX, u32::MAX)];
+    for (i, (line, character)) in positions.into_iter().enumerate() {
+        let at = json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}});
+        for (j, method) in
+            ["textDocument/completion", "textDocument/hover", "textDocument/definition"].iter().enumerate()
+        {
+            let reply = request(&mut s, 10 * i as i64 + j as i64 + 2, method, at.clone());
+            assert!(reply["error"].is_null(), "{method} at {line}:{character}: {reply}");
+        }
+    }
+    stop(s);
+}
