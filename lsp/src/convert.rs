@@ -131,25 +131,31 @@ pub fn token_legend() -> lsp::SemanticTokensLegend {
 }
 
 /// LSP's relative encoding: each token as (line delta, start delta, length, type, modifiers).
+/// Tokens must come sorted by start; one that spans lines, or starts before the previous one
+/// ends, is left out (LSP's encoding can express neither).
 pub fn encode_tokens(index: &LineIndex, tokens: &[(Span, TokenClass)]) -> Vec<lsp::SemanticToken> {
     let mut out = Vec::with_capacity(tokens.len());
+    // The previous token's line and start column, and where it ended.
     let (mut line, mut start) = (0, 0);
+    let mut end = lsp::Position { line: 0, character: 0 };
     for (span, class) in tokens {
         let from = index.position(span.start);
         let to = index.position(span.end);
-        if to.line != from.line {
+        let Some(length) = to.character.checked_sub(from.character).filter(|_| to.line == from.line) else { continue };
+        if (from.line, from.character) < (end.line, end.character) {
             continue;
         }
         let Some(kind) = TOKEN_TYPES.iter().position(|(c, _)| c == class) else { continue };
-        let delta_start = if from.line == line { from.character - start } else { from.character };
+        let delta_line = from.line - line;
+        let delta_start = if delta_line == 0 { from.character - start } else { from.character };
         out.push(lsp::SemanticToken {
-            delta_line: from.line - line,
+            delta_line,
             delta_start,
-            length: to.character - from.character,
+            length,
             token_type: kind as u32,
             token_modifiers_bitset: 0,
         });
-        (line, start) = (from.line, from.character);
+        (line, start, end) = (from.line, from.character, to);
     }
     out
 }
@@ -194,6 +200,19 @@ mod tests {
         assert_eq!(index.offset(lsp::Position { line: 1, character: 1 }), 3, "inside the pair: its start");
         assert_eq!(index.offset(lsp::Position { line: 9, character: 0 }), text.len() as u32);
         assert_eq!(index.offset(lsp::Position { line: 0, character: 99 }), 2, "past the line's end");
+    }
+
+    #[test]
+    fn tokens_out_of_order_overlapping_or_across_lines_are_left_out() {
+        let text = "on a: b\n\"x\ny\" c";
+        let index = LineIndex::new(text);
+        let t = |a, b| (Span::new(a, b), TokenClass::Keyword);
+        let tokens = [t(0, 2), t(1, 4), t(3, 4), t(0, 1), t(5, 4), t(6, 7), t(8, 13), t(14, 15), t(99, 120)];
+        let encoded: Vec<(u32, u32, u32)> =
+            encode_tokens(&index, &tokens).iter().map(|t| (t.delta_line, t.delta_start, t.length)).collect();
+        // `on`, `a`, `b`, then `c` two lines down; the overlaps, the reversed span and the
+        // string across lines are dropped; past the end is an empty token at the end.
+        assert_eq!(encoded, [(0, 0, 2), (0, 3, 1), (0, 3, 1), (2, 3, 1), (0, 1, 0)]);
     }
 
     /// The position of `offset` counted from the start, the obvious way.
