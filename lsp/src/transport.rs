@@ -621,6 +621,67 @@ mod tests {
         assert!(matches!(&e[1], Event::Message { .. }), "{e:?}");
     }
 
+    /// Random streams of header pieces, JSON and bytes: the framer always reaches the end, and
+    /// whatever it passes on, tower-lsp-server decodes.
+    #[test]
+    fn random_streams_end_and_pass_on_only_decodable_messages() {
+        let pieces: &[&[u8]] = &[
+            b"Content-Length: ",
+            b"content-length:",
+            b"Content-Type: x\r\n",
+            b"12",
+            b"0",
+            b"99999999999999999999",
+            b"\r\n",
+            b"\n",
+            b"\r",
+            b":",
+            b"{",
+            b"}",
+            b"\"",
+            b"\xff",
+            b"\xe4\xb8",
+            br#"{"jsonrpc":"2.0","id":1,"method":"m"}"#,
+            br#"{"jsonrpc":"2.0","id":1,"result":null}"#,
+            b"garbage",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let mut input = Vec::new();
+            for _ in 0..next() % 40 {
+                match next() % 4 {
+                    0 => input.extend(framed(HOVER)),
+                    _ => input.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]),
+                }
+            }
+            let mut framer = Framer::with_max_body(input.as_slice(), 1 << 10);
+            let mut count = 0;
+            loop {
+                count += 1;
+                assert!(count <= input.len() + 2, "no end: {}", String::from_utf8_lossy(&input));
+                match framer.next_event() {
+                    Event::End(_) => break,
+                    Event::Message { body, .. } => {
+                        let text = std::str::from_utf8(&body).expect("UTF-8");
+                        let decodes =
+                            text.parse::<jsonrpc::Request>().is_ok() || text.parse::<jsonrpc::Response>().is_ok();
+                        assert!(decodes, "{text}");
+                    }
+                    Event::Reply(body) => {
+                        let v: Value = serde_json::from_slice(&body).expect("our reply is JSON");
+                        assert!(v["error"]["code"].is_i64(), "{v}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn end_of_input_inside_a_message_says_so() {
         assert_eq!(events(b"", MAX_BODY), [Event::End(None)]);
