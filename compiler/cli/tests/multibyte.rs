@@ -353,3 +353,140 @@ fn labels_stay_on_their_words_when_every_file_has_multibyte_text() {
     assert!(missing.is_empty(), "codes no case produced: {missing:?}");
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
+
+/// Deterministic noise (xorshift64), so every run checks the same programs.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn programs_of_glass_words_and_multibyte_pieces_render_without_a_panic() {
+    // Pieces of glass and of everything that is not: multi-byte letters inside and beside names,
+    // texts and escapes cut by line ends, typographic quotes, line breaks ariadne alone counts.
+    const PIECES: &[&str] = &[
+        "on ",
+        "button-press",
+        "press",
+        "buton",
+        ":",
+        " ",
+        " ",
+        "\n",
+        "\n  ",
+        "say(message: ",
+        "\"",
+        "\"好\"",
+        "中文",
+        "😀",
+        "e\u{301}",
+        "\u{301}",
+        "é",
+        "\\",
+        "\\中",
+        "#",
+        "# 注释",
+        "“",
+        "”",
+        "-",
+        "1",
+        "9",
+        "(",
+        ")",
+        "{",
+        "}",
+        ",",
+        "while ",
+        "battery < ",
+        "20%",
+        "\u{2028}",
+        "\r",
+        "\r\n",
+        "\u{feff}",
+        "profile ",
+        "use ",
+        "test-glasses",
+        "test \"测\" {",
+        "expect say",
+        "at 1 s: ",
+        "\u{85}",
+        "\t",
+        "ǅ",
+        "ß",
+        "İ",
+        "record clip",
+    ];
+    let profiles = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut problems = Vec::new();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    for i in 0..400 {
+        let len = 1 + (next(&mut state) % 60) as usize;
+        let mut text = String::from("use test-glasses\n");
+        for _ in 0..len {
+            text.push_str(PIECES[(next(&mut state) % PIECES.len() as u64) as usize]);
+        }
+        let mut case = profiles.clone();
+        // Half of the programs carry a profile of their own too, so labels land in both files.
+        if i % 2 == 0 {
+            case.push(("profiles/写的.glass".into(), format!("profile 测试 {{ {text} }}").into_bytes()));
+        }
+        case.push((format!("random/{i}.glass"), text.into_bytes()));
+        let before = problems.len();
+        show(&case, &mut problems);
+        if problems.len() > before {
+            problems.push(format!("in {:?}", String::from_utf8_lossy(&case.last().expect("a pack").1)));
+        }
+    }
+    std::panic::set_hook(hook);
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn a_long_line_is_cut_around_its_labels_with_the_columns_of_the_file() {
+    let rules: String = (0..400).map(|i| format!("rule r{i}: on button-press: say(message: \"提醒{i}\") ")).collect();
+    let pack = format!("use test-glasses {rules}on buton-press: say(message: \"完\")\n");
+    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    case.push(("long.glass".into(), pack.clone().into_bytes()));
+    let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
+    let (_, d) = session.diagnostics().into_iter().next().expect("the misspelt event");
+    let rendered = human(&d, "long.glass", &sources, false);
+    let at = pack.find("buton-press").expect("the mistake");
+    let column = pack[..at].chars().count() + 1;
+    assert!(rendered.contains(&format!("long.glass:1:{column} ]")), "{rendered}");
+    assert!(rendered.lines().all(|l| l.chars().count() < 200), "a line was drawn whole:\n{rendered}");
+    assert!(rendered.contains("…") && rendered.contains("on buton-press: say"), "{rendered}");
+    assert_eq!(underlined(&rendered), ["buton-press"], "{rendered}");
+    // In colour too: the heading is found between the colour codes.
+    let coloured = human(&d, "long.glass", &sources, true);
+    assert!(coloured.contains(&format!(" long.glass:1:{column} ")), "{coloured}");
+}
+
+#[test]
+fn too_many_texts_render_on_the_rule_that_needs_one_more() {
+    let rules: String =
+        (0..2100).map(|i| format!("# 第{i}条 😀\non button-press: say(message: \"提醒 e\u{301} {i}\")\n")).collect();
+    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    case.push(("texts.glass".into(), format!("use test-glasses # 小米 😀\n{rules}").into_bytes()));
+    let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
+    let file = session.files.last().and_then(|f| f.1).expect("the pack");
+    let Err(diagnostics) = glass_compiler::build::pack_program(&session.db, session.ws, file) else {
+        panic!("2100 texts fit the runtime")
+    };
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
+    let d = diagnostics.iter().find(|d| d.code.0 == "E0601").expect("E0601");
+    let text_of = |_: &str| session.files.last().map(|f| f.0.text.clone()).unwrap_or_default();
+    let mut problems = Vec::new();
+    let value = json(d, "texts.glass", &sources);
+    let place = place(&value["primary"], &text_of, &mut problems);
+    assert!(problems.is_empty(), "{problems:?}");
+    let rendered = human(d, "texts.glass", &sources, false);
+    assert_eq!(headers(&rendered), [("texts.glass".to_string(), place.line, place.column)], "{rendered}");
+    // On the first rule's trigger, after lines of multi-byte text.
+    assert_eq!((place.text.as_str(), place.line), ("on button-press", 3));
+    assert_eq!(underlined(&rendered), [place.text], "{rendered}");
+}
