@@ -76,8 +76,20 @@ pub fn nearby_profile_dirs(paths: &[PathBuf]) -> Vec<PathBuf> {
     dirs
 }
 
+/// The largest file the compiler reads: spans are 32-bit byte offsets.
+pub const MAX_FILE_BYTES: u64 = u32::MAX as u64;
+
 pub fn read(path: &Path) -> Result<Input, UsageError> {
-    let bytes = std::fs::read(path).map_err(|e| UsageError(format!("cannot read `{}`: {e}", path.display())))?;
+    let cannot = |e: std::io::Error| UsageError(format!("cannot read `{}`: {e}", path.display()));
+    // Checked before reading, so a huge file is neither loaded nor given spans that wrap.
+    let len = std::fs::metadata(path).map_err(cannot)?.len();
+    if len > MAX_FILE_BYTES {
+        return Err(UsageError(format!(
+            "`{}` is {len} bytes; a glass file can be at most {MAX_FILE_BYTES} bytes (4 GiB): split it into several packs",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     let shown = path.display().to_string();
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Input { path: shown, text, invalid_utf8: None },

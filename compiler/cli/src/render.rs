@@ -44,12 +44,10 @@ impl<'a> FileText<'a> {
         let mut lines = vec![0];
         lines.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
         let mut checkpoints = vec![(0, 0)];
-        let mut chars = 0;
-        for (i, _) in text.char_indices() {
+        for (chars, (i, _)) in text.char_indices().enumerate() {
             if i >= checkpoints.last().map_or(0, |c| c.0) + CHECKPOINT {
                 checkpoints.push((i, chars));
             }
-            chars += 1;
         }
         FileText { path, text, lines, checkpoints }
     }

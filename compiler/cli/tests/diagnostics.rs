@@ -223,3 +223,15 @@ fn files_without_rules() {
     assert!(check(input("use lab-glasses\n"), 1).codes.is_empty());
     assert!(check(input("use lab-glasses, lab-car  # and a comment\n"), 1).codes.is_empty());
 }
+
+#[test]
+fn a_file_too_large_for_spans_is_refused_before_it_is_read() {
+    // A sparse file: its length is past what 32-bit spans reach, without writing 4 GiB.
+    let path = std::env::temp_dir().join(format!("glassc-huge-{}.glass", std::process::id()));
+    let file = std::fs::File::create(&path).expect("a scratch file");
+    file.set_len(inputs::MAX_FILE_BYTES + 1).expect("a sparse file");
+    let refused = inputs::read(&path);
+    let _ = std::fs::remove_file(&path);
+    let message = refused.expect_err("a file over 4 GiB is refused").0;
+    assert!(message.contains("at most 4294967295 bytes"), "{message}");
+}
