@@ -16,12 +16,13 @@ impl Span {
         Span { start, end }
     }
 
+    /// Bytes covered; 0 for a span whose end is before its start (renderers clamp such spans).
     pub fn len(self) -> u32 {
-        self.end - self.start
+        self.end.saturating_sub(self.start)
     }
 
     pub fn is_empty(self) -> bool {
-        self.start == self.end
+        self.start >= self.end
     }
 
     /// The smallest span covering both.
@@ -29,9 +30,12 @@ impl Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
 
-    /// Moves the span by `offset` bytes (item-relative to file-absolute).
+    /// Moves the span by `offset` bytes (item-relative to file-absolute). An item starts on a
+    /// character boundary and its spans are on boundaries of its text, so the result is on
+    /// boundaries of the file. Saturates rather than wraps: `glassc` refuses files past 4 GiB,
+    /// and a span clamped at the end of the text is still one a renderer can show.
     pub fn shift(self, offset: u32) -> Span {
-        Span::new(self.start + offset, self.end + offset)
+        Span::new(self.start.saturating_add(offset), self.end.saturating_add(offset))
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -59,5 +63,18 @@ pub struct Spanned<T> {
 impl<T> Spanned<T> {
     pub fn new(node: T, span: Span) -> Self {
         Spanned { node, span }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Span;
+
+    #[test]
+    fn shifting_and_measuring_never_overflow() {
+        assert_eq!(Span::new(3, 5).shift(10), Span::new(13, 15));
+        assert_eq!(Span::new(3, u32::MAX - 1).shift(10), Span::new(13, u32::MAX));
+        assert_eq!(Span::new(7, 2).len(), 0);
+        assert!(Span::new(7, 2).is_empty() && !Span::new(2, 7).is_empty());
     }
 }
