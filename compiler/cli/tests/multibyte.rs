@@ -497,3 +497,46 @@ fn too_many_texts_render_on_the_rule_that_needs_one_more() {
     assert_eq!((place.text.as_str(), place.line), ("on button-press", 3));
     assert_eq!(underlined(&rendered), [place.text], "{rendered}");
 }
+
+#[test]
+fn glassc_check_reports_labels_in_a_chinese_profile_without_a_panic() {
+    let dir = std::env::temp_dir().join(format!("glassc-multibyte-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("profiles")).expect("scratch dir");
+    let profile = "# 小米眼镜的配置文件\nprofile p \"小米 AI 眼镜\" {\n  device glasses \"眼镜 眼镜 眼镜\"\n  capability button \"右侧镜腿上的触控按钮\" { event press \"短按一下\" }\n  capability touch \"触摸板 😀\" { event press \"轻触一下\" }\n  action chime \"提示音\"\n}\n";
+    std::fs::write(dir.join("profiles/p.glass"), profile).expect("profile");
+    std::fs::write(dir.join("pack.glass"), "use p\n# 说明 😀\non press: chime\n").expect("pack");
+    let pack = dir.join("pack.glass");
+    let run = |json: bool| {
+        let mut args = vec!["check".to_string(), pack.display().to_string()];
+        if json {
+            args.extend(["--message-format".to_string(), "json".to_string()]);
+        }
+        std::process::Command::new(env!("CARGO_BIN_EXE_glassc")).args(&args).output().expect("glassc runs")
+    };
+    let (human, json) = (run(false), run(true));
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(human.status.code(), Some(1), "{stderr}");
+    assert_eq!(json.status.code(), Some(1), "{}", String::from_utf8_lossy(&json.stderr));
+    // Both `press` events: JSON gives their lines and character columns in the profile, and
+    // ariadne heads the profile's group at the first.
+    let place_after = |before: &str| {
+        let at = profile.find(before).expect("in the profile") + before.len();
+        let line = profile[..at].matches('\n').count() + 1;
+        (line as u64, profile[..at].rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1)
+    };
+    let (button, touch) = (place_after("按钮\" { event "), place_after("😀\" { event "));
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("one JSON object");
+    let labels: Vec<(u64, u64)> = value["labels"]
+        .as_array()
+        .expect("labels")
+        .iter()
+        .map(|l| (l["line_start"].as_u64().unwrap_or(0), l["column_start"].as_u64().unwrap_or(0)))
+        .collect();
+    assert_eq!(labels, [button, touch], "{value}");
+    let headings = headers(&stderr);
+    let profile_heading = headings.iter().find(|(f, ..)| f.ends_with("p.glass")).expect("a profile group");
+    assert_eq!((profile_heading.1 as u64, profile_heading.2 as u64), button, "{stderr}");
+    assert_eq!(underlined(&stderr), ["press", "press", "press"], "{stderr}");
+}
