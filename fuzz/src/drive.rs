@@ -2,7 +2,7 @@
 //! requires the two to agree on every action, counter, variable and state.
 
 use arbitrary::Unstructured;
-use glass_jit::Jit;
+use glass_jit::{CompiledPack, Jit};
 use glass_runtime::format::Section;
 use glass_runtime::vm::{BlockEngine, Counters, Host, Interpreter, Origin, Runtime, Value};
 use glass_runtime::{Program, TraceEvent};
@@ -148,9 +148,16 @@ pub fn play<E: BlockEngine>(program: &Program<'_>, steps: &[Step], engine: E) ->
 /// Plays `steps` under both engines and requires them to agree. A program the JIT cannot
 /// compile is run by the interpreter alone.
 pub fn both(program: &Program<'_>, steps: &[Step]) {
+    match Jit::compile(program) {
+        Ok(jit) => both_with(program, &jit, steps),
+        Err(_) => drop(play(program, steps, Interpreter)),
+    }
+}
+
+/// [`both`] with the program's blocks already compiled.
+pub fn both_with(program: &Program<'_>, jit: &CompiledPack, steps: &[Step]) {
     let interp = play(program, steps, Interpreter);
-    let Ok(jit) = Jit::compile(program) else { return };
-    let native = play(program, steps, &jit);
+    let native = play(program, steps, jit);
     match (interp, native) {
         (Some(mut a), Some(mut b)) => {
             // Traces may differ in detail (the JIT skips what its native code decides itself).

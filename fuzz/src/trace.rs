@@ -4,6 +4,8 @@
 //! interpreter and the JIT must agree.
 
 use arbitrary::Unstructured;
+use glass_jit::{CompiledPack, Jit};
+use glass_runtime::Program;
 use glassc::session::Session;
 
 use crate::drive;
@@ -32,11 +34,29 @@ fn packs() -> &'static [Vec<u8>] {
     })
 }
 
+/// A pack verified and compiled under the JIT once per thread (compiling is most of the cost of
+/// an input otherwise).
+struct Loaded {
+    program: Program<'static>,
+    jit: CompiledPack,
+}
+
+thread_local! {
+    static LOADED: Vec<Loaded> = packs()
+        .iter()
+        .map(|bytes| {
+            let program = glass_runtime::verify(bytes).unwrap_or_else(|e| panic!("an example pack does not verify: {e}"));
+            let jit = Jit::compile(&program).unwrap_or_else(|e| panic!("the JIT cannot compile an example pack: {e}"));
+            Loaded { program, jit }
+        })
+        .collect();
+}
+
 pub fn run(data: &[u8]) {
     let Some((&which, script)) = data.split_first() else { return };
-    let packs = packs();
-    let Some(bytes) = packs.get(usize::from(which) % packs.len()) else { return };
-    let program = glass_runtime::verify(bytes).unwrap_or_else(|e| panic!("an example pack does not verify: {e}"));
-    let steps = drive::steps(&mut Unstructured::new(script), &program);
-    drive::both(&program, &steps);
+    LOADED.with(|loaded| {
+        let Some(pack) = loaded.get(usize::from(which) % loaded.len()) else { return };
+        let steps = drive::steps(&mut Unstructured::new(script), &pack.program);
+        drive::both_with(&pack.program, &pack.jit, &steps);
+    });
 }
