@@ -494,13 +494,11 @@ impl<'a> Generator<'a> {
         }
     }
 
-    /// Pushes the value of `e` onto a stack that holds `depth` values.
+    /// Pushes the value of `e` onto a stack that holds `depth` values. Recurses with a small
+    /// frame: the leaves, the limits and held conditions are in the functions it calls.
     fn expr(&mut self, code: &mut Code, e: &ir::Expr, depth: usize, cx: Context) -> Result<(), Limit> {
         if depth >= MAX_STACK {
-            return Err(too(
-                format!("this expression needs more than the runtime's {MAX_STACK} values at once"),
-                "split the expression: compute a part of it in a variable",
-            ));
+            return Err(too_many_values());
         }
         // `2 * 30 s` is one constant: fold what is constant before emitting any arithmetic.
         if !matches!(e.kind, ExprKind::Const(_))
@@ -508,6 +506,24 @@ impl<'a> Generator<'a> {
         {
             return self.push_const(code, &c, depth);
         }
+        match &e.kind {
+            ExprKind::Unary(op, inner) => {
+                self.expr(code, inner, depth, cx)?;
+                code.op(if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, 0);
+            }
+            ExprKind::Binary(op, l, r) => {
+                self.expr(code, l, depth, cx)?;
+                self.expr(code, r, depth + 1, cx)?;
+                code.op(binary(*op), 0);
+            }
+            ExprKind::Held(condition, duration_ms) => self.held(code, condition, *duration_ms, cx)?,
+            _ => self.leaf(code, e, depth, cx)?,
+        }
+        Ok(())
+    }
+
+    /// A constant, a read or a payload field.
+    fn leaf(&mut self, code: &mut Code, e: &ir::Expr, depth: usize, cx: Context) -> Result<(), Limit> {
         match &e.kind {
             ExprKind::Const(c) => self.push_const(code, c, depth)?,
             ExprKind::Read(Value::State(s)) => {
@@ -527,29 +543,26 @@ impl<'a> Generator<'a> {
                 }
                 code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
             }
-            ExprKind::Unary(op, inner) => {
-                self.expr(code, inner, depth, cx)?;
-                code.op(if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, 0);
-            }
-            ExprKind::Binary(op, l, r) => {
-                self.expr(code, l, depth, cx)?;
-                self.expr(code, r, depth + 1, cx)?;
-                code.op(binary(*op), 0);
-            }
-            ExprKind::Held(condition, duration_ms) => {
-                if cx.held {
-                    return Err(too(
-                        "a condition held for a time inside another one",
-                        "write the two durations as two conditions joined by `and`",
-                    ));
-                }
-                let mut held = Code::new();
-                self.expr(&mut held, condition, 0, Context { payload: false, held: true })?;
-                held.op(Op::End, 0);
-                let index = self.builder.held(&held, *duration_ms);
-                code.op(Op::Held, index);
+            ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Held(..) => {
+                return Err(too("an expression the code generator does not know", "this is a compiler bug"));
             }
         }
+        Ok(())
+    }
+
+    /// `condition for duration_ms`: the condition in a block of its own, which the runtime tracks.
+    fn held(&mut self, code: &mut Code, condition: &ir::Expr, duration_ms: u64, cx: Context) -> Result<(), Limit> {
+        if cx.held {
+            return Err(too(
+                "a condition held for a time inside another one",
+                "write the two durations as two conditions joined by `and`",
+            ));
+        }
+        let mut held = Code::new();
+        self.expr(&mut held, condition, 0, Context { payload: false, held: true })?;
+        held.op(Op::End, 0);
+        let index = self.builder.held(&held, duration_ms);
+        code.op(Op::Held, index);
         Ok(())
     }
 
@@ -588,6 +601,13 @@ struct Context {
     payload: bool,
     /// Generating a held block, which reads only constants, states and variables.
     held: bool,
+}
+
+fn too_many_values() -> Limit {
+    too(
+        format!("this expression needs more than the runtime's {MAX_STACK} values at once"),
+        "split the expression: compute a part of it in a variable",
+    )
 }
 
 fn binary(op: BinaryOp) -> Op {

@@ -106,6 +106,19 @@ number:
     state wifi-six-e: Bool      # fine
     state wifi-6e: Bool         # error";
 
+    EXPR_TOO_LONG = "E0012", "expression too long",
+"An expression is deeper than the compiler accepts: more than 256 operators in a row, counting
+each `and`, `or`, comparison, `+`, `-`, `*`, `/`, `for`, `not` and bracket between the outside of
+the expression and its innermost value. A chain like `a or b or c ...` is that deep when it has
+more than 256 `or`. Real rules never need this; split the expression:
+
+    on button-press while mode == a or mode == b or ...: chime    # more than 256 `or`
+
+    on button-press while mode == a: chime                         # one rule per case
+    on button-press while mode == b: chime
+
+or work a part out in a rule of its own, keep it in a `var`, and test the `var`.";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).

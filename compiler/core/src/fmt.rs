@@ -532,6 +532,40 @@ fn time_text(minutes: u16) -> String {
 /// An expression as the formatter prints it. The tree keeps the author's parentheses, so printing
 /// it without adding any reads back as the same tree.
 pub(crate) fn expr(e: &Expr) -> String {
+    let mut out = String::new();
+    write_expr(e, &mut out);
+    out
+}
+
+/// Appends `e` to `out`: one buffer for the whole tree, and a small frame for each level.
+fn write_expr(e: &Expr, out: &mut String) {
+    match &e.kind {
+        ExprKind::Unary { op, operand } => {
+            out.push_str(if *op == UnaryOp::Not { "not " } else { "-" });
+            write_expr(operand, out);
+        }
+        ExprKind::Binary { op, lhs, rhs } => {
+            write_expr(lhs, out);
+            out.push(' ');
+            out.push_str(op.as_str());
+            out.push(' ');
+            write_expr(rhs, out);
+        }
+        ExprKind::Held { condition, duration } => {
+            write_expr(condition, out);
+            out.push_str(" for ");
+            write_expr(duration, out);
+        }
+        ExprKind::Paren(inner) => {
+            out.push('(');
+            write_expr(inner, out);
+            out.push(')');
+        }
+        _ => out.push_str(&leaf(e)),
+    }
+}
+
+fn leaf(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
         // `per minute` has no number: its span is the unit's.
@@ -542,11 +576,7 @@ pub(crate) fn expr(e: &Expr) -> String {
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Time(t) => time_text(*t),
         ExprKind::Path(p) => p.text(),
-        ExprKind::Unary { op: UnaryOp::Not, operand } => format!("not {}", expr(operand)),
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => format!("-{}", expr(operand)),
-        ExprKind::Binary { op, lhs, rhs } => format!("{} {} {}", expr(lhs), op.as_str(), expr(rhs)),
-        ExprKind::Held { condition, duration } => format!("{} for {}", expr(condition), expr(duration)),
-        ExprKind::Paren(inner) => format!("({})", expr(inner)),
+        ExprKind::Unary { .. } | ExprKind::Binary { .. } | ExprKind::Held { .. } | ExprKind::Paren(_) => expr(e),
         ExprKind::Error => String::new(),
     }
 }

@@ -66,6 +66,25 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
     })
 }
 
+fn unary(op: UnaryOp, inner: ir::Expr) -> ir::Expr {
+    let ty = if op == UnaryOp::Not { Type::Bool } else { inner.ty.clone() };
+    ir::Expr { kind: ExprKind::Unary(op, Box::new(inner)), ty }
+}
+
+fn binary(op: BinaryOp, l: ir::Expr, r: ir::Expr) -> ir::Expr {
+    let ty = match op {
+        BinaryOp::And | BinaryOp::Or => Type::Bool,
+        op if op.is_comparison() => Type::Bool,
+        _ if l.ty == Type::Int => r.ty.clone(),
+        _ => l.ty.clone(),
+    };
+    ir::Expr { kind: ExprKind::Binary(op, Box::new(l), Box::new(r)), ty }
+}
+
+fn held(condition: ir::Expr, duration: &ast::Expr) -> Option<ir::Expr> {
+    Some(ir::Expr { kind: ExprKind::Held(Box::new(condition), millis(duration)?), ty: Type::Bool })
+}
+
 fn millis(e: &ast::Expr) -> Option<u64> {
     match const_eval(e).ok()? {
         Const::Duration(ms) => u64::try_from(ms).ok(),
@@ -99,23 +118,26 @@ impl Lower<'_> {
         }
     }
 
+    /// Recurses over the tree with a small frame: building each node, and the leaves, are apart.
     fn expr(&self, e: &ast::Expr) -> Option<ir::Expr> {
         use ast::ExprKind as A;
-        let (kind, ty) = match &e.kind {
-            A::Int(_) | A::Quantity { .. } | A::Percent(_) | A::Text(_) | A::Bool(_) | A::Time(_) => {
-                let c = const_eval(e).ok()?;
-                let ty = match &c {
-                    Const::Bool(_) => Type::Bool,
-                    Const::Int(_) => Type::Int,
-                    Const::Percent(_) => Type::Percent,
-                    Const::Duration(_) => Type::Duration,
-                    Const::Text(_) => Type::Text,
-                    Const::Time(_) => Type::Time,
-                    Const::Enum(name, _) => Type::Enum(name.clone()),
-                };
-                (ExprKind::Const(c), ty)
+        match &e.kind {
+            A::Paren(inner) => self.expr(inner),
+            A::Unary { op, operand } => Some(unary(*op, self.expr(operand)?)),
+            A::Binary { op, lhs, rhs } => {
+                let l = self.expr(lhs)?;
+                Some(binary(*op, l, self.expr(rhs)?))
             }
-            A::Paren(inner) => return self.expr(inner),
+            A::Held { condition, duration } => held(self.expr(condition)?, duration),
+            A::Error => None,
+            _ => self.leaf(e),
+        }
+    }
+
+    /// A literal or a name.
+    fn leaf(&self, e: &ast::Expr) -> Option<ir::Expr> {
+        use ast::ExprKind as A;
+        let (kind, ty) = match &e.kind {
             A::Path(p) => match self.target(p.span)? {
                 Target::State(i) => (ExprKind::Read(Value::State(*i)), self.scope.states.get(*i)?.ty.clone()),
                 Target::Var(i) => (ExprKind::Read(Value::Var(*i)), self.scope.vars.get(*i)?.ty.clone()),
@@ -132,25 +154,19 @@ impl Lower<'_> {
                 }
                 _ => return None,
             },
-            A::Unary { op, operand } => {
-                let inner = self.expr(operand)?;
-                let ty = if *op == UnaryOp::Not { Type::Bool } else { inner.ty.clone() };
-                (ExprKind::Unary(*op, Box::new(inner)), ty)
-            }
-            A::Binary { op, lhs, rhs } => {
-                let (l, r) = (self.expr(lhs)?, self.expr(rhs)?);
-                let ty = match op {
-                    BinaryOp::And | BinaryOp::Or => Type::Bool,
-                    op if op.is_comparison() => Type::Bool,
-                    _ if l.ty == Type::Int => r.ty.clone(),
-                    _ => l.ty.clone(),
+            _ => {
+                let c = const_eval(e).ok()?;
+                let ty = match &c {
+                    Const::Bool(_) => Type::Bool,
+                    Const::Int(_) => Type::Int,
+                    Const::Percent(_) => Type::Percent,
+                    Const::Duration(_) => Type::Duration,
+                    Const::Text(_) => Type::Text,
+                    Const::Time(_) => Type::Time,
+                    Const::Enum(name, _) => Type::Enum(name.clone()),
                 };
-                (ExprKind::Binary(*op, Box::new(l), Box::new(r)), ty)
+                (ExprKind::Const(c), ty)
             }
-            A::Held { condition, duration } => {
-                (ExprKind::Held(Box::new(self.expr(condition)?), millis(duration)?), Type::Bool)
-            }
-            A::Error => return None,
         };
         Some(ir::Expr { kind, ty })
     }

@@ -360,7 +360,10 @@ impl Lowering {
             );
             return None;
         }
-        let value = const_eval(e).ok();
+        let value = match const_eval(e) {
+            Err(ConstError::Unreadable) => return None,
+            value => value.ok(),
+        };
         let fits = matches!(
             (&value, ty),
             (Some(Const::Bool(_)), Type::Bool)
@@ -397,6 +400,7 @@ impl Lowering {
     fn positive_duration(&mut self, e: &ast::Expr) -> Option<u64> {
         match const_eval(e) {
             Ok(Const::Duration(ms)) if ms > 0 => Some(ms as u64),
+            Err(ConstError::Unreadable) => None,
             _ => {
                 self.error(
                     Diagnostic::error(codes::BAD_RATE, "expected a positive duration", e.span)
@@ -525,5 +529,6 @@ pub fn const_error_text(e: &ConstError) -> &'static str {
         ConstError::NotConstant => "it depends on states or variables",
         ConstError::Overflow => "it overflows",
         ConstError::DivisionByZero => "it divides by zero",
+        ConstError::Unreadable => "a part of it could not be read",
     }
 }

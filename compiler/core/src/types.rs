@@ -102,11 +102,32 @@ pub enum ConstError {
     Overflow,
     /// It divides by zero.
     DivisionByZero,
+    /// A part of it could not be read, and the parser said why: nothing more is to be said.
+    Unreadable,
 }
 
 /// Evaluates literals and arithmetic on them. Names are not constants (enum values are resolved by
-/// the checker, which knows their types).
+/// the checker, which knows their types). Recurses with a small frame: the work of each node is in
+/// the functions it calls.
 pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
+    match &expr.kind {
+        ExprKind::Paren(inner) => const_eval(inner),
+        ExprKind::Unary { op, operand } => negate(*op, const_eval(operand)?),
+        ExprKind::Binary { op, lhs, rhs }
+            if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) =>
+        {
+            // An unreadable part anywhere makes the whole unreadable, so nothing else is said.
+            match (const_eval(lhs), const_eval(rhs)) {
+                (Ok(l), Ok(r)) => arithmetic(*op, l, r),
+                (Err(ConstError::Unreadable), _) | (_, Err(ConstError::Unreadable)) => Err(ConstError::Unreadable),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+        }
+        _ => literal(expr),
+    }
+}
+
+fn literal(expr: &Expr) -> Result<Const, ConstError> {
     use Const::*;
     Ok(match &expr.kind {
         ExprKind::Int(n) => Int(*n as i64),
@@ -118,42 +139,44 @@ pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
         ExprKind::Text(s) => Text(crate::syntax::lexer::unescape(s)),
         ExprKind::Bool(b) => Bool(*b),
         ExprKind::Time(t) => Time(*t),
-        ExprKind::Paren(inner) => const_eval(inner)?,
-        ExprKind::Unary { op: UnaryOp::Neg, operand } => match const_eval(operand)? {
-            Int(n) => Int(n.checked_neg().ok_or(ConstError::Overflow)?),
-            Percent(n) => Percent(-n),
-            Duration(n) => Duration(-n),
-            _ => return Err(ConstError::NotConstant),
-        },
-        ExprKind::Unary { op: UnaryOp::Not, operand } => match const_eval(operand)? {
-            Bool(b) => Bool(!b),
-            _ => return Err(ConstError::NotConstant),
-        },
-        ExprKind::Binary { op, lhs, rhs }
-            if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) =>
-        {
-            let (l, r) = (const_eval(lhs)?, const_eval(rhs)?);
-            let apply = |a: i64, b: i64| -> Result<i64, ConstError> {
-                if *op == BinaryOp::Div && b == 0 {
-                    return Err(ConstError::DivisionByZero);
-                }
-                match op {
-                    BinaryOp::Add => a.checked_add(b),
-                    BinaryOp::Sub => a.checked_sub(b),
-                    BinaryOp::Mul => a.checked_mul(b),
-                    _ => a.checked_div(b),
-                }
-                .ok_or(ConstError::Overflow)
-            };
-            match (l, r) {
-                (Int(a), Int(b)) => Int(apply(a, b)?),
-                (Duration(a), Duration(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Duration(apply(a, b)?),
-                (Percent(a), Percent(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Percent(apply(a, b)?),
-                (Duration(a), Int(b)) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => Duration(apply(a, b)?),
-                (Int(a), Duration(b)) if *op == BinaryOp::Mul => Duration(apply(a, b)?),
-                _ => return Err(ConstError::NotConstant),
-            }
+        ExprKind::Error => return Err(ConstError::Unreadable),
+        _ => return Err(ConstError::NotConstant),
+    })
+}
+
+/// `-c` or `not c`.
+fn negate(op: UnaryOp, c: Const) -> Result<Const, ConstError> {
+    use Const::*;
+    Ok(match (op, c) {
+        (UnaryOp::Neg, Int(n)) => Int(n.checked_neg().ok_or(ConstError::Overflow)?),
+        (UnaryOp::Neg, Percent(n)) => Percent(-n),
+        (UnaryOp::Neg, Duration(n)) => Duration(-n),
+        (UnaryOp::Not, Bool(b)) => Bool(!b),
+        _ => return Err(ConstError::NotConstant),
+    })
+}
+
+/// `l op r` for `+ - * /`.
+fn arithmetic(op: BinaryOp, l: Const, r: Const) -> Result<Const, ConstError> {
+    use Const::*;
+    let apply = |a: i64, b: i64| -> Result<i64, ConstError> {
+        if op == BinaryOp::Div && b == 0 {
+            return Err(ConstError::DivisionByZero);
         }
+        match op {
+            BinaryOp::Add => a.checked_add(b),
+            BinaryOp::Sub => a.checked_sub(b),
+            BinaryOp::Mul => a.checked_mul(b),
+            _ => a.checked_div(b),
+        }
+        .ok_or(ConstError::Overflow)
+    };
+    Ok(match (l, r) {
+        (Int(a), Int(b)) => Int(apply(a, b)?),
+        (Duration(a), Duration(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Duration(apply(a, b)?),
+        (Percent(a), Percent(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Percent(apply(a, b)?),
+        (Duration(a), Int(b)) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => Duration(apply(a, b)?),
+        (Int(a), Duration(b)) if op == BinaryOp::Mul => Duration(apply(a, b)?),
         _ => return Err(ConstError::NotConstant),
     })
 }

@@ -17,17 +17,16 @@ pub(crate) struct Locals<'p> {
 
 impl Checker<'_> {
     /// Types `e`; `expected` lets bare enum values (`still`) resolve against the type they meet.
+    ///
+    /// This and [`Self::condition`] and [`Self::binary`] recurse over the tree, so they keep their
+    /// frames small: everything that reports is in functions called after the recursion.
     pub fn expr(&mut self, e: &Expr, expected: Option<&Type>, locals: Locals) -> Type {
         match &e.kind {
             ExprKind::Int(_) => Type::Int,
             ExprKind::Quantity { .. } => Type::Duration,
             ExprKind::Percent(n) => {
                 if *n > 100 {
-                    self.error(
-                        Diagnostic::error(codes::OUT_OF_RANGE, format!("{n}% is more than 100%"), e.span)
-                            .with_label_message("more than 100%")
-                            .with_help("percentages go from 0% to 100%"),
-                    );
+                    self.over_100_percent(e, *n);
                 }
                 Type::Percent
             }
@@ -43,33 +42,7 @@ impl Checker<'_> {
             }
             ExprKind::Unary { op: UnaryOp::Neg, operand } => {
                 let t = self.expr(operand, expected, locals);
-                if !t.is_numeric() {
-                    let help = if t == Type::Bool {
-                        format!("`-` negates a number; a condition is negated with `not`: `not {}`", short(operand))
-                    } else {
-                        format!("`-` negates an Int, a Percent or a Duration, and this is {}", t.a())
-                    };
-                    self.mismatch(operand, "a number", &t, help);
-                    return Type::Error;
-                }
-                if matches!(t, Type::Duration | Type::Percent) {
-                    let what = if t == Type::Duration { "durations" } else { "percentages" };
-                    let positive = crate::fmt::expr(operand);
-                    self.error(
-                        Diagnostic::error(codes::OUT_OF_RANGE, format!("{what} are never negative"), e.span)
-                            .with_label_message(format!(
-                                "a negative {}",
-                                if t == Type::Duration { "duration" } else { "percentage" }
-                            ))
-                            .with_help(if t == Type::Duration {
-                                format!("durations are zero or more: write `{positive}`")
-                            } else {
-                                format!("percentages go from 0% to 100%: write `{positive}`")
-                            })
-                            .with_fix(format!("write `{positive}`"), e.span, positive),
-                    );
-                }
-                t
+                self.negation(e, operand, t)
             }
             ExprKind::Held { condition, duration } => {
                 self.condition(condition, locals);
@@ -80,33 +53,78 @@ impl Checker<'_> {
         }
     }
 
+    fn over_100_percent(&mut self, e: &Expr, n: u64) {
+        self.error(
+            Diagnostic::error(codes::OUT_OF_RANGE, format!("{n}% is more than 100%"), e.span)
+                .with_label_message("more than 100%")
+                .with_help("percentages go from 0% to 100%"),
+        );
+    }
+
+    /// The type of `-operand`, where the operand is `t`.
+    fn negation(&mut self, e: &Expr, operand: &Expr, t: Type) -> Type {
+        if !t.is_numeric() {
+            let help = if t == Type::Bool {
+                format!("`-` negates a number; a condition is negated with `not`: `not {}`", short(operand))
+            } else {
+                format!("`-` negates an Int, a Percent or a Duration, and this is {}", t.a())
+            };
+            self.mismatch(operand, "a number", &t, help);
+            return Type::Error;
+        }
+        if matches!(t, Type::Duration | Type::Percent) {
+            let what = if t == Type::Duration { "durations" } else { "percentages" };
+            let positive = crate::fmt::expr(operand);
+            self.error(
+                Diagnostic::error(codes::OUT_OF_RANGE, format!("{what} are never negative"), e.span)
+                    .with_label_message(format!(
+                        "a negative {}",
+                        if t == Type::Duration { "duration" } else { "percentage" }
+                    ))
+                    .with_help(if t == Type::Duration {
+                        format!("durations are zero or more: write `{positive}`")
+                    } else {
+                        format!("percentages go from 0% to 100%: write `{positive}`")
+                    })
+                    .with_fix(format!("write `{positive}`"), e.span, positive),
+            );
+        }
+        t
+    }
+
     /// An expression that must be `Bool`.
     pub fn condition(&mut self, e: &Expr, locals: Locals) {
         let t = self.expr(e, Some(&Type::Bool), locals);
-        let t_a = t.a();
         if !t.matches(&Type::Bool) {
-            let it = crate::fmt::expr(e);
-            let help = match &t {
-                Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
-                Type::Enum(name) => {
-                    match self.scope.enum_def(name).map(|d| d.variants.clone()).unwrap_or_default().as_slice() {
-                        [] => format!("compare it with a value of `{name}`"),
-                        values => format!(
+            self.not_a_condition(e, &t);
+        }
+    }
+
+    fn not_a_condition(&mut self, e: &Expr, t: &Type) {
+        let t_a = t.a();
+        let it = crate::fmt::expr(e);
+        let help = match t {
+            Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
+            Type::Enum(name) => {
+                match self.scope.enum_def(name).map(|d| d.variants.clone()).unwrap_or_default().as_slice() {
+                    [] => format!("compare it with a value of `{name}`"),
+                    values => {
+                        format!(
                             "compare it with one of its values ({}): `{it} == {}`",
                             super::one_of(values),
                             values[0]
-                        ),
+                        )
                     }
                 }
-                Type::Time => format!("compare it with a time of day: `{it} < 12:00`"),
-                _ => format!("compare it with something: `{it} > {}`", zero_of(&t)),
-            };
-            self.error(
-                Diagnostic::error(codes::NOT_A_CONDITION, format!("this is {t_a}, not true or false"), e.span)
-                    .with_label_message(format!("this is {t_a}"))
-                    .with_help(help),
-            );
-        }
+            }
+            Type::Time => format!("compare it with a time of day: `{it} < 12:00`"),
+            _ => format!("compare it with something: `{it} > {}`", zero_of(t)),
+        };
+        self.error(
+            Diagnostic::error(codes::NOT_A_CONDITION, format!("this is {t_a}, not true or false"), e.span)
+                .with_label_message(format!("this is {t_a}"))
+                .with_help(help),
+        );
     }
 
     fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, locals: Locals) -> Type {
@@ -121,8 +139,14 @@ impl Checker<'_> {
             (self.expr(lhs, Some(&rt), locals), rt)
         } else {
             let lt = self.expr(lhs, None, locals);
-            (lt.clone(), self.expr(rhs, Some(&lt), locals))
+            let rt = self.expr(rhs, Some(&lt), locals);
+            (lt, rt)
         };
+        self.binary_type(op, lhs, lt, rhs, rt)
+    }
+
+    /// The type of `lhs op rhs` (not `and` or `or`), whose sides are `lt` and `rt`.
+    fn binary_type(&mut self, op: BinaryOp, lhs: &Expr, lt: Type, rhs: &Expr, rt: Type) -> Type {
         if lt == Type::Error || rt == Type::Error {
             return if op.is_comparison() { Type::Bool } else { Type::Error };
         }
@@ -398,6 +422,12 @@ impl Checker<'_> {
     pub fn positive_duration(&mut self, e: &Expr, what: &str) -> Option<u64> {
         let errors = self.errors_so_far();
         let t = self.expr(e, Some(&Type::Duration), Locals::default());
+        self.positive_duration_of(e, t, errors, what)
+    }
+
+    /// The rest of [`Self::positive_duration`], apart so that its frame is not on the stack
+    /// while the duration's tree is walked.
+    fn positive_duration_of(&mut self, e: &Expr, t: Type, errors: usize, what: &str) -> Option<u64> {
         if t == Type::Error || self.errors_so_far() > errors {
             return None;
         }
@@ -443,6 +473,7 @@ impl Checker<'_> {
                 );
                 None
             }
+            Err(ConstError::Unreadable) => None,
             Err(ConstError::NotConstant) => {
                 self.error(
                     Diagnostic::error(

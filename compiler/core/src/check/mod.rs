@@ -50,7 +50,7 @@ pub struct ItemCheck {
 
 /// Checks a rule or a test; other items have nothing to check here.
 pub fn check_item(scope: &Scope, item: &ItemKind) -> ItemCheck {
-    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false };
+    let mut cx = Checker::new(scope);
     match item {
         ItemKind::Rule(r) => cx.rule(r),
         ItemKind::Test(t) => cx.test(t),
@@ -67,9 +67,15 @@ pub(crate) struct Checker<'a> {
     pub payload_event: Option<usize>,
     /// Checking a test: help lines say `fire` where a rule would say `on`.
     pub in_test: bool,
+    /// The errors among `out.diagnostics`, counted as they come (see [`Self::errors_so_far`]).
+    errors: usize,
 }
 
 impl<'a> Checker<'a> {
+    pub fn new(scope: &'a Scope) -> Self {
+        Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false, errors: 0 }
+    }
+
     pub fn locals(&self) -> expr::Locals<'a> {
         let scope: &'a Scope = self.scope;
         expr::Locals { payload: self.payload_event.and_then(|i| Some((i, scope.events.get(i)?.params.as_slice()))) }
@@ -81,6 +87,7 @@ impl<'a> Checker<'a> {
         if self.scope.incomplete && unresolved.contains(&d.code) {
             return;
         }
+        self.errors += usize::from(d.is_error());
         self.out.diagnostics.push(d);
     }
 
@@ -98,9 +105,10 @@ impl<'a> Checker<'a> {
         crate::model::example_of(ty)
     }
 
-    /// The number of errors reported so far, to tell whether a check added one.
+    /// The number of errors reported so far, to tell whether a check added one. Counted, not
+    /// recounted: it is asked once per duration and test step, and an item may have thousands.
     pub fn errors_so_far(&self) -> usize {
-        self.out.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.errors
     }
 }
 

@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
+use super::Checker;
 use super::expr::Locals;
-use super::{Checker, ItemCheck};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::model::{PRIVACY_CLASSES, ProfileModel};
 use crate::scope::{Scope, VarDef};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{ItemKind, VarDecl};
-use crate::types::{Const, Type, const_eval};
+use crate::types::{Const, ConstError, Type, const_eval};
 
 /// Builds the scope of a pack from its declarations (`(offset, item)` pairs, in file order).
 /// `profiles` are all profiles known to the compiler, by name. Diagnostics have absolute spans.
@@ -167,7 +167,7 @@ fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
 
 /// A variable's type must be bounded, and its initial value a constant of that type.
 fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
-    let mut cx = Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false };
+    let mut cx = Checker::new(scope);
     let name = &var.ty.name.node;
     let mut range = None;
     let ty = match Type::builtin(name) {
@@ -192,6 +192,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
             Some((lo, hi)) => {
                 match (const_eval(lo), const_eval(hi)) {
                     (Ok(Const::Int(a)), Ok(Const::Int(b))) if a <= b => range = Some((a, b)),
+                    (Err(ConstError::Unreadable), _) | (_, Err(ConstError::Unreadable)) => {}
                     (Ok(Const::Int(_)), Ok(Const::Int(_))) => cx.error(
                         Diagnostic::error(
                             codes::OUT_OF_RANGE,
@@ -237,12 +238,13 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
         cx.expect_type(e, &ty, Locals::default());
         let init = match const_eval(e) {
             Ok(c) => Some(c),
+            Err(ConstError::Unreadable) => None,
             Err(_) => match (&e.kind, &ty) {
                 (crate::syntax::ast::ExprKind::Path(p), Type::Enum(en)) => {
                     Some(Const::Enum(en.clone(), p.text().into()))
                 }
                 _ => {
-                    if !cx.out.diagnostics.iter().any(|d| d.is_error()) {
+                    if cx.errors_so_far() == 0 {
                         cx.error(
                             Diagnostic::error(codes::NOT_CONSTANT, "a variable starts with a constant value", e.span)
                                 .with_label_message("not a constant")
@@ -256,7 +258,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
                 }
             },
         };
-        let fresh = !cx.out.diagnostics.iter().any(|d| d.is_error());
+        let fresh = cx.errors_so_far() == 0;
         if let (true, Some(Const::Duration(n) | Const::Percent(n))) = (fresh, &init)
             && (*n < 0 || matches!(init, Some(Const::Percent(p)) if p > 100))
         {

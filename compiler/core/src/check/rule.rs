@@ -200,7 +200,7 @@ impl Checker<'_> {
                 RuleOption::Mode(m) => (m.span, &mut mode_seen),
             };
             if let Some(first) = *seen {
-                self.out.diagnostics.push(
+                self.error(
                     Diagnostic::error(codes::DUPLICATE_NAME, "this option is given twice", span)
                         .with_label_message("given again here")
                         .with_secondary(first, "first given here")

@@ -112,17 +112,94 @@ where
         .map_with(|segments, e| Path { segments, span: sp(e.span()) })
 }
 
-/// An operator of a comparison, where it is, and its right side.
-type Comparison = ((BinaryOp, SimpleSpan), Expr);
+/// How many levels an expression's tree may have: each operator, bracket, `not`, `-` and `for`
+/// is one level above what it applies to. Every pass over an expression (checking, constants,
+/// formatting, code generation, the editor's) walks the tree recursively; this bound is what keeps
+/// them all within a small stack, so no deeper tree leaves the parser. Long chains of operators
+/// (`a + b + c ...`) are where a tree gets deep without brackets.
+pub const MAX_EXPR_DEPTH: u32 = 256;
 
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    let span = lhs.span.to(rhs.span);
-    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+/// An expression being parsed, with the depth of its tree; once that passed [`MAX_EXPR_DEPTH`],
+/// an error node and where the limit was passed, reported once for the whole expression by
+/// [`expr`].
+struct Sub {
+    expr: Expr,
+    depth: u32,
+    too_long: Option<SimpleSpan>,
 }
 
-/// Expressions, from loosest to tightest: `or`, `and`, `not`, `X for D`, comparisons, `+ -`,
-/// `* /`, unary `-`, atoms. Comparisons do not chain: `a < b < c` is a syntax error.
+impl Sub {
+    fn leaf(expr: Expr) -> Sub {
+        Sub { expr, depth: 0, too_long: None }
+    }
+
+    /// The node `make` builds from `parts` (spanning `span`), one level above the deepest of
+    /// them. If that passes the limit at `at`, or a part already did, it is an error node instead,
+    /// and the parts, each within the limit, are dropped: the deep tree is never built.
+    fn join<const N: usize>(
+        parts: [Sub; N],
+        at: SimpleSpan,
+        span: Span,
+        make: impl FnOnce([Expr; N]) -> ExprKind,
+    ) -> Sub {
+        let depth = parts.iter().map(|p| p.depth).max().unwrap_or(0) + 1;
+        let too_long = parts.iter().find_map(|p| p.too_long).or((depth > MAX_EXPR_DEPTH).then_some(at));
+        if too_long.is_some() {
+            return Sub { expr: error_expr(span), depth: 0, too_long };
+        }
+        Sub { expr: Expr { kind: make(parts.map(|p| p.expr)), span }, depth, too_long: None }
+    }
+}
+
+/// An operator of a comparison, where it is, and its right side.
+type Comparison = ((BinaryOp, SimpleSpan), Sub);
+
+fn binary(op: BinaryOp, at: SimpleSpan, lhs: Sub, rhs: Sub) -> Sub {
+    let span = lhs.expr.span.to(rhs.expr.span);
+    Sub::join([lhs, rhs], at, span, |[lhs, rhs]| ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) })
+}
+
+/// A binary operator and where it is.
+fn op<'t, 's: 't, I>(
+    word: &'static str,
+    op: BinaryOp,
+) -> impl Parser<'t, I, (BinaryOp, SimpleSpan), Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let token = if word.starts_with(|c: char| c.is_ascii_alphabetic()) { Token::Word(word) } else { Token::Sym(word) };
+    just(token).map_with(move |_, e| (op, e.span()))
+}
+
+/// An expression. One whose tree would be deeper than [`MAX_EXPR_DEPTH`] is reported (E0012) at
+/// the operator where it passed the limit and becomes an error node.
 fn expr<'t, 's: 't, I>() -> impl Parser<'t, I, Expr, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    sub_expr().validate(|sub, _, emitter| {
+        if let Some(at) = sub.too_long {
+            emitter.emit(custom(
+                at,
+                &format!("{TOO_LONG}this expression has more than {MAX_EXPR_DEPTH} operators in a row"),
+                &format!("more than {MAX_EXPR_DEPTH} operators in a row up to here"),
+                "split it: an `or` of many cases can be several rules with the same actions, and a part can be worked out by a rule of its own and kept in a `var`",
+                None,
+            ));
+        }
+        sub.expr
+    })
+}
+
+/// Starts the message of the parser's error for an expression deeper than the limit, which has
+/// its own code (see `split::syntax_error`).
+pub(crate) const TOO_LONG: char = '\u{1e}';
+
+/// Expressions, from loosest to tightest: `or`, `and`, `not`, `X for D`, comparisons, `+ -`,
+/// `* /`, unary `-`, atoms. Comparisons do not chain: `a < b < c` is a syntax error. Chains of
+/// operators are folded in loops, and only brackets and prefixes recurse (their nesting is
+/// bounded before parsing, by `split::MAX_NESTING`).
+fn sub_expr<'t, 's: 't, I>() -> impl Parser<'t, I, Sub, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
@@ -140,54 +217,62 @@ where
             kw("true").to(ExprKind::Bool(true)),
             kw("false").to(ExprKind::Bool(false)),
         ));
-        let paren = expr
-            .clone()
-            .delimited_by(sym("("), sym(")"))
-            .map(|inner: Expr| ExprKind::Paren(Box::new(inner)))
+        let leaf = choice((literal, path().map(ExprKind::Path)))
+            .map_with(|kind, e| Sub::leaf(Expr { kind, span: sp(e.span()) }));
+        let paren = sym("(")
+            .then(expr.clone())
+            .then_ignore(sym(")"))
+            .map_with(|(open, inner): (SimpleSpan, Sub), e| {
+                Sub::join([inner], open, sp(e.span()), |[inner]| ExprKind::Paren(Box::new(inner)))
+            })
             .recover_with(via_parser(nested_delimiters(
                 Token::Sym("("),
                 Token::Sym(")"),
                 [(Token::Sym("{"), Token::Sym("}"))],
-                |_| ExprKind::Error,
+                |span| Sub::leaf(error_expr(sp(span))),
             )));
-        let atom = choice((literal, path().map(ExprKind::Path), paren))
-            .map_with(|kind, e| Expr { kind, span: sp(e.span()) })
-            .labelled("a value")
-            .boxed();
+        let atom = choice((leaf, paren)).labelled("a value").boxed();
 
         let neg = recursive(|neg| {
             sym("-")
                 .then(neg)
-                .map_with(|(_, operand): (_, Expr), e| Expr {
-                    kind: ExprKind::Unary { op: UnaryOp::Neg, operand: Box::new(operand) },
-                    span: sp(e.span()),
+                .map_with(|(minus, operand): (SimpleSpan, Sub), e| {
+                    Sub::join([operand], minus, sp(e.span()), |[operand]| ExprKind::Unary {
+                        op: UnaryOp::Neg,
+                        operand: Box::new(operand),
+                    })
                 })
                 .or(atom)
         });
 
-        let product_op = sym("*").to(BinaryOp::Mul).or(sym("/").to(BinaryOp::Div));
-        let product = neg.clone().foldl(product_op.then(neg).repeated(), |l, (op, r)| binary(op, l, r));
-        let sum_op = sym("+").to(BinaryOp::Add).or(sym("-").to(BinaryOp::Sub));
-        let sum = product.clone().foldl(sum_op.then(product).repeated(), |l, (op, r)| binary(op, l, r)).boxed();
+        let product_op = op("*", BinaryOp::Mul).or(op("/", BinaryOp::Div));
+        let product = neg.clone().foldl(product_op.then(neg).repeated(), |l, ((op, at), r)| binary(op, at, l, r));
+        let sum_op = op("+", BinaryOp::Add).or(op("-", BinaryOp::Sub));
+        let sum =
+            product.clone().foldl(sum_op.then(product).repeated(), |l, ((op, at), r)| binary(op, at, l, r)).boxed();
 
         let cmp_op = choice((
-            sym("==").to(BinaryOp::Eq),
-            sym("!=").to(BinaryOp::Ne),
-            sym("<=").to(BinaryOp::Le),
-            sym(">=").to(BinaryOp::Ge),
-            sym("<").to(BinaryOp::Lt),
-            sym(">").to(BinaryOp::Gt),
+            op("==", BinaryOp::Eq),
+            op("!=", BinaryOp::Ne),
+            op("<=", BinaryOp::Le),
+            op(">=", BinaryOp::Ge),
+            op("<", BinaryOp::Lt),
+            op(">", BinaryOp::Gt),
         ));
         // Comparisons do not chain: a second one is reported, and the whole is an error node so
-        // that the checker does not report it again.
-        let comparison = sum
-            .clone()
-            .then(cmp_op.map_with(|op, e| (op, e.span())).then(sum.clone()).repeated().collect::<Vec<_>>())
-            .validate(|(first, rest): (Expr, Vec<Comparison>), _, emitter| {
+        // that the checker does not report it again. Only the first three are kept to say so.
+        let comparison = sum.clone().then(cmp_op.then(sum.clone()).repeated().collect::<Vec<_>>()).validate(
+            |(first, rest): (Sub, Vec<Comparison>), _, emitter| {
                 let mut rest = rest.into_iter();
-                let Some(((op, _), second)) = rest.next() else { return first };
-                let Some(((op2, op2_span), third)) = rest.next() else { return binary(op, first, second) };
-                let (a, b, c) = (show(&first), show(&second), show(&third));
+                let Some(((op, at), second)) = rest.next() else { return first };
+                let Some(((op2, op2_span), third)) = rest.next() else { return binary(op, at, first, second) };
+                let end = rest.last().map_or(third.expr.span, |(_, e)| e.expr.span);
+                let span = first.expr.span.to(end);
+                // An expression too long is reported as that, once.
+                if let Some(too_long) = [&first, &second, &third].iter().find_map(|s| s.too_long) {
+                    return Sub { expr: error_expr(span), depth: 0, too_long: Some(too_long) };
+                }
+                let (a, b, c) = (show(&first.expr), show(&second.expr), show(&third.expr));
                 let (op, op2) = (op.as_str(), op2.as_str());
                 emitter.emit(custom(
                     op2_span,
@@ -196,28 +281,34 @@ where
                     &format!("compare twice and join with `and`: `{a} {op} {b} and {b} {op2} {c}`"),
                     None,
                 ));
-                let end = rest.last().map_or(third.span, |(_, e)| e.span);
-                error_expr(first.span.to(end))
-            });
-        let held = comparison.then(kw("for").ignore_then(sum).or_not()).map(|(condition, duration)| match duration {
-            Some(duration) => {
-                let span = condition.span.to(duration.span);
-                Expr { kind: ExprKind::Held { condition: Box::new(condition), duration: Box::new(duration) }, span }
+                Sub::leaf(error_expr(span))
+            },
+        );
+        let held = comparison.then(kw("for").then(sum).or_not()).map(|(condition, duration)| match duration {
+            Some((at, duration)) => {
+                let span = condition.expr.span.to(duration.expr.span);
+                Sub::join([condition, duration], at, span, |[condition, duration]| ExprKind::Held {
+                    condition: Box::new(condition),
+                    duration: Box::new(duration),
+                })
             }
             None => condition,
         });
         let not = recursive(|not| {
             kw("not")
                 .then(not)
-                .map_with(|(_, operand): (_, Expr), e| Expr {
-                    kind: ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) },
-                    span: sp(e.span()),
+                .map_with(|(at, operand): (SimpleSpan, Sub), e| {
+                    Sub::join([operand], at, sp(e.span()), |[operand]| ExprKind::Unary {
+                        op: UnaryOp::Not,
+                        operand: Box::new(operand),
+                    })
                 })
                 .or(held)
         });
-        let and = not.clone().foldl(kw("and").to(BinaryOp::And).then(not).repeated(), |l, (op, r)| binary(op, l, r));
+        let and =
+            not.clone().foldl(op("and", BinaryOp::And).then(not).repeated(), |l, ((op, at), r)| binary(op, at, l, r));
         and.clone()
-            .foldl(kw("or").to(BinaryOp::Or).then(and).repeated(), |l, (op, r)| binary(op, l, r))
+            .foldl(op("or", BinaryOp::Or).then(and).repeated(), |l, ((op, at), r)| binary(op, at, l, r))
             .labelled("an expression")
             .boxed()
     })

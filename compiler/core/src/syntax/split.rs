@@ -298,10 +298,14 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context) -> Diagno
         // The parser's own errors carry their label, help and fix (see `parser::custom`).
         let mut parts = message.split(parser::CUSTOM_SEPARATOR);
         let message = parts.next().unwrap_or_default();
+        let (code, message) = match message.strip_prefix(parser::TOO_LONG) {
+            Some(message) => (codes::EXPR_TOO_LONG, message),
+            None => (codes::SYNTAX, message),
+        };
         let label = parts.next().unwrap_or("here");
         let help =
             parts.next().map_or_else(|| format!("{}; see `glassc explain E0003`", context.shape()), String::from);
-        let d = Diagnostic::error(codes::SYNTAX, message, span).with_label_message(label).with_help(help);
+        let d = Diagnostic::error(code, message, span).with_label_message(label).with_help(help);
         return match parts.next() {
             Some(replacement) => d.with_fix(format!("write `{replacement}`"), span, replacement),
             None => d,
