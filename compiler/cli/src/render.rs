@@ -131,6 +131,8 @@ impl<'a> Sources<'a> {
 /// of the file map into it.
 struct Excerpt {
     text: String,
+    /// The file's line the excerpt starts with (from 0).
+    first: usize,
     /// Lines shown, each with its mapping.
     lines: HashMap<usize, ShownLine>,
 }
@@ -181,6 +183,7 @@ impl Excerpt {
         for &p in points {
             by_line.entry(file.line_of(p)).or_default().push(p);
         }
+        let first = by_line.keys().copied().min().unwrap_or(0);
         let last = by_line.keys().copied().max().unwrap_or(0);
         // One more line than the last shown, so an offset at its end reads as ariadne reads it
         // in the whole file.
@@ -188,7 +191,7 @@ impl Excerpt {
         let mut text = String::new();
         let mut chars = 0;
         let mut lines = HashMap::new();
-        for line in 0..=last {
+        for line in first..=last {
             let (start, content) = file.line_text(line);
             let points = by_line.get(&line).map(Vec::as_slice).or(if line == last { Some(&[][..]) } else { None });
             if let Some(points) = points {
@@ -218,7 +221,7 @@ impl Excerpt {
                 chars += 1;
             }
         }
-        Excerpt { text, lines }
+        Excerpt { text, first, lines }
     }
 
     /// The pieces of a line to show: all of it when short, else windows of `CONTEXT` characters
@@ -344,15 +347,88 @@ pub fn human(diag: &Diagnostic, path: &str, sources: &Sources, color: bool) -> S
         report = report.with_help(help);
     }
     let cache = Excerpts {
-        files: files.iter().zip(&excerpts).map(|(f, e)| (f.path, ariadne::Source::from(e.text.clone()))).collect(),
+        files: files
+            .iter()
+            .zip(&excerpts)
+            .map(|(f, e)| (f.path, ariadne::Source::from(e.text.clone()).with_display_line_offset(e.first)))
+            .collect(),
     };
     let mut out = Vec::new();
     if report.finish().write(&cache, &mut out).is_err() {
         return fallback();
     }
     let out = String::from_utf8_lossy(&out).into_owned();
+    // The widest line number ariadne shows: that of the last line of a label.
+    let widest = labels
+        .iter()
+        .map(|(file, range, ..)| file.line_of(file.floor(range.end.saturating_sub(1)).max(range.start)) + 1)
+        .max()
+        .unwrap_or(1);
+    let out = true_line_numbers(&out, &files, &excerpts, widest);
     if excerpts.iter().any(|e| e.lines.values().any(ShownLine::cut)) {
         return true_columns(&out, &files, &excerpts);
+    }
+    out
+}
+
+/// Ariadne numbers the lines of its margin from the start of the text it is given (the line
+/// offset of a source counts only in headings) and pads them to the widest number; the excerpt
+/// starts at its first labelled line. So each margin is widened to the width of `widest`, the
+/// file's line number, and each line number shown is that of the file.
+fn true_line_numbers(report: &str, files: &[&FileText], excerpts: &[Excerpt], widest: usize) -> String {
+    let digits = |n: usize| n.to_string().len();
+    let mut lines = report.split_inclusive('\n');
+    let Some(first_line) = lines.next() else { return String::new() };
+    let rest: Vec<&str> = lines.collect();
+    // The first heading is indented by the margin's width and two.
+    let Some(shown_width) = rest.first().map(|l| l.len() - l.trim_start_matches(' ').len() - 2) else {
+        return report.to_string();
+    };
+    let wider = digits(widest).saturating_sub(shown_width);
+    let mut out = String::with_capacity(report.len() + rest.len() * (wider + 2));
+    out.push_str(first_line);
+    let mut offset = 0;
+    for line in rest {
+        let plain = strip_ansi(line);
+        let body = plain.trim_start_matches(' ');
+        if let Some(heading) = body.strip_prefix("╭─[ ").or_else(|| body.strip_prefix("├─[ ")) {
+            // A group starts: its line numbers are offset by where its file's excerpt starts.
+            let path = heading.trim_end().strip_suffix(" ]").and_then(|h| h.rsplitn(3, ':').nth(2));
+            offset = path.and_then(|p| files.iter().position(|f| f.path == p)).map_or(0, |k| excerpts[k].first);
+        }
+        // The margin: spaces, perhaps a colour, spaces, and on a source line its number and ` │`.
+        let lead = line.len() - line.trim_start_matches(' ').len();
+        let after_lead = &line[lead..];
+        let colour = if after_lead.starts_with('\x1b') { after_lead.find('m').map_or(0, |m| m + 1) } else { 0 };
+        let after_colour = &after_lead[colour..];
+        let pad = after_colour.len() - after_colour.trim_start_matches(' ').len();
+        let number_text = &after_colour[pad..];
+        let number_len = number_text.bytes().take_while(u8::is_ascii_digit).count();
+        let number =
+            number_text[..number_len].parse::<usize>().ok().filter(|_| number_text[number_len..].starts_with(" │"));
+        if let Some(number) = number {
+            let true_number = number + offset;
+            let spaces = (lead + pad + digits(number) + wider).saturating_sub(digits(true_number));
+            let (before, inner) = if colour > 0 { (lead, spaces - lead.min(spaces)) } else { (spaces, 0) };
+            out.push_str(&" ".repeat(before));
+            out.push_str(&after_lead[..colour]);
+            out.push_str(&" ".repeat(inner));
+            out.push_str(&true_number.to_string());
+            out.push_str(&number_text[number_len..]);
+        } else if after_colour.starts_with('─') {
+            // The closing line, `───╯`.
+            out.push_str(&line[..lead + colour]);
+            out.push_str(&"─".repeat(wider));
+            out.push_str(after_colour);
+        } else if lead == 1 && colour > 0 {
+            // A margin ariadne colours from its first space on.
+            out.push_str(&line[..lead + colour]);
+            out.push_str(&" ".repeat(wider));
+            out.push_str(after_colour);
+        } else {
+            out.push_str(&" ".repeat(wider));
+            out.push_str(line);
+        }
     }
     out
 }

@@ -540,3 +540,35 @@ fn glassc_check_reports_labels_in_a_chinese_profile_without_a_panic() {
     assert_eq!((profile_heading.1 as u64, profile_heading.2 as u64), button, "{stderr}");
     assert_eq!(underlined(&stderr), ["press", "press", "press"], "{stderr}");
 }
+
+#[test]
+fn margins_number_the_lines_of_the_file_at_the_width_of_the_widest() {
+    let pack = format!(
+        "use test-glasses\n{}rule a: on button-press: notify # 第一\n{}rule a: on button-press: say(message: \"再\")\n",
+        "# 注释\n".repeat(7),
+        "\n".repeat(990)
+    );
+    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    case.push(("lines.glass".into(), pack.into_bytes()));
+    let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
+    let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
+    let (_, d) = session.diagnostics().into_iter().find(|(_, d)| d.code.0 == "E0109").expect("E0109");
+    let rendered: Vec<String> =
+        human(&d, "lines.glass", &sources, false).lines().map(|l| l.trim_end().to_string()).collect();
+    let expected = [
+        "[E0109] Error: there is already a rule named `a`",
+        "      ╭─[ lines.glass:1000:6 ]",
+        "      │",
+        "    9 │ rule a: on button-press: notify # 第一",
+        "      │      ┬",
+        "      │      ╰── first named here",
+        "      │",
+        " 1000 │ rule a: on button-press: say(message: \"再\")",
+        "      │      ┬",
+        "      │      ╰── named again here",
+        "      │",
+        "      │ Help: give each rule its own name",
+        "──────╯",
+    ];
+    assert_eq!(rendered, expected, "\n{}", rendered.join("\n"));
+}
