@@ -33,7 +33,8 @@ fn mistake(i: usize) -> String {
 
 /// `(name, pack)`: about a megabyte of rules with one mistake at the end; 300 KB on one line with a
 /// mistake at the end; 10,000 mistakes, one per line (reported up to the per-file limit); 300 KB
-/// on one line with a mistake every tenth rule.
+/// on one line with a mistake every tenth rule; mistakes after a million lines (line and column
+/// must not cost a scan from the top of the file per label).
 fn inputs() -> Vec<(&'static str, String)> {
     let until = |len: usize, sep: &str, every: usize| {
         let mut s = format!("use bench-glasses{sep}");
@@ -51,6 +52,14 @@ fn inputs() -> Vec<(&'static str, String)> {
         ("300 KB on one line, 1 mistake at the end", until(300_000, " ", 0) + &end + "\n"),
         ("10,000 mistakes", until(0, "\n", 0) + &(0..10_000).map(|i| mistake(i) + "\n").collect::<String>()),
         ("300 KB on one line, a mistake every 10 rules", until(300_000, " ", 10) + "\n"),
+        (
+            "a million comment lines, then 300 mistakes",
+            format!(
+                "use bench-glasses\n{}{}",
+                "# 注释\n".repeat(1_000_000),
+                (0..300).map(|i| mistake(i) + "\n").collect::<String>()
+            ),
+        ),
     ]
 }
 

@@ -8,10 +8,12 @@
 //!
 //! Ariadne draws every character of each line it shows, and does per-column work for every label
 //! on it, so one long line (a pack written on one line) costs as much as the line per diagnostic.
-//! It is therefore given, per diagnostic, an excerpt of each file: the lines the labels are on,
-//! with a line longer than `LONG_LINE` characters cut to windows around the labels' ends, and
-//! every other line left empty, so the line numbers stay those of the file. The columns in the
-//! `file:line:col` headings of a cut line are put back to the file's own afterwards.
+//! It is therefore given, per diagnostic, an excerpt of each file: from the first line a label is
+//! on to the last, with a line longer than `LONG_LINE` characters cut to windows around the
+//! labels' ends, and the lines between left empty. The margins' line numbers, and the columns in
+//! the `file:line:col` headings of a cut line, are put back to the file's own afterwards. A
+//! report costs what it shows (plus the lines between its labels, which ariadne walks), and
+//! reads, byte for byte, as ariadne would draw it from the whole file.
 
 use std::collections::HashMap;
 use std::ops::Range;
