@@ -572,3 +572,55 @@ fn margins_number_the_lines_of_the_file_at_the_width_of_the_widest() {
     ];
     assert_eq!(rendered, expected, "\n{}", rendered.join("\n"));
 }
+
+#[test]
+fn any_span_at_all_renders_without_a_panic_on_character_boundaries() {
+    use glass_compiler::diagnostic::Diagnostic;
+    use glass_compiler::span::Span;
+    // Spans no stage should make: inside characters, reversed, past the end, in files not loaded.
+    let long: String = (0..150).map(|i| format!("规则{i} 😀e\u{301} ")).collect();
+    let texts = [
+        format!("use 小米\n# 注释 😀\non press: chime\n{long}\n\u{2028}末\r\n"),
+        format!("profile 测 {{ {long} }}"),
+        String::new(),
+    ];
+    let paths = ["pack.glass", "profiles/测.glass", "empty.glass"];
+    let sources = Sources::new(paths.iter().copied().zip(texts.iter().map(String::as_str)));
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let span = |state: &mut u64| {
+        let len = texts[0].len().max(texts[1].len()) as u64 + 8;
+        Span::new((next(state) % len) as u32, (next(state) % len) as u32)
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let mut problems = Vec::new();
+    for i in 0..3000 {
+        let own = paths[(next(&mut state) % 3) as usize];
+        let mut d = Diagnostic::error(glass_compiler::codes::SYNTAX, "坏了", span(&mut state))
+            .with_label_message("这里")
+            .with_help("修");
+        for _ in 0..next(&mut state) % 4 {
+            let file =
+                ["pack.glass", "profiles/测.glass", "empty.glass", "missing.glass"][(next(&mut state) % 4) as usize];
+            d = d.with_secondary_in(file.into(), span(&mut state), "那里");
+        }
+        if next(&mut state).is_multiple_of(2) {
+            d = d.with_fix("改", span(&mut state), "好");
+        }
+        let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            (human(&d, own, &sources, i % 2 == 0), json(&d, own, &sources))
+        }));
+        let Ok((_, value)) = rendered else {
+            problems.push(format!("{own}: {d:?} panicked"));
+            continue;
+        };
+        let text_of = |f: &str| paths.iter().position(|p| *p == f).map(|k| texts[k].clone()).unwrap_or_default();
+        for v in [&value["primary"]].into_iter().chain(value["labels"].as_array().into_iter().flatten()) {
+            if paths.contains(&v["file"].as_str().unwrap_or_default()) {
+                place(v, &text_of, &mut problems);
+            }
+        }
+    }
+    std::panic::set_hook(hook);
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
