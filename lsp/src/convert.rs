@@ -52,8 +52,12 @@ impl<'t> LineIndex<'t> {
         lsp::Position { line: line as u32, character }
     }
 
+    /// The range of a span, widened out to character boundaries (so a span that cuts a character
+    /// covers all of it) and put in order.
     pub fn range(&self, span: Span) -> lsp::Range {
-        lsp::Range { start: self.position(span.start), end: self.position(span.end) }
+        let (start, end) = (span.start.min(span.end), span.end.max(span.start));
+        let end = self.text.ceil_char_boundary((end as usize).min(self.text.len())) as u32;
+        lsp::Range { start: self.position(start), end: self.position(end) }
     }
 
     /// The byte offset of an LSP position (UTF-16 columns), clamped to the text: a line past
@@ -200,6 +204,16 @@ mod tests {
         assert_eq!(index.offset(lsp::Position { line: 1, character: 1 }), 3, "inside the pair: its start");
         assert_eq!(index.offset(lsp::Position { line: 9, character: 0 }), text.len() as u32);
         assert_eq!(index.offset(lsp::Position { line: 0, character: 99 }), 2, "past the line's end");
+    }
+
+    #[test]
+    fn a_range_covers_every_character_it_touches_in_order() {
+        let index = LineIndex::new("a😀b");
+        let pos = |character| lsp::Position { line: 0, character };
+        // Bytes 2..3 cut the emoji (bytes 1..5): the range covers all of it.
+        assert_eq!(index.range(Span::new(2, 3)), lsp::Range { start: pos(1), end: pos(3) });
+        assert_eq!(index.range(Span { start: 5, end: 1 }), lsp::Range { start: pos(1), end: pos(3) });
+        assert_eq!(index.range(Span::new(5, 99)), lsp::Range { start: pos(3), end: pos(4) });
     }
 
     #[test]
