@@ -117,7 +117,8 @@ more than 256 `or`. Real rules never need this; split the expression:
     on button-press while mode == a: chime                         # one rule per case
     on button-press while mode == b: chime
 
-or work a part out in a rule of its own, keep it in a `var`, and test the `var`.";
+or work a part out in a rule of its own, keep it in a `var`, and test the `var`. A long sum of
+constants (`1 s + 1 s + ...`) is better written as its value (`5 min`).";
 
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a

@@ -183,7 +183,7 @@ where
                 at,
                 &format!("{TOO_LONG}this expression has more than {MAX_EXPR_DEPTH} operators in a row"),
                 &format!("more than {MAX_EXPR_DEPTH} operators in a row up to here"),
-                "split it: an `or` of many cases can be several rules with the same actions, and a part can be worked out by a rule of its own and kept in a `var`",
+                "split it: a sum of constants can be written as its value (`5 min`), an `or` of many cases as several rules with the same actions, and a part can be worked out by a rule of its own and kept in a `var`",
                 None,
             ));
         }
