@@ -4,6 +4,8 @@
 //! syntax tree into a `ProfileModel` and reports what is wrong with it. Everything here carries
 //! absolute spans and the file it came from, so diagnostics and go-to-definition can point into it.
 
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::codes;
@@ -181,12 +183,15 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
     for (_, m) in &members {
         match &m.kind {
             MemberKind::Enum { name, variants } => {
-                let mut seen: Vec<&ast::Name> = Vec::new();
+                // Each value against the first of its name: linear in the number of values.
+                let mut first_of: HashMap<&str, Span> = HashMap::with_capacity(variants.len());
                 for v in variants {
-                    if let Some(first) = seen.iter().find(|s| s.node == v.node) {
-                        cx.error(duplicate(&v.node, v.span, first.span));
+                    match first_of.entry(v.node.as_str()) {
+                        Entry::Occupied(first) => cx.error(duplicate(&v.node, v.span, *first.get())),
+                        Entry::Vacant(slot) => {
+                            slot.insert(v.span);
+                        }
                     }
-                    seen.push(v);
                 }
                 model.enums.push(EnumDef {
                     name: name.node.as_str().into(),
@@ -204,11 +209,12 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
         }
     }
 
+    let enums = EnumIndex::new(&model.enums);
     for (cap, m) in &members {
         let capability = cap.map(|c| Arc::<str>::from(c.node.as_str()));
         match &m.kind {
             MemberKind::State { name, ty } => {
-                let ty = cx.lower_type(ty, &model.enums);
+                let ty = cx.lower_type(ty, &enums);
                 model.states.push(StateDef {
                     device: dev.clone(),
                     capability,
@@ -219,7 +225,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                 });
             }
             MemberKind::Event { name, params, max_rate } => {
-                let params = cx.lower_params(params, &model.enums, &origin);
+                let params = cx.lower_params(params, &enums, &origin);
                 let max_rate = max_rate.as_ref().and_then(|(count, window)| {
                     let window = cx.positive_duration(window)?;
                     if count.node == 0 {
@@ -247,7 +253,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                 });
             }
             MemberKind::Action { name, params, clauses } => {
-                let params = cx.lower_params(params, &model.enums, &origin);
+                let params = cx.lower_params(params, &enums, &origin);
                 let mut action = ActionDef {
                     device: dev.clone(),
                     capability,
@@ -297,6 +303,30 @@ fn duplicate(name: &str, span: Span, first: Span) -> Diagnostic {
         .with_help("rename or remove one of them")
 }
 
+/// A profile's enums by name, and each one's values, so that looking one up does not scan them
+/// all (a generated profile may have thousands).
+struct EnumIndex<'a> {
+    defs: &'a [EnumDef],
+    /// The first enum of each name (a second is reported as a duplicate).
+    by_name: HashMap<&'a str, usize>,
+    values: Vec<HashSet<&'a str>>,
+}
+
+impl<'a> EnumIndex<'a> {
+    fn new(defs: &'a [EnumDef]) -> Self {
+        let mut by_name = HashMap::with_capacity(defs.len());
+        for (i, e) in defs.iter().enumerate() {
+            by_name.entry(&*e.name).or_insert(i);
+        }
+        let values = defs.iter().map(|e| e.variants.iter().map(String::as_str).collect()).collect();
+        EnumIndex { defs, by_name, values }
+    }
+
+    fn get(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+}
+
 struct Lowering {
     diags: Vec<Diagnostic>,
     offset: u32,
@@ -307,14 +337,14 @@ impl Lowering {
         self.diags.push(d.shifted(self.offset));
     }
 
-    fn lower_type(&mut self, ty: &ast::TypeExpr, enums: &[EnumDef]) -> Type {
+    fn lower_type(&mut self, ty: &ast::TypeExpr, enums: &EnumIndex) -> Type {
         if let Some(t) = Type::builtin(&ty.name.node) {
             return t;
         }
-        if let Some(e) = enums.iter().find(|e| *e.name == *ty.name.node) {
-            return Type::Enum(e.name.clone());
+        if let Some(e) = enums.get(&ty.name.node) {
+            return Type::Enum(enums.defs[e].name.clone());
         }
-        let names = Type::BUILTIN_NAMES.iter().copied().chain(enums.iter().map(|e| &*e.name));
+        let names = Type::BUILTIN_NAMES.iter().copied().chain(enums.defs.iter().map(|e| &*e.name));
         let mut d =
             Diagnostic::error(codes::UNKNOWN_TYPE, format!("there is no type `{}`", ty.name.node), ty.name.span)
                 .with_label_message("unknown type");
@@ -328,13 +358,17 @@ impl Lowering {
     fn lower_params(
         &mut self,
         params: &[ast::Param],
-        enums: &[EnumDef],
+        enums: &EnumIndex,
         origin: &dyn Fn(Span) -> Origin,
     ) -> Vec<ParamDef> {
         let mut out: Vec<ParamDef> = Vec::new();
-        for (i, p) in params.iter().enumerate() {
-            if let Some(first) = params[..i].iter().find(|q| q.name.node == p.name.node) {
-                self.error(duplicate(&p.name.node, p.name.span, first.name.span));
+        let mut first_of: HashMap<&str, Span> = HashMap::with_capacity(params.len());
+        for p in params {
+            match first_of.entry(p.name.node.as_str()) {
+                Entry::Occupied(first) => self.error(duplicate(&p.name.node, p.name.span, *first.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(p.name.span);
+                }
             }
             let ty = self.lower_type(&p.ty, enums);
             let default = p.default.as_ref().and_then(|d| self.default_value(d, &ty, enums));
@@ -344,11 +378,12 @@ impl Lowering {
     }
 
     /// A parameter default: a constant of the parameter's type, or a variant of its enum.
-    fn default_value(&mut self, e: &ast::Expr, ty: &Type, enums: &[EnumDef]) -> Option<Const> {
+    fn default_value(&mut self, e: &ast::Expr, ty: &Type, enums: &EnumIndex) -> Option<Const> {
         if let (Type::Enum(name), ast::ExprKind::Path(path)) = (ty, &e.kind) {
-            let variants = &enums.iter().find(|en| en.name == *name)?.variants;
+            let en = enums.get(name)?;
+            let variants = &enums.defs[en].variants;
             let word = path.text();
-            if variants.contains(&word) {
+            if enums.values[en].contains(word.as_str()) {
                 return Some(Const::Enum(name.clone(), word.into()));
             }
             let help = did_you_mean(&word, variants.iter().map(String::as_str))
@@ -487,7 +522,7 @@ impl Lowering {
 
     /// Two members of one kind with one name in one capability (or at the top) clash.
     fn check_duplicates(&mut self, members: &[(Option<&ast::Name>, &ast::Member)]) {
-        let mut seen: Vec<(&str, Option<&str>, &str, Span)> = Vec::new();
+        let mut first_of: HashMap<(&str, Option<&str>, &str), Span> = HashMap::with_capacity(members.len());
         for (cap, m) in members {
             let (kind, name) = match &m.kind {
                 MemberKind::Processor { name } => ("processor", name),
@@ -499,11 +534,11 @@ impl Lowering {
                 MemberKind::Device { .. } | MemberKind::Error => continue,
             };
             let cap = cap.map(|c| c.node.as_str());
-            if let Some(first) = seen.iter().find(|(k, c, n, _)| *k == kind && *c == cap && *n == name.node) {
-                let d = duplicate(&name.node, name.span, first.3);
-                self.error(d);
-            } else {
-                seen.push((kind, cap, &name.node, name.span));
+            match first_of.entry((kind, cap, &name.node)) {
+                Entry::Occupied(first) => self.error(duplicate(&name.node, name.span, *first.get())),
+                Entry::Vacant(slot) => {
+                    slot.insert(name.span);
+                }
             }
         }
     }

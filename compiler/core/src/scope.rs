@@ -1,7 +1,8 @@
 //! What a pack can name: the devices, events, states, actions and enums of the profiles it uses,
 //! and its own variables and permissions. Lookup of short and qualified forms lives here.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use crate::model::{ActionDef, DeviceDef, EnumDef, EventDef, ProfileModel, StateDef};
 use crate::span::Span;
@@ -36,6 +37,115 @@ pub struct Scope {
     /// A `use` named a profile that does not exist, or there is no `use` at all: names that are
     /// not found may belong to the missing profile, so they are not reported (the `use` is).
     pub incomplete: bool,
+    /// Lookup tables over the fields above, built on first use.
+    pub index: Index,
+}
+
+/// Lookup tables derived from a [`Scope`], so that resolving a name does not scan every member
+/// of every profile (a pack of thousands of rules against a profile of thousands of members
+/// would be quadratic). Built on the first lookup; tables built while the scope was still being
+/// filled in are not used (see [`Tables::fits`]). Being derived, they take no part in equality.
+#[derive(Clone, Debug, Default)]
+pub struct Index(OnceLock<Arc<Tables>>);
+
+impl PartialEq for Index {
+    fn eq(&self, _: &Index) -> bool {
+        true
+    }
+}
+
+impl Eq for Index {}
+
+impl std::hash::Hash for Index {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+#[derive(Debug, Default)]
+pub struct Tables {
+    /// The members of each name (the last part of their qualified name), in scope order.
+    events: HashMap<String, Vec<usize>>,
+    states: HashMap<String, Vec<usize>>,
+    actions: HashMap<String, Vec<usize>>,
+    /// The first variable and enum of each name.
+    vars: HashMap<String, usize>,
+    enums: HashMap<Arc<str>, usize>,
+    /// For each enum value, the enums that have it and where, in scope order.
+    values: HashMap<String, Vec<(usize, usize)>>,
+    /// Each state's short name, for suggestions.
+    state_shorts: Vec<String>,
+    /// How many events, states, actions, variables and enums the tables were built from (see
+    /// [`Kind`]).
+    sizes: [usize; 5],
+}
+
+impl Tables {
+    fn of(scope: &Scope) -> Tables {
+        fn by_name<'a>(names: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<usize>> {
+            let mut out: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, name) in names.enumerate() {
+                out.entry(name.to_string()).or_default().push(i);
+            }
+            out
+        }
+        let mut vars = HashMap::with_capacity(scope.vars.len());
+        for (i, v) in scope.vars.iter().enumerate() {
+            vars.entry(v.name.clone()).or_insert(i);
+        }
+        let mut enums = HashMap::with_capacity(scope.enums.len());
+        let mut values: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+        for (i, e) in scope.enums.iter().enumerate() {
+            enums.entry(e.name.clone()).or_insert(i);
+            for (j, v) in e.variants.iter().enumerate() {
+                // A value written twice in one enum (E0109) is found at its first place.
+                let places = values.entry(v.clone()).or_default();
+                if places.last().is_none_or(|&(k, _)| k != i) {
+                    places.push((i, j));
+                }
+            }
+        }
+        Tables {
+            events: by_name(scope.events.iter().map(|e| e.name.as_str())),
+            states: by_name(scope.states.iter().map(|s| s.name.as_str())),
+            actions: by_name(scope.actions.iter().map(|a| a.name.as_str())),
+            vars,
+            enums,
+            values,
+            state_shorts: (0..scope.states.len()).map(|i| scope.state_short(i)).collect(),
+            sizes: Tables::sizes_of(scope),
+        }
+    }
+
+    fn sizes_of(scope: &Scope) -> [usize; 5] {
+        [scope.events.len(), scope.states.len(), scope.actions.len(), scope.vars.len(), scope.enums.len()]
+    }
+
+    /// Whether the table of `kind` was built from the scope as it is now.
+    fn fits(&self, scope: &Scope, kind: Kind) -> bool {
+        let k = kind as usize;
+        self.sizes[k] == Tables::sizes_of(scope)[k]
+    }
+}
+
+/// The members a table is of, in the order of [`Tables::sizes`].
+#[derive(Clone, Copy)]
+enum Kind {
+    Events,
+    States,
+    Actions,
+    Vars,
+    Enums,
+}
+
+/// The names a member answering to `path` can have: its last part, or for one word, the word
+/// or any part of it after a `-` (`button-long-press` may be `long-press` of `button`).
+fn candidate_names(path: &Path) -> Vec<&str> {
+    let Some(last) = path.segments.last() else { return Vec::new() };
+    let word = last.node.as_str();
+    let mut names = vec![word];
+    if path.segments.len() == 1 {
+        names.extend(word.match_indices('-').map(|(i, _)| &word[i + 1..]));
+    }
+    names
 }
 
 /// Does `device.capability.name` answer to `path`?
@@ -78,39 +188,107 @@ pub fn qualified_name(device: &str, capability: Option<&str>, name: &str) -> Str
 }
 
 impl Scope {
+    /// The lookup tables, if their table of `kind` describes the scope as it is now.
+    fn tables(&self, kind: Kind) -> Option<&Tables> {
+        let tables = self.index.0.get_or_init(|| Arc::new(Tables::of(self)));
+        tables.fits(self, kind).then_some(&**tables)
+    }
+
+    /// The members of one kind that answer to `path`, in scope order: those `table` has under a
+    /// name `path` can mean, or (without tables) every member, tested with [`member_matches`].
+    fn matching<'s>(
+        &'s self,
+        path: &Path,
+        kind: Kind,
+        len: usize,
+        table: impl Fn(&Tables) -> &HashMap<String, Vec<usize>>,
+        member: impl Fn(usize) -> (&'s str, Option<&'s str>, &'s str),
+    ) -> Vec<usize> {
+        let matches = |&i: &usize| {
+            let (device, capability, name) = member(i);
+            member_matches(device, capability, name, path)
+        };
+        let Some(tables) = self.tables(kind) else { return (0..len).filter(matches).collect() };
+        let table = table(tables);
+        let mut found: Vec<usize> = candidate_names(path)
+            .into_iter()
+            .filter_map(|name| table.get(name))
+            .flatten()
+            .copied()
+            .filter(matches)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
     pub fn events_matching(&self, path: &Path) -> Vec<usize> {
-        (0..self.events.len())
-            .filter(|&i| {
+        self.matching(
+            path,
+            Kind::Events,
+            self.events.len(),
+            |t| &t.events,
+            |i| {
                 let e = &self.events[i];
-                member_matches(&e.device, e.capability.as_deref(), &e.name, path)
-            })
-            .collect()
+                (&e.device, e.capability.as_deref(), &e.name)
+            },
+        )
     }
 
     pub fn states_matching(&self, path: &Path) -> Vec<usize> {
-        (0..self.states.len())
-            .filter(|&i| {
+        self.matching(
+            path,
+            Kind::States,
+            self.states.len(),
+            |t| &t.states,
+            |i| {
                 let s = &self.states[i];
-                member_matches(&s.device, s.capability.as_deref(), &s.name, path)
-            })
-            .collect()
+                (&s.device, s.capability.as_deref(), &s.name)
+            },
+        )
     }
 
     pub fn actions_matching(&self, verb: &Path) -> Vec<usize> {
-        (0..self.actions.len())
-            .filter(|&i| {
+        self.matching(
+            verb,
+            Kind::Actions,
+            self.actions.len(),
+            |t| &t.actions,
+            |i| {
                 let a = &self.actions[i];
-                member_matches(&a.device, a.capability.as_deref(), &a.name, verb)
-            })
-            .collect()
+                (&a.device, a.capability.as_deref(), &a.name)
+            },
+        )
     }
 
     pub fn var(&self, name: &str) -> Option<usize> {
-        self.vars.iter().position(|v| v.name == name)
+        match self.tables(Kind::Vars) {
+            Some(t) => t.vars.get(name).copied(),
+            None => self.vars.iter().position(|v| v.name == name),
+        }
     }
 
     pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
-        self.enums.iter().find(|e| &*e.name == name)
+        self.enums.get(self.enum_index(name)?)
+    }
+
+    /// Where the (first) enum named `name` is in `enums`.
+    pub fn enum_index(&self, name: &str) -> Option<usize> {
+        match self.tables(Kind::Enums) {
+            Some(t) => t.enums.get(name).copied(),
+            None => self.enums.iter().position(|e| &*e.name == name),
+        }
+    }
+
+    /// The enums that have the value `word`, and its place in each: `(enum, value)` indices, in
+    /// scope order.
+    pub fn enums_with_value(&self, word: &str) -> Vec<(usize, usize)> {
+        match self.tables(Kind::Enums) {
+            Some(t) => t.values.get(word).cloned().unwrap_or_default(),
+            None => (self.enums.iter().enumerate())
+                .filter_map(|(i, e)| Some((i, e.variants.iter().position(|v| v == word)?)))
+                .collect(),
+        }
     }
 
     /// Whether two profiles in use declare the enum `name` differently.
@@ -129,6 +307,14 @@ impl Scope {
 
     pub fn state_short(&self, i: usize) -> String {
         short_name(self.states[i].capability.as_deref(), &self.states[i].name)
+    }
+
+    /// Every state's short name, in scope order.
+    pub fn state_short_names(&self) -> std::borrow::Cow<'_, [String]> {
+        match self.tables(Kind::States) {
+            Some(t) => std::borrow::Cow::Borrowed(&t.state_shorts),
+            None => std::borrow::Cow::Owned((0..self.states.len()).map(|i| self.state_short(i)).collect()),
+        }
     }
 
     pub fn state_qualified(&self, i: usize) -> String {

@@ -2,19 +2,85 @@
 
 /// The candidates closest to `wrong`, best first: at most three, and only those close enough to be
 /// a plausible typo (a normalized edit similarity of at least 0.6, or one contains the other).
+///
+/// Asked for every unknown name, over every name in scope, so the edit distance (the costly part)
+/// is only computed for candidates that a cheap lower bound on it does not already rule out.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut shape = Shape::of(wrong);
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .filter(|c| *c != wrong)
         .filter_map(|c| {
-            let score = strsim::normalized_damerau_levenshtein(wrong, c);
             let contains = c.len() >= 3 && wrong.len() >= 3 && (c.contains(wrong) || wrong.contains(c));
-            (score >= 0.6 || contains).then_some((score + if contains { 0.2 } else { 0.0 }, c))
+            if !contains && !shape.may_reach(c, MIN_SCORE) {
+                return None;
+            }
+            let score = strsim::normalized_damerau_levenshtein(wrong, c);
+            (score >= MIN_SCORE || contains).then_some((score + if contains { 0.2 } else { 0.0 }, c))
         })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// The normalized similarity a candidate needs.
+const MIN_SCORE: f64 = 0.6;
+
+/// What a lower bound on the edit distance from one string to others needs: its length in
+/// characters, and how many of its characters fall in each of 64 buckets.
+struct Shape {
+    chars: usize,
+    buckets: [u32; 64],
+    /// `buckets`, lent to each candidate and given back (see [`Shape::may_reach`]).
+    unmatched: [u32; 64],
+}
+
+fn bucket(c: char) -> usize {
+    c as usize % 64
+}
+
+impl Shape {
+    fn of(s: &str) -> Shape {
+        let mut buckets = [0; 64];
+        let mut chars = 0;
+        for c in s.chars() {
+            chars += 1;
+            buckets[bucket(c)] += 1;
+        }
+        Shape { chars, buckets, unmatched: buckets }
+    }
+
+    /// Whether the normalized Damerau-Levenshtein similarity of `other` to this string can be
+    /// `min` or more. An insertion or a deletion changes one bucket count by one, a substitution
+    /// two by one each, a transposition none, so the distance is at least half the difference of
+    /// the bucket counts, and at least the difference in length. The similarity is computed as
+    /// `strsim` does, so a candidate this rules out is one `strsim` would score below `min`.
+    /// Takes time in the length of `other` only.
+    fn may_reach(&mut self, other: &str, min: f64) -> bool {
+        // The characters of `other` matched with one of this string's in their bucket.
+        let (mut chars, mut matched) = (0usize, 0usize);
+        for c in other.chars() {
+            chars += 1;
+            let b = bucket(c);
+            if self.unmatched[b] > 0 {
+                self.unmatched[b] -= 1;
+                matched += 1;
+            }
+        }
+        for c in other.chars() {
+            let b = bucket(c);
+            self.unmatched[b] = (self.unmatched[b] + 1).min(self.buckets[b]);
+        }
+        let longest = self.chars.max(chars);
+        if longest == 0 {
+            return true;
+        }
+        // The sum of the differences of the bucket counts.
+        let moved = self.chars + chars - 2 * matched;
+        let bound = moved.div_ceil(2).max(self.chars.abs_diff(chars));
+        1.0 - (bound as f64) / (longest as f64) >= min
+    }
 }
 
 /// `did you mean `a`?` / `did you mean `a` or `b`?`, or None when nothing is close.
@@ -33,6 +99,48 @@ pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `closest` answered before it ruled candidates out early: every candidate scored.
+    fn closest_by_scoring_all<'a>(wrong: &str, candidates: &[&'a str]) -> Vec<&'a str> {
+        let mut scored: Vec<(f64, &str)> = candidates
+            .iter()
+            .copied()
+            .filter(|c| *c != wrong)
+            .filter_map(|c| {
+                let score = strsim::normalized_damerau_levenshtein(wrong, c);
+                let contains = c.len() >= 3 && wrong.len() >= 3 && (c.contains(wrong) || wrong.contains(c));
+                (score >= MIN_SCORE || contains).then_some((score + if contains { 0.2 } else { 0.0 }, c))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        scored.dedup_by(|a, b| a.1 == b.1);
+        scored.into_iter().take(3).map(|(_, c)| c).collect()
+    }
+
+    #[test]
+    fn ruling_out_early_changes_no_answer() {
+        // Names from a small alphabet, so that many are close to each other, with typos of every
+        // kind; and names outside ASCII, which fall in the same buckets as others.
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let alphabet: Vec<char> = "abc-de\u{4e2d}\u{6587}A".chars().collect();
+        let words: Vec<String> = (0..400)
+            .map(|_| (0..1 + next(9)).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect())
+            .collect();
+        let candidates: Vec<&str> = words.iter().map(String::as_str).collect();
+        for wrong in &words[..200] {
+            assert_eq!(
+                closest(wrong, candidates.iter().copied()),
+                closest_by_scoring_all(wrong, &candidates),
+                "{wrong}"
+            );
+        }
+    }
 
     #[test]
     fn finds_typos() {

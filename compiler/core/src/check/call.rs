@@ -147,8 +147,8 @@ impl Checker<'_> {
         // `clip` in `record clip` is a value of the parameter it binds: editors hover it as one.
         if let (Some((p, value)), Some(object)) = (&enum_arg, &call.object)
             && let Some(Type::Enum(name)) = params.get(*p).map(|p| &p.ty)
-            && let Some(e) = self.scope.enums.iter().position(|e| e.name == *name)
-            && let Some(v) = self.scope.enums[e].variants.iter().position(|v| v == value)
+            && let Some(e) = self.scope.enum_index(name)
+            && let Some((_, v)) = self.scope.enums_with_value(value).into_iter().find(|&(i, _)| i == e)
         {
             self.refer(object.span, Target::EnumVariant(e, v));
         }
@@ -225,7 +225,9 @@ impl Checker<'_> {
     }
 
     fn enum_has(&self, ty: &Type, word: &str) -> bool {
-        matches!(ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.iter().any(|v| v == word)))
+        let Type::Enum(e) = ty else { return false };
+        let Some(e) = self.scope.enum_index(e) else { return false };
+        self.scope.enums_with_value(word).iter().any(|&(i, _)| i == e)
     }
 }
 

@@ -289,12 +289,13 @@ impl Checker<'_> {
         {
             return t;
         }
-        let mut candidates: Vec<String> = Vec::new();
+        let states = self.scope.state_short_names();
+        let mut candidates: Vec<&str> = Vec::new();
         if let Some((_, fields)) = locals.payload {
-            candidates.extend(fields.iter().map(|f| f.name.clone()));
+            candidates.extend(fields.iter().map(|f| f.name.as_str()));
         }
-        candidates.extend(self.scope.vars.iter().map(|v| v.name.clone()));
-        candidates.extend((0..self.scope.states.len()).map(|i| self.scope.state_short(i)));
+        candidates.extend(self.scope.vars.iter().map(|v| v.name.as_str()));
+        candidates.extend(states.iter().map(String::as_str));
         let expected_enum = match expected {
             Some(Type::Enum(e)) => {
                 if self.scope.enum_conflicts(e) {
@@ -306,9 +307,9 @@ impl Checker<'_> {
             _ => None,
         };
         if let Some(def) = expected_enum {
-            candidates.extend(def.variants.iter().cloned());
+            candidates.extend(def.variants.iter().map(String::as_str));
         }
-        let suggestion = did_you_mean(&word, candidates.iter().map(String::as_str));
+        let suggestion = did_you_mean(&word, candidates.iter().copied());
         let d = match expected_enum {
             Some(def) if p.segments.len() == 1 => {
                 let values = super::one_of(&def.variants);
@@ -358,20 +359,19 @@ impl Checker<'_> {
 
     /// `word` as a value of the expected enum, or of the only enum in scope that has it.
     fn enum_value(&mut self, word: &str, p: &Path, expected: Option<&Type>) -> Option<Type> {
-        let enums = &self.scope.enums;
-        let found = match expected {
+        let having = self.scope.enums_with_value(word);
+        let (found, variant) = match expected {
             Some(Type::Enum(name)) => {
-                enums.iter().position(|e| e.name == *name).filter(|&i| enums[i].variants.iter().any(|v| v == word))
+                let e = self.scope.enum_index(name)?;
+                having.into_iter().find(|&(i, _)| i == e)
             }
-            _ => {
-                let having: Vec<usize> =
-                    (0..enums.len()).filter(|&i| enums[i].variants.iter().any(|v| v == word)).collect();
-                (having.len() == 1).then(|| having[0])
-            }
+            _ => match having.as_slice() {
+                [one] => Some(*one),
+                _ => None,
+            },
         }?;
-        let variant = enums[found].variants.iter().position(|v| v == word)?;
         self.refer(p.span, Target::EnumVariant(found, variant));
-        Some(Type::Enum(enums[found].name.clone()))
+        Some(Type::Enum(self.scope.enums[found].name.clone()))
     }
 
     pub fn mismatch(&mut self, e: &Expr, wanted: &str, found: &Type, help: String) {

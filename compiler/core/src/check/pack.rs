@@ -68,13 +68,15 @@ pub fn build_scope(
     if scope.profiles.is_empty() {
         scope.incomplete = true;
     }
+    // The first enum of each name, to compare each profile's enums with.
+    let mut enum_of: std::collections::HashMap<Arc<str>, usize> = std::collections::HashMap::new();
     for p in &scope.profiles {
         scope.devices.push(p.device.clone());
         scope.events.extend(p.events.iter().cloned());
         scope.states.extend(p.states.iter().cloned());
         scope.actions.extend(p.actions.iter().cloned());
         for e in &p.enums {
-            match scope.enums.iter().find(|f| f.name == e.name) {
+            match enum_of.get(&e.name).map(|&i| &scope.enums[i]) {
                 Some(f) if f.variants != e.variants => {
                     if !scope.conflicting_enums.contains(&e.name) {
                         scope.conflicting_enums.push(e.name.clone());
@@ -92,10 +94,14 @@ pub fn build_scope(
                     )
                 }
                 Some(_) => {}
-                None => scope.enums.push(e.clone()),
+                None => {
+                    enum_of.insert(e.name.clone(), scope.enums.len());
+                    scope.enums.push(e.clone());
+                }
             }
         }
     }
+    let mut var_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (offset, item) in decls {
         match item {
             ItemKind::Permit(names) => {
@@ -133,7 +139,7 @@ pub fn build_scope(
                 let (def, var_diags) = lower_var(var, &scope);
                 diags.extend(var_diags.into_iter().map(|d| d.shifted(*offset)));
                 let def = VarDef { span: def.span.shift(*offset), ..def };
-                if let Some(first) = scope.vars.iter().find(|v| v.name == def.name) {
+                if let Some(first) = var_of.get(&def.name).map(|&i| &scope.vars[i]) {
                     diags.push(
                         Diagnostic::error(
                             codes::DUPLICATE_NAME,
@@ -145,12 +151,15 @@ pub fn build_scope(
                         .with_help("rename or remove one of them"),
                     );
                 } else {
+                    var_of.insert(def.name.clone(), scope.vars.len());
                     scope.vars.push(def);
                 }
             }
             _ => {}
         }
     }
+    // Lookups while the variables were added built tables of fewer variables: build them anew.
+    scope.index = Default::default();
     (scope, diags)
 }
 

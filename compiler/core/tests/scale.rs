@@ -1,0 +1,108 @@
+//! Checking stays linear in the size of the input: profiles with thousands of enum values,
+//! members or parameters, packs with thousands of rules naming them, and thousands of unknown
+//! names. Each case is timed against a budget far above what it takes (in a debug build, on a
+//! busy machine) and far below what a quadratic pass over it would.
+
+use std::time::{Duration, Instant};
+
+use glass_compiler::codes;
+use glass_compiler::db::{Database, SourceFile, Workspace, file_diagnostics};
+use glass_compiler::diagnostic::Diagnostic;
+
+/// Checks `pack` (if any) with `profile`; returns the diagnostics of both and how long it took.
+fn check(profile: &str, pack: Option<&str>) -> (Vec<Diagnostic>, Duration) {
+    let start = Instant::now();
+    let db = Database::default();
+    let profile_file = SourceFile::new(&db, "big.glass".into(), profile.to_string());
+    let mut files = vec![profile_file];
+    let pack_file = pack.map(|p| SourceFile::new(&db, "pack.glass".into(), p.to_string()));
+    files.extend(pack_file);
+    let ws = Workspace::new(&db, files.clone());
+    let diagnostics = files.iter().flat_map(|f| file_diagnostics(&db, ws, *f).clone()).collect();
+    (diagnostics, start.elapsed())
+}
+
+fn within(budget_s: u64, took: Duration, what: &str) {
+    eprintln!("{what}: {took:?}");
+    assert!(took < Duration::from_secs(budget_s), "{what} took {took:?}, over {budget_s} s");
+}
+
+#[test]
+fn duplicate_enum_values_are_reported_in_order_against_their_first() {
+    let profile = "profile p {\n  device glasses\n  enum e { a, b, a, c, b, a }\n}\n";
+    let (diagnostics, _) = check(profile, None);
+    let at = |d: &Diagnostic| (&profile[d.primary.span.range()], d.primary.span.start, d.secondary[0].span.start);
+    let found: Vec<_> = diagnostics.iter().map(at).collect();
+    // Where each value of `{ a, b, a, c, b, a }` is.
+    let list = profile.find("{ a").unwrap() as u32 + 2;
+    let [a1, b1, a2, _, b2, a3] = [0, 3, 6, 9, 12, 15].map(|k| list + k);
+    assert_eq!(found, [("a", a2, a1), ("b", b2, b1), ("a", a3, a1)]);
+    assert!(diagnostics.iter().all(|d| d.code == codes::DUPLICATE_NAME));
+}
+
+#[test]
+fn an_enum_of_a_hundred_thousand_values() {
+    let values: Vec<String> = (0..100_000).map(|i| format!("v{}", i % 99_990)).collect();
+    let profile = format!("profile p {{\n  device glasses\n  enum e {{ {} }}\n}}\n", values.join(", "));
+    let (diagnostics, took) = check(&profile, None);
+    assert_eq!(diagnostics.len(), 10, "the ten values written twice: {:?}", diagnostics.first());
+    within(10, took, "an enum of 100,000 values");
+}
+
+#[test]
+fn a_profile_of_thousands_of_members_and_parameters() {
+    let n = 10_000;
+    let mut profile = String::from("profile p \"一个很大的设备\" {\n  device glasses\n");
+    for i in 0..n {
+        profile.push_str(&format!("  enum kind{i} {{ k{i}, j{i} }} \"种类 {i}\"\n"));
+        profile.push_str(&format!("  state s{i}: kind{i} \"状态 {i}\"\n"));
+        profile.push_str(&format!("  event e{i}(count: Int) \"事件 {i}\"\n"));
+    }
+    let params: Vec<String> = (0..n).map(|i| format!("p{i}: kind{i} = k{i}")).collect();
+    profile.push_str(&format!("  action act({}) \"动作\"\n}}\n", params.join(", ")));
+    let (diagnostics, took) = check(&profile, None);
+    assert!(diagnostics.is_empty(), "{:?}", diagnostics.first());
+    within(10, took, "a profile of 30,000 members and an action of 10,000 parameters");
+}
+
+#[test]
+fn thousands_of_rules_against_thousands_of_members() {
+    let n = 20_000;
+    let values: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    let mut profile =
+        format!("profile p {{\n  device glasses\n  enum level {{ {} }}\n  state lvl: level\n", values.join(", "));
+    for i in 0..n {
+        profile.push_str(&format!("  state s{i}: Int\n  event e{i}(count: Int)\n"));
+    }
+    profile.push_str("  action notify(message: Text = \"\")\n}\n");
+    let mut pack = String::from("use p\n");
+    for i in 0..5_000 {
+        let j = (i * 7919) % n;
+        pack.push_str(&format!("on e{j} where count > 1 while s{j} > 2 and lvl == v{j}: notify(message: \"提醒\")\n"));
+    }
+    let (diagnostics, took) = check(&profile, Some(&pack));
+    assert!(diagnostics.is_empty(), "{:?}", diagnostics.first());
+    within(10, took, "5,000 rules against 40,000 members and 20,000 enum values");
+}
+
+#[test]
+fn thousands_of_unknown_names_against_thousands_of_members() {
+    let n = 10_000;
+    let mut profile = String::from("profile p {\n  device glasses\n");
+    for i in 0..n {
+        profile.push_str(&format!("  state wheel-speed-x{i}: Int\n"));
+    }
+    profile.push_str("  capability button {\n    event press\n  }\n  action notify\n}\n");
+    let mut pack = String::from("use p\n");
+    for i in 0..1_000 {
+        pack.push_str(&format!("on button-press while missing-thing-x{i} > 2: notify\n"));
+    }
+    let (diagnostics, took) = check(&profile, Some(&pack));
+    assert!(
+        diagnostics.iter().all(|d| d.code == codes::UNKNOWN_NAME || d.code == codes::TOO_MANY_ERRORS),
+        "{:?}",
+        diagnostics.iter().find(|d| d.code != codes::UNKNOWN_NAME)
+    );
+    assert!(!diagnostics.is_empty());
+    within(30, took, "1,000 unknown names against 10,000 states");
+}
