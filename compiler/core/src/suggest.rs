@@ -7,18 +7,32 @@
 /// is only computed for candidates that a cheap lower bound on it does not already rule out.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let mut shape = Shape::of(wrong);
-    let mut scored: Vec<(f64, &str)> = candidates
-        .into_iter()
-        .filter(|c| *c != wrong)
-        .filter_map(|c| {
-            let contains = c.len() >= 3 && wrong.len() >= 3 && (c.contains(wrong) || wrong.contains(c));
-            if !contains && !shape.may_reach(c, MIN_SCORE) {
-                return None;
+    let mut scored: Vec<(f64, &str)> = Vec::new();
+    // The best three different candidates so far, best first: one that cannot beat the third
+    // cannot be in the answer either, so its distance is not computed.
+    let mut best: Vec<(f64, &str)> = Vec::with_capacity(4);
+    for c in candidates {
+        if c == wrong {
+            continue;
+        }
+        let contains = c.len() >= 3 && wrong.len() >= 3 && (c.contains(wrong) || wrong.contains(c));
+        if !contains {
+            let most = shape.most_similar(c);
+            if most < MIN_SCORE || best.len() == 3 && most < best[2].0 {
+                continue;
             }
-            let score = strsim::normalized_damerau_levenshtein(wrong, c);
-            (score >= MIN_SCORE || contains).then_some((score + if contains { 0.2 } else { 0.0 }, c))
-        })
-        .collect();
+        }
+        let score = strsim::normalized_damerau_levenshtein(wrong, c);
+        if score >= MIN_SCORE || contains {
+            let score = score + if contains { 0.2 } else { 0.0 };
+            scored.push((score, c));
+            if !best.iter().any(|(_, b)| *b == c) {
+                best.push((score, c));
+                best.sort_by(|a, b| b.0.total_cmp(&a.0));
+                best.truncate(3);
+            }
+        }
+    }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.dedup_by(|a, b| a.1 == b.1);
     scored.into_iter().take(3).map(|(_, c)| c).collect()
@@ -32,7 +46,7 @@ const MIN_SCORE: f64 = 0.6;
 struct Shape {
     chars: usize,
     buckets: [u32; 64],
-    /// `buckets`, lent to each candidate and given back (see [`Shape::may_reach`]).
+    /// `buckets`, lent to each candidate and given back (see [`Shape::most_similar`]).
     unmatched: [u32; 64],
 }
 
@@ -51,13 +65,12 @@ impl Shape {
         Shape { chars, buckets, unmatched: buckets }
     }
 
-    /// Whether the normalized Damerau-Levenshtein similarity of `other` to this string can be
-    /// `min` or more. An insertion or a deletion changes one bucket count by one, a substitution
-    /// two by one each, a transposition none, so the distance is at least half the difference of
-    /// the bucket counts, and at least the difference in length. The similarity is computed as
-    /// `strsim` does, so a candidate this rules out is one `strsim` would score below `min`.
-    /// Takes time in the length of `other` only.
-    fn may_reach(&mut self, other: &str, min: f64) -> bool {
+    /// The highest normalized Damerau-Levenshtein similarity `other` can have to this string.
+    /// An insertion or a deletion changes one bucket count by one, a substitution two by one
+    /// each, a transposition none, so the distance is at least half the difference of the bucket
+    /// counts, and at least the difference in length. The similarity is computed as `strsim`
+    /// does, so `strsim` never scores a candidate above this. Takes time in the length of `other`.
+    fn most_similar(&mut self, other: &str) -> f64 {
         // The characters of `other` matched with one of this string's in their bucket.
         let (mut chars, mut matched) = (0usize, 0usize);
         for c in other.chars() {
@@ -74,12 +87,12 @@ impl Shape {
         }
         let longest = self.chars.max(chars);
         if longest == 0 {
-            return true;
+            return 1.0;
         }
         // The sum of the differences of the bucket counts.
         let moved = self.chars + chars - 2 * matched;
         let bound = moved.div_ceil(2).max(self.chars.abs_diff(chars));
-        1.0 - (bound as f64) / (longest as f64) >= min
+        1.0 - (bound as f64) / (longest as f64)
     }
 }
 
@@ -129,11 +142,11 @@ mod tests {
             state % n
         };
         let alphabet: Vec<char> = "abc-de\u{4e2d}\u{6587}A".chars().collect();
-        let words: Vec<String> = (0..400)
+        let words: Vec<String> = (0..1_500)
             .map(|_| (0..1 + next(9)).map(|_| alphabet[next(alphabet.len() as u64) as usize]).collect())
             .collect();
         let candidates: Vec<&str> = words.iter().map(String::as_str).collect();
-        for wrong in &words[..200] {
+        for wrong in &words[..300] {
             assert_eq!(
                 closest(wrong, candidates.iter().copied()),
                 closest_by_scoring_all(wrong, &candidates),

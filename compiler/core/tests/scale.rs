@@ -106,3 +106,20 @@ fn thousands_of_unknown_names_against_thousands_of_members() {
     assert!(!diagnostics.is_empty());
     within(30, took, "1,000 unknown names against 10,000 states");
 }
+
+#[test]
+fn a_help_line_names_a_few_values_of_a_big_enum_not_all() {
+    let values: Vec<String> = (0..10_000).map(|i| format!("v{i}")).collect();
+    let profile = format!(
+        "profile p {{\n  device glasses\n  enum level {{ {} }}\n  state lvl: level\n  capability button {{\n    event press\n  }}\n  action notify\n}}\n",
+        values.join(", ")
+    );
+    let pack = "use p\non button-press while lvl == w12345: notify\non button-press while lvl: notify\n";
+    let (diagnostics, _) = check(&profile, Some(pack));
+    let helps: Vec<&str> = diagnostics.iter().filter_map(|d| d.help.as_deref()).collect();
+    assert_eq!(helps.len(), 2, "{diagnostics:?}");
+    for help in helps {
+        assert!(help.len() < 300, "{help}");
+        assert!(help.contains("`v0`, `v1`") && help.contains("(10000 values in all)"), "{help}");
+    }
+}

@@ -105,18 +105,12 @@ impl Checker<'_> {
         let it = crate::fmt::expr(e);
         let help = match t {
             Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
-            Type::Enum(name) => {
-                match self.scope.enum_def(name).map(|d| d.variants.clone()).unwrap_or_default().as_slice() {
-                    [] => format!("compare it with a value of `{name}`"),
-                    values => {
-                        format!(
-                            "compare it with one of its values ({}): `{it} == {}`",
-                            super::one_of(values),
-                            values[0]
-                        )
-                    }
+            Type::Enum(name) => match self.scope.enum_def(name).map_or(&[][..], |d| d.variants.as_slice()) {
+                [] => format!("compare it with a value of `{name}`"),
+                values => {
+                    format!("compare it with one of its values ({}): `{it} == {}`", super::one_of(values), values[0])
                 }
-            }
+            },
             Type::Time => format!("compare it with a time of day: `{it} < 12:00`"),
             _ => format!("compare it with something: `{it} > {}`", zero_of(t)),
         };
@@ -313,7 +307,7 @@ impl Checker<'_> {
         let d = match expected_enum {
             Some(def) if p.segments.len() == 1 => {
                 let values = super::one_of(&def.variants);
-                let other = self.scope.enums.iter().find(|e| e.variants.contains(&word)).map(|e| e.name.clone());
+                let other = self.scope.enums_with_value(&word).first().map(|&(e, _)| self.scope.enums[e].name.clone());
                 let message = match &other {
                     Some(other) => format!("`{word}` is a `{other}` value, but a `{}` value is expected here", def.name),
                     None => format!("there is no `{}` value, state or variable named `{word}`", def.name),

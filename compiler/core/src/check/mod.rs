@@ -112,8 +112,16 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// "`a`", "`a` or `b`", "`a`, `b` or `c`".
+/// How many values a help line lists before it says how many more there are.
+const LISTED: usize = 8;
+
+/// "`a`", "`a` or `b`", "`a`, `b` or `c`"; for a long list, its first values and how many more:
+/// a help line names every value of a small enum, never all of one with thousands.
 pub(crate) fn one_of(items: &[String]) -> String {
+    if items.len() > LISTED {
+        let quoted: Vec<String> = items[..LISTED].iter().map(|s| format!("`{s}`")).collect();
+        return format!("{}, ... ({} values in all)", quoted.join(", "), items.len());
+    }
     let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
     match quoted.as_slice() {
         [] => "a value".into(),
