@@ -1,4 +1,6 @@
-//! How long `glassc check` takes on a generated 10,000-rule pack, cold and after a one-rule edit.
+//! How long `glassc check` takes on a generated 10,000-rule pack, cold and after a one-rule edit;
+//! how long `glassc check` and `glassc fmt` take on it and on a profile with an enum of 10,000
+//! values (with a pack that names them).
 //!
 //! Run: `cargo bench -p glassc --bench check`. Prints one line per measurement; README records them.
 //! The pack is generated against a fixed profile in this file so the figure does not move when the
@@ -51,6 +53,54 @@ fn pack(rules: usize) -> String {
     s
 }
 
+/// A profile with an enum of `values` values, and a pack of `rules` rules that compare a state of
+/// it with one value each.
+fn big_enum(values: usize, rules: usize) -> (String, String) {
+    let names: Vec<String> = (0..values).map(|i| format!("level{i}")).collect();
+    let profile = format!(
+        "profile many-levels \"有一万个级别的设备\" {{\n  device glasses\n  enum level {{ {} }} \"级别\"\n  state current: level \"当前级别\"\n  capability button {{\n    event press\n  }}\n  action notify(message: Text = \"\", at: level = level0) cost 20 mW\n}}\n",
+        names.join(", ")
+    );
+    let mut pack = String::from("use many-levels\n");
+    for i in 0..rules {
+        let v = (i * 7919) % values;
+        pack.push_str(&format!(
+            "rule r{i}: on button-press while current == level{v}: notify(message: \"级别 {v}\", at: level{v})\n"
+        ));
+    }
+    (profile, pack)
+}
+
+/// The median time of `f` over `n` runs.
+fn time(n: usize, mut f: impl FnMut()) -> Duration {
+    median(
+        (0..n)
+            .map(|_| {
+                let start = Instant::now();
+                f();
+                start.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn check_once(profile: &str, pack: &str) {
+    let db = Database::default();
+    let profile = SourceFile::new(&db, "profile.glass".into(), profile.to_string());
+    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
+    let ws = Workspace::new(&db, vec![profile, file]);
+    for f in [profile, file] {
+        let diags = file_diagnostics(&db, ws, f);
+        assert!(diags.is_empty(), "the generated files must check clean: {:?}", diags.first());
+    }
+}
+
+fn format_once(texts: &[&str]) {
+    for text in texts {
+        assert!(glass_compiler::fmt::format_source(text).is_some(), "the generated files must format");
+    }
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -90,4 +140,19 @@ fn main() {
         assert!(diags.is_empty());
     }
     println!("re-check after a one-character edit in one rule of {rules}: {:?} (median of 20)", median(warm));
+
+    let fmt = time(5, || format_once(&[PROFILE, &text]));
+    println!("fmt, {rules} rules, {} bytes: {fmt:?} (median of 5)", text.len());
+
+    let (values, enum_rules) = (10_000, 1_000);
+    let (profile, pack) = big_enum(values, enum_rules);
+    let bytes = profile.len() + pack.len();
+    let check = time(5, || check_once(&profile, &pack));
+    println!(
+        "check, an enum of {values} values and {enum_rules} rules naming them, {bytes} bytes: {check:?} (median of 5)"
+    );
+    let fmt = time(5, || format_once(&[&profile, &pack]));
+    println!(
+        "fmt, an enum of {values} values and {enum_rules} rules naming them, {bytes} bytes: {fmt:?} (median of 5)"
+    );
 }
