@@ -206,8 +206,9 @@ impl Lower<'_> {
         let Target::Action(action) = self.target(call.verb.span)? else { return None };
         let def = self.scope.actions.get(*action)?;
         let mut args = Vec::with_capacity(def.params.len());
+        let written = by_name(&call.args);
         for p in &def.params {
-            let given = call.args.iter().find(|a| a.name.node == p.name);
+            let given = written.get(p.name.as_str()).copied();
             let by_object = call.object.as_ref().filter(|o| {
                 matches!(&p.ty, Type::Enum(e) if self.scope.enum_def(e).is_some_and(|d| d.variants.contains(&o.node)))
             });
@@ -234,8 +235,9 @@ impl Lower<'_> {
             }
             ast::StepKind::Fire { event, args } => {
                 let Target::Event(e) = self.target(event.span)? else { return None };
+                let written = by_name(args);
                 let payload = (self.scope.events.get(*e)?.params.iter())
-                    .map(|p| self.constant(&args.iter().find(|a| a.name.node == p.name)?.value))
+                    .map(|p| self.constant(&written.get(p.name.as_str())?.value))
                     .collect::<Option<_>>()?;
                 ir::StepKind::Fire { event: *e, payload }
             }
@@ -271,6 +273,15 @@ pub fn lower_test(scope: &Scope, test: &ast::TestDecl, references: &[Reference])
         steps.push(ir::Step { at_ms: now, kind: cx.step(step)?, span: step.span });
     }
     Some(ir::Test { name: test.name.node.clone(), steps })
+}
+
+/// The first argument of each name: one lookup per parameter, however many there are.
+fn by_name(args: &[ast::Arg]) -> HashMap<&str, &ast::Arg> {
+    let mut out = HashMap::with_capacity(args.len());
+    for a in args {
+        out.entry(a.name.node.as_str()).or_insert(a);
+    }
+    out
 }
 
 fn enum_name(t: &Type) -> Option<Arc<str>> {

@@ -123,3 +123,24 @@ fn a_help_line_names_a_few_values_of_a_big_enum_not_all() {
         assert!(help.contains("`v0`, `v1`") && help.contains("(10000 values in all)"), "{help}");
     }
 }
+
+#[test]
+fn a_call_with_fifty_thousand_arguments() {
+    let n = 50_000;
+    let params: Vec<String> = (0..n).map(|i| format!("p{i}: Int")).collect();
+    let profile = format!(
+        "profile p {{\n  device glasses\n  capability button {{\n    event press\n  }}\n  action act({})\n}}\n",
+        params.join(", ")
+    );
+    let args: Vec<String> = (0..n).map(|i| format!("p{i}: {i}")).collect();
+    let twice: Vec<String> = (0..n).map(|i| format!("p{}: 1", i % 10)).collect();
+    let pack =
+        format!("use p\non button-press: act({})\non button-press: act({})\n", args.join(", "), twice.join(", "));
+    let (diagnostics, took) = check(&profile, Some(&pack));
+    let count = |code| diagnostics.iter().filter(|d| d.code == code).count();
+    // The first call is beyond the runtime's limits, the second gives ten arguments 4,999 times
+    // more each and leaves the others out.
+    assert_eq!(count(codes::RUNTIME_LIMIT), 1, "{:?}", diagnostics.first());
+    assert!(count(codes::DUPLICATE_ARGUMENT) + count(codes::MISSING_ARGUMENT) > 100);
+    within(10, took, "calls with 50,000 arguments");
+}

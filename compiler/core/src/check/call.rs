@@ -1,5 +1,7 @@
 //! Resolving action calls (`record clip`, `notify car(message: "hi")`) and their arguments.
 
+use std::collections::HashMap;
+
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -168,9 +170,15 @@ impl Checker<'_> {
         call_span: Span,
         target: impl Fn(usize) -> Target,
     ) {
-        let mut given: Vec<(usize, Span)> = preset.into_iter().collect();
+        // Where each parameter was first given, and each parameter by name: a call may have
+        // thousands of arguments, and each is looked up once.
+        let mut given: HashMap<usize, Span> = preset.into_iter().collect();
+        let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(params.len());
+        for (i, p) in params.iter().enumerate() {
+            by_name.entry(p.name.as_str()).or_insert(i);
+        }
         for arg in args {
-            let Some(i) = params.iter().position(|p| p.name == arg.name.node) else {
+            let Some(&i) = by_name.get(arg.name.node.as_str()) else {
                 let help = did_you_mean(&arg.name.node, params.iter().map(|p| p.name.as_str())).unwrap_or_else(|| {
                     if params.is_empty() {
                         "this takes no arguments".to_string()
@@ -193,7 +201,7 @@ impl Checker<'_> {
                 self.expr(&arg.value, None, self.locals());
                 continue;
             };
-            if let Some((_, first)) = given.iter().find(|(j, _)| *j == i) {
+            if let Some(first) = given.get(&i) {
                 self.error(
                     Diagnostic::error(
                         codes::DUPLICATE_ARGUMENT,
@@ -205,7 +213,7 @@ impl Checker<'_> {
                     .with_help("keep one of them"),
                 );
             }
-            given.push((i, arg.name.span));
+            given.entry(i).or_insert(arg.name.span);
             self.refer(arg.name.span, target(i));
             let ty = params[i].ty.clone();
             self.expect_type(&arg.value, &ty, self.locals());
@@ -214,7 +222,7 @@ impl Checker<'_> {
             return;
         }
         for (i, p) in params.iter().enumerate() {
-            if p.default.is_none() && !given.iter().any(|(j, _)| *j == i) {
+            if p.default.is_none() && !given.contains_key(&i) {
                 self.error(
                     Diagnostic::error(codes::MISSING_ARGUMENT, format!("`{}` needs a value", p.name), call_span)
                         .with_label_message(format!("`{}` is not given", p.name))

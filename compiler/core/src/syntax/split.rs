@@ -277,8 +277,12 @@ fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
         } else {
             prefix_run = 0;
         }
+        // `after` nests an action in the one before it; actions apart (`a, after 1 s b, ...`,
+        // `,` outside brackets) do not nest.
         if token.is_keyword("after") {
             afters += 1;
+        } else if depth == 0 && matches!(token, Token::Sym(",")) {
+            afters = 0;
         }
         if depth > MAX_NESTING || prefix_run > MAX_NESTING || afters > MAX_NESTING {
             return Some(*span);
@@ -432,6 +436,15 @@ mod tests {
         assert!(help("on x: a b c").starts_with("a rule reads"));
         assert!(help("on x while y z: w").starts_with("put `:`"));
         assert!(help("test \"t\" { on x }").contains("`fire`"));
+    }
+
+    #[test]
+    fn many_delayed_actions_side_by_side_are_not_nested() {
+        let actions = vec!["after 1 s notify(message: \"a\", level: 2)"; 3 * MAX_NESTING].join(", ");
+        let parsed = parse_item_text(&format!("on x: {actions}"));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let nested = format!("on x: {}notify", "after 1 s ".repeat(MAX_NESTING + 1));
+        assert_eq!(parse_item_text(&nested).errors[0].code, codes::TOO_DEEP);
     }
 
     #[test]
