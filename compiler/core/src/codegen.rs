@@ -629,23 +629,24 @@ fn binary(op: BinaryOp) -> Op {
 
 /// The states and variables `e` reads, in order of first appearance.
 fn reads(e: &ir::Expr) -> Vec<Value> {
-    fn walk(e: &ir::Expr, out: &mut Vec<Value>) {
+    /// `seen` holds what `out` does, to tell a first read in constant time.
+    fn walk(e: &ir::Expr, out: &mut Vec<Value>, seen: &mut std::collections::HashSet<Value>) {
         match &e.kind {
             ExprKind::Read(v) => {
-                if !out.contains(v) {
+                if seen.insert(*v) {
                     out.push(*v);
                 }
             }
-            ExprKind::Unary(_, inner) | ExprKind::Held(inner, _) => walk(inner, out),
+            ExprKind::Unary(_, inner) | ExprKind::Held(inner, _) => walk(inner, out, seen),
             ExprKind::Binary(_, l, r) => {
-                walk(l, out);
-                walk(r, out);
+                walk(l, out, seen);
+                walk(r, out, seen);
             }
             ExprKind::Const(_) | ExprKind::Payload(_) => {}
         }
     }
     let mut out = Vec::new();
-    walk(e, &mut out);
+    walk(e, &mut out, &mut Default::default());
     out
 }
 
@@ -655,7 +656,10 @@ pub fn const_number(scope: &Scope, c: &Const) -> Option<i64> {
         Const::Bool(b) => i64::from(*b),
         Const::Int(n) | Const::Percent(n) | Const::Duration(n) => *n,
         Const::Time(minute) => i64::from(*minute),
-        Const::Enum(e, v) => scope.enum_def(e)?.variants.iter().position(|x| **x == **v)? as i64,
+        Const::Enum(e, v) => {
+            let e = scope.enum_index(e)?;
+            scope.enums_with_value(v).into_iter().find(|&(i, _)| i == e)?.1 as i64
+        }
         Const::Text(_) => return None,
     })
 }

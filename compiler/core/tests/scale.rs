@@ -144,3 +144,26 @@ fn a_call_with_fifty_thousand_arguments() {
     assert!(count(codes::DUPLICATE_ARGUMENT) + count(codes::MISSING_ARGUMENT) > 100);
     within(10, took, "calls with 50,000 arguments");
 }
+
+#[test]
+fn building_rules_that_name_the_last_values_of_a_big_enum() {
+    let n = 100_000;
+    let values: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+    let profile = format!(
+        "profile p {{\n  device glasses\n  enum level {{ {} }}\n  state lvl: level\n  capability button {{\n    event press\n  }}\n  action notify(at: level = v0)\n}}\n",
+        values.join(", ")
+    );
+    let mut pack = String::from("use p\n");
+    for i in 0..2_000 {
+        pack.push_str(&format!("on button-press while lvl == v{}: notify(at: v{})\n", n - 1 - i, n - 1 - i));
+    }
+    let start = Instant::now();
+    let db = Database::default();
+    let profile = SourceFile::new(&db, "big.glass".into(), profile);
+    let file = SourceFile::new(&db, "pack.glass".into(), pack);
+    let ws = Workspace::new(&db, vec![profile, file]);
+    let built = glass_compiler::build::pack_program(&db, ws, file);
+    assert!(built.is_ok(), "{:?}", built.as_ref().err().and_then(|e| e.first()));
+    // 7 s before enum constants were found through the scope's tables, 1.3 s after (debug).
+    within(4, start.elapsed(), "building 2,000 rules naming values of an enum of 100,000");
+}
