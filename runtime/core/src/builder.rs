@@ -29,6 +29,7 @@
 
 extern crate alloc;
 
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -142,6 +143,9 @@ pub struct ProgramBuilder {
     pub permissions: u32,
     consts: Vec<i64>,
     texts: Vec<String>,
+    /// Where each constant and text is in its table, so adding one is not a scan of the table.
+    const_index: BTreeMap<i64, u16>,
+    text_index: BTreeMap<String, u16>,
     states: Vec<StateInfo>,
     vars: Vec<VarInfo>,
     events: Vec<EventInfo>,
@@ -181,24 +185,24 @@ impl ProgramBuilder {
 
     /// The index of a constant, adding it once.
     pub fn constant(&mut self, v: i64) -> u16 {
-        match self.consts.iter().position(|c| *c == v) {
-            Some(i) => index(i),
-            None => {
-                self.consts.push(v);
-                index(self.consts.len() - 1)
-            }
+        if let Some(&i) = self.const_index.get(&v) {
+            return i;
         }
+        let i = index(self.consts.len());
+        self.consts.push(v);
+        self.const_index.insert(v, i);
+        i
     }
 
     /// The index of a text (a name or a text value), adding it once.
     pub fn text(&mut self, s: &str) -> u16 {
-        match self.texts.iter().position(|t| t == s) {
-            Some(i) => index(i),
-            None => {
-                self.texts.push(s.into());
-                index(self.texts.len() - 1)
-            }
+        if let Some(&i) = self.text_index.get(s) {
+            return i;
         }
+        let i = index(self.texts.len());
+        self.texts.push(s.into());
+        self.text_index.insert(s.into(), i);
+        i
     }
 
     pub fn state(&mut self, name: &str, kind: Kind) -> u16 {
