@@ -34,13 +34,13 @@ pub fn pack_program(
     if has_errors(diagnostics) {
         return Err(diagnostics.iter().filter(|d| d.is_error()).cloned().collect());
     }
-    let text = file.text(db);
+    let mut lines = Lines::new(file.text(db));
     let mut rules = Vec::new();
     for item in file_items(db, file) {
         if let (Some(rule), ItemKind::Rule(decl)) =
             (rule_ir(db, ws, file, item.text), &parse_item(db, item.text).item.kind)
         {
-            rules.push((rule, line_of(text, item.offset), RuleSites::of(decl).shifted(item.offset)));
+            rules.push((rule, lines.line_of(item.offset), RuleSites::of(decl).shifted(item.offset)));
         }
     }
     let sources: Vec<RuleSource<'_>> =
@@ -61,7 +61,7 @@ pub struct PackTest {
 #[salsa::tracked(returns(ref))]
 pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<PackTest> {
     let scope = pack_scope(db, ws, file);
-    let text = file.text(db);
+    let mut lines = Lines::new(file.text(db));
     let mut tests = Vec::new();
     for item in file_items(db, file) {
         let parsed = parse_item(db, item.text);
@@ -74,7 +74,7 @@ pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> 
             tests.push(PackTest {
                 test,
                 span: item_span(item.offset, item.text.text(db)),
-                line: line_of(text, item.offset),
+                line: lines.line_of(item.offset),
             });
         }
     }
@@ -85,9 +85,48 @@ fn item_span(offset: u32, text: &str) -> Span {
     Span::new(offset, offset.saturating_add(u32::try_from(text.len()).unwrap_or(u32::MAX)))
 }
 
+/// Lines of offsets asked for in increasing order (the items of a file), counted from where the
+/// last one was: linear in the file, where `line_of` for each item would be quadratic.
+struct Lines<'a> {
+    text: &'a str,
+    offset: u32,
+    line: u32,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Lines { text, offset: 0, line: 1 }
+    }
+
+    fn line_of(&mut self, offset: u32) -> u32 {
+        if offset < self.offset {
+            *self = Lines::new(self.text);
+        }
+        let (from, to) = (self.offset as usize, (offset as usize).min(self.text.len()));
+        let newlines = self.text.as_bytes().get(from..to).map_or(0, |b| b.iter().filter(|b| **b == b'\n').count());
+        self.line = self.line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        self.offset = offset;
+        self.line
+    }
+}
+
 /// The 1-based line of a byte offset.
 pub fn line_of(text: &str, offset: u32) -> u32 {
     let end = (offset as usize).min(text.len());
     let newlines = text.as_bytes()[..end].iter().filter(|b| **b == b'\n').count();
     u32::try_from(newlines).unwrap_or(u32::MAX).saturating_add(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_counted_on_the_way_agree_with_counting_from_the_start() {
+        let text = "a\nb\n\nc 眼镜\nd";
+        let mut lines = Lines::new(text);
+        for offset in (0..=text.len() as u32 + 2).chain([3, 0, 9, 1]) {
+            assert_eq!(lines.line_of(offset), line_of(text, offset), "at {offset}");
+        }
+    }
 }
