@@ -135,7 +135,8 @@ pub fn lex(src: &str) -> Lexed<'_> {
             let mut closed = false;
             while i < bytes.len() {
                 match bytes[i] {
-                    b'\\' if i + 1 < bytes.len() => i += 2,
+                    // A `\` escapes the next character, but never the line end: text stays on its line.
+                    b'\\' if i + 1 < bytes.len() && bytes[i + 1] != b'\n' => i += 2,
                     b'"' => {
                         closed = true;
                         i += 1;
@@ -528,5 +529,15 @@ mod tests {
     fn unterminated_text() {
         let lexed = lex("\"abc\nx");
         assert_eq!(lexed.errors[0].code, codes::UNTERMINATED_TEXT);
+    }
+
+    #[test]
+    fn a_backslash_at_the_end_of_a_line_does_not_carry_the_text_on() {
+        let src = "on x: say(message: \"abc\\\non y: z\"";
+        let lexed = lex(src);
+        assert_eq!(lexed.errors[0].code, codes::UNTERMINATED_TEXT);
+        assert_eq!(&src[lexed.errors[0].primary.span.range()], "\"abc\\");
+        // The next line is read on its own.
+        assert!(lexed.tokens.iter().any(|(t, _)| *t == Token::Word("y")));
     }
 }
