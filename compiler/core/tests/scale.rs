@@ -1,7 +1,8 @@
 //! Checking stays linear in the size of the input: profiles with thousands of enum values,
 //! members or parameters, packs with thousands of rules naming them, and thousands of unknown
-//! names. Each case is timed against a budget far above what it takes (in a debug build, on a
-//! busy machine) and far below what a quadratic pass over it would.
+//! names. Each case asserts what check says at that size; its time is printed, never asserted
+//! (tests do not depend on the machine's speed): a quadratic pass shows as a test that takes
+//! minutes instead of seconds, and `cargo bench -p glassc --bench check` has the figures.
 
 use std::time::{Duration, Instant};
 
@@ -22,9 +23,8 @@ fn check(profile: &str, pack: Option<&str>) -> (Vec<Diagnostic>, Duration) {
     (diagnostics, start.elapsed())
 }
 
-fn within(budget_s: u64, took: Duration, what: &str) {
+fn report(took: Duration, what: &str) {
     eprintln!("{what}: {took:?}");
-    assert!(took < Duration::from_secs(budget_s), "{what} took {took:?}, over {budget_s} s");
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn an_enum_of_a_hundred_thousand_values() {
     let profile = format!("profile p {{\n  device glasses\n  enum e {{ {} }}\n}}\n", values.join(", "));
     let (diagnostics, took) = check(&profile, None);
     assert_eq!(diagnostics.len(), 10, "the ten values written twice: {:?}", diagnostics.first());
-    within(10, took, "an enum of 100,000 values");
+    report(took, "an enum of 100,000 values");
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn a_profile_of_thousands_of_members_and_parameters() {
     profile.push_str(&format!("  action act({}) \"动作\"\n}}\n", params.join(", ")));
     let (diagnostics, took) = check(&profile, None);
     assert!(diagnostics.is_empty(), "{:?}", diagnostics.first());
-    within(10, took, "a profile of 30,000 members and an action of 10,000 parameters");
+    report(took, "a profile of 30,000 members and an action of 10,000 parameters");
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn thousands_of_rules_against_thousands_of_members() {
     }
     let (diagnostics, took) = check(&profile, Some(&pack));
     assert!(diagnostics.is_empty(), "{:?}", diagnostics.first());
-    within(10, took, "5,000 rules against 40,000 members and 20,000 enum values");
+    report(took, "5,000 rules against 40,000 members and 20,000 enum values");
 }
 
 #[test]
@@ -104,7 +104,7 @@ fn thousands_of_unknown_names_against_thousands_of_members() {
         diagnostics.iter().find(|d| d.code != codes::UNKNOWN_NAME)
     );
     assert!(!diagnostics.is_empty());
-    within(30, took, "1,000 unknown names against 10,000 states");
+    report(took, "1,000 unknown names against 10,000 states");
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn a_call_with_fifty_thousand_arguments() {
     // more each and leaves the others out.
     assert_eq!(count(codes::RUNTIME_LIMIT), 1, "{:?}", diagnostics.first());
     assert!(count(codes::DUPLICATE_ARGUMENT) + count(codes::MISSING_ARGUMENT) > 100);
-    within(10, took, "calls with 50,000 arguments");
+    report(took, "calls with 50,000 arguments");
 }
 
 #[test]
@@ -165,5 +165,5 @@ fn building_rules_that_name_the_last_values_of_a_big_enum() {
     let built = glass_compiler::build::pack_program(&db, ws, file);
     assert!(built.is_ok(), "{:?}", built.as_ref().err().and_then(|e| e.first()));
     // 7 s before enum constants were found through the scope's tables, 1.3 s after (debug).
-    within(4, start.elapsed(), "building 2,000 rules naming values of an enum of 100,000");
+    report(start.elapsed(), "building 2,000 rules naming values of an enum of 100,000");
 }
