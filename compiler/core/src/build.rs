@@ -34,6 +34,23 @@ pub fn pack_program(
     if has_errors(diagnostics) {
         return Err(diagnostics.iter().filter(|d| d.is_error()).cloned().collect());
     }
+    // A profile with errors lowers with error types, which codegen cannot encode: a pack is built
+    // only against profiles that check clean too (their errors are in their own files).
+    let scope = pack_scope(db, ws, file);
+    let mut profile_files: Vec<SourceFile> = Vec::new();
+    for profile in &scope.profiles {
+        let declaring = ws.files(db).iter().find(|f| **f.path(db) == *profile.origin.file);
+        if let Some(&f) = declaring.filter(|f| **f != file && !profile_files.contains(f)) {
+            profile_files.push(f);
+        }
+    }
+    let profile_errors: Vec<Diagnostic> = profile_files
+        .iter()
+        .flat_map(|f| file_diagnostics(db, ws, *f).iter().filter(|d| d.is_error()).cloned())
+        .collect();
+    if !profile_errors.is_empty() {
+        return Err(profile_errors);
+    }
     let mut lines = Lines::new(file.text(db));
     let mut rules = Vec::new();
     for item in file_items(db, file) {
@@ -45,7 +62,7 @@ pub fn pack_program(
     }
     let sources: Vec<RuleSource<'_>> =
         rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: *sites }).collect();
-    codegen::generate(&pack_scope(db, ws, file), &sources).map(Arc::new)
+    codegen::generate(&scope, &sources).map(Arc::new)
 }
 
 /// A test of the pack, resolved, with where it is.

@@ -163,3 +163,15 @@ fn the_profile_hash_follows_the_interface_not_the_layout() {
     assert_eq!(base, hash(&PROFILE.replace("  state driving", "\n  # a comment\n  state driving")));
     assert_ne!(base, hash(&PROFILE.replace("state battery: Percent", "state battery: Int")));
 }
+
+#[test]
+fn a_pack_is_not_built_against_a_profile_with_errors() {
+    // `Percnt` is no type: the state lowers with the error type, which no instruction can encode.
+    // The pack itself checks clean (the mistake is in the profile's file), yet it must not build.
+    let profile = PROFILE.replace("state battery: Percent", "state battery: Percnt");
+    let b = load("use tiny\non press while battery > 50%: notify(message: \"charged\")\n", &profile);
+    let pack_errors = glass_compiler::db::file_diagnostics(&b.db, b.ws, b.file);
+    assert!(!glass_compiler::db::has_errors(pack_errors), "{pack_errors:#?}");
+    let errors = pack_program(&b.db, b.ws, b.file).as_ref().expect_err("does not build").clone();
+    assert!(errors.iter().any(|d| d.code == codes::UNKNOWN_TYPE), "{errors:#?}");
+}
