@@ -9,9 +9,7 @@
 //! `check`), and each LSP request through the real `glass-lsp` binary over stdio, as an editor
 //! sends it (including the conversion to lines and UTF-16 columns and the JSON).
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use glass_compiler::db::{Database, SourceFile, Workspace, file_diagnostics};
@@ -144,46 +142,17 @@ fn in_process(text: &str) {
     }
 }
 
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+#[path = "../tests/client/mod.rs"]
+mod client;
+
+use client::Server;
+
+/// A request timed from sending to its response.
+trait Timed {
+    fn request(&mut self, id: i64, method: &str, params: Value) -> (Value, Duration);
 }
 
-impl Server {
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn receive(&mut self) -> Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.stdout.read_line(&mut line).expect("header");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = n.parse().expect("length");
-            }
-        }
-        let mut body = vec![0; length];
-        self.stdout.read_exact(&mut body).expect("body");
-        serde_json::from_slice(&body).expect("json")
-    }
-
-    fn wait_for(&mut self, done: impl Fn(&Value) -> bool) -> Value {
-        loop {
-            let m = self.receive();
-            if done(&m) {
-                return m;
-            }
-        }
-    }
-
+impl Timed for Server {
     fn request(&mut self, id: i64, method: &str, params: Value) -> (Value, Duration) {
         let start = Instant::now();
         self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -203,15 +172,7 @@ fn position(text: &str, offset: u32) -> Value {
 }
 
 fn over_stdio(text: &str) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glass-lsp"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("glass-lsp starts");
-    let stdin = child.stdin.take().expect("stdin");
-    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut s = Server { child, stdin, stdout };
+    let mut s = Server::spawn(false);
     let folder = format!("file://{}", examples().join("profiles").display());
     s.request(1, "initialize", json!({"capabilities": {}, "workspaceFolders": [{"uri": folder, "name": "profiles"}]}));
     s.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));

@@ -1,76 +1,14 @@
 //! Starts the real `glass-lsp` binary and speaks JSON-RPC over stdio as an editor does.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use serde_json::{Value, json};
 
-struct Server {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
+mod client;
+
+use client::Server;
 
 impl Server {
     fn start() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_glass-lsp"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("glass-lsp starts");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        Server { child, stdin, stdout }
-    }
-
-    /// Bytes as they are, headers included: for messages an editor should never send.
-    fn send_raw(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    fn receive(&mut self) -> Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.stdout.read_line(&mut line).expect("header");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                length = n.parse().expect("length");
-            }
-        }
-        let mut body = vec![0; length];
-        self.stdout.read_exact(&mut body).expect("body");
-        serde_json::from_slice(&body).expect("json")
-    }
-
-    /// The next message that is a notification of `method` (skipping logs and the like).
-    fn notification(&mut self, method: &str) -> Value {
-        loop {
-            let m = self.receive();
-            if m["method"] == method {
-                return m;
-            }
-        }
-    }
-
-    fn response(&mut self, id: i64) -> Value {
-        loop {
-            let m = self.receive();
-            if m["id"] == id && m.get("method").is_none() {
-                return m;
-            }
-        }
+        Server::spawn(false)
     }
 }
 
@@ -484,15 +422,7 @@ fn exit_status(s: Server) -> (Option<i32>, String) {
 }
 
 fn start_with_stderr() -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_glass-lsp"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("glass-lsp starts");
-    let stdin = child.stdin.take().expect("stdin");
-    let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut s = Server { child, stdin, stdout };
+    let mut s = Server::spawn(true);
     request(&mut s, 1, "initialize", json!({"capabilities": {}}));
     s
 }
