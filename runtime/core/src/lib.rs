@@ -17,7 +17,9 @@
 //!   re-checks what it reads and counts a fault instead of trusting the verifier blindly.
 //! - **Bounded time per event.** Rule code only jumps forward and each run is cut at its
 //!   recorded bound (at most [`verify::MAX_RULE_BOUND`] instructions); variable cascades are
-//!   cut at [`vm::MAX_CASCADE`] changes per stimulus; queue and timers have fixed capacities.
+//!   cut at [`vm::MAX_CASCADE`] changes per stimulus; queue and timers have fixed capacities;
+//!   and one `advance_to` fires at most `timer slots × (`[`vm::MAX_CATCH_UP`]` + 2)` timers
+//!   however far the clock jumps (a periodic rule with more ticks due runs once for them).
 //! - **Deterministic.** Time is what the host says it is (virtual milliseconds); timers fire
 //!   in due order, stimuli in arrival order, rules in table order.
 //!
