@@ -106,11 +106,11 @@ fn points(text: &str) -> Points {
     Points { action: find("record clip") + 2, after_on: find("\non ") + 4, variable: find("clips-today +") + 3 }
 }
 
-fn in_process(text: &str) {
+fn in_process(text: &str, profiles: &[(PathBuf, String)], p: &Points) {
     let workspace = || {
         let db = Database::default();
         let mut files: Vec<SourceFile> =
-            profiles().into_iter().map(|(p, t)| SourceFile::new(&db, p.display().to_string().into(), t)).collect();
+            profiles.iter().map(|(p, t)| SourceFile::new(&db, p.display().to_string().into(), t.clone())).collect();
         let file = SourceFile::new(&db, "bench-pack.glass".into(), text.to_string());
         files.push(file);
         let ws = Workspace::new(&db, files);
@@ -123,7 +123,6 @@ fn in_process(text: &str) {
     println!("  check (file_diagnostics, cold, median of 5): {}", ms(check));
     let (db, ws, file) = workspace();
     file_diagnostics(&db, ws, file);
-    let p = points(text);
     let whole = Span::new(0, text.len() as u32);
     let rows: Vec<(&str, Duration)> = vec![
         ("semantic_tokens", median(|| ide::semantic_tokens(&db, ws, file).len())),
@@ -243,7 +242,36 @@ fn main() {
     for size in sizes {
         let text = pack(size);
         println!("pack of {} bytes, {} lines:", text.len(), text.lines().count());
-        in_process(&text);
+        in_process(&text, &profiles(), &points(&text));
         over_stdio(&text);
     }
+    let (profile, text) = enum_pack(10_000, 1_000);
+    println!("a profile with an enum of 10,000 values, and a pack of 1,000 rules naming them ({} bytes):", text.len());
+    in_process(&text, &[(PathBuf::from("big.glass"), profile)], &enum_points(&text));
+}
+
+/// A profile whose enum has `values` values, and a pack of `rules` rules that test and pass them.
+fn enum_pack(values: usize, rules: usize) -> (String, String) {
+    let list: Vec<String> = (0..values).map(|i| format!("level-{}", letters(i))).collect();
+    let profile = format!(
+        "profile big {{\n  device glasses\n  enum level {{ {} }}\n  state current: level\n  event changed(to: level)\n  action show(at: level)\n}}\n",
+        list.join(", ")
+    );
+    let mut pack = String::from("use big\nvar seen: Int 0..1000000 = 0\n");
+    for r in 0..rules {
+        let (a, b) = (&list[(r * 7) % values], &list[(r * 13 + 1) % values]);
+        pack.push_str(&format!(
+            "rule r-{}: on changed where to == {a} while current != {b}: show(at: {b}), set seen = seen + 1\n",
+            letters(r)
+        ));
+    }
+    (profile, pack)
+}
+
+/// Positions in the middle of the enum pack: on a value (hover, definition), after `at: `
+/// (completion: every value of the enum), on the variable (references, rename).
+fn enum_points(text: &str) -> Points {
+    let middle = text.len() / 2;
+    let find = |what: &str| (middle + text[middle..].find(what).expect(what)) as u32;
+    Points { action: find("show(at: ") + 10, after_on: find("show(at: ") + 9, variable: find("seen + 1") + 1 }
 }
