@@ -237,12 +237,7 @@ pub fn profile_hash(scope: &Scope) -> u64 {
             ));
         }
     }
-    fnv1a(text.as_bytes())
-}
-
-/// FNV-1a, 64 bits: stable across platforms and releases, unlike `std`'s hasher.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    glass_runtime::format::fnv1a(text.as_bytes())
 }
 
 fn kind(ty: &Type) -> Kind {

@@ -23,7 +23,7 @@ pub struct Origin {
 }
 
 /// The privacy classes an action can have; a pack must `permit` each class it uses.
-pub const PRIVACY_CLASSES: &[&str] = &["camera", "microphone", "location", "payment", "health", "contacts", "cloud"];
+pub use glass_runtime::format::PRIVACY_CLASSES;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ParamDef {

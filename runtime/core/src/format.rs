@@ -107,8 +107,15 @@ pub const NO_TEXT: u16 = 0xFFFF;
 /// untouched, equal only to the same handle.
 pub const HOST_TEXT_BASE: i64 = 1 << 32;
 
-/// Privacy classes by bit number in the permission set.
+/// Privacy classes by bit number in the permission set: the one list the compiler checks
+/// `permit` and `privacy` against and the verifier checks permissions against.
 pub const PRIVACY_CLASSES: [&str; 7] = ["camera", "microphone", "location", "payment", "health", "contacts", "cloud"];
+
+/// FNV-1a, 64 bits: a hash stable across platforms and releases (unlike `std`'s), for the
+/// profile hash a program records and the JIT's identity of a program's bytes.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
 
 /// The name of a privacy class bit, for messages.
 pub fn privacy_name(class: u8) -> &'static str {
@@ -730,6 +737,14 @@ impl RuleInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fnv1a_is_the_published_function() {
+        // Test vectors of FNV-1a 64: the empty input is the offset basis.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a(b"foobar"), 0x8594_4171_f739_67e8);
+    }
 
     fn round_trip(rule: RuleInfo) {
         let bytes = rule.encode();

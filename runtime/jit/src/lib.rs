@@ -183,9 +183,7 @@ impl Drop for ModuleGuard {
 
 /// A cheap identity of a program's bytes (FNV-1a), so a pack is only run with its program.
 fn fingerprint(p: &Program) -> (usize, u64) {
-    let hash =
-        p.bytes().iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3));
-    (p.bytes().len(), hash)
+    (p.bytes().len(), glass_runtime::format::fnv1a(p.bytes()))
 }
 
 struct HelperIds {
