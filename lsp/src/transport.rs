@@ -168,11 +168,7 @@ impl<R: BufRead> Framer<R> {
     /// Appends the input up to the next `\n` (not included) to `line`, at most `limit` bytes.
     fn line(&mut self, line: &mut Vec<u8>, limit: usize) -> io::Result<Line> {
         loop {
-            let buf = match self.input.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let buf = fill(&mut self.input)?;
             if buf.is_empty() {
                 return Ok(Line::Eof);
             }
@@ -194,11 +190,7 @@ impl<R: BufRead> Framer<R> {
     fn resync(&mut self) -> io::Result<bool> {
         let mut matched = 0usize;
         loop {
-            let buf = match self.input.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let buf = fill(&mut self.input)?;
             if buf.is_empty() {
                 return Ok(false);
             }
@@ -220,6 +212,21 @@ impl<R: BufRead> Framer<R> {
 }
 
 const KEY: &[u8] = b"content-length:";
+
+/// The input's buffered bytes, refilled if empty (empty at end of input), retrying a read that
+/// a signal interrupted.
+fn fill(input: &mut impl BufRead) -> io::Result<&[u8]> {
+    loop {
+        match input.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+            Ok(_) => break,
+        }
+    }
+    // Filled now: this returns the buffer without reading (a loop returning the first call's
+    // buffer is refused by today's borrow checker).
+    input.fill_buf()
+}
 
 /// Where `KEY` starts in `line`, in any case.
 fn find_key(line: &[u8]) -> Option<usize> {
