@@ -53,6 +53,7 @@
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::{Token, lex};
+use crate::syntax::print::{expr, time_text};
 use crate::syntax::{parse_item_text, split_items};
 
 /// The column a rule must fit in to stay on one line.
@@ -523,60 +524,4 @@ fn params(ps: &[Param]) -> String {
         })
         .collect();
     format!("({})", list.join(", "))
-}
-
-fn time_text(minutes: u16) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// An expression as the formatter prints it. The tree keeps the author's parentheses, so printing
-/// it without adding any reads back as the same tree.
-pub(crate) fn expr(e: &Expr) -> String {
-    let mut out = String::new();
-    write_expr(e, &mut out);
-    out
-}
-
-/// Appends `e` to `out`: one buffer for the whole tree, and a small frame for each level.
-fn write_expr(e: &Expr, out: &mut String) {
-    match &e.kind {
-        ExprKind::Unary { op, operand } => {
-            out.push_str(if *op == UnaryOp::Not { "not " } else { "-" });
-            write_expr(operand, out);
-        }
-        ExprKind::Binary { op, lhs, rhs } => {
-            write_expr(lhs, out);
-            out.push(' ');
-            out.push_str(op.as_str());
-            out.push(' ');
-            write_expr(rhs, out);
-        }
-        ExprKind::Held { condition, duration } => {
-            write_expr(condition, out);
-            out.push_str(" for ");
-            write_expr(duration, out);
-        }
-        ExprKind::Paren(inner) => {
-            out.push('(');
-            write_expr(inner, out);
-            out.push(')');
-        }
-        _ => out.push_str(&leaf(e)),
-    }
-}
-
-fn leaf(e: &Expr) -> String {
-    match &e.kind {
-        ExprKind::Int(n) => n.to_string(),
-        // `per minute` has no number: its span is the unit's.
-        ExprKind::Quantity { value: 1, unit } if unit.span == e.span => unit.node.clone(),
-        ExprKind::Quantity { value, unit } => format!("{value} {}", unit.node),
-        ExprKind::Percent(n) => format!("{n}%"),
-        ExprKind::Text(t) => format!("\"{t}\""),
-        ExprKind::Bool(b) => b.to_string(),
-        ExprKind::Time(t) => time_text(*t),
-        ExprKind::Path(p) => p.text(),
-        ExprKind::Unary { .. } | ExprKind::Binary { .. } | ExprKind::Held { .. } | ExprKind::Paren(_) => expr(e),
-        ExprKind::Error => String::new(),
-    }
 }

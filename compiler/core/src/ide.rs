@@ -301,7 +301,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             values(&mut out)
         }
         // After a unit the delay of `after 5 s` is complete: an action follows.
-        Some(Token::Word(w)) if crate::syntax::parser::unit_millis(w).is_some() => actions(&mut out),
+        Some(Token::Word(w)) if crate::syntax::units::unit_millis(w).is_some() => actions(&mut out),
         _ => {
             for kw in ["on", "every", "rule", "use", "permit", "var", "test", "pack", "profile"] {
                 out.push(Completion { label: kw.into(), kind: CompletionKind::Keyword, detail: "keyword".into() });

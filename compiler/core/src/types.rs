@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-use crate::syntax::parser::unit_millis;
+use crate::syntax::units::unit_millis;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

@@ -74,7 +74,7 @@ impl Checker<'_> {
         }
         if matches!(t, Type::Duration | Type::Percent) {
             let what = if t == Type::Duration { "durations" } else { "percentages" };
-            let positive = crate::fmt::expr(operand);
+            let positive = crate::syntax::print::expr(operand);
             self.error(
                 Diagnostic::error(codes::OUT_OF_RANGE, format!("{what} are never negative"), e.span)
                     .with_label_message(format!(
@@ -102,7 +102,7 @@ impl Checker<'_> {
 
     fn not_a_condition(&mut self, e: &Expr, t: &Type) {
         let t_a = t.a();
-        let it = crate::fmt::expr(e);
+        let it = crate::syntax::print::expr(e);
         let help = match t {
             Type::Text => format!("compare it with a text: `{it} == \"...\"`"),
             Type::Enum(name) => match self.scope.enum_def(name).map_or(&[][..], |d| d.variants.as_slice()) {

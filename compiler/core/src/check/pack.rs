@@ -276,7 +276,7 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
             cx.error(
                 Diagnostic::error(
                     codes::OUT_OF_RANGE,
-                    format!("`{}` works out to {}, {beyond}", crate::fmt::expr(e), show_const(init.as_ref())),
+                    format!("`{}` works out to {}, {beyond}", crate::syntax::print::expr(e), show_const(init.as_ref())),
                     e.span,
                 )
                 .with_label_message(beyond)

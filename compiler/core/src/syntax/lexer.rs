@@ -328,7 +328,7 @@ fn digit_name_part(src: &str, word_end_at: usize, start: usize) -> Option<(usize
         return None;
     }
     let letters_end = word_end(src, j);
-    if crate::syntax::parser::unit_millis(&src[j..letters_end]).is_some() {
+    if crate::syntax::units::unit_millis(&src[j..letters_end]).is_some() {
         return None;
     }
     let name = &src[start..letters_end];

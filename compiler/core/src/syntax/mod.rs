@@ -3,6 +3,8 @@
 pub mod ast;
 pub mod lexer;
 pub mod parser;
+pub mod print;
 pub mod split;
+pub mod units;
 
 pub use split::{ParsedItem, parse_item_text, split_items};

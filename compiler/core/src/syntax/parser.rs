@@ -9,30 +9,10 @@ use chumsky::prelude::*;
 
 use super::ast::*;
 use super::lexer::{KEYWORDS, Token};
+use super::units::unit_millis;
 use crate::span::{Span, Spanned};
 
 type Extra<'t, 's> = extra::Err<Rich<'t, Token<'s>, SimpleSpan>>;
-
-/// Units a number may carry, with their length in milliseconds (`None` for `%`, handled apart).
-pub const DURATION_UNITS: &[(&str, u64)] = &[
-    ("ms", 1),
-    ("s", 1_000),
-    ("sec", 1_000),
-    ("second", 1_000),
-    ("seconds", 1_000),
-    ("min", 60_000),
-    ("minute", 60_000),
-    ("minutes", 60_000),
-    ("h", 3_600_000),
-    ("hour", 3_600_000),
-    ("hours", 3_600_000),
-    ("day", 86_400_000),
-    ("days", 86_400_000),
-];
-
-pub fn unit_millis(unit: &str) -> Option<u64> {
-    DURATION_UNITS.iter().find(|(u, _)| *u == unit).map(|(_, ms)| *ms)
-}
 
 fn sp(s: SimpleSpan) -> Span {
     s.into()
@@ -54,7 +34,7 @@ fn custom<'t, 's>(span: SimpleSpan, message: &str, label: &str, help: &str, fix:
 
 /// An expression as the author could write it, for help lines.
 fn show(e: &Expr) -> String {
-    crate::fmt::expr(e)
+    super::print::expr(e)
 }
 
 fn error_expr(span: Span) -> Expr {
