@@ -3,6 +3,7 @@
 
 use glass_compiler::codegen::const_number;
 use glass_compiler::scope::Scope;
+use glass_compiler::syntax::lexer::quote;
 use glass_compiler::types::{Const, Type};
 use glass_runtime::Program;
 use glass_runtime::format::HOST_TEXT_BASE;
@@ -48,7 +49,7 @@ pub fn matches(scope: &Scope, program: &Program<'_>, host: &HostTexts, value: Va
 
 /// An emitted value as glass source would write it.
 pub fn show(scope: &Scope, program: &Program<'_>, host: &HostTexts, ty: &Type, value: Value) -> String {
-    let text = |t: Option<&str>| t.map_or_else(|| "<an unknown text>".into(), |s| format!("{s:?}"));
+    let text = |t: Option<&str>| t.map_or_else(|| "<an unknown text>".into(), quote);
     match value {
         Value::Text(t) => text(program.text(t)),
         Value::HostText(h) => text(host.get(h)),
@@ -56,42 +57,22 @@ pub fn show(scope: &Scope, program: &Program<'_>, host: &HostTexts, ty: &Type, v
     }
 }
 
-/// A constant as glass source would write it.
-pub fn show_const(c: &Const) -> String {
-    match c {
-        Const::Bool(b) => b.to_string(),
-        Const::Int(n) => n.to_string(),
-        Const::Percent(n) => format!("{n}%"),
-        Const::Duration(ms) => duration(*ms),
-        Const::Text(s) => format!("{s:?}"),
-        Const::Time(m) => time_of_day(i64::from(*m)),
-        Const::Enum(_, v) => v.to_string(),
-    }
-}
-
+/// A number of the runtime as a constant of type `ty`, printed by the compiler's one printer of
+/// constants; a number no constant of that type has (a time past midnight, an enum value past
+/// the last) is shown as the number.
 fn show_number(scope: &Scope, ty: &Type, n: i64) -> String {
-    match ty {
-        Type::Bool => (n != 0).to_string(),
-        Type::Percent => format!("{n}%"),
-        Type::Duration => duration(n),
-        Type::Time => time_of_day(n),
+    let constant = match ty {
+        Type::Bool => Some(Const::Bool(n != 0)),
+        Type::Percent => Some(Const::Percent(n)),
+        Type::Duration => Some(Const::Duration(n)),
+        Type::Time => u16::try_from(n).ok().filter(|m| *m < 24 * 60).map(Const::Time),
         Type::Enum(e) => scope
             .enum_def(e)
             .and_then(|d| usize::try_from(n).ok().and_then(|i| d.variants.get(i)))
-            .map_or_else(|| n.to_string(), Clone::clone),
-        Type::Int | Type::Text | Type::Error => n.to_string(),
-    }
-}
-
-/// `60 s`, `10 min`, `1500 ms`: the largest unit that divides the time exactly.
-pub fn duration(ms: i64) -> String {
-    match ms {
-        0 => "0 s".into(),
-        ms if ms % 3_600_000 == 0 => format!("{} h", ms / 3_600_000),
-        ms if ms % 60_000 == 0 => format!("{} min", ms / 60_000),
-        ms if ms % 1_000 == 0 => format!("{} s", ms / 1_000),
-        ms => format!("{ms} ms"),
-    }
+            .map(|v| Const::Enum(e.clone(), v.as_str().into())),
+        Type::Int | Type::Text | Type::Error => None,
+    };
+    constant.map_or_else(|| n.to_string(), |c| c.to_string())
 }
 
 /// Virtual time in a trace: `1 s`, `1 min 30 s`, `2 h 0 min 0.250 s`.
@@ -105,22 +86,14 @@ pub fn timestamp(ms: u64) -> String {
     }
 }
 
-fn time_of_day(minute: i64) -> String {
-    format!("{:02}:{:02}", minute.div_euclid(60), minute.rem_euclid(60))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn durations_use_the_largest_exact_unit() {
-        assert_eq!(duration(60_000), "1 min");
-        assert_eq!(duration(90_000), "90 s");
-        assert_eq!(duration(1_500), "1500 ms");
-        assert_eq!(duration(7_200_000), "2 h");
+    fn timestamps_count_up_from_seconds() {
         assert_eq!(timestamp(61_000), "1 min 1 s");
         assert_eq!(timestamp(250), "0.250 s");
-        assert_eq!(time_of_day(7 * 60 + 5), "07:05");
+        assert_eq!(timestamp(7_200_250), "2 h 0 min 0.250 s");
     }
 }

@@ -7,7 +7,7 @@ use crate::model::{ActionDef, Origin, ParamDef, Takes};
 use crate::scope::Scope;
 use crate::span::Span;
 use crate::syntax::ast::ItemKind;
-use crate::types::Const;
+use crate::syntax::units::duration_text;
 
 /// What the name under the cursor refers to.
 pub enum Resolved {
@@ -95,7 +95,7 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         Target::Var(i) => {
             let v = scope.vars.get(*i)?;
             let range = v.range.map(|(lo, hi)| format!(" {lo}..{hi}")).unwrap_or_default();
-            let init = v.init.as_ref().map(|c| format!(" = {}", constant(c))).unwrap_or_default();
+            let init = v.init.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
             format!("**variable** `{}`: {}{range}{init}", v.name, v.ty)
         }
         Target::ActionParam(a, p) => param("parameter", scope.actions.get(*a)?.params.get(*p)?),
@@ -132,7 +132,7 @@ fn action(scope: &Scope, i: usize, a: &ActionDef) -> String {
 }
 
 fn param(kind: &str, p: &ParamDef) -> String {
-    let default = p.default.as_ref().map(|c| format!(" = {}", constant(c))).unwrap_or_default();
+    let default = p.default.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
     format!("**{kind}** `{}`: {}{default}", p.name, p.ty)
 }
 
@@ -143,7 +143,7 @@ fn params(params: &[ParamDef]) -> String {
     let list: Vec<String> = params
         .iter()
         .map(|p| match &p.default {
-            Some(c) => format!("{}: {} = {}", p.name, p.ty, constant(c)),
+            Some(c) => format!("{}: {} = {}", p.name, p.ty, c),
             None => format!("{}: {}", p.name, p.ty),
         })
         .collect();
@@ -157,27 +157,9 @@ fn push_doc(s: &mut String, doc: Option<&str>) {
     }
 }
 
-/// A constant as it would be written in glass.
-pub fn constant(c: &Const) -> String {
-    match c {
-        Const::Bool(b) => b.to_string(),
-        Const::Int(n) => n.to_string(),
-        Const::Percent(n) => format!("{n}%"),
-        Const::Duration(ms) => millis(*ms as u64),
-        Const::Text(t) => format!("\"{t}\""),
-        Const::Time(m) => format!("{:02}:{:02}", m / 60, m % 60),
-        Const::Enum(_, v) => v.to_string(),
-    }
-}
-
-/// A duration in the largest unit that divides it: `15 s`, `400 ms`, `10 min`.
-pub fn millis(ms: u64) -> String {
-    for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1_000)] {
-        if ms >= size && ms.is_multiple_of(size) {
-            return format!("{} {unit}", ms / size);
-        }
-    }
-    format!("{ms} ms")
+/// A duration in milliseconds as glass writes it (saturating: no profile declares 292 million years).
+fn millis(ms: u64) -> String {
+    duration_text(i64::try_from(ms).unwrap_or(i64::MAX))
 }
 
 /// What a completion offers.
@@ -268,7 +250,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 (scope.actions.iter()).filter(|a| words.iter().any(|w| *w == a.name)).flat_map(|a| &a.params).collect()
             };
             for p in params {
-                let default = p.default.as_ref().map(|c| format!(" = {}", constant(c))).unwrap_or_default();
+                let default = p.default.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
                 out.push(Completion {
                     label: p.name.clone(),
                     kind: CompletionKind::Parameter,

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
-use crate::syntax::units::unit_millis;
+use crate::syntax::lexer::quote;
+use crate::syntax::print::time_text;
+use crate::syntax::units::{duration_text, unit_millis};
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -91,6 +93,23 @@ pub enum Const {
     /// Minutes after midnight.
     Time(u16),
     Enum(Arc<str>, Arc<str>),
+}
+
+/// A constant as glass writes it (`15 s`, `20%`, `07:30`, `"hi\n"`, `clip`): the one printer of
+/// constants, used by hover, the checker's messages, the CLI and the test harness. What it prints
+/// reads back as the same constant.
+impl std::fmt::Display for Const {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Const::Bool(b) => write!(f, "{b}"),
+            Const::Int(n) => write!(f, "{n}"),
+            Const::Percent(n) => write!(f, "{n}%"),
+            Const::Duration(ms) => f.write_str(&duration_text(*ms)),
+            Const::Text(t) => f.write_str(&quote(t)),
+            Const::Time(m) => f.write_str(&time_text(*m)),
+            Const::Enum(_, v) => f.write_str(v),
+        }
+    }
 }
 
 /// Why an expression has no constant value.

@@ -394,7 +394,7 @@ pub(super) fn parse_percent(s: &str) -> Option<i64> {
     s.trim().strip_suffix('%')?.trim().parse().ok()
 }
 
-/// `60 s`, `400ms`, `1 min 30 s`, `2 h`: glass durations, summed, in ms.
+/// `60 s`, `400ms`, `1 min 30 s`, `2 h`: glass durations (the units of `syntax::units`), summed, in ms.
 pub(super) fn parse_duration(s: &str) -> Option<i64> {
     let mut total: i64 = 0;
     let mut rest = s.trim();
@@ -406,14 +406,8 @@ pub(super) fn parse_duration(s: &str) -> Option<i64> {
         let n: i64 = rest[..digits].parse().ok()?;
         rest = rest[digits..].trim_start();
         let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => 1,
-            "s" | "sec" | "second" | "seconds" => 1_000,
-            "min" | "minute" | "minutes" => 60_000,
-            "h" | "hour" | "hours" => 3_600_000,
-            "day" | "days" => 86_400_000,
-            _ => return None,
-        };
+        // The units glass source takes, from the syntax layer's one table.
+        let unit = i64::try_from(unit_millis(&rest[..unit_len])?).ok()?;
         total = total.checked_add(n.checked_mul(unit)?)?;
         rest = rest[unit_len..].trim_start();
     }

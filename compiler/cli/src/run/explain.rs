@@ -115,7 +115,7 @@ impl<'a> Player<'a> {
                 let times = if count == 1 { "once".to_string() } else { format!("{count} times") };
                 let message = format!(
                     "rate limit: at most {times} per {} reached (line {line})",
-                    values::duration(i64::try_from(window_ms).unwrap_or(i64::MAX))
+                    duration_text(i64::try_from(window_ms).unwrap_or(i64::MAX))
                 );
                 outcome(&mut self.run, "rate-limited", message);
             }
@@ -164,10 +164,10 @@ impl<'a> Player<'a> {
                 let what = match timer {
                     TraceTimer::Tick => match self.program.rule(rule).map(|r| r.trigger) {
                         Some(Trigger::Every { period_ms }) => {
-                            format!("every {}", values::duration(i64::try_from(period_ms).unwrap_or(i64::MAX)))
+                            format!("every {}", duration_text(i64::try_from(period_ms).unwrap_or(i64::MAX)))
                         }
                         Some(Trigger::Daily { minute }) => {
-                            format!("every day at {:02}:{:02}", minute / 60, minute % 60)
+                            format!("every day at {}", time_text(minute))
                         }
                         _ => "its next run".into(),
                     },
@@ -218,7 +218,7 @@ impl<'a> Player<'a> {
                     return Ok(());
                 };
                 let next = events.get(usize::from(seen)).map_or_else(String::new, |e| self.event_name(*e));
-                let within = values::duration(i64::try_from(within_ms).unwrap_or(i64::MAX));
+                let within = duration_text(i64::try_from(within_ms).unwrap_or(i64::MAX));
                 let message = if seen == 0 {
                     format!(
                         "{}: sequence: out of order or too late, waiting for {next} to start it again",

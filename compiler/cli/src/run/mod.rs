@@ -37,6 +37,8 @@ use crate::compile::{Source, compile};
 use crate::harness::HostRuntime;
 use crate::inputs::UsageError;
 use crate::values;
+use glass_compiler::syntax::print::time_text;
+use glass_compiler::syntax::units::{duration_text, unit_millis};
 
 mod events;
 mod explain;

@@ -316,16 +316,7 @@ fn starting_example(ty: &Type, scope: &Scope) -> String {
 }
 
 fn show_const(c: Option<&Const>) -> String {
-    match c {
-        Some(Const::Duration(ms)) => match ms.unsigned_abs() {
-            n if n % 3_600_000 == 0 => format!("{} h", ms / 3_600_000),
-            n if n % 60_000 == 0 => format!("{} min", ms / 60_000),
-            n if n % 1_000 == 0 => format!("{} s", ms / 1_000),
-            _ => format!("{ms} ms"),
-        },
-        Some(Const::Percent(p)) => format!("{p}%"),
-        _ => "a value out of range".into(),
-    }
+    c.map_or_else(|| "a value out of range".into(), Const::to_string)
 }
 
 /// The value a variable starts with when its declaration gives none.

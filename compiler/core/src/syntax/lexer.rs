@@ -40,7 +40,7 @@ impl std::fmt::Display for Token<'_> {
             Token::Word(w) => write!(f, "`{w}`"),
             Token::Int(n) => write!(f, "number `{n}`"),
             Token::Str(s) => write!(f, "text \"{s}\""),
-            Token::Time(m) => write!(f, "time `{:02}:{:02}`", m / 60, m % 60),
+            Token::Time(m) => write!(f, "time `{}`", super::print::time_text(*m)),
             Token::Sym(s) => write!(f, "`{s}`"),
             Token::Error => write!(f, "invalid text"),
         }
@@ -354,6 +354,24 @@ fn bad_escape(inner: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// A text as a glass string literal, quotes included: the inverse of [`unescape`], so the literal
+/// reads back as the same text.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// The text a string literal stands for: its escapes replaced.

@@ -447,7 +447,7 @@ where
         match (at, time) {
             (Some(_), Some(time)) => TriggerKind::Daily { time },
             (None, Some(time)) => {
-                let shown = format!("{:02}:{:02}", time.node / 60, time.node % 60);
+                let shown = super::print::time_text(time.node);
                 emitter.emit(custom(
                     SimpleSpan::from(time.span.range()),
                     "`every day` needs `at` before the time",

@@ -3,7 +3,7 @@
 use super::ast::*;
 
 /// A time of day as glass writes it, `HH:MM`.
-pub(crate) fn time_text(minutes: u16) -> String {
+pub fn time_text(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 

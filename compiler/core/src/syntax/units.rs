@@ -22,3 +22,19 @@ pub const DURATION_UNITS: &[(&str, u64)] = &[
 pub fn unit_millis(unit: &str) -> Option<u64> {
     DURATION_UNITS.iter().find(|(u, _)| *u == unit).map(|(_, ms)| *ms)
 }
+
+/// A duration as glass writes it: in the largest of `h`, `min`, `s` and `ms` that divides it
+/// exactly, and `0 s` for zero. Every place that shows a duration (hover, diagnostics, the CLI,
+/// the test harness) prints through this, so they agree, and what it prints reads back as the
+/// same number of milliseconds.
+pub fn duration_text(ms: i64) -> String {
+    if ms == 0 {
+        return "0 s".into();
+    }
+    for (unit, size) in [("h", 3_600_000), ("min", 60_000), ("s", 1_000)] {
+        if ms % size == 0 {
+            return format!("{} {unit}", ms / size);
+        }
+    }
+    format!("{ms} ms")
+}
