@@ -16,7 +16,7 @@ pub fn run(data: &[u8]) {
         _ => (data, &[][..]),
     };
     let Ok(program) = glass_runtime::verify(program) else { return };
-    let _ = glass_runtime::builder::disassemble(&program);
+    let _ = glass_runtime::disasm::disassemble(&program);
     let steps = drive::steps(&mut Unstructured::new(script), &program);
     drive::both(&program, &steps);
 }

@@ -73,7 +73,7 @@ pub(crate) fn check_all(f: &Fixture) -> Vec<(&'static str, Diagnostic)> {
     {
         match glass_runtime::verify(&output.bytes) {
             Ok(program) => {
-                let _ = glass_runtime::builder::disassemble(&program);
+                let _ = glass_runtime::disasm::disassemble(&program);
             }
             Err(e) => panic!("the verifier refused a compiled pack (a compiler bug): {e}"),
         }

@@ -248,7 +248,7 @@ pub fn junit(results: &[FileOutcome]) -> String {
 /// The program of a pack as `glassc disasm` lists it, with each rule's source line.
 pub fn listing(program: &Program<'_>, source: Option<&str>) -> String {
     let lines: Vec<&str> = source.map(|s| s.lines().collect()).unwrap_or_default();
-    glass_runtime::builder::disassemble_annotated(program, &|line| {
+    glass_runtime::disasm::disassemble_annotated(program, &|line| {
         lines.get((line as usize).checked_sub(1)?).map(|l| l.to_string())
     })
 }

@@ -194,7 +194,7 @@ fn damaged_programs_are_refused_with_a_reason() {
             let mut bytes = good.clone();
             bytes[i] ^= bit;
             if let Ok(program) = glass_runtime::verify(&bytes) {
-                let _ = glass_runtime::builder::disassemble(&program);
+                let _ = glass_runtime::disasm::disassemble(&program);
                 if let Ok(mut runtime) = glassc::harness::HostRuntime::new(&program, 0) {
                     let _ = runtime.set_state(0, 1);
                     let _ = runtime.push_event(0, &[]);

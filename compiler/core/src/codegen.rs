@@ -12,7 +12,7 @@
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{self as bc, Kind};
 use glass_runtime::isa::Op;
-use glass_runtime::verify::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::isa::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;

@@ -6,7 +6,7 @@ use glass_compiler::codes;
 use glass_compiler::db::{Database, SourceFile, Workspace};
 use glass_compiler::ir::StepKind;
 use glass_compiler::types::Const;
-use glass_runtime::builder::disassemble;
+use glass_runtime::disasm::disassemble;
 use glass_runtime::format::Section;
 
 const PROFILE: &str = r#"

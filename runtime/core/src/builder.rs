@@ -30,14 +30,11 @@
 extern crate alloc;
 
 use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::Write;
 
 use crate::format::*;
 use crate::isa::{Instr, Op};
-use crate::verify::Program;
 
 /// Everything of a rule-table row but its code range and bound, which the builder computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -370,142 +367,4 @@ fn longest_path(code: &[Instr]) -> u16 {
         }
     }
     u16::try_from(longest).unwrap_or(u16::MAX)
-}
-
-/// A readable listing of a verified program: tables, then each held condition's and rule's code,
-/// every operand annotated with what it names. (For snapshot tests and `glassc disasm`.)
-pub fn disassemble(p: &Program) -> String {
-    disassemble_annotated(p, &|_| None)
-}
-
-/// [`disassemble`], with the source text of each rule's line when `source_line` knows it.
-pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<String>) -> String {
-    let mut out = String::new();
-    let name = |n: u16| p.name(n).map_or(String::new(), |s| format!(" {s:?}"));
-    let h = p.header();
-    let _ = writeln!(
-        out,
-        "glass bytecode v{} profile {:016x} permissions {:#b} timers {}",
-        h.version, h.profile_hash, h.permissions, h.timer_slots
-    );
-    for i in 0..p.len16(Section::Consts) {
-        let _ = writeln!(out, "const {i} = {}", p.constant(i).unwrap_or(0));
-    }
-    for i in 0..p.len16(Section::Texts) {
-        let _ = writeln!(out, "text {i} = {:?}", p.text(i).unwrap_or(""));
-    }
-    for i in 0..p.len16(Section::States) {
-        if let Some(s) = p.state(i) {
-            let _ = writeln!(out, "state {i}{} {:?}", name(s.name), s.kind);
-        }
-    }
-    for i in 0..p.len16(Section::Vars) {
-        if let Some(v) = p.var(i) {
-            let _ = writeln!(out, "var {i}{} {}..{} = {}", name(v.name), v.min, v.max, v.init);
-        }
-    }
-    for i in 0..p.len16(Section::Events) {
-        if let Some(e) = p.event(i) {
-            let _ = writeln!(out, "event {i}{} fields {} text-mask {:#b}", name(e.name), e.fields, e.text_mask);
-        }
-    }
-    for i in 0..p.len16(Section::Actions) {
-        if let Some(a) = p.action(i) {
-            let class = if a.privacy == NO_PRIVACY { "-" } else { privacy_name(a.privacy) };
-            let _ = writeln!(
-                out,
-                "action {i}{} args {} text-mask {:#b} privacy {class}",
-                name(a.name),
-                a.argc,
-                a.text_mask
-            );
-        }
-    }
-    let listing = |out: &mut String, start: u32, len: u16| {
-        for at in start..start + u32::from(len) {
-            if let Some(ins) = p.instr(at) {
-                let note = operand_note(p, ins);
-                let line = format!("  {at:04} {ins}");
-                let _ = if note.is_empty() { writeln!(out, "{line}") } else { writeln!(out, "{line:<24}; {note}") };
-            }
-        }
-    };
-    for i in 0..p.len16(Section::Held) {
-        if let Some(hc) = p.held(i) {
-            let _ = writeln!(out, "held {i} for {} ms:", hc.duration_ms);
-            listing(&mut out, hc.code_start, hc.code_len);
-        }
-    }
-    for i in 0..p.len16(Section::Rules) {
-        if let Some(r) = p.rule(i) {
-            let rate = r.rate.map_or(String::new(), |r| format!(" at-most {} per {} ms", r.count, r.window_ms));
-            let mode = match r.mode {
-                Mode::Single => "single",
-                Mode::Restart => "restart",
-                Mode::Queued => "queued",
-            };
-            let _ = writeln!(
-                out,
-                "rule {i}{} line {}: {}, mode {mode}{rate}, bound {}",
-                name(r.name),
-                r.line,
-                trigger_text(p, &r.trigger),
-                r.bound
-            );
-            if let Some(src) = source_line(r.line) {
-                let _ = writeln!(out, "  ; {:>4} | {}", r.line, src.trim_end());
-            }
-            listing(&mut out, r.code_start, r.code_len);
-        }
-    }
-    out
-}
-
-/// What an instruction's operand names: a constant's value, a text, a state, an action ...
-fn operand_note(p: &Program, ins: Instr) -> String {
-    let named = |n: Option<u16>| n.and_then(|n| p.name(n)).unwrap_or("").to_string();
-    match ins.op {
-        Op::Const => p.constant(ins.b).map_or(String::new(), |v| format!("= {v}")),
-        Op::Text => p.text(ins.b).map_or(String::new(), |t| format!("{t:?}")),
-        Op::State => named(p.state(ins.b).map(|s| s.name)),
-        Op::Var | Op::Set | Op::SetAfter => named(p.var(ins.b).map(|v| v.name)),
-        Op::Emit | Op::EmitAfter => named(p.action(ins.b).map(|a| a.name)),
-        Op::Held => p.held(ins.b).map_or(String::new(), |h| format!("held for {} ms", h.duration_ms)),
-        _ => String::new(),
-    }
-}
-
-/// A trigger in words: `on event 0 "glasses.button.press"`, `every 600000 ms`, `daily at 07:30`.
-fn trigger_text(p: &Program, t: &Trigger) -> String {
-    let event = |e: u16| match p.event(e).and_then(|e| p.name(e.name)) {
-        Some(n) => format!("{e} {n:?}"),
-        None => format!("{e}"),
-    };
-    match *t {
-        Trigger::Event { event: e } => format!("on event {}", event(e)),
-        Trigger::Change { source, index, edge, value } => {
-            let what = match source {
-                Source::State => format!(
-                    "state {index}{}",
-                    p.state(index).and_then(|s| p.name(s.name)).map_or(String::new(), |n| format!(" {n:?}"))
-                ),
-                Source::Var => format!(
-                    "var {index}{}",
-                    p.var(index).and_then(|v| p.name(v.name)).map_or(String::new(), |n| format!(" {n:?}"))
-                ),
-            };
-            match edge {
-                Edge::Changes => format!("on {what} changes"),
-                Edge::Becomes => format!("on {what} becomes {value}"),
-                Edge::Below => format!("on {what} below {value}"),
-                Edge::Above => format!("on {what} above {value}"),
-            }
-        }
-        Trigger::Every { period_ms } => format!("every {period_ms} ms"),
-        Trigger::Daily { minute } => format!("daily at {:02}:{:02}", minute / 60, minute % 60),
-        Trigger::Sequence { events, len, within_ms } => {
-            let steps: Vec<String> = events.iter().take(usize::from(len)).map(|e| event(*e)).collect();
-            format!("on events {} within {within_ms} ms", steps.join(" then "))
-        }
-    }
 }

@@ -18,7 +18,7 @@
 //! `Small`, a `Text`, or a constant that fits in 32 bits.
 
 use crate::isa::{INSTR_SIZE, Instr, Op};
-use crate::verify::Program;
+use crate::program::Program;
 
 /// Where a guard's value comes from (`None`: the rule has no guard).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

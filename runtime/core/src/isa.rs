@@ -5,6 +5,9 @@
 //! knows the exact stack depth and the kind (number or text) of every stack slot at every
 //! instruction, which is what makes a Cranelift lowering straightforward: stack slot `i` at a
 //! given instruction is a known SSA variable.
+//!
+//! It also holds the runtime-wide limits: the bounds the verifier enforces, which the engines size
+//! their buffers by and the compiler's backend checks against.
 
 /// Size of one instruction in bytes.
 pub const INSTR_SIZE: usize = 4;
@@ -141,6 +144,23 @@ pub fn divide(x: i64, y: i64) -> i64 {
     // `checked_div` fails exactly for `y == 0` and for `i64::MIN / -1`, whose wrapped result is `x`.
     x.checked_div(y).unwrap_or(if y == 0 { 0 } else { x })
 }
+
+// ---- Runtime-wide limits: what the verifier enforces and the engines size their buffers by.
+
+/// Values a code block may hold on its stack at once.
+pub const MAX_STACK: usize = 16;
+/// Arguments of one action, and fields of one event payload.
+pub const MAX_ARGS: usize = 8;
+/// `at most N per W` keeps the times of the last `N` runs: `N` is at most this.
+pub const MAX_RATE: u8 = 8;
+/// Instructions one rule run may execute (its recorded bound is at most this).
+pub const MAX_RULE_BOUND: u16 = 1024;
+/// Texts in one program (the verifier checks they are unique).
+pub const MAX_TEXTS: usize = 2048;
+/// Forward jumps of one block that may be pending (not yet reached) at once.
+pub const MAX_PENDING_JUMPS: usize = 8;
+/// Minutes in a day (`Daily` triggers).
+pub const MINUTES_PER_DAY: u16 = 1440;
 
 #[cfg(test)]
 mod tests {

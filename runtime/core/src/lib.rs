@@ -16,18 +16,18 @@
 //!   Malformed programs are refused by [`verify()`] with a typed [`VerifyError`]; the interpreter
 //!   re-checks what it reads and counts a fault instead of trusting the verifier blindly.
 //! - **Bounded time per event.** Rule code only jumps forward and each run is cut at its
-//!   recorded bound (at most [`verify::MAX_RULE_BOUND`] instructions); variable cascades are
+//!   recorded bound (at most [`isa::MAX_RULE_BOUND`] instructions); variable cascades are
 //!   cut at [`vm::MAX_CASCADE`] changes per stimulus; queue and timers have fixed capacities;
 //!   and one `advance_to` fires at most `timer slots × (`[`vm::MAX_CATCH_UP`]` + 2)` timers
 //!   however far the clock jumps (a periodic rule with more ticks due runs once for them).
 //! - **Deterministic.** Time is what the host says it is (virtual milliseconds); timers fire
 //!   in due order, stimuli in arrival order, rules in table order.
 //!
-//! Module map: [`format`] (layout and checked reads), [`isa`] (instructions),
-//! [`verify`](mod@verify) (the verifier), [`vm`] (the interpreter), `guard` (the test a rule
+//! Module map: [`format`] (layout and checked reads), [`isa`] (instructions and the runtime-wide
+//! limits), [`program`] (the verified view), [`verify`](mod@verify) (the verifier), [`vm`] (the interpreter), `guard` (the test a rule
 //! starts with, checked without interpreting it), [`queue`] (the stimulus queue), [`timers`]
-//! (the timer list) and, with the `builder` feature, `builder` (the encoder
-//! glassc uses). The format itself is specified in `spec/bytecode.md`.
+//! (the timer list) and, with the `builder` feature, `builder` (the encoder glassc uses) and
+//! `disasm` (the disassembler). The format itself is specified in `spec/bytecode.md`.
 
 #![no_std]
 #![deny(
@@ -41,15 +41,19 @@
 
 #[cfg(any(test, feature = "builder"))]
 pub mod builder;
+#[cfg(any(test, feature = "builder"))]
+pub mod disasm;
 pub mod format;
 mod guard;
 pub mod isa;
+pub mod program;
 pub mod queue;
 pub mod timers;
 pub mod trace;
 pub mod verify;
 pub mod vm;
 
+pub use program::Program;
 pub use trace::{TraceEvent, TraceTimer};
-pub use verify::{Program, VerifyError, verify};
+pub use verify::{VerifyError, verify};
 pub use vm::{BlockEngine, Host, Interpreter, Machine, Origin, RamUsage, Runtime, Value};

@@ -10,7 +10,7 @@
 //! The verifier computes how many slots a program can need ([`crate::Program::timer_slots`]) and
 //! the runtime refuses to load into fewer, so on a verified program `insert` never fails.
 
-use crate::verify::MAX_ARGS;
+use crate::isa::MAX_ARGS;
 
 /// What happens when a timer fires.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,11 +19,12 @@ use crate::format::{
     ActionInfo, Edge, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RateLimit, RuleInfo, RunInfo, Section, Source, Trigger,
 };
 use crate::guard::{Guard, Operand, Verdict};
+use crate::isa::{MAX_ARGS, MAX_RATE, MAX_STACK};
 use crate::isa::{Op, divide, signed};
+use crate::program::Program;
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{Timer, TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
-use crate::verify::{MAX_ARGS, MAX_RATE, MAX_STACK, Program};
 
 /// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
 pub const MAX_CASCADE: usize = 16;

@@ -1,6 +1,7 @@
 //! The example in `spec/bytecode.md` is what the builder and the disassembler produce.
 
-use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, disassemble};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::disasm::disassemble;
 use glass_runtime::format::{Kind, Trigger};
 use glass_runtime::isa::Op::*;
 use glass_runtime::verify;

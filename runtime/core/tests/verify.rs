@@ -6,7 +6,7 @@ use common::{act, code, small};
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, HEADER_SIZE, Kind, SECTIONS, Section, Source, Trigger, read_header};
 use glass_runtime::isa::{Instr, Op, Op::*};
-use glass_runtime::verify::{MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::isa::{MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
 use glass_runtime::{VerifyError, VerifyError::*, verify};
 
 /// A small valid pack: event `e(Num, Text)` (0), states `n: Num` (0) and `t: Text` (1), var `v`

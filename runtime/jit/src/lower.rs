@@ -30,8 +30,8 @@ use cranelift_codegen::ir::{Block, FuncRef, InstBuilder, MemFlagsData, Type, Val
 use cranelift_frontend::FunctionBuilder;
 use glass_runtime::Program;
 use glass_runtime::format::Section;
+use glass_runtime::isa::MAX_STACK;
 use glass_runtime::isa::{Instr, Op};
-use glass_runtime::verify::MAX_STACK;
 
 use crate::native::{MAX_ARGS, offsets};
 

@@ -27,8 +27,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
 use glass_runtime::vm::{Machine, RunContext};
 
-/// Payload fields and action arguments (`glass_runtime::verify::MAX_ARGS`).
-pub(crate) const MAX_ARGS: usize = glass_runtime::verify::MAX_ARGS;
+/// Payload fields and action arguments (`glass_runtime::isa::MAX_ARGS`).
+pub(crate) const MAX_ARGS: usize = glass_runtime::isa::MAX_ARGS;
 
 /// What compiled code sees: one frame for the rule runs of a stimulus.
 #[repr(C)]

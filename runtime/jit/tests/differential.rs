@@ -16,7 +16,8 @@
 mod common;
 
 use common::{Outcome, Step, interp, jit, jit_many};
-use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, disassemble};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::disasm::disassemble;
 use glass_runtime::format::{Edge, HOST_TEXT_BASE, Kind, Mode, Source, Trigger};
 use glass_runtime::isa::Op;
 use glass_runtime::verify;

@@ -1,0 +1,151 @@
+//! The verified view of a program: what [`verify()`](crate::verify()) returns, and the checked
+//! accessors the runtime, the guard and the JIT read it through.
+
+use crate::format::*;
+use crate::isa::{INSTR_SIZE, Instr};
+
+/// Where a table lies in the bytes and how many entries it has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Table {
+    pub(crate) offset: usize,
+    pub(crate) count: u32,
+}
+
+/// A verified program. Its accessors still check bounds (returning `None`), so even a bug in the
+/// verifier cannot make the interpreter panic.
+#[derive(Clone, Copy, Debug)]
+pub struct Program<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) header: Header,
+    pub(crate) tables: [Table; SECTION_COUNT],
+    /// The bytes of each section, found once here so that reading an entry (and finding a
+    /// run's code) takes one bounds check.
+    pub(crate) sections: [&'a [u8]; SECTION_COUNT],
+}
+
+impl<'a> Program<'a> {
+    #[inline]
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// Entries in a section (bytes for `TextData`).
+    #[inline]
+    pub fn count(&self, section: Section) -> u32 {
+        self.tables.get(section as usize).map_or(0, |t| t.count)
+    }
+
+    /// Entries of a table indexed by `u16`.
+    #[inline]
+    pub fn len16(&self, section: Section) -> u16 {
+        u16::try_from(self.count(section)).unwrap_or(u16::MAX)
+    }
+
+    #[inline]
+    pub(crate) fn entry(&self, section: Section, i: u32) -> Option<Reader<'a>> {
+        let t = self.tables.get(section as usize)?;
+        if i >= t.count {
+            return None;
+        }
+        let at = (i as usize).checked_mul(section.entry_size())?.checked_add(t.offset)?;
+        Some(Reader::at(self.bytes, at))
+    }
+
+    /// Entry `i` as a fixed-size copy, so that decoding it needs one bounds check, not one per
+    /// field: the decoders' reads on the copy are checked statically (the interpreter reads
+    /// entries on hot paths).
+    #[inline]
+    fn row<const N: usize>(&self, section: Section, i: u16) -> Option<[u8; N]> {
+        self.rows::<N>(section).get(usize::from(i)).copied()
+    }
+
+    /// The entries of a section whose entries are `N` bytes long.
+    #[inline]
+    fn rows<const N: usize>(&self, section: Section) -> &'a [[u8; N]] {
+        self.sections.get(section as usize).map_or(&[], |bytes| bytes.as_chunks::<N>().0)
+    }
+
+    #[inline]
+    pub fn constant(&self, i: u16) -> Option<i64> {
+        self.row(Section::Consts, i).map(i64::from_le_bytes)
+    }
+
+    #[inline]
+    pub fn state(&self, i: u16) -> Option<StateInfo> {
+        StateInfo::read(&mut Reader::new(&self.row::<STATE_SIZE>(Section::States, i)?))
+    }
+
+    #[inline]
+    pub fn var(&self, i: u16) -> Option<VarInfo> {
+        VarInfo::read(&mut Reader::new(&self.row::<VAR_SIZE>(Section::Vars, i)?))
+    }
+
+    #[inline]
+    pub fn event(&self, i: u16) -> Option<EventInfo> {
+        EventInfo::read(&mut Reader::new(&self.row::<EVENT_SIZE>(Section::Events, i)?))
+    }
+
+    #[inline]
+    pub fn action(&self, i: u16) -> Option<ActionInfo> {
+        ActionInfo::read(&mut Reader::new(&self.row::<ACTION_SIZE>(Section::Actions, i)?))
+    }
+
+    #[inline]
+    pub fn held(&self, i: u16) -> Option<HeldInfo> {
+        HeldInfo::read(&mut Reader::new(&self.row::<HELD_SIZE>(Section::Held, i)?))
+    }
+
+    pub fn rule(&self, i: u16) -> Option<RuleInfo> {
+        RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
+    }
+
+    /// Rule `i`'s row, for single-field reads ([`RuleRow`]).
+    #[inline]
+    pub fn rule_row(&self, i: u16) -> Option<RuleRow> {
+        RuleRow::read(&mut Reader::new(&self.row::<RULE_SIZE>(Section::Rules, i)?))
+    }
+
+    /// The encoded instructions `start..start + len` of the code section (a block), so that a run
+    /// finds its block once rather than for every instruction.
+    #[inline]
+    pub fn code_block(&self, start: u32, len: u16) -> Option<&'a [[u8; INSTR_SIZE]]> {
+        let start = start as usize;
+        self.rows::<INSTR_SIZE>(Section::Code).get(start..start.checked_add(usize::from(len))?)
+    }
+
+    /// Instruction `i` of the code section.
+    #[inline]
+    pub fn instr(&self, i: u32) -> Option<Instr> {
+        Instr::decode(*self.rows::<INSTR_SIZE>(Section::Code).get(i as usize)?)
+    }
+
+    /// Text `i` (names and text constants).
+    pub fn text(&self, i: u16) -> Option<&'a str> {
+        let t = TextInfo::read(&mut self.entry(Section::Texts, u32::from(i))?)?;
+        let data = self.tables.get(Section::TextData as usize)?;
+        let start = data.offset.checked_add(t.offset as usize)?;
+        let bytes = self.bytes.get(start..start.checked_add(usize::from(t.len))?)?;
+        core::str::from_utf8(bytes).ok()
+    }
+
+    /// The index of a text, for hosts that pass text states and payload fields. `None` if the
+    /// pack never mentions it: pass [`NO_TEXT`] then, which equals no text of the pack.
+    pub fn text_id(&self, text: &str) -> Option<u16> {
+        (0..self.len16(Section::Texts)).find(|&i| self.text(i) == Some(text))
+    }
+
+    /// The name of a state, variable, event, action or rule, if it has one.
+    pub fn name(&self, name: u16) -> Option<&'a str> {
+        if name == NO_TEXT { None } else { self.text(name) }
+    }
+
+    /// Timers this program can have pending at once: one per `every` and daily rule, plus every
+    /// delayed action of every rule (a rule has at most one run's worth pending: see `Mode`).
+    pub fn timer_slots(&self) -> u16 {
+        self.header.timer_slots
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
