@@ -94,18 +94,15 @@ fn read_dir(dir: &Path, shown: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Every invalid program of both corpora with its profiles, and packs that point into the example
-/// profiles (their labels land in the Xiaomi, Huawei and Alibaba profiles).
+/// Every invalid program of the diagnostics corpus (`tests/data`) with its profiles, and packs that
+/// point into the example profiles (their labels land in the Xiaomi, Huawei and Alibaba profiles).
 fn cases() -> Vec<(String, Case)> {
     let mut cases = Vec::new();
-    for (corpus, invalid) in [("corpus", "invalid"), ("data", "invalid")] {
-        let root = tests_dir().join(corpus);
-        let profiles = read_dir(&root.join("profiles"), "profiles");
-        for (path, bytes) in read_dir(&root.join(invalid), invalid) {
-            let mut case = profiles.clone();
-            case.push((path.clone(), bytes));
-            cases.push((format!("{corpus}/{path}"), case));
-        }
+    let profiles = read_dir(&tests_dir().join("data/profiles"), "profiles");
+    for (path, bytes) in read_dir(&tests_dir().join("data/invalid"), "invalid") {
+        let mut case = profiles.clone();
+        case.push((path.clone(), bytes));
+        cases.push((format!("data/{path}"), case));
     }
     let examples = read_dir(&tests_dir().join("../../../examples/profiles"), "profiles");
     for (name, pack) in [
@@ -125,9 +122,8 @@ fn cases() -> Vec<(String, Case)> {
     }
     // Too many errors (E0010), and a file of nothing but comments (E0006).
     let many: String = (0..230).map(|i| format!("on missing-event-{i}: notify glasses # 第{i}条\n")).collect();
-    let corpus_profiles = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
-    for (name, text) in [("too-many", format!("use test-glasses\n{many}")), ("comments", "# 只有注释\n".into())] {
-        let mut case = corpus_profiles.clone();
+    for (name, text) in [("too-many", format!("use lab-glasses\n{many}")), ("comments", "# 只有注释\n".into())] {
+        let mut case = profiles.clone();
         case.push((format!("generated/{name}.glass"), text.into_bytes()));
         cases.push((format!("generated/{name}"), case));
     }
@@ -137,12 +133,10 @@ fn cases() -> Vec<(String, Case)> {
 /// The codes the corpus programs' first lines expect (`# expect: E0101 E0001*3`).
 fn cases_expect() -> BTreeSet<String> {
     let mut codes = BTreeSet::new();
-    for corpus in ["corpus", "data"] {
-        for (_, bytes) in read_dir(&tests_dir().join(corpus).join("invalid"), "invalid") {
-            let text = String::from_utf8_lossy(&bytes);
-            let header = text.lines().next().and_then(|l| l.strip_prefix("# expect:")).unwrap_or_default();
-            codes.extend(header.split_whitespace().map(|w| w.split('*').next().unwrap_or(w).to_string()));
-        }
+    for (_, bytes) in read_dir(&tests_dir().join("data/invalid"), "invalid") {
+        let text = String::from_utf8_lossy(&bytes);
+        let header = text.lines().next().and_then(|l| l.strip_prefix("# expect:")).unwrap_or_default();
+        codes.extend(header.split_whitespace().map(|w| w.split('*').next().unwrap_or(w).to_string()));
     }
     codes.remove("E0601");
     codes
@@ -353,7 +347,7 @@ fn labels_stay_on_their_words_when_every_file_has_multibyte_text() {
     }
     assert!(compared > 300, "only {compared} underlines compared");
     std::panic::set_hook(hook);
-    // Every code a corpus program is for was produced here too (the corpus tests see to it that
+    // Every code a corpus program is for was produced here too (tests/diagnostics.rs sees to it that
     // every code has a program; E0601, over 2048 texts, comes from code generation: see below).
     let expected: BTreeSet<String> = cases_expect();
     let missing: Vec<&String> = expected.iter().filter(|c| !seen.contains(*c)).collect();
@@ -414,7 +408,7 @@ fn programs_of_glass_words_and_multibyte_pieces_render_without_a_panic() {
         "\u{feff}",
         "profile ",
         "use ",
-        "test-glasses",
+        "lab-glasses",
         "test \"测\" {",
         "expect say",
         "at 1 s: ",
@@ -425,14 +419,14 @@ fn programs_of_glass_words_and_multibyte_pieces_render_without_a_panic() {
         "İ",
         "record clip",
     ];
-    let profiles = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    let profiles = read_dir(&tests_dir().join("data/profiles"), "profiles");
     let mut state = 0x2545_F491_4F6C_DD1D_u64;
     let mut problems = Vec::new();
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     for i in 0..400 {
         let len = 1 + (next(&mut state) % 60) as usize;
-        let mut text = String::from("use test-glasses\n");
+        let mut text = String::from("use lab-glasses\n");
         for _ in 0..len {
             text.push_str(PIECES[(next(&mut state) % PIECES.len() as u64) as usize]);
         }
@@ -455,8 +449,8 @@ fn programs_of_glass_words_and_multibyte_pieces_render_without_a_panic() {
 #[test]
 fn a_long_line_is_cut_around_its_labels_with_the_columns_of_the_file() {
     let rules: String = (0..400).map(|i| format!("rule r{i}: on button-press: say(message: \"提醒{i}\") ")).collect();
-    let pack = format!("use test-glasses {rules}on buton-press: say(message: \"完\")\n");
-    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    let pack = format!("use lab-glasses {rules}on buton-press: say(message: \"完\")\n");
+    let mut case = read_dir(&tests_dir().join("data/profiles"), "profiles");
     case.push(("long.glass".into(), pack.clone().into_bytes()));
     let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
     let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
@@ -477,8 +471,8 @@ fn a_long_line_is_cut_around_its_labels_with_the_columns_of_the_file() {
 fn too_many_texts_render_on_the_rule_that_needs_one_more() {
     let rules: String =
         (0..2100).map(|i| format!("# 第{i}条 😀\non button-press: say(message: \"提醒 e\u{301} {i}\")\n")).collect();
-    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
-    case.push(("texts.glass".into(), format!("use test-glasses # 小米 😀\n{rules}").into_bytes()));
+    let mut case = read_dir(&tests_dir().join("data/profiles"), "profiles");
+    case.push(("texts.glass".into(), format!("use lab-glasses # 小米 😀\n{rules}").into_bytes()));
     let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
     let file = session.files.last().and_then(|f| f.1).expect("the pack");
     let Err(diagnostics) = glass_compiler::build::pack_program(&session.db, session.ws, file) else {
@@ -544,11 +538,11 @@ fn glassc_check_reports_labels_in_a_chinese_profile_without_a_panic() {
 #[test]
 fn margins_number_the_lines_of_the_file_at_the_width_of_the_widest() {
     let pack = format!(
-        "use test-glasses\n{}rule a: on button-press: notify # 第一\n{}rule a: on button-press: say(message: \"再\")\n",
+        "use lab-glasses\n{}rule a: on button-press: notify # 第一\n{}rule a: on button-press: say(message: \"再\")\n",
         "# 注释\n".repeat(7),
         "\n".repeat(990)
     );
-    let mut case = read_dir(&tests_dir().join("corpus/profiles"), "profiles");
+    let mut case = read_dir(&tests_dir().join("data/profiles"), "profiles");
     case.push(("lines.glass".into(), pack.into_bytes()));
     let session = Session::new(case.iter().map(|(p, b)| input(p, b.clone())).collect());
     let sources = Sources::new(session.files.iter().map(|(i, _)| (i.path.as_str(), i.text.as_str())));
