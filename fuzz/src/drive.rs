@@ -5,7 +5,7 @@ use arbitrary::Unstructured;
 use glass_jit::{CompiledPack, Jit};
 use glass_runtime::Program;
 use glass_runtime::format::Section;
-use glass_runtime::vm::{BlockEngine, Counters, Host, Interpreter, Origin, Runtime, Value};
+use glass_runtime::runtime::{BlockEngine, Counters, Host, Interpreter, Origin, Runtime, Value};
 
 /// The capacities `glassc test` gives a runtime.
 type HostRuntime<'p, E> = Runtime<'p, 64, 1024, 1024, 4096, E>;

@@ -7,7 +7,7 @@ use glass_compiler::build::{pack_program, pack_tests};
 use glass_compiler::db::{file_diagnostics, has_errors, pack_scope};
 use glass_compiler::fmt::format_source;
 use glass_jit::Jit;
-use glass_runtime::vm::Interpreter;
+use glass_runtime::runtime::Interpreter;
 use glassc::harness::{Pack, run_test};
 
 use crate::check::{check_all, codes};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use glass_compiler::build::pack_program;
 use glass_runtime::format::Section;
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glass_runtime::{Program, RamUsage, verify};
 use glassc::inputs;
 use glassc::session::Session;

@@ -9,7 +9,7 @@ use glass_compiler::codegen::Symbols;
 use glass_compiler::ir::{StepKind, Test, Value as Target};
 use glass_compiler::scope::Scope;
 use glass_compiler::types::Const;
-use glass_runtime::vm::{BlockEngine, Host, Interpreter, Origin, Runtime, Value};
+use glass_runtime::runtime::{BlockEngine, Host, Interpreter, Origin, Runtime, Value};
 use glass_runtime::{Program, format::NO_TEXT};
 
 use crate::values::{self, HostTexts};

@@ -7,7 +7,7 @@ use glass_compiler::build::{PackTest, pack_program, pack_tests};
 use glass_compiler::ir::StepKind;
 use glass_jit::Jit;
 use glass_runtime::Program;
-use glass_runtime::vm::Interpreter;
+use glass_runtime::runtime::Interpreter;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::harness::{self, Engine, Pack, TestRun};

@@ -7,7 +7,7 @@ use glass_compiler::syntax::lexer::quote;
 use glass_compiler::types::{Const, Type};
 use glass_runtime::Program;
 use glass_runtime::format::HOST_TEXT_BASE;
-use glass_runtime::vm::Value;
+use glass_runtime::runtime::Value;
 
 /// The texts a host passes that the pack does not contain, by handle (`HOST_TEXT_BASE + i` is
 /// text `i`): a reminder's title, a wake word the pack does not test for.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use glass_compiler::build::pack_program;
 use glass_runtime::format::Section;
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glassc::inputs;
 use glassc::session::Session;
 

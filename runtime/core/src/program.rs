@@ -3,6 +3,7 @@
 
 use crate::format::*;
 use crate::isa::{INSTR_SIZE, Instr};
+use core::fmt;
 
 /// Where a table lies in the bytes and how many entries it has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -147,5 +148,53 @@ impl<'a> Program<'a> {
 
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
+    }
+}
+
+/// What a code block is, and what its code may read besides states, variables and constants:
+/// the one description the verifier proves a block against and the JIT lowers it by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// A held condition: it only computes, and yields one number.
+    Held,
+    /// A rule's code, with what its trigger provides: the payload layout of the triggering
+    /// event (event and sequence rules), or the kind of the watched value (change rules).
+    Rule { payload: Option<EventInfo>, change: Option<Kind> },
+}
+
+impl BlockKind {
+    /// The kind of rule `r`'s block; `None` if its trigger names an entry `p` lacks.
+    pub fn of_rule(p: &Program, r: &RuleInfo) -> Option<BlockKind> {
+        let (payload, change) = match r.trigger {
+            Trigger::Event { event } => (Some(p.event(event)?), None),
+            Trigger::Change { source: Source::State, index, .. } => (None, Some(p.state(index)?.kind)),
+            Trigger::Change { source: Source::Var, index, .. } => {
+                p.var(index)?;
+                (None, Some(Kind::Num))
+            }
+            // The code reads the payload of the event that completes the sequence.
+            Trigger::Sequence { events, len, .. } => {
+                let last = events.get(usize::from(len).saturating_sub(1)).copied().unwrap_or(0);
+                (Some(p.event(last)?), None)
+            }
+            Trigger::Every { .. } | Trigger::Daily { .. } => (None, None),
+        };
+        Some(BlockKind::Rule { payload, change })
+    }
+}
+
+/// A code block by its table entry (in errors about a block).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockRef {
+    Rule(u16),
+    Held(u16),
+}
+
+impl fmt::Display for BlockRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BlockRef::Rule(i) => write!(f, "rule {i}"),
+            BlockRef::Held(i) => write!(f, "held condition {i}"),
+        }
     }
 }

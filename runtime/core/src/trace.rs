@@ -1,4 +1,4 @@
-//! What the runtime did and why, for tools: [`Host::trace`](crate::vm::Host::trace) receives a
+//! What the runtime did and why, for tools: [`Host::trace`](crate::runtime::Host::trace) receives a
 //! [`TraceEvent`] at each decision the runtime makes about a rule (its trigger matched, a
 //! condition stopped it, its mode or rate limit refused it, it fired, a timer came due).
 //!
@@ -37,7 +37,7 @@ pub enum TraceEvent {
     /// A timer came due: the clock is now `due_ms`.
     TimerFired { rule: u16, due_ms: u64, timer: TraceTimer },
     /// The tick that just fired stands for `ticks` due runs of its `every` or daily rule, the
-    /// first due at `first_ms`: more than [`MAX_CATCH_UP`](crate::vm::MAX_CATCH_UP) were due
+    /// first due at `first_ms`: more than [`MAX_CATCH_UP`](crate::runtime::MAX_CATCH_UP) were due
     /// in one `advance_to` (or its catch-up budget ran out), so the rule runs once for all of
     /// them, and its next tick stays on its phase (spec/bytecode.md §7.4).
     CaughtUp { rule: u16, ticks: u64, first_ms: u64 },

@@ -8,7 +8,7 @@
 
 use crate::format::*;
 use crate::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MINUTES_PER_DAY, Op};
-use crate::program::{Program, Table};
+use crate::program::{BlockKind, Program, Table};
 
 /// Why a program was refused. Positions are instruction indices in the code section (`at`) or
 /// entry indices in a table, so a firmware log can point at the fault.
@@ -211,7 +211,7 @@ pub fn verify(bytes: &[u8]) -> Result<Program<'_>, VerifyError> {
         if held.duration_ms == 0 || held.duration_ms > i64::MAX as u64 {
             return Err(VerifyError::BadEntry { section: Section::Held, index: u32::from(i) });
         }
-        check_block(&p, held.code_start, held.code_len, Block::Held, Section::Held, i)?;
+        check_block(&p, held.code_start, held.code_len, BlockKind::Held, Section::Held, i)?;
     }
     for i in 0..p.len16(Section::Rules) {
         timers = timers.saturating_add(check_rule(&p, i)?);
@@ -324,8 +324,11 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
         return Err(bad);
     }
     let mut timers: u32 = 0;
-    let (payload, change) = match r.trigger {
-        Trigger::Event { event } => (Some(p.event(event).ok_or(bad)?), None),
+    // The trigger's fields are checked here; what they give the code is `BlockKind::of_rule`'s.
+    match r.trigger {
+        Trigger::Event { event } => {
+            p.event(event).ok_or(bad)?;
+        }
         Trigger::Change { source, index, edge, value } => {
             let kind = match source {
                 Source::State => p.state(index).ok_or(bad)?.kind,
@@ -342,21 +345,18 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
                 (_, Edge::Changes) if value != 0 => return Err(bad),
                 _ => {}
             }
-            (None, Some(kind))
         }
         Trigger::Every { period_ms } => {
             if period_ms == 0 {
                 return Err(bad);
             }
             timers = 1;
-            (None, None)
         }
         Trigger::Daily { minute } => {
             if minute >= MINUTES_PER_DAY {
                 return Err(bad);
             }
             timers = 1;
-            (None, None)
         }
         Trigger::Sequence { events, len, within_ms } => {
             let len = usize::from(len);
@@ -369,25 +369,14 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
                     return Err(bad);
                 }
             }
-            // The code reads the payload of the event that completes the sequence.
-            let last = events.get(len.saturating_sub(1)).copied().unwrap_or(0);
-            (Some(p.event(last).ok_or(bad)?), None)
         }
-    };
-    let facts = check_block(p, r.code_start, r.code_len, Block::Rule { payload, change }, Section::Rules, i)?;
+    }
+    let kind = BlockKind::of_rule(p, &r).ok_or(bad)?;
+    let facts = check_block(p, r.code_start, r.code_len, kind, Section::Rules, i)?;
     if facts.longest > u32::from(r.bound) || r.bound > MAX_RULE_BOUND {
         return Err(VerifyError::InstructionBoundExceeded { rule: i, bound: r.bound, needed: facts.longest });
     }
     Ok(timers.saturating_add(facts.delayed))
-}
-
-#[derive(Clone, Copy)]
-enum Block {
-    /// A held condition: reads states, variables and constants only; yields one number.
-    Held,
-    /// A rule's code, with what its trigger provides: the payload layout of the triggering
-    /// event, or the kind of the watched value of a change trigger.
-    Rule { payload: Option<EventInfo>, change: Option<Kind> },
 }
 
 /// What the verifier learned about a block.
@@ -438,7 +427,7 @@ fn check_block(
     p: &Program,
     start: u32,
     len: u16,
-    block: Block,
+    block: BlockKind,
     section: Section,
     index: u16,
 ) -> Result<Facts, VerifyError> {
@@ -452,8 +441,8 @@ fn check_block(
     let mut falls_through = true;
     let mut delayed: u32 = 0;
     let rule = match block {
-        Block::Rule { payload, change } => Some((payload, change)),
-        Block::Held => None,
+        BlockKind::Rule { payload, change } => Some((payload, change)),
+        BlockKind::Held => None,
     };
     for at in start..end {
         sim.at = at;

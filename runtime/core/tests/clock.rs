@@ -9,7 +9,7 @@
 use glass_runtime::builder::{ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, Kind, Mode, Source, Trigger};
 use glass_runtime::isa::Op::*;
-use glass_runtime::vm::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
+use glass_runtime::runtime::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
 use glass_runtime::{Program, TraceEvent, TraceTimer, verify};
 
 mod common;

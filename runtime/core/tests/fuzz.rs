@@ -3,8 +3,8 @@
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, HEADER_SIZE, Kind, Mode, Section, Source, Trigger, read_header};
 use glass_runtime::isa::{INSTR_SIZE, Op, Op::*};
+use glass_runtime::runtime::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
 use glass_runtime::verify;
-use glass_runtime::vm::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
 use glass_runtime::{Program, TraceEvent};
 use proptest::prelude::*;
 

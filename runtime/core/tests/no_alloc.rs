@@ -10,8 +10,8 @@ use std::cell::Cell;
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, Kind, Mode, Source, Trigger};
 use glass_runtime::isa::Op::*;
+use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glass_runtime::verify;
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
 
 struct Counting;
 

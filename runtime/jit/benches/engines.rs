@@ -37,7 +37,7 @@ use glass_jit::Jit;
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, Kind, Source, Trigger};
 use glass_runtime::isa::Op::{self, *};
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glass_runtime::{Program, verify};
 
 // ---- allocation counting ----------------------------------------------------------------------

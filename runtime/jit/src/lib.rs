@@ -28,7 +28,7 @@
 //! use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 //! use glass_runtime::format::Trigger;
 //! use glass_runtime::isa::Op;
-//! use glass_runtime::vm::{Host, Origin, Value};
+//! use glass_runtime::runtime::{Host, Origin, Value};
 //!
 //! struct Print(Vec<(u16, Vec<Value>)>);
 //! impl Host for Print {
@@ -65,34 +65,19 @@ use cranelift_codegen::{Context, ir};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
-use glass_runtime::format::{Section, Trigger};
-use glass_runtime::vm::{BlockEngine, LoadError, Machine, event_plan};
+use glass_runtime::format::Section;
+use glass_runtime::program::{BlockKind, BlockRef};
+use glass_runtime::runtime::{BlockEngine, HeldBlock, LoadError, Machine, RuleBlock, event_plan};
 use glass_runtime::{Program, Runtime};
 
-pub use glass_runtime::vm::Host;
+pub use glass_runtime::runtime::Host;
 
-use crate::lower::{HelperRefs, Kind, Layout};
+use crate::lower::{HelperRefs, Layout};
 use crate::native::{HeldFn, PlanStep, RuleFn};
 
 /// A [`Runtime`] whose blocks run as native code compiled by [`Jit::compile`].
 pub type JitRuntime<'p, 'j, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize> =
     Runtime<'p, QUEUE, TIMERS, RULES, SLOTS, &'j CompiledPack>;
-
-/// Which block of the program an error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BlockRef {
-    Rule(u16),
-    Held(u16),
-}
-
-impl fmt::Display for BlockRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BlockRef::Rule(i) => write!(f, "rule {i}"),
-            BlockRef::Held(i) => write!(f, "held condition {i}"),
-        }
-    }
-}
 
 /// Why a program could not be compiled or loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -140,7 +125,7 @@ pub struct Jit;
 pub struct CompiledPack {
     module: Option<JITModule>,
     rules: Vec<RuleFn>,
-    /// For each event, the rules it runs in order (`glass_runtime::vm::event_plan`), with their
+    /// For each event, the rules it runs in order (`glass_runtime::runtime::event_plan`), with their
     /// code: an event's rules run in one call, without a dispatch search.
     plans: Vec<Vec<PlanStep>>,
     held: Vec<HeldFn>,
@@ -257,7 +242,7 @@ impl Jit {
                 &mut fctx,
                 program,
                 &layout,
-                (block, Kind::Held, None),
+                (block, BlockKind::Held, None),
                 (h.code_start, h.code_len),
                 &held_sig,
             )?;
@@ -268,10 +253,11 @@ impl Jit {
         for i in 0..program.len16(Section::Rules) {
             let block = BlockRef::Rule(i);
             let r = program.rule(i).ok_or(JitError::Malformed { block, at: 0, what: "unreadable entry" })?;
-            let kind = Kind::Rule {
-                payload: matches!(r.trigger, Trigger::Event { .. } | Trigger::Sequence { .. }),
-                change: matches!(r.trigger, Trigger::Change { .. }),
-            };
+            let kind = BlockKind::of_rule(program, &r).ok_or(JitError::Malformed {
+                block,
+                at: 0,
+                what: "unreadable trigger",
+            })?;
             let id = compile_block(
                 module,
                 &mut ctx,
@@ -300,7 +286,7 @@ impl Jit {
             rules,
             plans,
             held,
-            slots_needed: layout.slots_needed,
+            slots_needed: layout.slots.readable(),
             fingerprint: fingerprint(program),
             code_bytes,
         })
@@ -329,7 +315,7 @@ fn compile_block(
     fctx: &mut FunctionBuilderContext,
     program: &Program<'_>,
     layout: &Layout,
-    (block, kind, helpers): (BlockRef, Kind, Option<&HelperIds>),
+    (block, kind, helpers): (BlockRef, BlockKind, Option<&HelperIds>),
     (start, len): (u32, u16),
     sig: &Signature,
 ) -> Result<FuncId, JitError> {
@@ -382,18 +368,18 @@ impl CompiledPack {
 }
 
 impl BlockEngine for &CompiledPack {
-    fn run_rule(self, rule: u16, m: &mut dyn Machine) -> Option<()> {
-        let f = *self.rules.get(usize::from(rule))?;
+    fn run_rule<M: Machine>(self, block: &RuleBlock<'_>, m: &mut M) -> Option<()> {
+        let f = *self.rules.get(usize::from(block.rule))?;
         native::run_rule(f, self.slots_needed, m)
     }
 
-    fn run_event(self, event: u16, m: &mut dyn Machine) -> bool {
+    fn run_event<M: Machine>(self, event: u16, m: &mut M) -> bool {
         let Some(plan) = self.plans.get(usize::from(event)) else { return false };
         native::run_event(plan, event, self.slots_needed, m)
     }
 
-    fn eval_held(self, held: u16, slots: &[i64]) -> Option<i64> {
-        let f = *self.held.get(usize::from(held))?;
+    fn eval_held(self, block: &HeldBlock<'_>, slots: &[i64]) -> Option<i64> {
+        let f = *self.held.get(usize::from(block.held))?;
         native::eval_held(f, self.slots_needed, slots)
     }
 }

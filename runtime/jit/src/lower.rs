@@ -28,34 +28,29 @@ use std::collections::BTreeMap;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{Block, FuncRef, InstBuilder, MemFlagsData, Type, Value, types};
 use cranelift_frontend::FunctionBuilder;
-use glass_runtime::Program;
 use glass_runtime::format::Section;
 use glass_runtime::isa::MAX_STACK;
 use glass_runtime::isa::{Instr, Op};
+use glass_runtime::program::{BlockKind, Program};
+use glass_runtime::runtime::SlotLayout;
 
 use crate::native::{MAX_ARGS, offsets};
 
 /// What a block may touch, from the program's tables.
 pub(crate) struct Layout {
-    pub states: u32,
-    pub vars: u32,
+    /// Where states, variables and held conditions lie in the runtime's value slots.
+    pub slots: SlotLayout,
     /// Duration of each held condition.
     pub held: Vec<u64>,
     /// Argument count of each action.
     pub argc: Vec<u8>,
-    /// Slots the runtime keeps: states, variables, held conditions.
-    pub slots_needed: usize,
 }
 
 impl Layout {
     pub(crate) fn of(p: &Program) -> Layout {
-        let states = p.count(Section::States);
-        let vars = p.count(Section::Vars);
-        let held: Vec<u64> =
-            (0..p.len16(Section::Held)).map(|i| p.held(i).map_or(u64::MAX, |h| h.duration_ms)).collect();
+        let held = (0..p.len16(Section::Held)).map(|i| p.held(i).map_or(u64::MAX, |h| h.duration_ms)).collect();
         let argc = (0..p.len16(Section::Actions)).map(|i| p.action(i).map_or(u8::MAX, |a| a.argc)).collect();
-        let slots_needed = states as usize + vars as usize + held.len();
-        Layout { states, vars, held, argc, slots_needed }
+        Layout { slots: SlotLayout::of(p), held, argc }
     }
 }
 
@@ -67,16 +62,6 @@ pub(crate) struct HelperRefs {
     pub emit_after: FuncRef,
     pub set: FuncRef,
     pub set_after: FuncRef,
-}
-
-/// Which block is being lowered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// A rule block: its parameter is the frame; `payload` says whether `Payload` may be read
-    /// (event and sequence rules), `change` whether `Old`/`New` may (change rules).
-    Rule { payload: bool, change: bool },
-    /// A held block: its parameter is the slots pointer; it returns one number.
-    Held,
 }
 
 /// Why a block could not be lowered (the verifier should have refused it).
@@ -102,7 +87,7 @@ struct Lowerer<'a, 'b> {
     b: &'a mut FunctionBuilder<'b>,
     p: &'a Program<'a>,
     layout: &'a Layout,
-    kind: Kind,
+    kind: BlockKind,
     /// Absolute index of the block's first instruction (for traces).
     code_start: u32,
     /// Imported helpers (rule blocks only).
@@ -121,7 +106,7 @@ pub(crate) fn lower(
     b: &mut FunctionBuilder<'_>,
     p: &Program<'_>,
     layout: &Layout,
-    (kind, code_start): (Kind, u32),
+    (kind, code_start): (BlockKind, u32),
     helpers: Option<HelperRefs>,
     ptr: Type,
     code: &[Instr],
@@ -187,14 +172,14 @@ impl Lowerer<'_, '_> {
 
     fn frame(&self, at: usize) -> Result<Value, Malformed> {
         match self.kind {
-            Kind::Rule { .. } => Ok(self.param),
-            Kind::Held => Err(bad(at, "instruction not allowed in a held block")),
+            BlockKind::Rule { .. } => Ok(self.param),
+            BlockKind::Held => Err(bad(at, "instruction not allowed in a held block")),
         }
     }
 
     fn helpers(&self, at: usize) -> Result<HelperRefs, Malformed> {
         match (self.kind, self.helpers) {
-            (Kind::Rule { .. }, Some(h)) => Ok(h),
+            (BlockKind::Rule { .. }, Some(h)) => Ok(h),
             _ => Err(bad(at, "instruction not allowed in a held block")),
         }
     }
@@ -207,13 +192,13 @@ impl Lowerer<'_, '_> {
 
     /// Loads slot `index` (checked against the program's slot count).
     fn slot(&mut self, at: usize, index: usize) -> Result<Value, Malformed> {
-        if index >= self.layout.slots_needed {
+        if index >= self.layout.slots.readable() {
             return Err(bad(at, "slot index out of range"));
         }
         let base = match (self.kind, self.slots) {
-            (Kind::Held, _) => self.param,
-            (Kind::Rule { .. }, Some(s)) => s,
-            (Kind::Rule { .. }, None) => {
+            (BlockKind::Held, _) => self.param,
+            (BlockKind::Rule { .. }, Some(s)) => s,
+            (BlockKind::Rule { .. }, None) => {
                 let s = self.b.ins().load(self.ptr, MemFlagsData::trusted(), self.param, offsets::SLOTS);
                 self.slots = Some(s);
                 s
@@ -278,13 +263,13 @@ impl Lowerer<'_, '_> {
             Op::Nop => return Ok(true),
             Op::End => {
                 match self.kind {
-                    Kind::Rule { .. } => {
+                    BlockKind::Rule { .. } => {
                         if !self.stack.is_empty() {
                             return Err(bad(at, "stack not empty at End"));
                         }
                         self.b.ins().return_(&[]);
                     }
-                    Kind::Held => {
+                    BlockKind::Held => {
                         let v = self.pop(at)?;
                         if !self.stack.is_empty() {
                             return Err(bad(at, "more than one value at End"));
@@ -332,9 +317,7 @@ impl Lowerer<'_, '_> {
             }
             Op::Set => {
                 let h = self.helpers(at)?;
-                if u32::from(b16) >= self.layout.vars {
-                    return Err(bad(at, "no such variable"));
-                }
+                self.layout.slots.var(b16).ok_or(bad(at, "no such variable"))?;
                 let x = self.pop(at)?;
                 let (frame, var) = (self.param, self.b.ins().iconst(types::I64, i64::from(b16)));
                 self.call(h.set, &[frame, var, x]);
@@ -342,9 +325,7 @@ impl Lowerer<'_, '_> {
             }
             Op::SetAfter => {
                 let h = self.helpers(at)?;
-                if u32::from(b16) >= self.layout.vars {
-                    return Err(bad(at, "no such variable"));
-                }
+                self.layout.slots.var(b16).ok_or(bad(at, "no such variable"))?;
                 let delay = self.pop(at)?;
                 let x = self.pop(at)?;
                 let (frame, var) = (self.param, self.b.ins().iconst(types::I64, i64::from(b16)));
@@ -378,25 +359,21 @@ impl Lowerer<'_, '_> {
                 self.b.ins().iconst(types::I64, i64::from(b16))
             }
             Op::State => {
-                if u32::from(b16) >= self.layout.states {
-                    return Err(bad(at, "no such state"));
-                }
-                self.slot(at, usize::from(b16))?
+                let index = self.layout.slots.state(b16).ok_or(bad(at, "no such state"))?;
+                self.slot(at, index)?
             }
             Op::Var => {
-                if u32::from(b16) >= self.layout.vars {
-                    return Err(bad(at, "no such variable"));
-                }
-                self.slot(at, self.layout.states as usize + usize::from(b16))?
+                let index = self.layout.slots.var(b16).ok_or(bad(at, "no such variable"))?;
+                self.slot(at, index)?
             }
             Op::Payload => {
-                if !matches!(self.kind, Kind::Rule { payload: true, .. }) || usize::from(b16) >= MAX_ARGS {
+                if !matches!(self.kind, BlockKind::Rule { payload: Some(_), .. }) || usize::from(b16) >= MAX_ARGS {
                     return Err(bad(at, "Payload not allowed here"));
                 }
                 self.frame_field(at, offsets::PAYLOAD + 8 * i32::from(b16))?
             }
             Op::Old | Op::New => {
-                if !matches!(self.kind, Kind::Rule { change: true, .. }) {
+                if !matches!(self.kind, BlockKind::Rule { change: Some(_), .. }) {
                     return Err(bad(at, "Old/New not allowed here"));
                 }
                 self.frame_field(at, if ins.op == Op::Old { offsets::OLD } else { offsets::NEW })?
@@ -412,7 +389,7 @@ impl Lowerer<'_, '_> {
             Op::Held => {
                 let duration = *self.layout.held.get(usize::from(b16)).ok_or(bad(at, "no such held condition"))?;
                 self.frame(at)?;
-                let index = self.layout.states as usize + self.layout.vars as usize + usize::from(b16);
+                let index = self.layout.slots.held(b16).ok_or(bad(at, "no such held condition"))?;
                 let since = self.slot(at, index)?;
                 let now = self.frame_field(at, offsets::NOW)?;
                 let holding = self.b.ins().icmp_imm_s(IntCC::NotEqual, since, -1); // u64::MAX

@@ -17,7 +17,7 @@
 //! - A held function is `extern "C" fn(slots: *const i64) -> i64` and calls nothing.
 //!
 //! Compiled code reads only slots below the count the lowering checked against the program
-//! (`lower::Layout::slots_needed`), and [`Frame::start`] / [`eval_held`] check that the slice
+//! (`SlotLayout::readable`), and [`Frame::start`] / [`eval_held`] check that the slice
 //! they are given is at least that long before calling it.
 
 use std::any::Any;
@@ -25,7 +25,7 @@ use std::ffi::c_void;
 use std::mem::offset_of;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 
-use glass_runtime::vm::{Machine, RunContext};
+use glass_runtime::runtime::Machine;
 
 /// Payload fields and action arguments (`glass_runtime::isa::MAX_ARGS`).
 pub(crate) const MAX_ARGS: usize = glass_runtime::isa::MAX_ARGS;
@@ -91,16 +91,16 @@ impl<'m> Frame<'m> {
     /// A frame for the rule runs of one stimulus, or `None` if the runtime's slots are fewer
     /// than compiled code may read (`slots_needed`). The slots pointer is set before each run.
     fn start(m: &'m mut dyn Machine, slots_needed: usize) -> Option<Frame<'m>> {
-        let (RunContext { now, payload, old, new }, slots) = m.context();
-        if slots.len() < slots_needed {
+        if m.slots().len() < slots_needed {
             return None;
         }
+        let (now, trigger) = (m.now(), *m.trigger());
         Some(Frame {
             slots: std::ptr::null(),
             now: now as i64,
-            old,
-            new,
-            payload,
+            old: trigger.old,
+            new: trigger.new,
+            payload: trigger.payload,
             args: [0; MAX_ARGS],
             exited: 0,
             machine: m,
@@ -137,7 +137,7 @@ pub(crate) fn run_rule(f: RuleFn, slots_needed: usize, m: &mut dyn Machine) -> O
     Some(())
 }
 
-/// Runs the rules of one event from its plan (`glass_runtime::vm::event_plan`) against `m`: one
+/// Runs the rules of one event from its plan (`glass_runtime::runtime::event_plan`) against `m`: one
 /// frame for all of them, then a native call per rule. `false` (nothing done) if the runtime's
 /// slots are fewer than the code may read: the runtime then runs the rules one by one, and
 /// counts each as a fault.
@@ -200,42 +200,22 @@ pub(crate) extern "C" fn helper_gate(frame: *mut c_void) -> i64 {
 
 pub(crate) extern "C" fn helper_emit(frame: *mut c_void, action: i64) -> i64 {
     // SAFETY: as `helper_gate`.
-    unsafe {
-        with_frame(frame, |m, args| {
-            m.emit(action as u16, args);
-            true
-        })
-    }
+    unsafe { with_frame(frame, |m, args| m.emit(action as u16, args)) }
 }
 
 pub(crate) extern "C" fn helper_emit_after(frame: *mut c_void, action: i64, delay: i64) -> i64 {
     // SAFETY: as `helper_gate`.
-    unsafe {
-        with_frame(frame, |m, args| {
-            m.emit_after(action as u16, args, delay);
-            true
-        })
-    }
+    unsafe { with_frame(frame, |m, args| m.emit_after(action as u16, args, delay)) }
 }
 
 pub(crate) extern "C" fn helper_set(frame: *mut c_void, var: i64, value: i64) -> i64 {
     // SAFETY: as `helper_gate`.
-    unsafe {
-        with_frame(frame, |m, _| {
-            m.set(var as u16, value);
-            true
-        })
-    }
+    unsafe { with_frame(frame, |m, _| m.set(var as u16, value)) }
 }
 
 pub(crate) extern "C" fn helper_set_after(frame: *mut c_void, var: i64, value: i64, delay: i64) -> i64 {
     // SAFETY: as `helper_gate`.
-    unsafe {
-        with_frame(frame, |m, _| {
-            m.set_after(var as u16, value, delay);
-            true
-        })
-    }
+    unsafe { with_frame(frame, |m, _| m.set_after(var as u16, value, delay)) }
 }
 
 /// Releases the memory of a module once nothing refers to its code.

@@ -8,8 +8,8 @@ use glass_jit::{Jit, JitError};
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, Kind, Mode, Source, Trigger};
 use glass_runtime::isa::Op::{self, *};
+use glass_runtime::runtime::Value;
 use glass_runtime::verify;
-use glass_runtime::vm::Value;
 
 use Step::{Advance, Event, SetState};
 
@@ -469,8 +469,8 @@ fn a_pack_only_runs_its_own_program() {
 #[test]
 fn a_panicking_host_unwinds_normally() {
     struct Boom;
-    impl glass_runtime::vm::Host for Boom {
-        fn emit(&mut self, _: u16, _: &[Value], _: glass_runtime::vm::Origin) {
+    impl glass_runtime::runtime::Host for Boom {
+        fn emit(&mut self, _: u16, _: &[Value], _: glass_runtime::runtime::Origin) {
             panic!("host failure");
         }
     }

@@ -175,7 +175,7 @@ impl<'a> Player<'a> {
                     TraceTimer::Set { var } => format!("delayed set {}", self.var_name(var)),
                 };
                 let late = self.late.take().map_or(String::new(), |due| {
-                    let budget = u64::from(self.program.timer_slots()) * (glass_runtime::vm::MAX_CATCH_UP + 1);
+                    let budget = u64::from(self.program.timer_slots()) * (glass_runtime::runtime::MAX_CATCH_UP + 1);
                     format!(
                         " (late: due at {}; this step had already fired {budget} timers, its catch-up budget, so \
                          what is still due runs once, now)",
@@ -196,8 +196,8 @@ impl<'a> Player<'a> {
                     _ => 86_400_000,
                 };
                 let last = first_ms.saturating_add((ticks - 1).saturating_mul(period));
-                let why = if ticks > glass_runtime::vm::MAX_CATCH_UP {
-                    format!("more than {} were due in this step", glass_runtime::vm::MAX_CATCH_UP)
+                let why = if ticks > glass_runtime::runtime::MAX_CATCH_UP {
+                    format!("more than {} were due in this step", glass_runtime::runtime::MAX_CATCH_UP)
                 } else {
                     "this step had already used its catch-up budget".to_string()
                 };
@@ -249,7 +249,7 @@ impl<'a> Player<'a> {
                     "variable {} changed, but the rules watching it did not run: this stimulus already \
                      followed {} changes",
                     self.var_name(var),
-                    glass_runtime::vm::MAX_CASCADE
+                    glass_runtime::runtime::MAX_CASCADE
                 );
                 self.write_note(out, "variable", None, Some("cascade-cut"), message, true)?;
             }

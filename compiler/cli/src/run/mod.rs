@@ -29,7 +29,7 @@ use glass_compiler::syntax::ast::Path as NamePath;
 use glass_compiler::types::Type;
 use glass_jit::Jit;
 use glass_runtime::format::{Kind, Mode, NO_TEXT, Section, Trigger};
-use glass_runtime::vm::{BlockEngine, Host, Origin, PushError, Value};
+use glass_runtime::runtime::{BlockEngine, Host, Origin, PushError, Value};
 use glass_runtime::{Program, TraceEvent, TraceTimer};
 use serde_json::{Value as Json, json};
 

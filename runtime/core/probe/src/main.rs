@@ -7,7 +7,7 @@
 
 use core::hint::black_box;
 
-use glass_runtime::vm::{Host, Origin, Runtime, Value};
+use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glass_runtime::{Program, verify};
 
 struct Device(u32);

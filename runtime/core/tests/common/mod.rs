@@ -3,7 +3,7 @@
 
 use glass_runtime::builder::Code;
 use glass_runtime::isa::Op;
-use glass_runtime::vm::{Host, Origin, Value};
+use glass_runtime::runtime::{Host, Origin, Value};
 
 /// One emitted action: when, which action, its arguments.
 #[derive(Clone, Debug, PartialEq, Eq)]

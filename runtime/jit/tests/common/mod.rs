@@ -3,7 +3,7 @@
 
 use glass_jit::Jit;
 use glass_runtime::format::Section;
-use glass_runtime::vm::{BlockEngine, Counters, Host, Origin, Runtime, Value};
+use glass_runtime::runtime::{BlockEngine, Counters, Host, Origin, Runtime, Value};
 use glass_runtime::{Program, TraceEvent, verify};
 
 /// One emitted action.

@@ -6,7 +6,7 @@ use common::{Recorder, act, code, small};
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, Kind, Mode, NO_TEXT, Source, Trigger};
 use glass_runtime::isa::Op::*;
-use glass_runtime::vm::{LoadError, MAX_CASCADE, PushError, RamUsage, Runtime, Value};
+use glass_runtime::runtime::{LoadError, MAX_CASCADE, PushError, RamUsage, Runtime, Value};
 use glass_runtime::{Program, verify};
 
 type Rt<'p> = Runtime<'p, 16, 16, 16, 32>;
@@ -323,7 +323,7 @@ fn a_false_condition_does_not_use_the_rate_limit() {
     assert_eq!(host.times(chime), [1]);
 }
 
-fn delayed_chime(mode: Mode) -> (Vec<u64>, glass_runtime::vm::Counters) {
+fn delayed_chime(mode: Mode) -> (Vec<u64>, glass_runtime::runtime::Counters) {
     // on press (mode M): after 5 s chime(payload)
     let mut b = ProgramBuilder::new();
     let press = b.event("press", &[Kind::Num]);

@@ -1,0 +1,83 @@
+//! The value slots: one array of `i64` holds every state, then every variable, then one start
+//! time per held condition, then what some rules need (rate-limit rings, waiting triggers). This
+//! module is the one place that layout is computed; the runtime, the interpreter and the JIT read
+//! it from here.
+
+use crate::format::{Mode, RuleInfo, Section};
+use crate::isa::{MAX_ARGS, MAX_RATE};
+use crate::program::Program;
+
+/// Value slots a waiting trigger of `mode queued` takes: its payload, then the old and the new
+/// value.
+pub(super) const CONTEXT_SLOTS: usize = MAX_ARGS + 2;
+
+/// Where each part of a program's value slots starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlotLayout {
+    /// States occupy `0..vars`.
+    vars: u32,
+    /// Variables occupy `vars..held`.
+    held: u32,
+    /// Held-condition start times (`u64` bits; `u64::MAX`: it does not hold) occupy
+    /// `held..extra`. Code blocks read nothing from `extra` on.
+    extra: u32,
+    /// Every slot the program needs: the rules' extra slots occupy `extra..total`, in rule order.
+    total: u32,
+}
+
+impl SlotLayout {
+    pub fn of(p: &Program) -> SlotLayout {
+        // Each table has at most 65 535 entries, and a rule at most 26 extra slots: no sum
+        // comes near `u32::MAX`, and the layout stays 16 bytes.
+        let vars = p.count(Section::States);
+        let held = vars.saturating_add(p.count(Section::Vars));
+        let extra = held.saturating_add(p.count(Section::Held));
+        let rules = (0..p.len16(Section::Rules)).filter_map(|i| p.rule(i));
+        let total = rules.map(|r| extra_slots(&r) as u32).fold(extra, u32::saturating_add);
+        SlotLayout { vars, held, extra, total }
+    }
+
+    /// The slot of state `i`.
+    #[inline(always)]
+    pub fn state(&self, i: u16) -> Option<usize> {
+        let at = u32::from(i);
+        (at < self.vars).then_some(at as usize)
+    }
+
+    /// The slot of variable `i`.
+    #[inline(always)]
+    pub fn var(&self, i: u16) -> Option<usize> {
+        let at = self.vars.saturating_add(u32::from(i));
+        (at < self.held).then_some(at as usize)
+    }
+
+    /// The slot of held condition `i`'s start time.
+    #[inline(always)]
+    pub fn held(&self, i: u16) -> Option<usize> {
+        let at = self.held.saturating_add(u32::from(i));
+        (at < self.extra).then_some(at as usize)
+    }
+
+    /// States, variables and held conditions: the slots code blocks may read.
+    pub fn readable(&self) -> usize {
+        self.extra as usize
+    }
+
+    /// Where the rules' extra slots start.
+    pub(super) fn extra(&self) -> usize {
+        self.extra as usize
+    }
+
+    /// Every slot the program needs: what a runtime's `SLOTS` must be at least.
+    pub fn total(&self) -> usize {
+        self.total as usize
+    }
+}
+
+/// The extra value slots rule `r` needs: the times of its last runs for a rate limit, then for
+/// `mode queued` the waiting trigger.
+pub(super) fn extra_slots(r: &RuleInfo) -> usize {
+    let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
+    let queued = if r.mode == Mode::Queued { CONTEXT_SLOTS } else { 0 };
+    ring.saturating_add(queued)
+}
