@@ -73,7 +73,7 @@ pub struct RuleInfo {
     pub code_len: u16,
     /// The most instructions one run executes (the compiler's figure; the verifier checks it).
     pub bound: u16,
-    /// A text index, or [`NO_TEXT`].
+    /// A text index, or [`NO_TEXT`](super::NO_TEXT).
     pub name: u16,
     /// Source line, for messages.
     pub line: u32,

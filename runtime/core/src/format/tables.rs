@@ -31,7 +31,7 @@ impl TextInfo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StateInfo {
     pub kind: Kind,
-    /// A text index, or [`NO_TEXT`].
+    /// A text index, or [`NO_TEXT`](super::NO_TEXT).
     pub name: u16,
 }
 
@@ -117,7 +117,7 @@ pub struct ActionInfo {
     pub argc: u8,
     /// Bit `i` set: argument `i` is a text.
     pub text_mask: u8,
-    /// A bit number of [`PRIVACY_CLASSES`], or [`NO_PRIVACY`].
+    /// A bit number of [`PRIVACY_CLASSES`](super::PRIVACY_CLASSES), or [`NO_PRIVACY`](super::NO_PRIVACY).
     pub privacy: u8,
     pub name: u16,
 }

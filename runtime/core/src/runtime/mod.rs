@@ -39,6 +39,7 @@ pub use engine::{BlockEngine, Effects, HeldBlock, Machine, RuleBlock, TriggerVal
 pub use host::{Counters, Host, LoadError, Origin, PushError, Stimulus, Value};
 pub use interpreter::Interpreter;
 pub use layout::SlotLayout;
+pub use store::MAX_CASCADE;
 pub use ticks::MAX_CATCH_UP;
 
 use self::host::bump;
@@ -52,9 +53,6 @@ use crate::program::Program;
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{Timer, TimerKind};
 use crate::trace::{TraceEvent, TraceTimer};
-
-/// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
-pub const MAX_CASCADE: usize = 16;
 
 /// RAM a program needs in a runtime sized exactly for it, in bytes (for README figures and for
 /// firmware teams choosing capacities). `total` is `size_of` of that `Runtime`, give or take

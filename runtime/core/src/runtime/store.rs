@@ -3,7 +3,6 @@
 //! that act (a variable set, an action emitted or delayed, the gate applied). It knows nothing of
 //! dispatch; runs reach it through [`RuleRun`](super::machine::RuleRun).
 
-use super::MAX_CASCADE;
 use super::engine::{BlockEngine, HeldBlock, TriggerValues};
 use super::gate::{self, Decision};
 use super::held::{NOT_HOLDING, since_after};
@@ -16,6 +15,9 @@ use crate::program::Program;
 use crate::queue::Queue;
 use crate::timers::{TimerKind, TimerList};
 use crate::trace::{TraceEvent, TraceTimer};
+
+/// Variable changes followed per stimulus (a `set` that triggers a rule that sets ...).
+pub const MAX_CASCADE: usize = 16;
 
 /// A variable change, waiting for the rules that watch the variable.
 #[derive(Clone, Copy, Debug)]
