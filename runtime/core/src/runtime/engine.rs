@@ -34,6 +34,8 @@ pub trait Effects {
     fn slots(&self) -> &[i64];
     /// Where states, variables and held conditions lie in [`Effects::slots`].
     fn layout(&self) -> &SlotLayout;
+    /// The program the running block belongs to (its constants and tables).
+    fn program(&self) -> &Program<'_>;
     /// The clock (ms); it does not move during a run.
     fn now(&self) -> u64;
     /// What the trigger gave the run.

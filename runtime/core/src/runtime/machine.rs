@@ -7,6 +7,7 @@ use super::layout::SlotLayout;
 use super::sequence;
 use super::store::Store;
 use crate::isa::MAX_ARGS;
+use crate::program::Program;
 use crate::timers::TimerKind;
 use crate::trace::TraceEvent;
 
@@ -56,6 +57,11 @@ where
     #[inline(always)]
     fn slots(&self) -> &[i64] {
         &self.store.slots
+    }
+
+    #[inline(always)]
+    fn program(&self) -> &Program<'_> {
+        self.store.program
     }
 
     #[inline(always)]
