@@ -120,6 +120,16 @@ more than 256 `or`. Real rules never need this; split the expression:
 or work a part out in a rule of its own, keep it in a `var`, and test the `var`. A long sum of
 constants (`1 s + 1 s + ...`) is better written as its value (`5 min`).";
 
+    UNKNOWN_UNIT = "E0013", "no such unit",
+"A number is followed by a word that is not a unit glass knows. A number takes `%` (a
+percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long forms (`second`,
+`minutes`, `hours`, ...). A number that counts something takes no unit at all.
+
+    on button-press while battery < 20 pct: chime        # error: no unit `pct`
+    on button-press while battery < 20 %: chime          # fine
+    on button-press at most 2 times per 10 secs: chime   # error: no unit `secs`
+    on button-press at most 2 times per 10 s: chime      # fine";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).

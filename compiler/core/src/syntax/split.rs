@@ -191,7 +191,7 @@ pub fn parse_item_text(text: &str) -> ParsedItem {
         let right_before =
             next_lexer_error.is_some_and(|next| !tokens.iter().any(|(_, s)| s.start >= e.span().end && s.start < next));
         if e.span().start < echo_from && !right_before {
-            errors.push(syntax_error(&e, context));
+            errors.push(syntax_error(&e, context, &tokens));
         }
     }
     let item = item.unwrap_or(Item { kind: ItemKind::Error, span: whole });
@@ -291,9 +291,12 @@ fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
     None
 }
 
-fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context) -> Diagnostic {
+fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &[(Token, SimpleSpan)]) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
+    if let Some(d) = unknown_unit(e, span, tokens) {
+        return d;
+    }
     let found = match e.found() {
         Some(t) => t.to_string(),
         None => "the end of the item".to_string(),
@@ -376,6 +379,54 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context) -> Diagno
 }
 
 const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "."];
+
+/// A word right after a number, where the parser expected something else, is a unit glass does
+/// not know when what follows it goes on the expression (`20 pct: ...`, `20 pct and ...`,
+/// `(level: 20 pct)`). Followed by nothing or by `(`, the word is more likely an action after a
+/// missing `:` (`while battery < 20 chime`), which the general message explains.
+fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Token, SimpleSpan)]) -> Option<Diagnostic> {
+    let Some(Token::Word(word)) = e.found() else { return None };
+    if super::lexer::KEYWORDS.contains(word) {
+        return None;
+    }
+    let at = tokens.iter().position(|(_, s)| s.start == e.span().start)?;
+    let before = at.checked_sub(1).and_then(|i| tokens.get(i));
+    if !matches!(before, Some((Token::Int(_), _))) {
+        return None;
+    }
+    let goes_on = match tokens.get(at + 1).map(|(t, _)| t) {
+        Some(Token::Sym(s)) => *s == ":" || *s == ")" || *s == "," || OPERATORS.contains(s),
+        Some(t) => ["and", "or", "for", "then", "where", "while", "at", "mode"].iter().any(|k| t.is_keyword(k)),
+        None => false,
+    };
+    if !goes_on {
+        return None;
+    }
+    let units = "a number takes `%` or a duration unit (`ms`, `s`, `min`, `h`, `day`, or a long form such as `seconds`), or no unit when it counts something";
+    let help = match unit_meant(word) {
+        Some(unit) => {
+            format!("write `{unit}` for {}; {units}", if unit == "%" { "a percentage" } else { "this duration" })
+        }
+        None => units.to_string(),
+    };
+    Some(
+        Diagnostic::error(codes::UNKNOWN_UNIT, format!("no unit `{word}`"), span)
+            .with_label_message("not a unit glass knows")
+            .with_help(help),
+    )
+}
+
+/// The unit a common spelling glass does not take stands for.
+fn unit_meant(word: &str) -> Option<&'static str> {
+    Some(match word.to_ascii_lowercase().as_str() {
+        "pct" | "percent" | "per-cent" | "percentage" => "%",
+        "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => "ms",
+        "secs" => "s",
+        "mins" => "min",
+        "hr" | "hrs" => "h",
+        _ => return None,
+    })
+}
 
 #[cfg(test)]
 mod tests {
