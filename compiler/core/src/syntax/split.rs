@@ -325,7 +325,7 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
         let text = match pattern {
             RichPattern::Token(t) => {
                 if matches!(&**t, Token::Sym(s) if OPERATORS.contains(s))
-                    || matches!(&**t, Token::Word("and" | "or" | "for" | "then" | "where"))
+                    || matches!(&**t, Token::Word(w) if OPERATOR_WORDS.contains(w))
                 {
                     operator = true;
                     continue;
@@ -379,6 +379,8 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
 }
 
 const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "."];
+/// Words that go on an expression like an operator.
+const OPERATOR_WORDS: &[&str] = &["and", "or", "for", "then", "where"];
 
 /// A word right after a number, where the parser expected something else, is a unit glass does
 /// not know when what follows it goes on the expression (`20 pct: ...`, `20 pct and ...`,
@@ -396,7 +398,9 @@ fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Toke
     }
     let goes_on = match tokens.get(at + 1).map(|(t, _)| t) {
         Some(Token::Sym(s)) => *s == ":" || *s == ")" || *s == "," || OPERATORS.contains(s),
-        Some(t) => ["and", "or", "for", "then", "where", "while", "at", "mode"].iter().any(|k| t.is_keyword(k)),
+        // An operator word, or a clause that follows a trigger or condition.
+        Some(Token::Word(w)) => OPERATOR_WORDS.contains(w) || ["while", "at", "mode"].contains(w),
+        Some(_) => false,
         None => false,
     };
     if !goes_on {

@@ -2,9 +2,9 @@
 //! decide whether it may. [`decide`] only reads; the runtime applies what it decided (counters,
 //! traces, the waiting trigger, cancelled actions).
 
+use super::layout::ring_len;
 use super::rules::RuleState;
 use crate::format::{Mode, RateLimit, RunInfo};
-use crate::isa::MAX_RATE;
 
 /// What the gate decided for a run about to act.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub(super) fn decide(state: &RuleState, r: &RunInfo, now: u64, slots: &[i64]) ->
     let mut record = None;
     if let Some(rate) = r.rate {
         // The ring holds the times of the last `count` runs that passed.
-        let count = rate.count.min(MAX_RATE);
+        let count = ring_len(Some(rate));
         let ring = usize::from(state.extra);
         let recent = (0..usize::from(state.fired_len))
             .filter_map(|k| slots.get(ring.saturating_add(k)))
@@ -51,7 +51,7 @@ pub(super) fn decide(state: &RuleState, r: &RunInfo, now: u64, slots: &[i64]) ->
 
 /// A run of a rate-limited rule passed, its time written in the ring: the ring moves on.
 pub(super) fn recorded(state: &mut RuleState, rate: RateLimit) {
-    let count = rate.count.min(MAX_RATE);
+    let count = ring_len(Some(rate));
     state.fired_next = state.fired_next.saturating_add(1).checked_rem(count).unwrap_or(0);
     state.fired_len = state.fired_len.saturating_add(1).min(count);
 }

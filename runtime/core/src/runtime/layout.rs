@@ -3,7 +3,7 @@
 //! module is the one place that layout is computed; the runtime, the interpreter and the JIT read
 //! it from here.
 
-use crate::format::{Mode, RuleInfo, Section};
+use crate::format::{Mode, RateLimit, RuleInfo, Section};
 use crate::isa::{MAX_ARGS, MAX_RATE};
 use crate::program::Program;
 
@@ -77,7 +77,12 @@ impl SlotLayout {
 /// The extra value slots rule `r` needs: the times of its last runs for a rate limit, then for
 /// `mode queued` the waiting trigger.
 pub(super) fn extra_slots(r: &RuleInfo) -> usize {
-    let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
     let queued = if r.mode == Mode::Queued { CONTEXT_SLOTS } else { 0 };
-    ring.saturating_add(queued)
+    usize::from(ring_len(r.rate)).saturating_add(queued)
+}
+
+/// The slots of a rule's rate-limit ring: one per run the limit counts (none without a limit).
+#[inline(always)]
+pub(super) fn ring_len(rate: Option<RateLimit>) -> u8 {
+    rate.map_or(0, |rate| rate.count.min(MAX_RATE))
 }

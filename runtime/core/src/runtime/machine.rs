@@ -20,10 +20,10 @@ pub(super) fn run<const TIMERS: usize, const RULES: usize, const SLOTS: usize, E
     host: &mut impl Host,
 ) {
     // A rule whose run fields cannot be read is not run (never on a verified program).
-    if store.run_info(rule).is_none() {
+    let Some(s) = store.rules.get(usize::from(rule)) else { return };
+    if s.run_info(store.program, rule).is_none() {
         return;
     }
-    let Some(s) = store.rules.get(usize::from(rule)) else { return };
     let (code_start, code_len, bound, guard) = (s.code_start, s.code_len, s.bound, s.guard);
     let block = RuleBlock { rule, program: store.program, code_start, code_len, bound, guard };
     host.trace(TraceEvent::RuleConsidered { rule });

@@ -44,10 +44,10 @@ impl Key {
     }
 }
 
-/// A run of rules in the dispatch order that share one trigger: walk it with
+/// The rules in the dispatch order that share one trigger: walk them with
 /// [`DispatchOrder::rule_at`], from `start` on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Run {
+pub(super) struct Group {
     pub(super) start: usize,
     rank: u32,
 }
@@ -116,21 +116,21 @@ impl<const RULES: usize> DispatchOrder<RULES> {
 
     /// The rules `key` triggers (in rule-table order).
     #[inline]
-    pub(super) fn triggered_by(&self, key: Key) -> Run {
+    pub(super) fn triggered_by(&self, key: Key) -> Group {
         let rank = key.rank();
-        Run { start: self.first_with(rank, self.band(key)), rank }
+        Group { start: self.first_with(rank, self.band(key)), rank }
     }
 
     /// The sequence rules, which every event may move along.
     #[inline]
-    pub(super) fn sequences(&self) -> Run {
-        Run { start: self.band(Key::Sequence).0, rank: SEQUENCE_RANK }
+    pub(super) fn sequences(&self) -> Group {
+        Group { start: self.band(Key::Sequence).0, rank: SEQUENCE_RANK }
     }
 
-    /// The rule at `pos` in the dispatch order, if it is still in `run`.
+    /// The rule at `pos` in the dispatch order, if it is still in `group`.
     #[inline(always)]
-    pub(super) fn rule_at(&self, pos: usize, run: Run) -> Option<u16> {
-        if self.rank_at(pos) == run.rank { self.rules.get(pos).copied() } else { None }
+    pub(super) fn rule_at(&self, pos: usize, group: Group) -> Option<u16> {
+        if self.rank_at(pos) == group.rank { self.rules.get(pos).copied() } else { None }
     }
 
     /// The rank of the rule at `pos` (`u32::MAX` past the end).

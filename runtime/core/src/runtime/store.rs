@@ -7,10 +7,10 @@ use super::engine::{BlockEngine, HeldBlock, TriggerValues};
 use super::gate::{self, Decision};
 use super::held::{NOT_HOLDING, since_after};
 use super::host::{Counters, Host, Origin, Value, bump};
-use super::layout::SlotLayout;
+use super::layout::{SlotLayout, ring_len};
 use super::rules::RuleState;
 use crate::format::{ActionInfo, HOST_TEXT_BASE, Kind, Mode, NO_TEXT, RunInfo, Section};
-use crate::isa::{MAX_ARGS, MAX_RATE};
+use crate::isa::MAX_ARGS;
 use crate::program::Program;
 use crate::queue::Queue;
 use crate::timers::{TimerKind, TimerList};
@@ -273,7 +273,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
 
     /// Where a rule's waiting trigger is kept: after its rate-limit ring.
     fn context_base(&self, rule: u16, r: &RunInfo) -> usize {
-        let ring = r.rate.map_or(0, |rate| usize::from(rate.count.min(MAX_RATE)));
+        let ring = usize::from(ring_len(r.rate));
         self.rules.get(usize::from(rule)).map_or(usize::MAX, |s| usize::from(s.extra)).saturating_add(ring)
     }
 
