@@ -149,6 +149,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             seq_events: 0,
             queue: Queue::new(Stimulus::State { slot: 0, value: 0 }),
         };
+        rt.store.init_values();
         // Each rule's row is decoded once here: its state, its place in the dispatch order and,
         // for `every` and daily rules, the first run.
         let mut extra = layout.extra();

@@ -43,10 +43,13 @@ pub(super) struct Store<'p, const TIMERS: usize, const RULES: usize, const SLOTS
 impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEngine>
     Store<'p, TIMERS, RULES, SLOTS, E>
 {
-    /// The store of `program` at `now`: variables at their first values, no held condition
-    /// holding, every rule idle (the runtime loads the rules).
+    /// The store of `program` at `now`, every slot 0 and every rule idle: the runtime then gives
+    /// the variables and held conditions their first values ([`Store::init_values`]) and loads
+    /// the rules. A plain value, so that it is built in place inside the `Runtime`: one built
+    /// and filled here, then moved, cost a copy of every slot and rule state at each load.
+    #[inline(always)]
     pub(super) fn new(program: &'p Program<'p>, layout: SlotLayout, now: u64, engine: E) -> Self {
-        let mut store = Store {
+        Store {
             program,
             engine,
             now,
@@ -56,18 +59,21 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             timers: TimerList::new(),
             cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
             counters: Counters::default(),
-        };
-        for i in 0..program.len16(Section::Vars) {
-            if let (Some(v), Some(at)) = (program.var(i), layout.var(i)) {
-                store.set_slot(at, v.init);
+        }
+    }
+
+    /// Variables at their first values, no held condition holding.
+    pub(super) fn init_values(&mut self) {
+        for i in 0..self.program.len16(Section::Vars) {
+            if let (Some(v), Some(at)) = (self.program.var(i), self.layout.var(i)) {
+                self.set_slot(at, v.init);
             }
         }
-        for i in 0..program.len16(Section::Held) {
-            if let Some(at) = layout.held(i) {
-                store.set_slot(at, NOT_HOLDING as i64);
+        for i in 0..self.program.len16(Section::Held) {
+            if let Some(at) = self.layout.held(i) {
+                self.set_slot(at, NOT_HOLDING as i64);
             }
         }
-        store
     }
 
     #[inline(always)]
