@@ -280,11 +280,11 @@ impl ProgramBuilder {
         start
     }
 
-    /// Timer slots the rules need: one per `every`/daily rule plus each delayed action.
+    /// Timer slots the rules need: one per `every`, daily and held rule plus each delayed action.
     fn needed_timer_slots(&self) -> u16 {
         let mut n: usize = 0;
         for r in &self.rules {
-            if matches!(r.trigger, Trigger::Every { .. } | Trigger::Daily { .. }) {
+            if matches!(r.trigger, Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. }) {
                 n += 1;
             }
             let start = r.code_start as usize;

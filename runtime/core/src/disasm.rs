@@ -154,5 +154,9 @@ fn trigger_text(p: &Program, t: &Trigger) -> String {
             let steps: Vec<String> = events.iter().take(usize::from(len)).map(|e| event(*e)).collect();
             format!("on events {} within {within_ms} ms", steps.join(" then "))
         }
+        Trigger::Held { held } => match p.held(held) {
+            Some(h) => format!("on held condition {held} for {} ms", h.duration_ms),
+            None => format!("on held condition {held}"),
+        },
     }
 }

@@ -177,7 +177,7 @@ impl BlockKind {
                 let last = events.get(usize::from(len).saturating_sub(1)).copied().unwrap_or(0);
                 (Some(p.event(last)?), None)
             }
-            Trigger::Every { .. } | Trigger::Daily { .. } => (None, None),
+            Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. } => (None, None),
         };
         Some(BlockKind::Rule { payload, change })
     }

@@ -23,6 +23,8 @@ pub enum TimerKind {
     Emit { action: u16, args: [i64; MAX_ARGS] },
     /// A delayed `set`.
     Set { var: u16, value: i64 },
+    /// A held rule's condition will have held for its duration, if it goes on holding.
+    Held,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,17 +89,31 @@ impl<const N: usize> TimerList<N> {
         Some(timer)
     }
 
-    /// Cancels the delayed actions of `rule` (not its tick); returns how many.
+    /// Cancels the delayed actions of `rule` (not its tick or held timer); returns how many.
     pub fn cancel_delayed(&mut self, rule: u16) -> u16 {
         let mut n: u16 = 0;
         for slot in self.slots.iter_mut() {
-            if slot.is_some_and(|t| t.rule == rule && !matches!(t.kind, TimerKind::Tick { .. })) {
+            if slot.is_some_and(|t| t.rule == rule && matches!(t.kind, TimerKind::Emit { .. } | TimerKind::Set { .. }))
+            {
                 *slot = None;
                 n = n.saturating_add(1);
             }
         }
         self.len = self.len.saturating_sub(usize::from(n));
         n
+    }
+
+    /// Drops the held timer of `rule` (its condition stopped holding); whether there was one.
+    pub fn cancel_held(&mut self, rule: u16) -> bool {
+        let found = self.slots.iter_mut().find(|s| s.is_some_and(|t| t.rule == rule && t.kind == TimerKind::Held));
+        match found {
+            Some(slot) => {
+                *slot = None;
+                self.len = self.len.saturating_sub(1);
+                true
+            }
+            None => false,
+        }
     }
 
     /// The earliest deadline, for hosts that sleep until then.
@@ -136,6 +152,17 @@ mod tests {
         assert_eq!(t.cancel_delayed(3), 1);
         let order: [Option<u16>; 4] = core::array::from_fn(|_| t.pop_due(20).map(|t| t.rule));
         assert_eq!(order, [Some(1), Some(0), Some(2), None]);
+        assert!(t.is_empty());
+    }
+
+    #[test]
+    fn a_held_timer_is_dropped_only_as_one() {
+        let mut t: TimerList<4> = TimerList::new();
+        assert!(t.insert(10, 0, TimerKind::Held));
+        assert!(t.insert(20, 0, TimerKind::Set { var: 0, value: 1 }));
+        assert_eq!(t.cancel_delayed(0), 1, "`mode restart` keeps the held timer");
+        assert!(t.cancel_held(0));
+        assert!(!t.cancel_held(0));
         assert!(t.is_empty());
     }
 }

@@ -34,6 +34,9 @@ pub enum TraceEvent {
     Set { rule: u16, var: u16, value: i64 },
     /// A delayed action or `set` was scheduled for `due_ms`.
     Scheduled { rule: u16, due_ms: u64, timer: TraceTimer },
+    /// A held rule's condition stopped holding before its duration: its timer was dropped, and
+    /// the rule waits for the condition to start holding again.
+    HeldBroken { rule: u16 },
     /// A timer came due: the clock is now `due_ms`.
     TimerFired { rule: u16, due_ms: u64, timer: TraceTimer },
     /// The tick that just fired stands for `ticks` due runs of its `every` or daily rule, the
@@ -62,6 +65,8 @@ pub enum TraceTimer {
     Emit { action: u16 },
     /// A delayed `set` of a variable.
     Set { var: u16 },
+    /// A held rule's condition has held for its duration.
+    Held,
 }
 
 impl TraceTimer {
@@ -70,6 +75,7 @@ impl TraceTimer {
             crate::timers::TimerKind::Tick { .. } => TraceTimer::Tick,
             crate::timers::TimerKind::Emit { action, .. } => TraceTimer::Emit { action },
             crate::timers::TimerKind::Set { var, .. } => TraceTimer::Set { var },
+            crate::timers::TimerKind::Held => TraceTimer::Held,
         }
     }
 }

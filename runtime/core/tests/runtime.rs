@@ -417,6 +417,81 @@ fn held_conditions_need_an_unbroken_duration() {
 }
 
 #[test]
+fn held_triggers_fire_once_per_unbroken_hold() {
+    // on speed > 120 for 10 s: warn
+    let mut b = ProgramBuilder::new();
+    let speed = b.state("speed", Kind::Num);
+    let warn = b.action("warn", &[Kind::Num], None);
+    let held = b.held(code(&[(State, speed), (Small, 120), (Gt, 0), (End, 0)]), 10_000);
+    b.rule(RuleSpec::on(Trigger::Held { held }), act(&[(Now, 0), (Emit, warn)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert_eq!(program.timer_slots(), 1, "one timer while the condition holds");
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    let steps: &[(u64, i64)] = &[
+        (1_000, 130),  // holds from 1 s
+        (5_000, 140),  // still holds: the start stays at 1 s
+        (11_000, 150), // fired at 11 s already; still above, no second run
+        (30_000, 100), // stops holding: re-arms
+        (31_000, 125), // holds again from 31 s
+        (35_000, 110), // broken before 10 s: nothing
+        (36_000, 121), // from 36 s
+    ];
+    for (t, v) in steps {
+        rt.advance_to(*t, &mut host);
+        rt.set_state(speed, *v).unwrap();
+        rt.process(&mut host);
+        if *v <= 120 {
+            assert_eq!(rt.next_deadline(), None, "a condition that stops holding drops its timer");
+        }
+    }
+    rt.advance_to(100_000, &mut host);
+    assert_eq!(host.times(warn), [11_000, 46_000]);
+    let now_args: Vec<Vec<Value>> = host.trace.iter().map(|e| e.args.clone()).collect();
+    assert_eq!(now_args, [[Value::Num(11_000)], [Value::Num(46_000)]], "the clock is the due time");
+    assert_eq!(rt.counters().runs, 2);
+    assert_eq!(rt.pending_timers(), 0);
+}
+
+#[test]
+fn held_triggers_arm_at_load_and_follow_variables() {
+    // var on: Bool = 1; on (not worn) for 5 s: pause; on on for 2 s while worn: chime
+    // A condition true from the start has held since the load; one that a rule's `set` makes
+    // true starts then.
+    let mut b = ProgramBuilder::new();
+    let worn = b.state("worn", Kind::Num);
+    let press = b.event("press", &[]);
+    let flag = b.var("flag", 0, 1, 0);
+    let pause = b.action("pause", &[], None);
+    let chime = b.action("chime", &[], None);
+    let off = b.held(code(&[(State, worn), (Not, 0), (End, 0)]), 5_000);
+    let set = b.held(code(&[(Var, flag), (End, 0)]), 2_000);
+    b.rule(RuleSpec::on(Trigger::Held { held: off }), act(&[(Emit, pause)]));
+    b.rule(
+        RuleSpec::on(Trigger::Held { held: set }).mode(Mode::Restart),
+        code(&[(State, worn), (ExitIfFalse, 0), (Gate, 0), (Emit, chime), (End, 0)]),
+    );
+    b.rule(on_event(press), act(&[(Small, 1), (Set, flag)]));
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 1_000).unwrap();
+    let mut host = Recorder::default();
+    assert_eq!(rt.next_deadline(), Some(6_000), "not worn since the load at 1 s");
+    rt.advance_to(7_000, &mut host);
+    assert_eq!(host.times(pause), [6_000]);
+    rt.set_state(worn, 1).unwrap();
+    rt.push_event(press, &[]).unwrap();
+    rt.advance_to(8_000, &mut host);
+    rt.advance_to(20_000, &mut host);
+    assert_eq!(host.times(chime), [10_000], "the `set` at 8 s started the hold; `while worn` holds at 10 s");
+    // A held rule whose `while` is false when it comes due does not run, and does not re-arm.
+    rt.push_event(press, &[]).unwrap(); // flag is 1 already: no change, no new hold
+    rt.advance_to(30_000, &mut host);
+    assert_eq!(host.times(chime), [10_000]);
+}
+
+#[test]
 fn arithmetic_edge_cases_are_defined() {
     let mut b = ProgramBuilder::new();
     let ev = b.event("numbers", &[Kind::Num, Kind::Num]);

@@ -160,6 +160,11 @@ fn trigger_errors() {
     assert_eq!(rule(Trigger::Sequence { events: [0, 3, 0, 0], len: 2, within_ms: 100 }), bad);
     assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 0 }), bad);
     assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100 }), Ok(()));
+    assert_eq!(rule(Trigger::Held { held: 0 }), bad, "no held condition 0");
+    let mut b = ProgramBuilder::new();
+    let held = b.held(code(&[(Small, 1), (End, 0)]), 1_000);
+    b.rule(RuleSpec::on(Trigger::Held { held }), act(&[]));
+    assert_eq!(check(&b.finish()), Ok(()));
     let mismatch = Err(TriggerTypeMismatch { rule: 0 });
     assert_eq!(rule(Trigger::Change { source: Source::State, index: 1, edge: Edge::Below, value: 3 }), mismatch);
     assert_eq!(rule(Trigger::Change { source: Source::State, index: 1, edge: Edge::Becomes, value: 999 }), mismatch);

@@ -396,6 +396,10 @@ impl Gen<'_> {
                 };
                 (Trigger::Daily { minute }, Ctx { rule, ..Ctx::default() })
             }
+            6 if self.held > 0 => {
+                let held = self.c.below(self.held) as u16;
+                (Trigger::Held { held }, Ctx { rule, ..Ctx::default() })
+            }
             5 => {
                 let len = 2 + self.c.below(3);
                 let mut events = [0u16; 4];
@@ -583,7 +587,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
     let mut edges = std::collections::BTreeSet::new();
     let mut modes = std::collections::BTreeSet::new();
     let (mut emitted, mut delayed, mut limited, mut busy) = (0, 0, 0, 0);
-    let mut caught_up = 0;
+    let (mut caught_up, mut held_fired) = (0, 0);
     for _ in 0..300 {
         let program: Vec<u32> = (0..300).map(|_| rng.next_u32()).collect();
         let trace: Vec<u32> = (0..200).map(|_| rng.next_u32()).collect();
@@ -604,6 +608,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
                 Trigger::Every { .. } => 2,
                 Trigger::Daily { .. } => 3,
                 Trigger::Sequence { .. } => 4,
+                Trigger::Held { .. } => 5,
             });
         }
         let o = jit(&p.bytes, p.start, &stimuli(&p, &trace));
@@ -612,12 +617,20 @@ fn generator_covers_the_instruction_set_and_triggers() {
         limited += o.counters.rate_limited;
         busy += o.counters.busy_ignored + o.counters.cancelled + o.counters.queued;
         caught_up += o.decisions.iter().filter(|d| matches!(d, glass_runtime::TraceEvent::CaughtUp { .. })).count();
+        held_fired += o
+            .decisions
+            .iter()
+            .filter(|d| {
+                matches!(d, glass_runtime::TraceEvent::TimerFired { timer: glass_runtime::TraceTimer::Held, .. })
+            })
+            .count();
     }
     let all: std::collections::BTreeSet<u8> = Op::ALL.iter().map(|o| *o as u8).collect();
     assert_eq!(ops, all, "opcodes never generated: {:?}", all.difference(&ops).collect::<Vec<_>>());
-    assert_eq!(triggers.len(), 5);
+    assert_eq!(triggers.len(), 6);
     assert_eq!(edges.len(), 4);
     assert_eq!(modes.len(), 3);
     assert!(emitted > 1_000 && delayed > 50 && limited > 10 && busy > 10, "{emitted} {delayed} {limited} {busy}");
     assert!(caught_up > 10, "clock jumps coalesced ticks {caught_up} times");
+    assert!(held_fired > 10, "held rules came due {held_fired} times");
 }

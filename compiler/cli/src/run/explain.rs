@@ -148,6 +148,7 @@ impl<'a> Player<'a> {
                     TraceTimer::Emit { action } => self.action_name(action),
                     TraceTimer::Set { var } => format!("set {}", self.var_name(var)),
                     TraceTimer::Tick => "its next run".into(),
+                    TraceTimer::Held => format!("its run if its condition still holds ({})", self.held_text(rule)),
                 };
                 let note = format!("{what} at {} (delayed)", values::timestamp(due_ms));
                 match &mut self.run {
@@ -173,6 +174,7 @@ impl<'a> Player<'a> {
                     },
                     TraceTimer::Emit { action } => format!("delayed {}", self.action_name(action)),
                     TraceTimer::Set { var } => format!("delayed set {}", self.var_name(var)),
+                    TraceTimer::Held => format!("its condition has held {}", self.held_text(rule)),
                 };
                 let late = self.late.take().map_or(String::new(), |due| {
                     let budget = u64::from(self.program.timer_slots()) * (glass_runtime::runtime::MAX_CATCH_UP + 1);
@@ -185,6 +187,15 @@ impl<'a> Player<'a> {
                 let message =
                     format!("at {}: timer of {}: {what}{late}", values::timestamp(due_ms), self.rule_label(rule));
                 self.write_note(out, "timer", Some(rule), None, message, false)?;
+            }
+            TraceEvent::HeldBroken { rule } => {
+                self.flush_run(out)?;
+                let message = format!(
+                    "{}: its condition stopped holding before it had held {}, so the rule waits for it to hold again",
+                    self.rule_label(rule),
+                    self.held_text(rule)
+                );
+                self.write_note(out, "held", Some(rule), Some("broken"), message, true)?;
             }
             TraceEvent::Late { due_ms, .. } => {
                 self.flush_run(out)?;

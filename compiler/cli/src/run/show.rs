@@ -102,6 +102,15 @@ impl<'a> Player<'a> {
         crate::harness::show_rule(self.program, rule)
     }
 
+    /// `for 10 s`: how long a held rule's condition must hold.
+    pub(super) fn held_text(&self, rule: u16) -> String {
+        let duration = match self.program.rule(rule).map(|r| r.trigger) {
+            Some(glass_runtime::format::Trigger::Held { held }) => self.program.held(held).map(|h| h.duration_ms),
+            _ => None,
+        };
+        duration.map_or_else(String::new, |ms| format!("for {}", duration_text(i64::try_from(ms).unwrap_or(i64::MAX))))
+    }
+
     pub(super) fn var_name(&self, var: u16) -> String {
         self.program
             .var(var)

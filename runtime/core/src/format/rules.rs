@@ -42,6 +42,10 @@ pub enum Trigger {
     Daily { minute: u16 },
     /// When `events[..len]` happen in that order, all within `within_ms` of the first.
     Sequence { events: [u16; MAX_SEQUENCE], len: u8, within_ms: u64 },
+    /// Once each time held condition `held` has held for its duration: a timer is set when the
+    /// condition starts to hold and dropped when it stops, so the rule re-arms only after the
+    /// condition was false.
+    Held { held: u16 },
 }
 
 /// What a rule does when it triggers while it still has delayed actions pending.
@@ -136,6 +140,13 @@ impl RuleRow {
         u64::from_le_bytes([row[16], row[17], row[18], row[19], row[20], row[21], row[22], row[23]])
     }
 
+    /// The held condition of a held trigger; `None` for other triggers.
+    #[inline]
+    pub fn held(&self) -> Option<u16> {
+        let row = &self.0;
+        (row[0] == TRIGGER_HELD).then(|| u16::from_le_bytes([row[4], row[5]]))
+    }
+
     #[inline]
     fn param(&self) -> i64 {
         let row = &self.0;
@@ -148,6 +159,7 @@ const TRIGGER_CHANGE: u8 = 1;
 const TRIGGER_EVERY: u8 = 2;
 const TRIGGER_DAILY: u8 = 3;
 const TRIGGER_SEQUENCE: u8 = 4;
+const TRIGGER_HELD: u8 = 5;
 
 impl RuleInfo {
     /// Decodes a rule entry; `None` if an enumeration byte or reserved field is invalid.
@@ -181,12 +193,16 @@ impl RuleInfo {
         let line = r.u32()?;
         let unused_zero = |ok: bool| if ok { Some(()) } else { None };
         let trigger = match kind {
-            TRIGGER_EVENT | TRIGGER_EVERY | TRIGGER_DAILY => {
+            TRIGGER_EVENT | TRIGGER_EVERY | TRIGGER_DAILY | TRIGGER_HELD => {
                 unused_zero(edge_byte == 0 && source_byte == 0 && seq_len == 0 && events == [0; MAX_SEQUENCE])?;
                 match kind {
                     TRIGGER_EVENT => {
                         unused_zero(param == 0)?;
                         Trigger::Event { event: target }
+                    }
+                    TRIGGER_HELD => {
+                        unused_zero(param == 0)?;
+                        Trigger::Held { held: target }
                     }
                     TRIGGER_EVERY => {
                         unused_zero(target == 0)?;
@@ -239,6 +255,7 @@ impl RuleInfo {
             Trigger::Every { period_ms } => (TRIGGER_EVERY, 0, 0, 0, 0, period_ms as i64, [0; MAX_SEQUENCE]),
             Trigger::Daily { minute } => (TRIGGER_DAILY, 0, 0, 0, 0, i64::from(minute), [0; MAX_SEQUENCE]),
             Trigger::Sequence { events, len, within_ms } => (TRIGGER_SEQUENCE, 0, 0, 0, len, within_ms as i64, events),
+            Trigger::Held { held } => (TRIGGER_HELD, 0, 0, held, 0, 0, [0; MAX_SEQUENCE]),
         };
         let (rate_count, rate_window) = self.rate.map_or((0, 0), |r| (r.count, r.window_ms));
         let mut w = Writer::new();

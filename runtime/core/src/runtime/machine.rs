@@ -102,7 +102,7 @@ where
 
     fn set(&mut self, var: u16, value: i64) -> bool {
         if let Some(rule) = self.current {
-            self.store.write_var(var, value);
+            self.store.write_var(var, value, self.host);
             self.host.trace(TraceEvent::Set { rule, var, value });
         }
         true

@@ -47,12 +47,19 @@ use self::machine::RuleRun;
 use self::order::{DispatchOrder, Key};
 use self::rules::RuleState;
 use self::store::Store;
-use crate::format::{Edge, Kind, RuleInfo, Section, Source};
+use crate::format::{Edge, Kind, RuleInfo, Section, Source, Trigger};
 use crate::isa::MAX_ARGS;
 use crate::program::Program;
 use crate::queue::{Queue, QueueStats};
 use crate::timers::{Timer, TimerKind};
 use crate::trace::{TraceEvent, TraceTimer};
+
+/// The host of the runtime's own work at load, which emits nothing and traces nothing.
+struct Silent;
+
+impl Host for Silent {
+    fn emit(&mut self, _: u16, _: &[Value], _: Origin) {}
+}
 
 /// RAM a program needs in a runtime sized exactly for it, in bytes (for README figures and for
 /// firmware teams choosing capacities). `total` is `size_of` of that `Runtime`, give or take
@@ -156,6 +163,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         for i in 0..program.len16(Section::Rules) {
             let Some(r) = program.rule(i) else { continue };
             let state = RuleState::load(program, &r, extra);
+            if matches!(r.trigger, Trigger::Held { .. }) {
+                rt.store.held_rules = rt.store.held_rules.saturating_add(1);
+            }
             rt.seq_events |= state.seq_events;
             if let Some(slot) = rt.store.rules.get_mut(usize::from(i)) {
                 *slot = state;
@@ -165,7 +175,9 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             rt.schedule_tick(i, &r, now_ms);
         }
         rt.order.sort();
-        rt.store.update_held();
+        // Held conditions that hold from the start arm their rules now; nothing is traced
+        // before the host's first call.
+        rt.store.update_held(&mut Silent);
         Ok(rt)
     }
 
@@ -245,7 +257,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             bump(&mut self.store.counters.unknown);
             return Err(PushError::Unknown);
         }
-        self.store.write_var(var, value);
+        self.store.write_var(var, value, host);
         self.follow_cascade(host);
         Ok(())
     }
@@ -355,7 +367,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             return;
         }
         self.store.set_slot(at, value);
-        self.store.update_held();
+        self.store.update_held(host);
         self.run_watchers(Source::State, slot, old, value, host);
     }
 
@@ -465,8 +477,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 self.finish_pending(rule, host);
             }
             (TimerKind::Set { var, value }, _) => {
-                self.store.write_var(var, value);
+                self.store.write_var(var, value, host);
                 self.finish_pending(rule, host);
+            }
+            (TimerKind::Held, _) => {
+                // The timer is dropped when the condition stops holding; checking again keeps a
+                // run from ever following a condition that does not hold now.
+                if self.store.has_held_for_rule(rule) {
+                    self.run(rule, &TriggerValues::default(), host);
+                }
             }
             (TimerKind::Tick { .. }, None) => {}
         }

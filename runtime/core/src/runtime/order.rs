@@ -12,7 +12,7 @@ pub(super) enum Key {
     Change(Source, u16),
     /// A sequence looks at every event (rare: its row is read for each event).
     Sequence,
-    /// `every` and daily rules run from timers only.
+    /// `every`, daily and held rules run from timers only.
     Timer,
 }
 
@@ -28,7 +28,7 @@ impl Key {
             Trigger::Event { event } => Key::Event(event),
             Trigger::Change { source, index, .. } => Key::Change(source, index),
             Trigger::Sequence { .. } => Key::Sequence,
-            Trigger::Every { .. } | Trigger::Daily { .. } => Key::Timer,
+            Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. } => Key::Timer,
         }
     }
 

@@ -5,7 +5,7 @@
 
 use super::engine::{BlockEngine, HeldBlock, TriggerValues};
 use super::gate::{self, Decision};
-use super::held::{NOT_HOLDING, since_after};
+use super::held::{NOT_HOLDING, has_held, since_after};
 use super::host::{Counters, Host, Origin, Value, bump};
 use super::layout::{SlotLayout, ring_len};
 use super::rules::RuleState;
@@ -38,6 +38,9 @@ pub(super) struct Store<'p, const TIMERS: usize, const RULES: usize, const SLOTS
     pub(super) timers: TimerList<TIMERS>,
     pub(super) cascade: Queue<Change, MAX_CASCADE>,
     pub(super) counters: Counters,
+    /// Rules with a held trigger: when none, a held condition that starts or stops holding
+    /// looks for no rule to arm.
+    pub(super) held_rules: u16,
 }
 
 impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEngine>
@@ -59,6 +62,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             timers: TimerList::new(),
             cascade: Queue::new(Change { var: 0, old: 0, new: 0 }),
             counters: Counters::default(),
+            held_rules: 0,
         }
     }
 
@@ -118,7 +122,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
 
     /// Sets a variable, clamped to its range; a change is queued for the rules that watch it.
     #[inline(never)]
-    pub(super) fn write_var(&mut self, var: u16, value: i64) {
+    pub(super) fn write_var(&mut self, var: u16, value: i64, host: &mut impl Host) {
         let Some(info) = self.program.var(var) else { return };
         // Not `clamp`, which panics if `min > max` (the verifier refuses that, but the
         // runtime does not rely on it).
@@ -128,14 +132,14 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             return;
         }
         self.set_slot(at, value);
-        self.update_held();
+        self.update_held(host);
         if self.cascade.push(Change { var, old, new: value }).is_err() {
             bump(&mut self.counters.cascade_cut);
         }
     }
 
     /// Re-evaluates every held condition after a state or variable changed.
-    pub(super) fn update_held(&mut self) {
+    pub(super) fn update_held(&mut self, host: &mut impl Host) {
         for i in 0..self.program.len16(Section::Held) {
             let (Some(h), Some(at)) = (self.program.held(i), self.layout.held(i)) else { continue };
             let block = HeldBlock {
@@ -147,8 +151,43 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             };
             let holds = self.engine.eval_held(&block, &self.slots).is_some_and(|v| v != 0);
             let since = self.slot(at).map_or(NOT_HOLDING, |v| v as u64);
-            self.set_slot(at, since_after(holds, since, self.now) as i64);
+            let after = since_after(holds, since, self.now);
+            self.set_slot(at, after as i64);
+            if self.held_rules > 0 && (after == NOT_HOLDING) != (since == NOT_HOLDING) {
+                self.arm_held_rules(i, after, h.duration_ms, host);
+            }
         }
+    }
+
+    /// Held condition `held` started holding (`since` is when) or stopped (`NOT_HOLDING`): the
+    /// rules it triggers get a timer for when it will have held for `duration_ms`, or lose it.
+    /// Rare (a condition's start or end, in a program with held rules), so the rule table is
+    /// searched rather than indexed.
+    #[inline(never)]
+    fn arm_held_rules(&mut self, held: u16, since: u64, duration_ms: u64, host: &mut impl Host) {
+        for rule in 0..self.program.len16(Section::Rules) {
+            if self.program.rule_row(rule).and_then(|row| row.held()) != Some(held) {
+                continue;
+            }
+            if self.timers.cancel_held(rule) {
+                host.trace(TraceEvent::HeldBroken { rule });
+            }
+            // A time past `u64::MAX` never comes.
+            if since != NOT_HOLDING
+                && let Some(due_ms) = since.checked_add(duration_ms)
+                && self.insert_timer(due_ms, rule, TimerKind::Held)
+            {
+                host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::Held });
+            }
+        }
+    }
+
+    /// Whether held rule `rule`'s condition has held for its duration now.
+    pub(super) fn has_held_for_rule(&self, rule: u16) -> bool {
+        let Some(held) = self.program.rule_row(rule).and_then(|row| row.held()) else { return false };
+        let (Some(h), Some(at)) = (self.program.held(held), self.layout.held(held)) else { return false };
+        let since = self.slot(at).map_or(NOT_HOLDING, |v| v as u64);
+        has_held(since, h.duration_ms, self.now)
     }
 
     // ---- actions and timers ------------------------------------------------------------------

@@ -362,6 +362,12 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
             }
             timers = 1;
         }
+        Trigger::Held { held } => {
+            p.held(held).ok_or(bad)?;
+            // The timer set when the condition starts to hold (one at a time: it is dropped
+            // when the condition stops).
+            timers = 1;
+        }
         Trigger::Sequence { events, len, within_ms } => {
             let len = usize::from(len);
             if !(2..=MAX_SEQUENCE).contains(&len) || within_ms == 0 {
