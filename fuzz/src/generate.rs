@@ -206,8 +206,19 @@ impl Gen<'_, '_, '_> {
                     0 | 1 => {
                         write!(out, " becomes {}", self.literal(ty)?).ok();
                     }
+                    2 => {
+                        // The value held for a time: `on speed above 120 for 10 s`.
+                        let change = if numeric { " above" } else { " becomes" };
+                        write!(out, "{change} {} for {}", self.literal(ty)?, self.duration()?).ok();
+                    }
                     _ => out.push_str(" changes"),
                 }
+                Ok(Vec::new())
+            }
+            9 if self.u.ratio(1, 2)? => {
+                // A held trigger: `on CONDITION for D`.
+                let cond = self.expr(&Type::Bool, 2, &[])?;
+                write!(out, "on {cond} for {}", self.duration()?).ok();
                 Ok(Vec::new())
             }
             7 if v.events.len() >= 2 => {

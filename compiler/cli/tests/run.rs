@@ -228,7 +228,10 @@ fn explain_says_why_each_rule_acted_or_not() {
         "rule `snooze-music` (line 70): restarted (cancelled 1 delayed action of its last run), fired",
         "sequence: step 1 of 2 seen, waiting for button-long-press within 1 s of the first",
         "at 1 min 3 s: timer of rule `long-clip` (line 19): delayed phone.notify",
-        "at 2 h 0 min 0 s: timer of rule `long-drive` (line 101): every 2 h",
+        "rule `long-drive` (line 101): its condition started holding; it runs at 2 h 0 min 2 s if the condition \
+         still holds then (2 h from now)",
+        "rule `long-drive` (line 101): its condition stopped holding before it had held for 2 h, so the rule \
+         waits for it to hold again",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in\n{text}");
     }

@@ -407,6 +407,10 @@ impl<'a> Generator<'a> {
                 }
                 bc::Trigger::Sequence { events: ids, len: events.len() as u8, within_ms: *within_ms }
             }
+            Trigger::Held { condition, duration_ms } => {
+                let held = self.held_block(condition, *duration_ms).map_err(|e| e.at(Site::Trigger))?;
+                bc::Trigger::Held { held }
+            }
         };
         if let Some(condition) = &rule.condition {
             let offset = self.condition(&mut code, condition, in_payload)?;
@@ -553,12 +557,17 @@ impl<'a> Generator<'a> {
                 "write the two durations as two conditions joined by `and`",
             ));
         }
+        let index = self.held_block(condition, duration_ms)?;
+        code.op(Op::Held, index);
+        Ok(())
+    }
+
+    /// A held condition's block of its own, which the runtime re-evaluates at every change.
+    fn held_block(&mut self, condition: &ir::Expr, duration_ms: u64) -> Result<u16, Limit> {
         let mut held = Code::new();
         self.expr(&mut held, condition, 0, Context { payload: false, held: true })?;
         held.op(Op::End, 0);
-        let index = self.builder.held(&held, duration_ms);
-        code.op(Op::Held, index);
-        Ok(())
+        Ok(self.builder.held(&held, duration_ms))
     }
 
     fn push_const(&mut self, code: &mut Code, c: &Const, depth: usize) -> Result<(), Limit> {

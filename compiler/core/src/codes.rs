@@ -267,6 +267,29 @@ count in `at most N times` must be at least 1.";
 "Durations of timers (`after`, `within`, `every`, `per`, `for`) and test times are fixed when the
 pack loads, so they must be constants such as `5 s`, not states or variables.";
 
+    NOT_A_MOMENT = "E0306", "trigger names no moment",
+"A trigger says when a rule runs: an event happens (`on button-press`), a value changes or
+crosses a threshold (`on speed above 120`), or a condition has held for a time
+(`on speed > 120 for 10 s`, `on worn == false for 5 min`). A condition alone names no moment,
+and an event happens at one moment, so it cannot hold for a time:
+
+    on speed > 120: say(message: \"Slow down\")           # E0306: write `on speed above 120`
+    on button-press for 2 s: chime                      # E0306: an event cannot hold
+    on speed > 120 for 10 s: say(message: \"Slow down\")  # runs once, after 10 s above 120
+
+A held trigger runs once when its condition has held without a break for the duration, and
+again only after the condition was false.";
+
+    HELD_AT_CHANGE = "W0302", "held condition checked only at a change",
+"A rule triggered by a change of a value runs only when the value changes. A `while` condition
+that asks how long that same value has been in a range is checked at those moments only, so the
+rule does not run while the value stays where it is:
+
+    on speed changes while speed > 120 for 10 s: say(message: \"Slow down\")   # W0302
+
+runs at the first change after 10 s above 120, not after 10 s. To run when the condition has
+held for the time, make it the trigger: `on speed > 120 for 10 s: ...`.";
+
     UNUSED_PERMISSION = "W0301", "permission declared but never used",
 "The pack declares a permission no rule needs. Remove it so the pack asks for no more than it
 uses.";

@@ -417,11 +417,21 @@ fn trigger(t: &Trigger) -> String {
             Some(f) => format!("on {} where {}", event.text(), expr(f)),
             None => format!("on {}", event.text()),
         },
-        TriggerKind::State { state, change } => match change {
-            StateChange::Becomes(e) => format!("on {} becomes {}", state.text(), expr(e)),
-            StateChange::Changes => format!("on {} changes", state.text()),
-            StateChange::Below(e) => format!("on {} below {}", state.text(), expr(e)),
-            StateChange::Above(e) => format!("on {} above {}", state.text(), expr(e)),
+        TriggerKind::State { state, change, held } => {
+            let change = match change {
+                StateChange::Becomes(e) => format!("on {} becomes {}", state.text(), expr(e)),
+                StateChange::Changes => format!("on {} changes", state.text()),
+                StateChange::Below(e) => format!("on {} below {}", state.text(), expr(e)),
+                StateChange::Above(e) => format!("on {} above {}", state.text(), expr(e)),
+            };
+            match held {
+                Some(d) => format!("{change} for {}", expr(d)),
+                None => change,
+            }
+        }
+        TriggerKind::Condition { condition, duration } => match duration {
+            Some(d) => format!("on {} for {}", expr(condition), expr(d)),
+            None => format!("on {}", expr(condition)),
         },
         TriggerKind::Every { period } => format!("every {}", expr(period)),
         TriggerKind::Daily { time } => format!("every day at {}", time_text(time.node)),

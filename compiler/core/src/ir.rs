@@ -23,11 +23,29 @@ pub struct Rule {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Trigger {
-    Event { event: usize, filter: Option<Expr> },
-    Change { value: Value, change: Change },
-    Every { period_ms: u64 },
-    Daily { minute: u16 },
-    Sequence { events: Vec<usize>, within_ms: u64 },
+    Event {
+        event: usize,
+        filter: Option<Expr>,
+    },
+    Change {
+        value: Value,
+        change: Change,
+    },
+    Every {
+        period_ms: u64,
+    },
+    Daily {
+        minute: u16,
+    },
+    Sequence {
+        events: Vec<usize>,
+        within_ms: u64,
+    },
+    /// Once each time `condition` has held without a break for `duration_ms`.
+    Held {
+        condition: Expr,
+        duration_ms: u64,
+    },
 }
 
 /// A state or a pack variable: something that has a value over time.

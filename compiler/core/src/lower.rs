@@ -23,7 +23,24 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
             let Target::Event(e) = cx.target(event.span)? else { return None };
             Trigger::Event { event: *e, filter: cx.optional(filter.as_ref())? }
         }
-        TriggerKind::State { state, change } => {
+        TriggerKind::State { state, change, held: Some(duration) } => {
+            // `on speed above 120 for 10 s` is `on speed > 120 for 10 s`.
+            let value = cx.value(state.span)?;
+            let ty = cx.value_type(value);
+            let read = ir::Expr { kind: ExprKind::Read(value), ty };
+            let (op, threshold) = match change {
+                StateChange::Becomes(e) => (BinaryOp::Eq, e),
+                StateChange::Below(e) => (BinaryOp::Lt, e),
+                StateChange::Above(e) => (BinaryOp::Gt, e),
+                StateChange::Changes => return None,
+            };
+            Trigger::Held { condition: binary(op, read, cx.expr(threshold)?), duration_ms: millis(duration)? }
+        }
+        TriggerKind::Condition { condition, duration: Some(duration) } => {
+            Trigger::Held { condition: cx.expr(condition)?, duration_ms: millis(duration)? }
+        }
+        TriggerKind::Condition { duration: None, .. } => return None,
+        TriggerKind::State { state, change, held: None } => {
             let value = cx.value(state.span)?;
             let change = match change {
                 StateChange::Becomes(e) => Change::Becomes(cx.expr(e)?),
@@ -107,6 +124,13 @@ impl Lower<'_> {
         match e {
             None => Some(None),
             Some(e) => self.expr(e).map(Some),
+        }
+    }
+
+    fn value_type(&self, value: Value) -> Type {
+        match value {
+            Value::State(i) => self.scope.states.get(i).map_or(Type::Error, |s| s.ty.clone()),
+            Value::Var(i) => self.scope.vars.get(i).map_or(Type::Error, |v| v.ty.clone()),
         }
     }
 

@@ -143,12 +143,22 @@ impl<'a> Player<'a> {
             TraceEvent::Fault { rule } => {
                 outcome(&mut self.run, "fault", format!("the run went wrong and was stopped (rule {rule})"));
             }
+            TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::Held } => {
+                self.flush_run(out)?;
+                let message = format!(
+                    "{}: its condition started holding; it runs at {} if the condition still holds then ({} from now)",
+                    self.rule_label(rule),
+                    values::timestamp(due_ms),
+                    self.held_text(rule).trim_start_matches("for ")
+                );
+                self.write_note(out, "held", Some(rule), Some("holding"), message, true)?;
+            }
             TraceEvent::Scheduled { rule, due_ms, timer } => {
                 let what = match timer {
                     TraceTimer::Emit { action } => self.action_name(action),
                     TraceTimer::Set { var } => format!("set {}", self.var_name(var)),
                     TraceTimer::Tick => "its next run".into(),
-                    TraceTimer::Held => format!("its run if its condition still holds ({})", self.held_text(rule)),
+                    TraceTimer::Held => format!("its run if its condition holds {}", self.held_text(rule)),
                 };
                 let note = format!("{what} at {} (delayed)", values::timestamp(due_ms));
                 match &mut self.run {

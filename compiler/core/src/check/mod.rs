@@ -5,6 +5,7 @@
 
 mod call;
 mod expr;
+mod held;
 pub mod pack;
 mod rule;
 mod test;

@@ -19,7 +19,13 @@ impl Checker<'_> {
                     self.condition(filter, self.locals());
                 }
             }
-            TriggerKind::State { state, change } => self.state_trigger(state, change),
+            TriggerKind::State { state, change, held } => {
+                self.state_trigger(state, change);
+                if let Some(held) = held {
+                    self.held_change(state, change, held);
+                }
+            }
+            TriggerKind::Condition { condition, duration } => self.condition_trigger(condition, duration.as_ref()),
             TriggerKind::Every { period } => {
                 self.positive_duration(period, "`every`");
             }
@@ -33,6 +39,7 @@ impl Checker<'_> {
         }
         if let Some(condition) = &rule.condition {
             self.condition(condition, self.locals());
+            self.held_at_change(&rule.trigger.kind, rule.trigger.span, condition);
         }
         self.options(&rule.options);
         for action in &rule.actions {

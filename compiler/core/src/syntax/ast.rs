@@ -80,8 +80,13 @@ pub struct Trigger {
 pub enum TriggerKind {
     /// `on button-long-press`, `on wake-word where word == "hi"`
     Event { event: Path, filter: Option<Expr> },
-    /// `on driving becomes true`, `on battery below 15%`
-    State { state: Path, change: StateChange },
+    /// `on driving becomes true`, `on battery below 15%`; with `held`, the new value has held
+    /// for that long: `on speed above 120 for 10 s`.
+    State { state: Path, change: StateChange, held: Option<Expr> },
+    /// `on speed > 120 for 10 s`: the condition, and how long it must hold (`for` at the end of a
+    /// trigger's condition applies to the whole condition). Without a duration the trigger names
+    /// no moment, which the checker reports.
+    Condition { condition: Expr, duration: Option<Expr> },
     /// `every 10 min`
     Every { period: Expr },
     /// `every day at 07:30`

@@ -382,12 +382,26 @@ fn trigger<'t, 's: 't, I>() -> impl Parser<'t, I, Trigger, Extra<'t, 's>> + Clon
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
+    // `becomes V for D`, `below T for D`, `above T for D`: the `for` that ends the value is the
+    // trigger's (`V for D` read as an expression is a held value).
     let change = choice((
-        kw("becomes").ignore_then(expr()).map(StateChange::Becomes),
-        kw("changes").to(StateChange::Changes),
-        kw("below").ignore_then(expr()).map(StateChange::Below),
-        kw("above").ignore_then(expr()).map(StateChange::Above),
+        kw("becomes").ignore_then(expr()).map(|e| with_held(e, StateChange::Becomes)),
+        kw("changes").ignore_then(kw("for").ignore_then(expr()).or_not()).map(|held| (StateChange::Changes, held)),
+        kw("below").ignore_then(expr()).map(|e| with_held(e, StateChange::Below)),
+        kw("above").ignore_then(expr()).map(|e| with_held(e, StateChange::Above)),
     ));
+    // `on speed > 120 for 10 s`, `on not worn for 5 min`: a trigger that is a condition. A lone
+    // name is left to the forms below (an event, or a state before `becomes` ...).
+    let condition_trigger = kw("on")
+        .ignore_then(expr())
+        .try_map(|e, span| match e.kind {
+            ExprKind::Path(_) => Err(Rich::custom(span, "a trigger")),
+            _ => Ok(e),
+        })
+        .map(|e| {
+            let (condition, duration) = split_for(e);
+            TriggerKind::Condition { condition, duration }
+        });
     let sequence_tail = kw("then")
         .ignore_then(path())
         .repeated()
@@ -400,46 +414,48 @@ where
         .then(change.map_with(|c, e| (c, e.span())).or_not())
         .then(sequence_tail.or_not())
         .then(kw("where").then(condition()).or_not())
-        .validate(|(((first, change), seq), filter), _, emitter| {
-            let either = "a trigger is either an event, a state change or a sequence";
-            let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
-                let mut steps = vec![first];
-                steps.extend(rest);
-                TriggerKind::Sequence { steps, within }
-            };
-            let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
-                emitter.emit(custom(
-                    where_span,
-                    &format!("{either}: `where` filters an event's payload, and a {what} has none"),
-                    &format!("`where` after a {what}"),
-                    &format!("put the condition in `while`: `while {}`", show(&filter)),
-                    None,
-                ));
-            };
-            match (change, seq, filter) {
-                (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
-                (Some((change, _)), None, None) => TriggerKind::State { state: first, change },
-                (None, Some(seq), None) => sequence(first, seq),
-                (Some((change, _)), None, Some(filter)) => {
-                    misplaced_where("state change", filter);
-                    TriggerKind::State { state: first, change }
-                }
-                (None, Some(seq), Some(filter)) => {
-                    misplaced_where("sequence", filter);
-                    sequence(first, seq)
-                }
-                (Some((change, change_span)), Some(_), _) => {
+        .validate(
+            |(((first, change), seq), filter): (((Path, Option<(HeldChange, SimpleSpan)>), _), _), _, emitter| {
+                let either = "a trigger is either an event, a state change or a sequence";
+                let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
+                    let mut steps = vec![first];
+                    steps.extend(rest);
+                    TriggerKind::Sequence { steps, within }
+                };
+                let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
                     emitter.emit(custom(
-                        change_span,
-                        &format!("{either}, not both a state change and a sequence"),
-                        "a state change before `then`",
-                        "write two rules: one `on STATE becomes VALUE`, one `on EVENT then EVENT within D`",
+                        where_span,
+                        &format!("{either}: `where` filters an event's payload, and a {what} has none"),
+                        &format!("`where` after a {what}"),
+                        &format!("put the condition in `while`: `while {}`", show(&filter)),
                         None,
                     ));
-                    TriggerKind::State { state: first, change }
+                };
+                match (change, seq, filter) {
+                    (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
+                    (Some(((change, held), _)), None, None) => TriggerKind::State { state: first, change, held },
+                    (None, Some(seq), None) => sequence(first, seq),
+                    (Some(((change, held), _)), None, Some(filter)) => {
+                        misplaced_where("state change", filter);
+                        TriggerKind::State { state: first, change, held }
+                    }
+                    (None, Some(seq), Some(filter)) => {
+                        misplaced_where("sequence", filter);
+                        sequence(first, seq)
+                    }
+                    (Some(((change, held), change_span)), Some(_), _) => {
+                        emitter.emit(custom(
+                            change_span,
+                            &format!("{either}, not both a state change and a sequence"),
+                            "a state change before `then`",
+                            "write two rules: one `on STATE becomes VALUE`, one `on EVENT then EVENT within D`",
+                            None,
+                        ));
+                        TriggerKind::State { state: first, change, held }
+                    }
                 }
-            }
-        });
+            },
+        );
     let time = select! { Token::Time(t) => t }.map_with(|t, e| Spanned::new(t, sp(e.span())));
     // `every day at 07:30`; without `at`, or without a time, the mistake is reported and the rule
     // is still read.
@@ -470,9 +486,50 @@ where
         }
     });
     let every = kw("every").ignore_then(daily.or(window().map(|period| TriggerKind::Every { period })));
-    on.or(every)
+    condition_trigger
+        .or(on)
+        .or(every)
         .map_with(|kind, e| Trigger { kind, span: sp(e.span()) })
         .labelled("a trigger (`on EVENT` or `every ...`)")
+}
+
+/// A state change and how long its value must hold, if it must.
+type HeldChange = (StateChange, Option<Expr>);
+
+/// A change's value and the `for` that ended it: `above 120 for 10 s` is `above 120`, held
+/// for 10 s. A held value in brackets, `above (120 for 10 s)`, stays one (and is reported).
+fn with_held(e: Expr, change: fn(Expr) -> StateChange) -> HeldChange {
+    match e.kind {
+        ExprKind::Held { condition, duration } => (change(*condition), Some(*duration)),
+        kind => (change(Expr { kind, span: e.span }), None),
+    }
+}
+
+/// A trigger's condition and the `for` at its end, which applies to the whole condition:
+/// `a and b for 10 s` is `(a and b) for 10 s`, and `not worn for 5 min` is `(not worn) for 5 min`,
+/// where an expression elsewhere reads `a and (b for 10 s)`. Brackets keep a `for` inside them.
+fn split_for(e: Expr) -> (Expr, Option<Expr>) {
+    let Expr { kind, span } = e;
+    match kind {
+        ExprKind::Held { condition, duration } => (*condition, Some(*duration)),
+        ExprKind::Binary { op: op @ (BinaryOp::And | BinaryOp::Or), lhs, rhs } => match split_for(*rhs) {
+            (rhs, Some(duration)) => {
+                let span = lhs.span.to(rhs.span);
+                (Expr { kind: ExprKind::Binary { op, lhs, rhs: Box::new(rhs) }, span }, Some(duration))
+            }
+            (rhs, None) => (Expr { kind: ExprKind::Binary { op, lhs, rhs: Box::new(rhs) }, span }, None),
+        },
+        ExprKind::Unary { op: UnaryOp::Not, operand } => match split_for(*operand) {
+            (operand, Some(duration)) => {
+                let span = Span::new(span.start, operand.span.end);
+                (Expr { kind: ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) }, span }, Some(duration))
+            }
+            (operand, None) => {
+                (Expr { kind: ExprKind::Unary { op: UnaryOp::Not, operand: Box::new(operand) }, span }, None)
+            }
+        },
+        kind => (Expr { kind, span }, None),
+    }
 }
 
 fn rule_option<'t, 's: 't, I>() -> impl Parser<'t, I, RuleOption, Extra<'t, 's>> + Clone
