@@ -217,7 +217,8 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             }
         }
     };
-    let values = |out: &mut Vec<Completion>| {
+    // States and variables: what a condition reads, and what a trigger can watch or hold.
+    let changing = |out: &mut Vec<Completion>| {
         for (i, state) in scope.states.iter().enumerate() {
             let detail = format!("{}: {}", scope.state_qualified(i), state.ty);
             out.push(Completion { label: scope.state_short(i), kind: CompletionKind::State, detail });
@@ -229,6 +230,9 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 detail: format!("var: {}", v.ty),
             });
         }
+    };
+    let values = |out: &mut Vec<Completion>| {
+        changing(out);
         for e in &scope.enums {
             for v in &e.variants {
                 out.push(Completion { label: v.clone(), kind: CompletionKind::Value, detail: format!("{}", e.name) });
@@ -260,7 +264,12 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         }
         // `kind: ` inside a call: the argument's value.
         Some(Token::Sym(":")) if callee.is_some() => values(&mut out),
-        Some(Token::Word("on" | "then" | "fire")) => events(&mut out),
+        // `on battery below 15%`, `on speed > 120 for 10 s`: a trigger may name a value too.
+        Some(Token::Word("on")) => {
+            events(&mut out);
+            changing(&mut out);
+        }
+        Some(Token::Word("then" | "fire")) => events(&mut out),
         Some(Token::Sym(":" | ",")) | Some(Token::Word("expect" | "no")) => {
             if within_use(earlier) {
                 profiles(db, ws, &mut out);

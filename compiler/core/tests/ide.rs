@@ -33,8 +33,14 @@ fn kinds_at(pack: &str, marker: &str) -> Vec<(String, CompletionKind)> {
 
 #[test]
 fn completion_follows_context() {
+    // After `on`: the events, and the states a trigger can watch or hold (`on driving for 10 s`).
     let events = kinds_at("use tiny\non bu$", "$");
-    assert_eq!(events, [("button-long-press".to_string(), CompletionKind::Event)]);
+    assert_eq!(
+        events,
+        [("button-long-press".to_string(), CompletionKind::Event), ("driving".to_string(), CompletionKind::State)]
+    );
+    let sequence = kinds_at("use tiny\non button-long-press then $", "$");
+    assert_eq!(sequence, [("button-long-press".to_string(), CompletionKind::Event)]);
     let actions = kinds_at("use tiny\non button-long-press: $", "$");
     assert!(actions.contains(&("record clip".to_string(), CompletionKind::Action)), "{actions:?}");
     let values = kinds_at("use tiny\non button-long-press while $", "$");
