@@ -414,48 +414,46 @@ where
         .then(change.map_with(|c, e| (c, e.span())).or_not())
         .then(sequence_tail.or_not())
         .then(kw("where").then(condition()).or_not())
-        .validate(
-            |(((first, change), seq), filter): (((Path, Option<(HeldChange, SimpleSpan)>), _), _), _, emitter| {
-                let either = "a trigger is either an event, a state change or a sequence";
-                let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
-                    let mut steps = vec![first];
-                    steps.extend(rest);
-                    TriggerKind::Sequence { steps, within }
-                };
-                let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
+        .validate(|(((first, change), seq), filter), _, emitter| {
+            let either = "a trigger is either an event, a state change or a sequence";
+            let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
+                let mut steps = vec![first];
+                steps.extend(rest);
+                TriggerKind::Sequence { steps, within }
+            };
+            let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
+                emitter.emit(custom(
+                    where_span,
+                    &format!("{either}: `where` filters an event's payload, and a {what} has none"),
+                    &format!("`where` after a {what}"),
+                    &format!("put the condition in `while`: `while {}`", show(&filter)),
+                    None,
+                ));
+            };
+            match (change, seq, filter) {
+                (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
+                (Some(((change, held), _)), None, None) => TriggerKind::State { state: first, change, held },
+                (None, Some(seq), None) => sequence(first, seq),
+                (Some(((change, held), _)), None, Some(filter)) => {
+                    misplaced_where("state change", filter);
+                    TriggerKind::State { state: first, change, held }
+                }
+                (None, Some(seq), Some(filter)) => {
+                    misplaced_where("sequence", filter);
+                    sequence(first, seq)
+                }
+                (Some(((change, held), change_span)), Some(_), _) => {
                     emitter.emit(custom(
-                        where_span,
-                        &format!("{either}: `where` filters an event's payload, and a {what} has none"),
-                        &format!("`where` after a {what}"),
-                        &format!("put the condition in `while`: `while {}`", show(&filter)),
+                        change_span,
+                        &format!("{either}, not both a state change and a sequence"),
+                        "a state change before `then`",
+                        "write two rules: one `on STATE becomes VALUE`, one `on EVENT then EVENT within D`",
                         None,
                     ));
-                };
-                match (change, seq, filter) {
-                    (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
-                    (Some(((change, held), _)), None, None) => TriggerKind::State { state: first, change, held },
-                    (None, Some(seq), None) => sequence(first, seq),
-                    (Some(((change, held), _)), None, Some(filter)) => {
-                        misplaced_where("state change", filter);
-                        TriggerKind::State { state: first, change, held }
-                    }
-                    (None, Some(seq), Some(filter)) => {
-                        misplaced_where("sequence", filter);
-                        sequence(first, seq)
-                    }
-                    (Some(((change, held), change_span)), Some(_), _) => {
-                        emitter.emit(custom(
-                            change_span,
-                            &format!("{either}, not both a state change and a sequence"),
-                            "a state change before `then`",
-                            "write two rules: one `on STATE becomes VALUE`, one `on EVENT then EVENT within D`",
-                            None,
-                        ));
-                        TriggerKind::State { state: first, change, held }
-                    }
+                    TriggerKind::State { state: first, change, held }
                 }
-            },
-        );
+            }
+        });
     let time = select! { Token::Time(t) => t }.map_with(|t, e| Spanned::new(t, sp(e.span())));
     // `every day at 07:30`; without `at`, or without a time, the mistake is reported and the rule
     // is still read.
