@@ -130,6 +130,15 @@ percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long fo
     on button-press at most 2 times per 10 secs: chime   # error: no unit `secs`
     on button-press at most 2 times per 10 s: chime      # fine";
 
+    FRACTION = "E0014", "fractional number",
+"Numbers in glass are whole: there are no fractions. A fraction of a duration is a whole number of
+a smaller unit, and the help line gives it; percentages are whole percents.
+
+    on button-press then button-long-press within 1.5 s: chime    # error
+    on button-press then button-long-press within 1500 ms: chime  # fine
+    every 2.5 min: chime                                          # error
+    every 150 s: chime                                            # fine";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).
@@ -187,6 +196,19 @@ declared. The second mention changes nothing; remove it.
 
     use xiaomi-ai-glasses, xiaomi-car
     use xiaomi-car                # W0109: already used";
+
+    UNNAMED_ARGUMENT = "E0110", "argument without a name",
+"Arguments are named: each value says which parameter it is for, so a call reads the same
+whatever the order of its parameters in the profile.
+
+    say(\"Hello\")                 # error: which parameter?
+    say(message: \"Hello\")        # fine
+    record(photo)                  # error
+    record(kind: photo)            # fine
+    record photo                   # fine: the short form, where the value names its parameter
+
+When only one parameter left can take the value (the one of its type, or the enum that has the
+word), the help line names it and an editor can add the name; otherwise it lists the parameters.";
 
     NO_PROFILE = "E0111", "pack uses no profile",
 "A pack with rules must say which devices it is written for, with `use PROFILE` before its rules:

@@ -8,6 +8,7 @@ mod expr;
 pub mod pack;
 mod rule;
 mod test;
+mod units;
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;

@@ -1,0 +1,274 @@
+//! Habits from other rule languages, read as what they mean in glass.
+//!
+//! Some mistakes are so regular that the rule they come from is clear: `when EVENT:` and `if`
+//! from Home Assistant and IFTTT, `on every 10 s` (a timer is a trigger of its own), `then` between
+//! actions, and a condition or an option written after the actions (`...: chime at most once per
+//! minute`). Each is reported once, at the words at fault, with the rule as it should read, and
+//! the rule's tokens are rearranged as if the fix were made so that the rest of it is still
+//! checked. Everything here looks only at tokens outside brackets; what it does not recognise is
+//! left to the parser.
+
+use chumsky::span::SimpleSpan;
+
+use super::lexer::Token;
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+type Tokens<'s> = Vec<(Token<'s>, SimpleSpan)>;
+
+fn span(s: SimpleSpan) -> Span {
+    Span::new(s.start as u32, s.end as u32)
+}
+
+fn is_word(t: &Token, w: &str) -> bool {
+    matches!(t, Token::Word(x) if *x == w)
+}
+
+/// Words of other rule languages that start a rule where glass writes `on`.
+pub(super) const RULE_STARTS: &[&str] = &["when", "if"];
+
+/// Rewrites the habits of a rule item (see the module documentation) and reports them.
+pub(super) fn rewrite(text: &str, tokens: &mut Tokens<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    // `rule NAME:` before the trigger.
+    let start = match tokens.as_slice() {
+        [(Token::Word("rule"), _), (Token::Word(_), _), (Token::Sym(":"), _), ..] => 3,
+        _ => 0,
+    };
+    if let Some((Token::Word(w), at)) = tokens.get(start).copied()
+        && RULE_STARTS.contains(&w)
+    {
+        out.push(
+            Diagnostic::error(codes::SYNTAX, format!("a rule starts with `on`, not `{w}`"), span(at))
+                .with_label_message(format!("write `on` for `{w}`"))
+                .with_help(format!(
+                    "glass rules read `on EVENT [while CONDITION]: ACTION`; write `on` in place of `{w}`"
+                ))
+                .with_fix("write `on`", span(at), "on"),
+        );
+        tokens[start].0 = Token::Word("on");
+    }
+    if let (Some((Token::Word("on"), on)), Some((Token::Word("every"), every))) =
+        (tokens.get(start).copied(), tokens.get(start + 1).copied())
+    {
+        out.push(
+            Diagnostic::error(codes::SYNTAX, "`every` starts a trigger on its own, without `on`", span(on))
+                .with_label_message("`on` before `every`")
+                .with_help(format!(
+                    "a timer is a trigger of its own: write `{}` without `on`",
+                    shown(text, every.start, tokens.iter().find(|(t, _)| *t == Token::Sym(":")).map(|(_, s)| s.start))
+                ))
+                .with_fix("remove `on`", Span::new(on.start as u32, every.start as u32), ""),
+        );
+        tokens.remove(start);
+    }
+    let depth0 = depth_zero(tokens);
+    let Some(colon) = (start..tokens.len()).find(|&k| depth0[k] && tokens[k].0 == Token::Sym(":")) else {
+        return out;
+    };
+    let while_before = (start..colon).any(|k| depth0[k] && is_word(&tokens[k].0, "while"));
+    // `on button-press if driving: ...`
+    if !while_before
+        && let Some(k) =
+            (start + 1..colon).find(|&k| depth0[k] && matches!(tokens[k].0, Token::Word(w) if RULE_STARTS.contains(&w)))
+    {
+        let (Token::Word(w), at) = tokens[k] else { unreachable!("found a word") };
+        out.push(
+            Diagnostic::error(codes::SYNTAX, format!("a condition is written with `while`, not `{w}`"), span(at))
+                .with_label_message(format!("write `while` for `{w}`"))
+                .with_help(
+                    "a rule reads `on EVENT while CONDITION: ACTION`, as in `on button-press while driving: chime`",
+                )
+                .with_fix("write `while`", span(at), "while"),
+        );
+        tokens[k].0 = Token::Word("while");
+    }
+    then_between_actions(tokens, colon, &depth0, &mut out);
+    let depth0 = depth_zero(tokens);
+    if let Some(d) = clauses_after_actions(text, tokens, start, colon, while_before, &depth0) {
+        out.push(d);
+    }
+    out
+}
+
+/// Whether each token is outside brackets (brackets themselves are not).
+fn depth_zero(tokens: &Tokens<'_>) -> Vec<bool> {
+    let mut depth = 0usize;
+    tokens
+        .iter()
+        .map(|(t, _)| {
+            let outside = depth == 0 && !matches!(t, Token::Sym("(" | "{" | ")" | "}"));
+            match t {
+                Token::Sym("(" | "{") => depth += 1,
+                Token::Sym(")" | "}") => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            outside
+        })
+        .collect()
+}
+
+/// The source from `from` up to `to` (or the end), on one line, for a help line.
+fn shown(text: &str, from: usize, to: Option<usize>) -> String {
+    let to = to.unwrap_or(text.len()).min(text.len());
+    text.get(from..to).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `chime then say(...)`: actions are separated by `,` and run in the order written.
+fn then_between_actions(tokens: &mut Tokens<'_>, colon: usize, depth0: &[bool], out: &mut Vec<Diagnostic>) {
+    let mut depth0 = depth0.to_vec();
+    let mut k = colon + 1;
+    while k < tokens.len() {
+        if !(depth0[k] && is_word(&tokens[k].0, "then")) {
+            k += 1;
+            continue;
+        }
+        let at = tokens[k].1;
+        let d = Diagnostic::error(codes::SYNTAX, "actions are separated by `,`, not `then`", span(at))
+            .with_label_message("`then` between actions")
+            .with_help(
+                "actions run one after the other in the order written: write `chime, say(message: \"...\")`; to wait between them, write `after 2 s ACTION`",
+            );
+        if tokens[k - 1].0 == Token::Sym(",") {
+            let from = tokens[k - 1].1.end;
+            out.push(d.with_fix("remove `then`", Span::new(from as u32, at.end as u32), ""));
+            tokens.remove(k);
+            depth0.remove(k);
+        } else {
+            out.push(d.with_fix("write `,`", span(at), ","));
+            tokens[k].0 = Token::Sym(",");
+            k += 1;
+        }
+    }
+}
+
+/// Where a clause that belongs before the `:` starts among the actions: `while`, `at most`,
+/// `mode single|restart|queued`. Returns how many tokens it has at least.
+fn clause_start(tokens: &Tokens<'_>, k: usize, while_allowed: bool) -> Option<usize> {
+    let next = tokens.get(k + 1).map(|(t, _)| *t);
+    match tokens[k].0 {
+        Token::Word("while") if while_allowed => Some(1),
+        Token::Word("at") if next.is_some_and(|t| is_word(&t, "most")) => Some(2),
+        Token::Word("mode") if matches!(next, Some(Token::Word("single" | "restart" | "queued"))) => Some(2),
+        _ => None,
+    }
+}
+
+/// A condition or options written after the actions (`on button-press: chime at most once per
+/// minute`): one error for the rule, with the rule as it should read, and the clauses moved
+/// before the `:` (the condition first, the options after any already there).
+fn clauses_after_actions(
+    text: &str,
+    tokens: &mut Tokens<'_>,
+    start: usize,
+    colon: usize,
+    while_before: bool,
+    depth0: &[bool],
+) -> Option<Diagnostic> {
+    // The clauses, as token ranges, in order.
+    let mut clauses: Vec<(usize, usize)> = Vec::new();
+    let mut k = colon + 1;
+    while k < tokens.len() {
+        let Some(least) = depth0[k].then(|| clause_start(tokens, k, !while_before)).flatten() else {
+            k += 1;
+            continue;
+        };
+        let mut end = k + least;
+        if !is_word(&tokens[k].0, "mode") {
+            while end < tokens.len()
+                && !(depth0[end] && (tokens[end].0 == Token::Sym(",") || clause_start(tokens, end, true).is_some()))
+            {
+                end += 1;
+            }
+        }
+        let end = end.min(tokens.len());
+        // A second `while` among the actions is not moved: a rule has one condition.
+        if is_word(&tokens[k].0, "while") && clauses.iter().any(|&(a, _)| is_word(&tokens[a].0, "while")) {
+            return None;
+        }
+        clauses.push((k, end));
+        k = end;
+    }
+    if clauses.is_empty() {
+        return None;
+    }
+    // Tokens removed from the actions: each clause, with the `,` before it (`chime, at most ...`),
+    // or after it when it comes first (`: at most ..., chime`).
+    let mut removed = vec![false; tokens.len()];
+    for &(a, b) in &clauses {
+        removed[a..b].iter_mut().for_each(|r| *r = true);
+        if a > colon + 1 && tokens[a - 1].0 == Token::Sym(",") {
+            removed[a - 1] = true;
+        } else if a == colon + 1 && tokens.get(b).is_some_and(|(t, _)| *t == Token::Sym(",")) {
+            removed[b] = true;
+        }
+    }
+    let is_while = |&(a, _): &(usize, usize)| is_word(&tokens[a].0, "while");
+    let condition = clauses.iter().copied().find(|c| is_while(c));
+    let options: Vec<(usize, usize)> = clauses.iter().copied().filter(|c| !is_while(c)).collect();
+    // A condition goes before the options already there, options before the `:`.
+    let first_option = (start..colon).find(|&k| depth0[k] && clause_start(tokens, k, false).is_some()).unwrap_or(colon);
+    let insert = if condition.is_some() { first_option } else { colon };
+    let actions: Vec<usize> = (colon + 1..tokens.len()).filter(|&k| !removed[k]).collect();
+    if actions.is_empty() {
+        return None;
+    }
+    let clause_text = |(a, b): (usize, usize)| shown(text, tokens[a].1.start, Some(tokens[b - 1].1.end));
+    // The text from the insertion point to the end of the rule, rearranged.
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(condition.map(clause_text));
+    if condition.is_some() && first_option < colon {
+        parts.push(shown(text, tokens[first_option].1.start, Some(tokens[colon - 1].1.end)));
+    }
+    parts.extend(options.iter().copied().map(clause_text));
+    let mut action_text = String::new();
+    for (n, &k) in actions.iter().enumerate() {
+        if n > 0 {
+            let prev = actions[n - 1];
+            if prev + 1 == k {
+                action_text.push_str(&text[tokens[prev].1.end..tokens[k].1.start]);
+            } else if !matches!(tokens[k].0, Token::Sym("," | ")")) {
+                action_text.push(' ');
+            }
+        }
+        action_text.push_str(&text[tokens[k].1.start..tokens[k].1.end]);
+    }
+    let from = tokens[insert].1.start;
+    let to = tokens.last().map_or(from, |(_, s)| s.end);
+    let space = if text[..from].ends_with(char::is_whitespace) { "" } else { " " };
+    let replacement = format!("{space}{}: {}", parts.join(" "), action_text.trim());
+    let whole = format!("{}{replacement}", shown(text, tokens[start].1.start, Some(from)));
+    let what = match (condition.is_some(), options.is_empty()) {
+        (true, true) => "the condition goes",
+        (true, false) => "the condition and the options go",
+        (false, _) if options.len() == 1 => "an option goes",
+        (false, _) => "options go",
+    };
+    let first = clauses[0];
+    let at = Span::new(tokens[first.0].1.start as u32, tokens[first.1 - 1].1.end as u32);
+    let d = Diagnostic::error(codes::SYNTAX, format!("{what} before the `:`, not after the actions"), at)
+        .with_label_message(if condition.is_some() && options.is_empty() {
+            "a condition after the actions"
+        } else {
+            "an option after the actions"
+        })
+        .with_help(format!("a rule reads `on TRIGGER [while CONDITION] [OPTIONS]: ACTIONS`: write `{whole}`"))
+        .with_fix("move it before the `:`", Span::new(from as u32, to as u32), replacement);
+    // The tokens, as if the fix were made.
+    let mut order: Vec<usize> = (0..insert).collect();
+    if let Some((a, b)) = condition {
+        order.extend(a..b);
+        order.extend(insert..colon);
+    }
+    for &(a, b) in &options {
+        order.extend(a..b);
+    }
+    if condition.is_none() {
+        order.extend(insert..colon);
+    }
+    order.push(colon);
+    order.extend(actions);
+    *tokens = order.into_iter().map(|k| tokens[k]).collect();
+    Some(d)
+}
