@@ -6,6 +6,7 @@ use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::model::ParamDef;
+use crate::scope::MemberKind;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{Arg, Call, Expr, ExprKind};
@@ -52,6 +53,7 @@ impl Checker<'_> {
                 None
             };
             let help = help
+                .or_else(|| self.in_unused_profile(MemberKind::Action, &call.verb))
                 .or_else(|| did_you_mean(&written, forms.iter().map(String::as_str)))
                 .or_else(|| did_you_mean(&verb, forms.iter().map(String::as_str)))
                 .unwrap_or_else(|| {
@@ -105,7 +107,11 @@ impl Checker<'_> {
                 }
                 let forms: Vec<String> = by_verb.iter().flat_map(|&i| self.scope.action_short_forms(i)).collect();
                 let written = format!("{verb} {}", object.node);
-                let help = did_you_mean(&written, forms.iter().map(String::as_str))
+                // `notify car` with the car's profile not in use.
+                let device = crate::syntax::ast::Path { segments: vec![object.clone()], span: object.span };
+                let help = self
+                    .in_unused_profile(MemberKind::Device, &device)
+                    .or_else(|| did_you_mean(&written, forms.iter().map(String::as_str)))
                     .unwrap_or_else(|| format!("`{verb}` can be written as {}", list(&forms)));
                 self.error(
                     Diagnostic::error(codes::UNKNOWN_ACTION, format!("`{verb}` has no form `{written}`"), object.span)

@@ -322,7 +322,7 @@ impl Checker<'_> {
                 p.span,
             )
             .with_label_message("not found")
-            .with_help(suggestion.unwrap_or_else(|| {
+            .with_help(self.in_unused_profile(crate::scope::MemberKind::State, p).or(suggestion).unwrap_or_else(|| {
                 "states come from the profiles in `use`, variables from `var`, and payload fields from the event in `where`".into()
             })),
         };

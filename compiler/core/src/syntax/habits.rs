@@ -67,6 +67,13 @@ pub(super) fn rewrite(text: &str, tokens: &mut Tokens<'_>) -> Vec<Diagnostic> {
     let Some(colon) = (start..tokens.len()).find(|&k| depth0[k] && tokens[k].0 == Token::Sym(":")) else {
         return out;
     };
+    if let Some(d) = where_without_payload(text, tokens, start, colon, &depth0) {
+        out.push(d);
+    }
+    let depth0 = depth_zero(tokens);
+    let Some(colon) = (start..tokens.len()).find(|&k| depth0[k] && tokens[k].0 == Token::Sym(":")) else {
+        return out;
+    };
     let while_before = (start..colon).any(|k| depth0[k] && is_word(&tokens[k].0, "while"));
     // `on button-press if driving: ...`
     if !while_before
@@ -113,6 +120,93 @@ fn depth_zero(tokens: &Tokens<'_>) -> Vec<bool> {
 fn shown(text: &str, from: usize, to: Option<usize>) -> String {
     let to = to.unwrap_or(text.len()).min(text.len());
     text.get(from..to).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `where` after a sequence or a state change, which have no payload fields for it to filter
+/// (spec §5): the condition goes in `while`. The `where` becomes `while`, or, when the rule has a
+/// `while` already, the two conditions are joined with `and`.
+fn where_without_payload(
+    text: &str,
+    tokens: &mut Tokens<'_>,
+    start: usize,
+    colon: usize,
+    depth0: &[bool],
+) -> Option<Diagnostic> {
+    let outside = |k: usize, w: &str| depth0[k] && is_word(&tokens[k].0, w);
+    if !outside(start, "on") {
+        return None;
+    }
+    let at = (start..colon).find(|&k| outside(k, "where"))?;
+    let what = if (start..at).any(|k| outside(k, "then")) {
+        "a sequence"
+    } else if (start..at).any(|k| ["becomes", "changes", "below", "above"].iter().any(|w| outside(k, w))) {
+        "a state change"
+    } else {
+        return None;
+    };
+    let at_span = tokens[at].1;
+    // The filter runs to the `while`, an option or the `:`.
+    let option = |k: usize| {
+        depth0[k]
+            && (is_word(&tokens[k].0, "mode")
+                || is_word(&tokens[k].0, "at") && tokens.get(k + 1).is_some_and(|(t, _)| is_word(t, "most")))
+    };
+    let filter_end = (at + 1..colon).find(|&k| outside(k, "while") || option(k)).unwrap_or(colon);
+    if filter_end == at + 1 {
+        return None;
+    }
+    let head = shown(text, tokens[start].1.start, Some(at_span.start));
+    let d = Diagnostic::error(
+        codes::SYNTAX,
+        format!("{what} has no payload fields, so `where` has nothing to filter"),
+        span(at_span),
+    )
+    .with_label_message(format!("`where` after {what}"));
+    if !outside(filter_end, "while") {
+        let rest = shown(text, tokens[at + 1].1.start, Some(tokens[colon].1.end));
+        tokens[at].0 = Token::Word("while");
+        return Some(
+            d.with_help(format!(
+                "`where` filters the payload of an event; put the condition in `while`: `{head} while {rest} ...`"
+            ))
+            .with_fix("write `while`", span(at_span), "while"),
+        );
+    }
+    // `where C1 while C2` reads `while C2 and C1`, each in brackets if it has an `or`.
+    let cond_end = (filter_end + 1..colon).find(|&k| option(k)).unwrap_or(colon);
+    if cond_end == filter_end + 1 {
+        return None;
+    }
+    let has_or = |a: usize, b: usize| (a..b).any(|k| outside(k, "or"));
+    let wrap = |a: usize, b: usize| {
+        let t = shown(text, tokens[a].1.start, Some(tokens[b - 1].1.end));
+        if has_or(a, b) { format!("({t})") } else { t }
+    };
+    let joined = format!("while {} and {}", wrap(filter_end + 1, cond_end), wrap(at + 1, filter_end));
+    let fix_span = Span::new(at_span.start as u32, tokens[cond_end - 1].1.end as u32);
+    let d = d
+        .with_help(format!(
+            "`where` filters the payload of an event; join the condition with the `while`: `{head} {joined}`"
+        ))
+        .with_fix("join it with the `while`", fix_span, joined);
+    // The tokens, as if the fix were made.
+    let zero = |s: SimpleSpan| SimpleSpan::from(s.start..s.start);
+    let side = |a: usize, b: usize| {
+        let mut part: Tokens<'_> = tokens[a..b].to_vec();
+        if has_or(a, b) {
+            part.insert(0, (Token::Sym("("), zero(tokens[a].1)));
+            part.push((Token::Sym(")"), zero(tokens[b - 1].1)));
+        }
+        part
+    };
+    let mut rebuilt: Tokens<'_> = tokens[..at].to_vec();
+    rebuilt.push((Token::Word("while"), tokens[filter_end].1));
+    rebuilt.extend(side(filter_end + 1, cond_end));
+    rebuilt.push((Token::Word("and"), at_span));
+    rebuilt.extend(side(at + 1, filter_end));
+    rebuilt.extend_from_slice(&tokens[cond_end..]);
+    *tokens = rebuilt;
+    Some(d)
 }
 
 /// `chime then say(...)`: actions are separated by `,` and run in the order written.
