@@ -27,6 +27,7 @@ const KNOWN_BUGS: &[(&str, &str)] = &[];
 /// mislead).
 const RENDERED: &[&str] = &[
     "E0003-argument-with-equals-sign",
+    "E0003-more-habits-of-other-languages",
     "E0003-on-every",
     "E0003-options-after-the-actions",
     "E0003-rules-written-as-in-other-languages",

@@ -300,6 +300,21 @@ impl Checker<'_> {
             candidates.extend(def.variants.iter().map(String::as_str));
         }
         let suggestion = did_you_mean(&word, candidates.iter().copied());
+        // `driving == yes`: a Bool is `true` or `false`.
+        let truth = match word.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "y" => Some("true"),
+            "no" | "false" | "n" => Some("false"),
+            _ => None,
+        };
+        if let (Some(truth), Some(Type::Bool), true) = (truth, expected, p.segments.len() == 1) {
+            self.error(
+                Diagnostic::error(codes::UNKNOWN_NAME, format!("a Bool is `true` or `false`, not `{word}`"), p.span)
+                    .with_label_message(format!("write `{truth}`"))
+                    .with_help(format!("write `{truth}`"))
+                    .with_fix(format!("write `{truth}`"), p.span, truth),
+            );
+            return Type::Error;
+        }
         let d = match expected_enum {
             Some(def) if p.segments.len() == 1 => {
                 let values = super::one_of(&def.variants);

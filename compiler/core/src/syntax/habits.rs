@@ -91,7 +91,13 @@ pub(super) fn rewrite(text: &str, tokens: &mut Tokens<'_>) -> Vec<Diagnostic> {
         );
         tokens[k].0 = Token::Word("while");
     }
+    condition_words(tokens, start, colon, &depth0, &mut out);
+    let depth0 = depth_zero(tokens);
+    let Some(colon) = (start..tokens.len()).find(|&k| depth0[k] && tokens[k].0 == Token::Sym(":")) else {
+        return out;
+    };
     then_between_actions(tokens, colon, &depth0, &mut out);
+    delays_after_actions(text, tokens, colon, &mut out);
     let depth0 = depth_zero(tokens);
     if let Some(d) = clauses_after_actions(text, tokens, start, colon, while_before, &depth0) {
         out.push(d);
@@ -207,6 +213,145 @@ fn where_without_payload(
     rebuilt.extend_from_slice(&tokens[cond_end..]);
     *tokens = rebuilt;
     Some(d)
+}
+
+/// In a condition: `motion is still` (`==`), `is not` (`!=`), and `for more than 10 min` (a held
+/// condition's duration is already the least time it has held).
+fn condition_words(tokens: &mut Tokens<'_>, start: usize, colon: usize, depth0: &[bool], out: &mut Vec<Diagnostic>) {
+    let Some(cond) =
+        (start..colon).find(|&k| depth0[k] && (is_word(&tokens[k].0, "while") || is_word(&tokens[k].0, "where")))
+    else {
+        return;
+    };
+    let mut removed: Vec<usize> = Vec::new();
+    for k in cond + 1..colon {
+        if !depth0[k] {
+            continue;
+        }
+        let next = tokens.get(k + 1).map(|(t, _)| *t);
+        if is_word(&tokens[k].0, "is") {
+            let negated = next.is_some_and(|t| is_word(&t, "not"));
+            let (op, end) = if negated { ("!=", tokens[k + 1].1.end) } else { ("==", tokens[k].1.end) };
+            let at = Span::new(tokens[k].1.start as u32, end as u32);
+            out.push(
+                Diagnostic::error(
+                    codes::SYNTAX,
+                    format!("glass compares with `{op}`, not `{}`", if negated { "is not" } else { "is" }),
+                    at,
+                )
+                .with_label_message(format!("write `{op}`"))
+                .with_help(format!("a condition compares a value with `{op}`, as in `motion {op} still`"))
+                .with_fix(format!("write `{op}`"), at, op),
+            );
+            tokens[k].0 = Token::Sym(op);
+            if negated {
+                removed.push(k + 1);
+            }
+        } else if is_word(&tokens[k].0, "for")
+            && let Some((words, n)) = match (next, tokens.get(k + 2).map(|(t, _)| *t)) {
+                (Some(Token::Word(a @ ("more" | "at"))), Some(Token::Word(b @ ("than" | "least")))) => {
+                    Some((format!("{a} {b}"), 2))
+                }
+                (Some(Token::Word(a @ ("over" | "longer"))), _) => Some((a.to_string(), 1)),
+                _ => None,
+            }
+        {
+            let from = tokens[k + 1].1.start;
+            let to = tokens.get(k + n + 1).map_or(tokens[k + n].1.end, |(_, s)| s.start);
+            out.push(
+                Diagnostic::error(
+                    codes::SYNTAX,
+                    format!("`for` takes the duration alone, without `{words}`"),
+                    span(SimpleSpan::from(from..tokens[k + n].1.end)),
+                )
+                .with_label_message(format!("`{words}` after `for`"))
+                .with_help(format!(
+                    "`C for D` is true once `C` has held for `D` or longer, which `{words}` meant already: remove it"
+                ))
+                .with_fix(format!("remove `{words}`"), Span::new(from as u32, to as u32), ""),
+            );
+            removed.extend(k + 1..=k + n);
+        }
+    }
+    for k in removed.into_iter().rev() {
+        tokens.remove(k);
+    }
+}
+
+/// A delay written after its action, or as an action of its own: `chime after 5 min`, `chime in
+/// 5 min`, `chime 5 minutes later`, `wait 5 s, chime`. glass writes `after 5 min chime`.
+fn delays_after_actions(text: &str, tokens: &mut Tokens<'_>, colon: usize, out: &mut Vec<Diagnostic>) {
+    let depth0 = depth_zero(tokens);
+    // Each action, as token ranges between depth-0 `,`.
+    let mut actions: Vec<(usize, usize)> = Vec::new();
+    let mut from = colon + 1;
+    for k in colon + 1..=tokens.len() {
+        if k == tokens.len() || depth0[k] && tokens[k].0 == Token::Sym(",") {
+            actions.push((from, k));
+            from = k + 1;
+        }
+    }
+    let duration = |a: usize| -> Option<usize> {
+        // `5 min`, `5`: the tokens of a duration starting at `a`, as its end.
+        match (tokens.get(a).map(|(t, _)| *t), tokens.get(a + 1).map(|(t, _)| *t)) {
+            (Some(Token::Int(_)), Some(Token::Word(u))) if super::units::unit_millis(u).is_some() => Some(a + 2),
+            (Some(Token::Int(_)), _) => Some(a + 1),
+            _ => None,
+        }
+    };
+    // (action start, action end, delay start, delay end, tokens to drop) for each rewrite, last first.
+    let mut rewrites: Vec<(usize, usize, usize, usize, Vec<usize>)> = Vec::new();
+    // The action a `wait` took: it is not rewritten again.
+    let mut taken = None;
+    for (n, &(a, b)) in actions.iter().enumerate() {
+        if b <= a + 1 || taken == Some(n) {
+            continue;
+        }
+        // `wait 5 s, chime`: the delay is the action before the next one.
+        if matches!(tokens[a].0, Token::Word("wait" | "delay" | "sleep" | "pause"))
+            && duration(a + 1) == Some(b)
+            && let Some(&(next_a, next_b)) = actions.get(n + 1)
+            && next_b > next_a
+        {
+            rewrites.push((next_a, next_b, a + 1, b, vec![a, b]));
+            taken = Some(n + 1);
+            continue;
+        }
+        for k in a + 1..b {
+            let found = match tokens[k].0 {
+                Token::Word("after" | "in") if depth0[k] => {
+                    duration(k + 1).filter(|&e| e == b).map(|e| (k + 1, e, vec![k]))
+                }
+                Token::Int(_) if depth0[k] => {
+                    duration(k).filter(|&e| e + 1 == b && is_word(&tokens[e].0, "later")).map(|e| (k, e, vec![e]))
+                }
+                _ => None,
+            };
+            if let Some((da, db, drop)) = found {
+                rewrites.push((a, k, da, db, drop));
+                break;
+            }
+        }
+    }
+    for (a, b, da, db, drop) in rewrites.into_iter().rev() {
+        let delay = shown(text, tokens[da].1.start, Some(tokens[db - 1].1.end));
+        let action = shown(text, tokens[a].1.start, Some(tokens[b - 1].1.end));
+        let whole = (a.min(da.saturating_sub(1)), b.max(db).max(drop.iter().copied().max().unwrap_or(0) + 1));
+        let fix_span = Span::new(tokens[whole.0].1.start as u32, tokens[whole.1 - 1].1.end as u32);
+        let written = format!("after {delay} {action}");
+        out.push(
+            Diagnostic::error(codes::SYNTAX, "a delay is written before its action, with `after`", fix_span)
+                .with_label_message("a delay written here")
+                .with_help(format!("write `{written}`: `after D ACTION` runs ACTION a time `D` after the rule runs"))
+                .with_fix(format!("write `{written}`"), fix_span, written.clone()),
+        );
+        // The tokens, as if the fix were made: `after`, the delay, the action.
+        let after = (Token::Word("after"), tokens[drop[0]].1);
+        let mut rebuilt: Tokens<'_> = vec![after];
+        rebuilt.extend_from_slice(&tokens[da..db]);
+        rebuilt.extend_from_slice(&tokens[a..b]);
+        tokens.splice(whole.0..whole.1, rebuilt);
+    }
 }
 
 /// `chime then say(...)`: actions are separated by `,` and run in the order written.

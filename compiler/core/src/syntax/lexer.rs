@@ -190,6 +190,22 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 .with_fix(format!("write `{word}`"), span(start, i), *word),
             );
             out.tokens.push((Token::Word(word), span(start, i)));
+        } else if let Some(end) = single_quoted(src, i) {
+            // `'hi'`: text in single quotes, read as the text it was meant to be.
+            let inner = &src[start + 1..end - 1];
+            let quoted = format!("\"{inner}\"");
+            out.errors.push(
+                Diagnostic::error(
+                    codes::UNEXPECTED_CHARACTER,
+                    "text in glass goes between double quotes",
+                    span(start, end),
+                )
+                .with_label_message("single quotes")
+                .with_help(format!("write `{quoted}`"))
+                .with_fix(format!("write `{quoted}`"), span(start, end), quoted.clone()),
+            );
+            out.tokens.push((Token::Str(inner), span(start, end)));
+            i = end;
         } else if let Some(open) = SMART_QUOTES.iter().find(|q| src[i..].starts_with(**q)) {
             i = smart_quoted_text(src, i, open, &mut out);
         } else {
@@ -220,6 +236,15 @@ const FOREIGN_OPERATORS: &[(&str, &str)] = &[("&&", "and"), ("||", "or"), ("!", 
 
 /// Typographic quotes that word processors put in place of `"`.
 const SMART_QUOTES: &[&str] = &["\u{201c}", "\u{201d}", "\u{201e}"];
+
+/// The end of text between single quotes starting at `i` (`'hi'`), on one line, without a `"`
+/// or a `\` in it (so that its fix, the same text between double quotes, means the same).
+fn single_quoted(src: &str, i: usize) -> Option<usize> {
+    let rest = src[i..].strip_prefix('\'')?;
+    let close = rest.find(['\'', '\n'])?;
+    let inner = &rest[..close];
+    (rest[close..].starts_with('\'') && !inner.contains(['"', '\\'])).then_some(i + close + 2)
+}
 
 /// Text between typographic quotes, `“like this”`: each quote is an error with its fix, and the
 /// text between them is read as text, so the call around it is still checked. Returns the end.
