@@ -65,8 +65,16 @@ for example
     on button-long-press while driving: record clip, notify car
 
 Some mistakes have their own message: comparisons that chain (`a < b < c`), `=` in a
-condition where `==` is meant, `every day` without `at`, `where` after a state change, a
-reserved word used as a name, a bracket that is never closed.";
+condition where `==` is meant, `every day` without `at`, `where` after a state change or a
+sequence, a reserved word used as a name, a bracket that is never closed, and the habits of
+other rule languages, which are read as meant so that the rest of the rule is checked:
+
+    when button-press: chime                       # write `on button-press: chime`
+    on button-press if driving: chime              # write `while driving`
+    on every 10 s: chime                           # write `every 10 s: chime`
+    on button-press: chime then say(...)           # write `chime, say(...)`
+    on button-press: chime at most once per minute # write `on button-press at most once per minute: chime`
+    on button-press: say(message = \"hi\")          # write `message: \"hi\"`";
 
     TOO_DEEP = "E0004", "expression nested too deeply",
 "Brackets, `not`, unary `-` or `after` are nested more deeply than the compiler accepts (48
@@ -130,6 +138,15 @@ percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long fo
     on button-press at most 2 times per 10 secs: chime   # error: no unit `secs`
     on button-press at most 2 times per 10 s: chime      # fine";
 
+    FRACTION = "E0014", "fractional number",
+"Numbers in glass are whole: there are no fractions. A fraction of a duration is a whole number of
+a smaller unit, and the help line gives it; percentages are whole percents.
+
+    on button-press then button-long-press within 1.5 s: chime    # error
+    on button-press then button-long-press within 1500 ms: chime  # fine
+    every 2.5 min: chime                                          # error
+    every 150 s: chime                                            # fine";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).
@@ -188,6 +205,19 @@ declared. The second mention changes nothing; remove it.
     use xiaomi-ai-glasses, xiaomi-car
     use xiaomi-car                # W0109: already used";
 
+    UNNAMED_ARGUMENT = "E0110", "argument without a name",
+"Arguments are named: each value says which parameter it is for, so a call reads the same
+whatever the order of its parameters in the profile.
+
+    say(\"Hello\")                 # error: which parameter?
+    say(message: \"Hello\")        # fine
+    record(photo)                  # error
+    record(kind: photo)            # fine
+    record photo                   # fine: the short form, where the value names its parameter
+
+When only one parameter left can take the value (the one of its type, or the enum that has the
+word), the help line names it and an editor can add the name; otherwise it lists the parameters.";
+
     NO_PROFILE = "E0111", "pack uses no profile",
 "A pack with rules must say which devices it is written for, with `use PROFILE` before its rules:
 
@@ -212,7 +242,17 @@ of the same type, arithmetic needs numbers of the same unit, conditions need a `
 "A duration or a percentage needs its unit. `after 5` could mean seconds or minutes:
 
     after 5 s notify phone      # units: ms, s, min, h
-    on battery below 15%: ...";
+    on battery below 15%: ...
+
+The help lists the units that make the number plausible where it stands, and an editor may add
+the unit only when one fits: a sequence's window is short, so `within 500` is `500 ms`, while
+`every 30` could be `30 s` or `30 min`. A name without a unit (a payload field, a state, a
+variable that counts) is never given one; compare it with a plain number, or multiply it by a
+unit:
+
+    on calendar-reminder where minutes-before > 20 min: ...   # error
+    on calendar-reminder where minutes-before > 20: ...       # fine
+    after delay-secs * 1 s notify phone                       # an Int made a Duration";
 
     UNIT_MISMATCH = "E0202", "mismatched units",
 "The two sides of a comparison or arithmetic have different units, such as a percentage and a

@@ -224,6 +224,9 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     let mut permissions_used: Vec<String> = Vec::new();
     // A rule with errors may use permissions nobody can see yet: then W0301 would be noise.
     let mut broken = false;
+    // The events each rule reacts to, by item: a fix that would make a rule react to an event
+    // another rule already handles is not certain (see `uncertain_event_fixes`).
+    let mut reacts_to: Vec<(u32, usize)> = Vec::new();
     for item in items {
         let parsed = parse_item(db, item.text);
         out.extend(parsed.errors.iter().map(|d| d.clone().shifted(item.offset)));
@@ -268,6 +271,12 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                 out.push(d);
             }
             broken |= has_errors(&checked.diagnostics);
+            if matches!(parsed.item.kind, ItemKind::Rule(_)) {
+                reacts_to.extend(checked.references.iter().filter_map(|r| match r.target {
+                    check::Target::Event(i) => Some((item.offset, i)),
+                    _ => None,
+                }));
+            }
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
         }
     }
@@ -302,6 +311,14 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             }
         }
     }
+    if is_pack {
+        let rules: Vec<u32> = items
+            .iter()
+            .filter(|i| matches!(parse_item(db, i.text).item.kind, ItemKind::Rule(_)))
+            .map(|i| i.offset)
+            .collect();
+        uncertain_event_fixes(&mut out, &pack_scope(db, ws, file), file.text(db), &rules, items, &reacts_to);
+    }
     out.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
     if out.len() > MAX_DIAGNOSTICS_PER_FILE {
         let hidden = out.len() - MAX_DIAGNOSTICS_PER_FILE;
@@ -314,6 +331,42 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         );
     }
     out
+}
+
+/// An unknown event's fix (E0101) renames it to the one event it is certainly a typo of
+/// (`suggest::certain`). When another rule of the pack already reacts to that event, a rename of
+/// more than one edit may turn the gesture the author meant (`button-dubble-press`, or one the
+/// profile lacks) into one the pack already uses, and both rules would then fire together: the
+/// help still names it, but the fix is dropped, for the author to decide. A test's `fire` adds no
+/// rule, so its fixes stay.
+fn uncertain_event_fixes(
+    out: &mut [Diagnostic],
+    scope: &Scope,
+    text: &str,
+    rules: &[u32],
+    items: &[FileItem<'_>],
+    reacts_to: &[(u32, usize)],
+) {
+    for d in out.iter_mut().filter(|d| d.code == codes::UNKNOWN_EVENT) {
+        let Some(fix) = &d.fix else { continue };
+        // The item the diagnostic is in: the last that starts at or before it.
+        let own = items.iter().rev().find(|i| i.offset <= d.primary.span.start).map_or(0, |i| i.offset);
+        let written = text.get(fix.span.range()).unwrap_or_default();
+        if !rules.contains(&own) || strsim::damerau_levenshtein(written, &fix.replacement) <= 1 {
+            continue;
+        }
+        let segments = fix.replacement.split('.').map(|s| crate::span::Spanned::new(s.to_string(), Span::default()));
+        let path = crate::syntax::ast::Path { segments: segments.collect(), span: Span::default() };
+        let meant = scope.events_matching(&path);
+        if reacts_to.iter().any(|(item, e)| *item != own && meant.contains(e)) {
+            let replacement = fix.replacement.clone();
+            d.fix = None;
+            let help = d.help.take().unwrap_or_default();
+            d.help = Some(format!(
+                "{help} (another rule already reacts to `{replacement}`: check that this one is meant to as well)"
+            ));
+        }
+    }
 }
 
 /// `device car via phone`: the device links go through must be the device of a profile given to the

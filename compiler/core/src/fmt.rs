@@ -473,7 +473,13 @@ fn call(c: &Call) -> String {
 }
 
 fn args(args: &[Arg]) -> String {
-    let list: Vec<String> = args.iter().map(|a| format!("{}: {}", a.name.node, expr(&a.value))).collect();
+    let list: Vec<String> = args
+        .iter()
+        .map(|a| match &a.name {
+            Some(name) => format!("{}: {}", name.node, expr(&a.value)),
+            None => expr(&a.value),
+        })
+        .collect();
     format!("({})", list.join(", "))
 }
 

@@ -303,7 +303,9 @@ pub fn lower_test(scope: &Scope, test: &ast::TestDecl, references: &[Reference])
 fn by_name(args: &[ast::Arg]) -> HashMap<&str, &ast::Arg> {
     let mut out = HashMap::with_capacity(args.len());
     for a in args {
-        out.entry(a.name.node.as_str()).or_insert(a);
+        if let Some(name) = &a.name {
+            out.entry(name.node.as_str()).or_insert(a);
+        }
     }
     out
 }

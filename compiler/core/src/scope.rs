@@ -37,8 +37,41 @@ pub struct Scope {
     /// A `use` named a profile that does not exist, or there is no `use` at all: names that are
     /// not found may belong to the missing profile, so they are not reported (the `use` is).
     pub incomplete: bool,
+    /// The members of the profiles the compiler knows that the pack does not `use`, so that a
+    /// name found only there is reported as such (E0101, E0103, E0105) and not as a typo.
+    pub elsewhere: Vec<Elsewhere>,
     /// Lookup tables over the fields above, built on first use.
     pub index: Index,
+}
+
+/// What kind of member an [`Elsewhere`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MemberKind {
+    Event,
+    State,
+    Action,
+    Device,
+}
+
+impl MemberKind {
+    pub fn a(self) -> &'static str {
+        match self {
+            MemberKind::Event => "an event",
+            MemberKind::State => "a state",
+            MemberKind::Action => "an action",
+            MemberKind::Device => "the device",
+        }
+    }
+}
+
+/// A member of a profile the pack does not use.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Elsewhere {
+    pub profile: String,
+    pub kind: MemberKind,
+    pub device: Arc<str>,
+    pub capability: Option<Arc<str>>,
+    pub name: String,
 }
 
 /// Lookup tables derived from a [`Scope`], so that resolving a name does not scan every member
@@ -188,6 +221,18 @@ pub fn qualified_name(device: &str, capability: Option<&str>, name: &str) -> Str
 }
 
 impl Scope {
+    /// The profiles, not in use, with a member of this kind that answers to `path`.
+    pub fn unused_profiles_with(&self, kind: MemberKind, path: &Path) -> Vec<&str> {
+        let mut found: Vec<&str> = self
+            .elsewhere
+            .iter()
+            .filter(|m| m.kind == kind && member_matches(&m.device, m.capability.as_deref(), &m.name, path))
+            .map(|m| m.profile.as_str())
+            .collect();
+        found.dedup();
+        found
+    }
+
     /// The lookup tables, if their table of `kind` describes the scope as it is now.
     fn tables(&self, kind: Kind) -> Option<&Tables> {
         let tables = self.index.0.get_or_init(|| Arc::new(Tables::of(self)));

@@ -109,9 +109,62 @@ pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a st
     }
 }
 
+/// The candidate `wrong` is certainly a typo of, for a fix an editor may apply without asking:
+/// the closest one, at most [`CERTAIN_EDITS`] edits away (and fewer than a quarter of its
+/// length), when every candidate for another member is at least two edits further. A suggestion
+/// that only wins by an edit is a guess: `button-tripple-press` is as near a double press as the
+/// author's own meaning, and the help line names it instead.
+///
+/// `candidates` pairs each spelling with the member it names, so that the short and the qualified
+/// spelling of one member (`button-press`, `glasses.button.press`) do not compete.
+pub fn certain<'a, K: PartialEq + Copy>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = (&'a str, K)>,
+) -> Option<&'a str> {
+    let len = wrong.chars().count();
+    let limit = CERTAIN_EDITS.min(len.saturating_sub(1) / 4);
+    // Only candidates within `limit + 1` edits matter: either as the answer or as its rival.
+    // The length difference bounds the distance from below, so the others are never measured.
+    let mut near: Vec<(usize, &str, K)> = Vec::new();
+    for (c, key) in candidates {
+        if c == wrong || c.chars().count().abs_diff(len) > limit + 1 {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(wrong, c);
+        if d <= limit + 1 {
+            near.push((d, c, key));
+        }
+    }
+    near.sort_by_key(|(d, c, _)| (*d, *c));
+    let &(best, answer, key) = near.first()?;
+    let rival = near.iter().any(|(d, _, k)| *k != key && *d < best + 2);
+    (best <= limit && !rival).then_some(answer)
+}
+
+/// The most edits a certain fix makes.
+const CERTAIN_EDITS: usize = 2;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certain_fixes_have_no_rival() {
+        let events = [
+            ("button-press", 0),
+            ("button-long-press", 1),
+            ("button-double-press", 2),
+            ("glasses.button.double-press", 2),
+        ];
+        assert_eq!(certain("button-dubble-press", events), Some("button-double-press"));
+        assert_eq!(certain("buton-press", events), Some("button-press"));
+        // Too far from anything to be sure.
+        assert_eq!(certain("button-tripple-press", events), None);
+        // Two gestures one edit apart: neither is certain.
+        assert_eq!(certain("press-1", [("press-2", 0), ("press-3", 1)]), None);
+        // Short names are never fixed: one edit changes their meaning.
+        assert_eq!(certain("ok", [("on", 0)]), None);
+    }
 
     /// What `closest` answered before it ruled candidates out early: every candidate scored.
     fn closest_by_scoring_all<'a>(wrong: &str, candidates: &[&'a str]) -> Vec<&'a str> {

@@ -119,7 +119,8 @@ fn semantic_tokens_classify_resolved_names() {
 
 #[test]
 fn quick_fixes_for_a_name_a_unit_and_a_permission() {
-    let pack = "use tiny\non buton-long-press while driving: after 5 record clip\n";
+    // A bare number gets a fix only where one unit fits: in a sequence's window, `500` is `500 ms`.
+    let pack = "use tiny\non buton-long-press then long-press within 500 while driving: record clip\n";
     let (db, ws, file) = setup(pack);
     let all = glass_compiler::span::Span::new(0, pack.len() as u32);
     let mut fixed = pack.to_string();
@@ -129,7 +130,10 @@ fn quick_fixes_for_a_name_a_unit_and_a_permission() {
     for fix in fixes {
         fixed.replace_range(fix.span.range(), &fix.replacement);
     }
-    assert_eq!(fixed, "use tiny\npermit camera\non button-long-press while driving: after 5 s record clip\n");
+    assert_eq!(
+        fixed,
+        "use tiny\npermit camera\non button-long-press then long-press within 500 ms while driving: record clip\n"
+    );
 }
 
 #[test]

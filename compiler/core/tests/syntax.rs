@@ -90,8 +90,14 @@ fn mistakes_the_grammar_reports_itself() {
         ("on x while a = b: y", "`=` gives a value; a condition compares with `==`"),
         ("every day 07:30: y", "`every day` needs `at` before the time"),
         ("every day: y", "`every day` needs a time of day"),
-        ("on a below 5 where b: y", "a trigger is either an event, a state change or a sequence"),
-        ("on a then b within 1 s where c: y", "a trigger is either an event, a state change or a sequence"),
+        ("on a below 5 where b: y", "a state change has no payload fields"),
+        ("on a then b within 1 s where c: y", "a sequence has no payload fields"),
+        ("on x: y at most once per minute", "an option goes before the `:`"),
+        ("on x: y while z", "the condition goes before the `:`"),
+        ("when x: y", "a rule starts with `on`"),
+        ("on every 1 s: y", "`every` starts a trigger on its own"),
+        ("on x: y then z", "actions are separated by `,`"),
+        ("on x: y(a = 1)", "an argument is named with `:`"),
     ] {
         let errors = error_codes(src);
         assert_eq!(errors.len(), 1, "{src}: {errors:?}");
@@ -116,4 +122,39 @@ fn keywords_inside_braces_that_are_not_items() {
     // A profile action's `on PROCESSOR` on its own line, and `on` in a test, stay in their item.
     let src = "profile p {\n  device d\n  processor main\n  action a\n    on main\n}\ntest \"t\" {\n  on x\n}\n";
     assert_eq!(split_items(src).len(), 2);
+}
+
+/// The habits of other rule languages are reported once and read as their fix, so the rest of
+/// the rule is checked as meant.
+#[test]
+fn habits_are_read_as_their_fix() {
+    use glass_compiler::syntax::ast::{BinaryOp, ExprKind, ItemKind, RuleDecl, TriggerKind};
+    let rule = |src: &str| -> (RuleDecl, usize) {
+        let parsed = parse_item_text(src);
+        match parsed.item.kind {
+            ItemKind::Rule(r) => (r, parsed.errors.len()),
+            other => panic!("{src}: {other:?}"),
+        }
+    };
+    let (r, errors) = rule("on x: y, z at most once per minute mode restart");
+    assert_eq!((r.options.len(), r.actions.len(), errors), (2, 2, 1));
+    let (r, errors) = rule("when x if c: y then z");
+    assert!(r.condition.is_some());
+    assert_eq!((r.actions.len(), errors), (2, 3));
+    let (r, errors) = rule("on every 10 s: y");
+    assert!(matches!(r.trigger.kind, TriggerKind::Every { .. }));
+    assert_eq!(errors, 1);
+    let (r, errors) = rule("on a then b within 1 s where c or d while e: y");
+    let Some(ExprKind::Binary { op: BinaryOp::And, rhs, .. }) = r.condition.map(|c| c.kind) else {
+        panic!("the two conditions are joined with `and`")
+    };
+    assert!(matches!(rhs.kind, ExprKind::Paren(_)));
+    assert_eq!(errors, 1);
+    let (r, errors) = rule("on x: say(\"hi\"), record(kind = clip)");
+    assert_eq!((r.actions.len(), errors), (2, 1));
+    // Numbers: a fraction of a duration reads as the whole number of a smaller unit.
+    let (r, errors) = rule("on a then b within 1.5 s: y");
+    let TriggerKind::Sequence { within, .. } = r.trigger.kind else { panic!("a sequence") };
+    assert!(matches!(within.kind, ExprKind::Quantity { value: 1500, .. }));
+    assert_eq!(errors, 1);
 }

@@ -6,10 +6,19 @@ use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::model::ParamDef;
+use crate::scope::MemberKind;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use crate::syntax::ast::{Arg, Call};
+use crate::syntax::ast::{Arg, Call, Expr, ExprKind};
 use crate::types::Type;
+
+/// How a call or a `fire` step was written, for help lines about its arguments.
+pub(crate) struct Callee {
+    /// `record`, `notify car`, `fire command`.
+    pub head: String,
+    /// Whether the short form `VERB VALUE` can stand for it (a call without an object).
+    pub short_form: bool,
+}
 
 /// A call resolved to an action.
 pub(crate) struct ResolvedCall {
@@ -44,6 +53,7 @@ impl Checker<'_> {
                 None
             };
             let help = help
+                .or_else(|| self.in_unused_profile(MemberKind::Action, &call.verb))
                 .or_else(|| did_you_mean(&written, forms.iter().map(String::as_str)))
                 .or_else(|| did_you_mean(&verb, forms.iter().map(String::as_str)))
                 .unwrap_or_else(|| {
@@ -97,7 +107,11 @@ impl Checker<'_> {
                 }
                 let forms: Vec<String> = by_verb.iter().flat_map(|&i| self.scope.action_short_forms(i)).collect();
                 let written = format!("{verb} {}", object.node);
-                let help = did_you_mean(&written, forms.iter().map(String::as_str))
+                // `notify car` with the car's profile not in use.
+                let device = crate::syntax::ast::Path { segments: vec![object.clone()], span: object.span };
+                let help = self
+                    .in_unused_profile(MemberKind::Device, &device)
+                    .or_else(|| did_you_mean(&written, forms.iter().map(String::as_str)))
                     .unwrap_or_else(|| format!("`{verb}` can be written as {}", list(&forms)));
                 self.error(
                     Diagnostic::error(codes::UNKNOWN_ACTION, format!("`{verb}` has no form `{written}`"), object.span)
@@ -155,12 +169,22 @@ impl Checker<'_> {
             self.refer(object.span, Target::EnumVariant(e, v));
         }
         let preset = enum_arg.map(|(p, _)| (p, call.object.as_ref().map_or(call.span, |o| o.span)));
-        self.arguments(&call.args, &params, preset, for_test, call.span, |i| Target::ActionParam(action, i));
+        let callee = Callee {
+            head: match &call.object {
+                Some(o) => format!("{verb} {}", o.node),
+                None => verb.clone(),
+            },
+            short_form: call.object.is_none(),
+        };
+        self.arguments(&call.args, &params, preset, for_test, call.span, &callee, |i| Target::ActionParam(action, i));
         Some(ResolvedCall { action })
     }
 
     /// Checks named arguments against parameters. `preset` is a parameter already given by the
-    /// short form's object (`clip` in `record clip`).
+    /// short form's object (`clip` in `record clip`). An argument written without its name is
+    /// reported (E0110) with the name it needs, and checked as that parameter, when only one
+    /// parameter left can take it.
+    #[allow(clippy::too_many_arguments)]
     pub fn arguments(
         &mut self,
         args: &[Arg],
@@ -168,6 +192,7 @@ impl Checker<'_> {
         preset: Option<(usize, Span)>,
         all_optional: bool,
         call_span: Span,
+        callee: &Callee,
         target: impl Fn(usize) -> Target,
     ) {
         // Where each parameter was first given, and each parameter by name: a call may have
@@ -178,8 +203,9 @@ impl Checker<'_> {
             by_name.entry(p.name.as_str()).or_insert(i);
         }
         for arg in args {
-            let Some(&i) = by_name.get(arg.name.node.as_str()) else {
-                let help = did_you_mean(&arg.name.node, params.iter().map(|p| p.name.as_str())).unwrap_or_else(|| {
+            let Some(name) = &arg.name else { continue };
+            let Some(&i) = by_name.get(name.node.as_str()) else {
+                let help = did_you_mean(&name.node, params.iter().map(|p| p.name.as_str())).unwrap_or_else(|| {
                     if params.is_empty() {
                         "this takes no arguments".to_string()
                     } else {
@@ -192,8 +218,8 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::error(
                         codes::UNKNOWN_ARGUMENT,
-                        format!("there is no parameter `{}`", arg.name.node),
-                        arg.name.span,
+                        format!("there is no parameter `{}`", name.node),
+                        name.span,
                     )
                     .with_label_message("unknown parameter")
                     .with_help(help),
@@ -203,22 +229,43 @@ impl Checker<'_> {
             };
             if let Some(first) = given.get(&i) {
                 self.error(
-                    Diagnostic::error(
-                        codes::DUPLICATE_ARGUMENT,
-                        format!("`{}` is given twice", arg.name.node),
-                        arg.name.span,
-                    )
-                    .with_label_message("given again here")
-                    .with_secondary(*first, "first given here")
-                    .with_help("keep one of them"),
+                    Diagnostic::error(codes::DUPLICATE_ARGUMENT, format!("`{}` is given twice", name.node), name.span)
+                        .with_label_message("given again here")
+                        .with_secondary(*first, "first given here")
+                        .with_help("keep one of them"),
                 );
             }
-            given.entry(i).or_insert(arg.name.span);
-            self.refer(arg.name.span, target(i));
+            given.entry(i).or_insert(name.span);
+            self.refer(name.span, target(i));
             let ty = params[i].ty.clone();
             self.expect_type(&arg.value, &ty, self.locals());
         }
-        if all_optional {
+        // Arguments without a name, after the named ones: a parameter given by name is not theirs.
+        // Each takes the one parameter left that can take it, if there is one.
+        let mut meant: Vec<Option<usize>> = vec![None; args.len()];
+        let mut unnamed: Vec<(usize, Vec<usize>, Vec<usize>, Type)> = Vec::new();
+        for (k, arg) in args.iter().enumerate() {
+            if arg.name.is_some() {
+                continue;
+            }
+            let free: Vec<usize> = (0..params.len()).filter(|i| !given.contains_key(i)).collect();
+            let (candidates, ty) = self.parameters_for(&arg.value, params, &free);
+            if let [i] = candidates.as_slice() {
+                given.insert(*i, arg.value.span);
+                meant[k] = Some(*i);
+            }
+            unnamed.push((k, free, candidates, ty));
+        }
+        let unsure = unnamed.iter().any(|(_, _, candidates, _)| candidates.len() != 1);
+        for (k, free, candidates, ty) in unnamed {
+            self.unnamed_argument(args, k, params, &meant, (&free, &candidates, &ty), callee);
+            if let Some(i) = meant[k] {
+                let want = params[i].ty.clone();
+                self.expect_type(&args[k].value, &want, self.locals());
+            }
+        }
+        // A parameter an unnamed argument may have meant is not reported missing.
+        if all_optional || unsure {
             return;
         }
         for (i, p) in params.iter().enumerate() {
@@ -230,6 +277,135 @@ impl Checker<'_> {
                 );
             }
         }
+    }
+
+    /// The parameters among `free` that an unnamed argument can be for: the enum parameters
+    /// that have the word written (`record(photo)`), else those of the value's type. Also the
+    /// value's type (`Type::Error` when it has a mistake of its own).
+    fn parameters_for(&self, value: &Expr, params: &[ParamDef], free: &[usize]) -> (Vec<usize>, Type) {
+        if let ExprKind::Path(p) = &value.kind
+            && let [word] = p.segments.as_slice()
+        {
+            let by_enum: Vec<usize> =
+                free.iter().copied().filter(|&i| self.enum_has(&params[i].ty, &word.node)).collect();
+            if !by_enum.is_empty() {
+                let ty = params[by_enum[0]].ty.clone();
+                return (by_enum, ty);
+            }
+        }
+        let ty = self.quiet_type(value);
+        if ty == Type::Error {
+            return (Vec::new(), ty);
+        }
+        (free.iter().copied().filter(|&i| ty.matches(&params[i].ty)).collect(), ty)
+    }
+
+    /// Reports the unnamed argument `args[k]` (E0110), which can be for the parameters
+    /// `candidates` among those not given (`free`); `meant` is the parameter each unnamed argument
+    /// can only be for, to show the call with every certain name added.
+    fn unnamed_argument(
+        &mut self,
+        args: &[Arg],
+        k: usize,
+        params: &[ParamDef],
+        meant: &[Option<usize>],
+        (free, candidates, ty): (&[usize], &[usize], &Type),
+        callee: &Callee,
+    ) {
+        let value = &args[k].value;
+        let shown = crate::syntax::print::expr(value);
+        let word = match &value.kind {
+            ExprKind::Path(p) if p.segments.len() == 1 => Some(p.segments[0].node.as_str()),
+            _ => None,
+        };
+        // The call as written, with this argument named `name` and the others that can only be
+        // for one parameter named too.
+        let fixed = |name: &str| {
+            let list: Vec<String> = args
+                .iter()
+                .enumerate()
+                .map(|(j, a)| {
+                    let value = crate::syntax::print::expr(&a.value);
+                    match (&a.name, meant[j]) {
+                        _ if j == k => format!("{name}: {value}"),
+                        (Some(n), _) => format!("{}: {value}", n.node),
+                        (None, Some(i)) => format!("{}: {value}", params[i].name),
+                        (None, None) => value,
+                    }
+                })
+                .collect();
+            format!("`{}({})`", callee.head, list.join(", "))
+        };
+        let d = Diagnostic::error(codes::UNNAMED_ARGUMENT, "arguments are named, and this one has no name", value.span)
+            .with_label_message("no parameter name");
+        let d = match candidates {
+            [i] => {
+                let p = &params[*i];
+                let help = match word {
+                    Some(w) if matches!(p.ty, Type::Enum(_)) && callee.short_form && args.len() == 1 => format!(
+                        "`{w}` is a value of the parameter `{}`: write {}, or the short form `{} {w}`",
+                        p.name,
+                        fixed(&p.name),
+                        callee.head
+                    ),
+                    Some(w) if matches!(p.ty, Type::Enum(_)) => {
+                        format!("`{w}` is a value of the parameter `{}`: write {}", p.name, fixed(&p.name))
+                    }
+                    _ => format!(
+                        "`{}` is the only parameter left that takes {}: write {}",
+                        p.name,
+                        ty.a(),
+                        fixed(&p.name)
+                    ),
+                };
+                let insert = Span::new(value.span.start, value.span.start);
+                d.with_help(help).with_fix(format!("name it `{}`", p.name), insert, format!("{}: ", p.name))
+            }
+            [] if params.is_empty() => {
+                d.with_help(format!("`{}` takes no arguments: write `{}`", callee.head, callee.head))
+            }
+            [] if free.is_empty() => d.with_help(format!("every parameter of `{}` is already given", callee.head)),
+            [] if word.is_some_and(|w| params.iter().any(|p| self.enum_has(&p.ty, w))) => {
+                let w = word.unwrap_or_default();
+                let p = params.iter().find(|p| self.enum_has(&p.ty, w)).map_or("", |p| p.name.as_str());
+                d.with_help(format!("`{w}` is a value of the parameter `{p}`, which is already given"))
+            }
+            [] => {
+                let described: Vec<String> =
+                    free.iter().map(|&i| format!("`{}` ({})", params[i].name, params[i].ty.a())).collect();
+                let text_param = free.iter().find(|&&i| params[i].ty == Type::Text);
+                let help = match (word, text_param) {
+                    // `say(hello)`: an unknown word where text fits is most likely text without quotes.
+                    (Some(w), Some(&i)) if *ty == Type::Error => format!(
+                        "text goes between quotes, after the name of its parameter: `{}: \"{w}\"`",
+                        params[i].name
+                    ),
+                    _ => format!(
+                        "write `NAME: {shown}` with the name of the parameter it is for; the parameters left are {}",
+                        described.join(", ")
+                    ),
+                };
+                d.with_help(help)
+            }
+            many => {
+                let names: Vec<String> = many.iter().map(|&i| params[i].name.clone()).collect();
+                d.with_help(format!(
+                    "it could be for {}: write the one meant, such as {}",
+                    super::one_of(&names),
+                    fixed(&names[0])
+                ))
+            }
+        };
+        self.error(d);
+    }
+
+    /// The type of `e`, or `Type::Error` when typing it finds a mistake; reports nothing.
+    fn quiet_type(&self, e: &Expr) -> Type {
+        let mut cx = Checker::new(self.scope);
+        cx.payload_event = self.payload_event;
+        cx.in_test = self.in_test;
+        let t = cx.expr(e, None, cx.locals());
+        if cx.errors_so_far() > 0 { Type::Error } else { t }
     }
 
     fn enum_has(&self, ty: &Type, word: &str) -> bool {

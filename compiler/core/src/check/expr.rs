@@ -1,5 +1,6 @@
 //! Typing expressions: conditions, filters, values of arguments and variables.
 
+use super::units::Place;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -212,30 +213,25 @@ impl Checker<'_> {
         }
         let (lt_a, rt_a) = (lt.a(), rt.a());
         let unitful = |t: &Type| matches!(t, Type::Duration | Type::Percent);
-        let d = if *lt == Type::Int && unitful(rt) || unitful(lt) && *rt == Type::Int {
-            let (bare, other) = if *lt == Type::Int { (lhs, rt) } else { (rhs, lt) };
-            let other_a = other.a();
-            let unit = if *other == Type::Duration { " s" } else { "%" };
-            Diagnostic::error(
-                codes::MISSING_UNIT,
-                format!("this number has no unit, but it is compared with {other_a}"),
-                bare.span,
-            )
-            .with_label_message("no unit")
-            .with_secondary(if *lt == Type::Int { rhs.span } else { lhs.span }, format!("this is {other_a}"))
-            .with_help(format!("add a unit: `{}{unit}`", short(bare)))
-            .with_fix("add the unit", bare.span, format!("{}{unit}", short(bare)))
-        } else if unitful(lt) && unitful(rt) {
-            Diagnostic::error(codes::UNIT_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
-                .with_label_message(format!("this is {rt_a}"))
-                .with_secondary(lhs.span, format!("this is {lt_a}"))
-                .with_help(format!("write the right side as {lt_a}, such as {}", self.example(lt)))
-        } else {
-            Diagnostic::error(codes::TYPE_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
-                .with_label_message(format!("this is {rt_a}"))
-                .with_secondary(lhs.span, format!("this is {lt_a}"))
-                .with_help(format!("both sides must have one type; write {lt_a} such as {}", self.example(lt)))
-        };
+        if *lt == Type::Int && unitful(rt) || unitful(lt) && *rt == Type::Int {
+            let (bare, other, other_side) = if *lt == Type::Int { (lhs, rt, rhs) } else { (rhs, lt, lhs) };
+            self.int_for_unit(bare, other, Some(other_side), Place::Anywhere);
+            return false;
+        }
+        if unitful(lt) && unitful(rt) {
+            // The number written is the side to rewrite: `20 s < battery` as well as `battery < 20 s`.
+            let literal = |e: &Expr| matches!(e.kind, ExprKind::Quantity { .. } | ExprKind::Percent(_));
+            if literal(lhs) && !literal(rhs) {
+                self.units_differ(rt, lhs, lt, Some(rhs));
+            } else {
+                self.units_differ(lt, rhs, rt, Some(lhs));
+            }
+            return false;
+        }
+        let d = Diagnostic::error(codes::TYPE_MISMATCH, format!("{lt_a} cannot be compared with {rt_a}"), rhs.span)
+            .with_label_message(format!("this is {rt_a}"))
+            .with_secondary(lhs.span, format!("this is {lt_a}"))
+            .with_help(format!("both sides must have one type; write {lt_a} such as {}", self.example(lt)));
         self.error(d);
         false
     }
@@ -304,6 +300,21 @@ impl Checker<'_> {
             candidates.extend(def.variants.iter().map(String::as_str));
         }
         let suggestion = did_you_mean(&word, candidates.iter().copied());
+        // `driving == yes`: a Bool is `true` or `false`.
+        let truth = match word.to_ascii_lowercase().as_str() {
+            "yes" | "true" | "y" => Some("true"),
+            "no" | "false" | "n" => Some("false"),
+            _ => None,
+        };
+        if let (Some(truth), Some(Type::Bool), true) = (truth, expected, p.segments.len() == 1) {
+            self.error(
+                Diagnostic::error(codes::UNKNOWN_NAME, format!("a Bool is `true` or `false`, not `{word}`"), p.span)
+                    .with_label_message(format!("write `{truth}`"))
+                    .with_help(format!("write `{truth}`"))
+                    .with_fix(format!("write `{truth}`"), p.span, truth),
+            );
+            return Type::Error;
+        }
         let d = match expected_enum {
             Some(def) if p.segments.len() == 1 => {
                 let values = super::one_of(&def.variants);
@@ -326,7 +337,7 @@ impl Checker<'_> {
                 p.span,
             )
             .with_label_message("not found")
-            .with_help(suggestion.unwrap_or_else(|| {
+            .with_help(self.in_unused_profile(crate::scope::MemberKind::State, p).or(suggestion).unwrap_or_else(|| {
                 "states come from the profiles in `use`, variables from `var`, and payload fields from the event in `where`".into()
             })),
         };
@@ -379,31 +390,20 @@ impl Checker<'_> {
 
     /// Checks `e` against a type it must have, with the unit hints of comparisons.
     pub fn expect_type(&mut self, e: &Expr, want: &Type, locals: Locals) {
+        self.expect_type_at(e, want, locals, Place::Anywhere);
+    }
+
+    /// [`Self::expect_type`] for a value written at `place`, which tells which units are plausible.
+    fn expect_type_at(&mut self, e: &Expr, want: &Type, locals: Locals, place: Place) {
         let t = self.expr(e, Some(want), locals);
         if t.matches(want) {
             return;
         }
         let (t_a, want_a) = (t.a(), want.a());
         let d = match (&t, want) {
-            (Type::Int, Type::Duration | Type::Percent) => {
-                let unit = if *want == Type::Duration { " s" } else { "%" };
-                Diagnostic::error(
-                    codes::MISSING_UNIT,
-                    format!("this number has no unit, but {want_a} is expected here"),
-                    e.span,
-                )
-                .with_label_message("no unit")
-                .with_help(format!(
-                    "add a unit: `{}{unit}`{}",
-                    short(e),
-                    if unit == " s" { " (units: ms, s, min, h)" } else { "" }
-                ))
-                .with_fix("add the unit", e.span, format!("{}{unit}", short(e)))
-            }
+            (Type::Int, Type::Duration | Type::Percent) => return self.int_for_unit(e, want, None, place),
             (Type::Duration | Type::Percent, Type::Duration | Type::Percent) => {
-                Diagnostic::error(codes::UNIT_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
-                    .with_label_message(format!("this is {t_a}"))
-                    .with_help(format!("write {want_a} such as {}", self.example(want)))
+                return self.units_differ(want, e, &t, None);
             }
             _ => Diagnostic::error(codes::TYPE_MISMATCH, format!("expected {want_a}, found {t_a}"), e.span)
                 .with_label_message(format!("this is {t_a}"))
@@ -426,7 +426,7 @@ impl Checker<'_> {
             return None;
         }
         if t != Type::Duration {
-            self.expect_type(e, &Type::Duration, Locals::default());
+            self.expect_type_at(e, &Type::Duration, Locals::default(), Place::of(what));
             return None;
         }
         match const_eval(e) {

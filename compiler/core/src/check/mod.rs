@@ -9,6 +9,7 @@ mod held;
 pub mod pack;
 mod rule;
 mod test;
+mod units;
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -104,6 +105,24 @@ impl<'a> Checker<'a> {
             return one_of(&def.variants);
         }
         crate::model::example_of(ty)
+    }
+
+    /// The help line for a name that no profile in use has but a profile not in use does: "`x`
+    /// is a state of profile `p`, which this pack does not use: add it to `use`".
+    pub fn in_unused_profile(&self, kind: crate::scope::MemberKind, path: &Path) -> Option<String> {
+        let profiles = self.scope.unused_profiles_with(kind, path);
+        let what = format!("`{}` is {}", path.text(), kind.a());
+        match profiles.as_slice() {
+            [] => None,
+            [one] => Some(format!("{what} of profile `{one}`, which this pack does not use: add `{one}` to `use`")),
+            many => {
+                let names: Vec<String> = many.iter().map(|p| p.to_string()).collect();
+                Some(format!(
+                    "{what} of the profiles {}, which this pack does not use: add the one meant to `use`",
+                    one_of(&names)
+                ))
+            }
+        }
     }
 
     /// The number of errors reported so far, to tell whether a check added one. Counted, not

@@ -7,7 +7,7 @@ use super::expr::Locals;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::model::{PRIVACY_CLASSES, ProfileModel};
-use crate::scope::{Scope, VarDef};
+use crate::scope::{Elsewhere, MemberKind, Scope, VarDef};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{ItemKind, VarDecl};
 use crate::types::{Const, ConstError, Type, const_eval};
@@ -67,6 +67,20 @@ pub fn build_scope(
     }
     if scope.profiles.is_empty() {
         scope.incomplete = true;
+    }
+    for p in profiles.values().filter(|p| !scope.profiles.iter().any(|q| q.name == p.name)) {
+        let member = |kind, device: &Arc<str>, capability: &Option<Arc<str>>, name: &str| Elsewhere {
+            profile: p.name.clone(),
+            kind,
+            device: device.clone(),
+            capability: capability.clone(),
+            name: name.to_string(),
+        };
+        let d = &p.device.name;
+        scope.elsewhere.push(member(MemberKind::Device, d, &None, d));
+        scope.elsewhere.extend(p.events.iter().map(|e| member(MemberKind::Event, &e.device, &e.capability, &e.name)));
+        scope.elsewhere.extend(p.states.iter().map(|e| member(MemberKind::State, &e.device, &e.capability, &e.name)));
+        scope.elsewhere.extend(p.actions.iter().map(|e| member(MemberKind::Action, &e.device, &e.capability, &e.name)));
     }
     // The first enum of each name, to compare each profile's enums with.
     let mut enum_of: std::collections::HashMap<Arc<str>, usize> = std::collections::HashMap::new();

@@ -5,6 +5,7 @@ use super::expr::Locals;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
+use crate::scope::MemberKind;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{Action, ActionKind, Expr, Path, RuleDecl, RuleOption, StateChange, TriggerKind};
@@ -64,12 +65,13 @@ impl Checker<'_> {
                     .flat_map(|i| [self.scope.event_short(i), self.scope.event_qualified(i)])
                     .collect();
                 let is_state = !self.scope.states_matching(p).is_empty() || self.scope.var(&word).is_some();
+                let elsewhere = self.in_unused_profile(MemberKind::Event, p);
                 let help = if is_state {
                     Some(format!(
                         "`{word}` is a state, not an event: react to it with `on {word} becomes VALUE` or `on {word} changes`"
                     ))
                 } else {
-                    did_you_mean(&word, names.iter().map(String::as_str))
+                    elsewhere.clone().or_else(|| did_you_mean(&word, names.iter().map(String::as_str)))
                 };
                 let help = help.unwrap_or_else(|| {
                     if self.scope.events.is_empty() {
@@ -80,7 +82,13 @@ impl Checker<'_> {
                         format!("events in scope include {}", list(&shorts))
                     }
                 });
-                let fix = if is_state { None } else { did_you_mean_first(&word, &names) };
+                // Two spellings per event, short then qualified: `k / 2` is the event.
+                let fix = if is_state || elsewhere.is_some() {
+                    None
+                } else {
+                    crate::suggest::certain(&word, names.iter().enumerate().map(|(k, n)| (n.as_str(), k / 2)))
+                        .map(str::to_string)
+                };
                 let mut d = Diagnostic::error(
                     codes::UNKNOWN_EVENT,
                     format!("no profile in scope has an event `{word}`"),
@@ -148,7 +156,9 @@ impl Checker<'_> {
             };
             (codes::NOT_A_STATE, format!("`{word}` is an event, not a state"), help)
         } else {
-            let help = did_you_mean(&word, names.iter().map(String::as_str))
+            let help = self
+                .in_unused_profile(MemberKind::State, p)
+                .or_else(|| did_you_mean(&word, names.iter().map(String::as_str)))
                 .unwrap_or_else(|| "states come from the profiles in `use`, variables from `var`".into());
             (codes::UNKNOWN_NAME, format!("there is no state or variable named `{word}`"), help)
         };
@@ -292,8 +302,4 @@ impl Checker<'_> {
             );
         }
     }
-}
-
-fn did_you_mean_first(word: &str, names: &[String]) -> Option<String> {
-    crate::suggest::closest(word, names.iter().map(String::as_str)).first().map(|s| s.to_string())
 }

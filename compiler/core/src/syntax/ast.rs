@@ -162,9 +162,11 @@ pub struct Call {
     pub span: Span,
 }
 
+/// `message: "hi"`. Arguments are named; one written without its name (`say("hi")`) is kept with
+/// `name: None` so the checker, which knows the parameters, can say which name it needs (E0110).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Arg {
-    pub name: Name,
+    pub name: Option<Name>,
     pub value: Expr,
 }
 

@@ -119,6 +119,10 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 i = end;
                 continue;
             }
+            if let Some(end) = fraction(src, &mut out, start, i) {
+                i = end;
+                continue;
+            }
             match src[start..i].parse::<u64>() {
                 Ok(n) if n <= i64::MAX as u64 => out.tokens.push((Token::Int(n), span(start, i))),
                 _ => {
@@ -186,6 +190,22 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 .with_fix(format!("write `{word}`"), span(start, i), *word),
             );
             out.tokens.push((Token::Word(word), span(start, i)));
+        } else if let Some(end) = single_quoted(src, i) {
+            // `'hi'`: text in single quotes, read as the text it was meant to be.
+            let inner = &src[start + 1..end - 1];
+            let quoted = format!("\"{inner}\"");
+            out.errors.push(
+                Diagnostic::error(
+                    codes::UNEXPECTED_CHARACTER,
+                    "text in glass goes between double quotes",
+                    span(start, end),
+                )
+                .with_label_message("single quotes")
+                .with_help(format!("write `{quoted}`"))
+                .with_fix(format!("write `{quoted}`"), span(start, end), quoted.clone()),
+            );
+            out.tokens.push((Token::Str(inner), span(start, end)));
+            i = end;
         } else if let Some(open) = SMART_QUOTES.iter().find(|q| src[i..].starts_with(**q)) {
             i = smart_quoted_text(src, i, open, &mut out);
         } else {
@@ -216,6 +236,15 @@ const FOREIGN_OPERATORS: &[(&str, &str)] = &[("&&", "and"), ("||", "or"), ("!", 
 
 /// Typographic quotes that word processors put in place of `"`.
 const SMART_QUOTES: &[&str] = &["\u{201c}", "\u{201d}", "\u{201e}"];
+
+/// The end of text between single quotes starting at `i` (`'hi'`), on one line, without a `"`
+/// or a `\` in it (so that its fix, the same text between double quotes, means the same).
+fn single_quoted(src: &str, i: usize) -> Option<usize> {
+    let rest = src[i..].strip_prefix('\'')?;
+    let close = rest.find(['\'', '\n'])?;
+    let inner = &rest[..close];
+    (rest[close..].starts_with('\'') && !inner.contains(['"', '\\'])).then_some(i + close + 2)
+}
 
 /// Text between typographic quotes, `“like this”`: each quote is an error with its fix, and the
 /// text between them is read as text, so the call around it is still checked. Returns the end.
@@ -343,6 +372,78 @@ fn digit_name_part(src: &str, word_end_at: usize, start: usize) -> Option<(usize
     .with_help(format!("join the parts or spell the number: write `{joined}`"))
     .with_fix(format!("write `{joined}`"), span, joined);
     Some((letters_end, d))
+}
+
+/// `1.5 s`, `0.5s`, `12.5%`: numbers are whole. A fraction of a duration is the whole number of a
+/// smaller unit (`1500 ms`): that is the fix, and the tokens are read as if it were made. Other
+/// fractions become an error token. `digits_end` is where the digits before the `.` end; returns
+/// where the fraction (and the unit it took) ends, or `None` when no fraction follows.
+fn fraction(src: &str, out: &mut Lexed<'_>, start: usize, digits_end: usize) -> Option<usize> {
+    let bytes = src.as_bytes();
+    if bytes.get(digits_end) != Some(&b'.') || !bytes.get(digits_end + 1).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut end = digits_end + 1;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        end += 1;
+    }
+    let number = &src[start..end];
+    // The unit after it, on the same line.
+    let mut u = end;
+    while u < bytes.len() && (bytes[u] == b' ' || bytes[u] == b'\t') {
+        u += 1;
+    }
+    let unit_end = if u < bytes.len() && is_word_start(bytes[u] as char) { word_end(src, u) } else { u };
+    let unit = &src[u..unit_end];
+    let at = |a: usize, b: usize| Span::new(a as u32, b as u32);
+    let whole = exact_millis(number, crate::syntax::units::unit_millis(unit));
+    let d =
+        Diagnostic::error(codes::FRACTION, format!("numbers in glass are whole; `{number}` is not"), at(start, end))
+            .with_label_message("a fraction");
+    match whole {
+        Some(ms) if ms <= i64::MAX as u64 => {
+            let written = crate::syntax::units::duration_text(ms as i64);
+            out.errors.push(d.with_help(format!("write the duration in a smaller unit: `{written}`")).with_fix(
+                format!("write `{written}`"),
+                at(start, unit_end),
+                written.clone(),
+            ));
+            // Read as the fix: the number and its unit, in the unit `duration_text` chose.
+            let (n, unit) = written.split_once(' ').unwrap_or((&written, "ms"));
+            let unit: &'static str =
+                crate::syntax::units::DURATION_UNITS.iter().find(|(u, _)| *u == unit).map_or("ms", |(u, _)| u);
+            out.tokens.push((Token::Int(n.parse().unwrap_or(0)), at(start, end)));
+            out.tokens.push((Token::Word(unit), at(u, unit_end)));
+            Some(unit_end)
+        }
+        _ => {
+            let is_unit = crate::syntax::units::unit_millis(unit).is_some();
+            let below = &number[..digits_end - start];
+            let above = below.parse::<u64>().map_or_else(|_| "more".to_string(), |n| (n + 1).to_string());
+            let help = if src[end..].trim_start().starts_with('%') {
+                format!("percentages are whole numbers: round it, to `{below}%` or `{above}%`")
+            } else if is_unit {
+                "a duration is a whole number of a unit: write it in `ms`, rounded".to_string()
+            } else {
+                format!("write a whole number, such as `{below}` or `{above}`")
+            };
+            out.errors.push(d.with_help(help));
+            // The unit of a duration goes with it: alone, it would read as a name.
+            let end = if is_unit { unit_end } else { end };
+            out.tokens.push((Token::Error, at(start, end)));
+            Some(end)
+        }
+    }
+}
+
+/// `number` (digits, `.`, digits) of the unit `unit_ms` long, in whole milliseconds, if it is.
+fn exact_millis(number: &str, unit_ms: Option<u64>) -> Option<u64> {
+    let (whole, part) = number.split_once('.')?;
+    let unit_ms = unit_ms?;
+    let scale = 10u64.checked_pow(part.len() as u32)?;
+    let value = whole.parse::<u64>().ok()?.checked_mul(scale)?.checked_add(part.parse::<u64>().ok()?)?;
+    let ms = value.checked_mul(unit_ms)?;
+    (ms % scale == 0).then_some(ms / scale)
 }
 
 /// The byte offset of the first unknown escape in the text between quotes.

@@ -1,6 +1,7 @@
 //! Text to syntax trees: lexing, cutting a file into items, and parsing each item.
 
 pub mod ast;
+mod habits;
 pub mod lexer;
 pub mod parser;
 pub mod print;

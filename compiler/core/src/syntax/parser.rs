@@ -298,10 +298,23 @@ fn args<'t, 's: 't, I>() -> impl Parser<'t, I, Vec<Arg>, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    name()
-        .then_ignore(sym(":"))
-        .then(expr())
-        .map(|(name, value)| Arg { name, value })
+    // `message = "hi"` is a named argument written like an assignment: reported with the fix `:`,
+    // and read as meant.
+    let colon = sym(":").ignored().or(sym("=").validate(|eq, _, emitter| {
+        emitter.emit(custom(
+            eq,
+            "an argument is named with `:`, not `=`",
+            "write `:` here",
+            "arguments read `NAME: VALUE`, as in `say(message: \"Hi\")`",
+            Some(":"),
+        ));
+    }));
+    let named = name().then_ignore(colon).then(expr()).map(|(name, value)| Arg { name: Some(name), value });
+    // An argument without its name (`say("hi")`) is read too: the checker knows the parameters
+    // and says which name it needs.
+    let positional = expr().map(|value| Arg { name: None, value });
+    named
+        .or(positional)
         .separated_by(sym(","))
         .allow_trailing()
         .collect::<Vec<_>>()

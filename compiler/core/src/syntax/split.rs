@@ -40,12 +40,22 @@ pub fn split_items(src: &str) -> Vec<Span> {
         // `var on` is a keyword misused as a name, not a new item: let the parser say so.
         let names_something = previous.is_some_and(|(p, _)| DECLARERS.iter().any(|d| p.is_keyword(d)));
         let line_start = previous.is_none_or(|(_, p)| src[p.end as usize..span.start as usize].contains('\n'));
+        // `on every 10 s` is one mistaken rule, not an `on` alone and a timer (see `habits`).
+        let after_on = previous.is_some_and(|(p, _)| p.is_keyword("on"));
+        // `when button-press: ...` on a line of its own is a rule written as in other languages.
+        let habit = line_start
+            && open.is_empty()
+            && matches!(token, Token::Word(w) if super::habits::RULE_STARTS.contains(w))
+            && matches!(tokens.get(k + 1), Some((Token::Word(_), _)))
+            && previous.is_none_or(|(p, _)| !goes_on(&p));
         previous = Some((*token, *span));
         let keyword = match token {
             Token::Word(w) if ITEM_KEYWORDS.contains(w) && !names_something => Some(*w),
+            Token::Word(w) if habit => Some(*w),
             _ => None,
         };
         let starts_item = match keyword {
+            Some("every") if after_on => false,
             Some("on" | "every") if rule_awaiting_trigger && open.is_empty() => false,
             Some(_) if open.is_empty() => true,
             Some(_) if open.contains(&Token::Sym("(")) => true,
@@ -77,6 +87,15 @@ pub fn split_items(src: &str) -> Vec<Span> {
         }
     }
     items
+}
+
+/// Whether an item goes on after this token: an operator, a separator or a keyword.
+fn goes_on(token: &Token) -> bool {
+    match token {
+        Token::Sym(s) => !matches!(*s, ")" | "}" | "%"),
+        Token::Word(w) => super::lexer::KEYWORDS.contains(w),
+        _ => false,
+    }
 }
 
 /// Inside braces, `on` starts a line both in a profile action's clauses (`on ar1`) and in a rule
@@ -152,13 +171,19 @@ pub fn parse_item_text(text: &str) -> ParsedItem {
         .filter(|(t, _)| *t != Token::Error)
         .map(|(t, s)| (*t, SimpleSpan::from(s.range())))
         .collect();
+    // Habits of other rule languages are reported, and read as what they mean.
+    if context == Context::Rule {
+        errors.extend(super::habits::rewrite(text, &mut tokens));
+    }
     // Brackets left open are reported at the bracket, then closed at the end of the item so the
     // rest of it still parses.
     let unclosed = unclosed_brackets(&tokens);
     let last_token_start = tokens.last().map_or(0, |(_, s)| s.start);
     for &(bracket, at) in unclosed.iter().rev() {
         let (open, close) = if bracket == "(" { ("(", ")") } else { ("{", "}") };
-        unreadable.push(Span::new(at.start as u32, at.end as u32));
+        // Where the bracket was meant to close is unknown, so what follows it may be misread
+        // (`say(message: "hi", chime` reads `chime` as an argument): all of it is unreadable.
+        unreadable.push(Span::new(at.start as u32, text.len() as u32));
         tokens.push((Token::Sym(close), SimpleSpan::from(text.len()..text.len())));
         // Its `)` may be inside text left open, or in characters the lexer could not read.
         if lexer_errors.iter().any(|&e| e > at.start) {
@@ -407,16 +432,59 @@ fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Toke
         return None;
     }
     let units = "a number takes `%` or a duration unit (`ms`, `s`, `min`, `h`, `day`, or a long form such as `seconds`), or no unit when it counts something";
+    let number = match before {
+        Some((Token::Int(n), _)) => n.to_string(),
+        _ => "the number".to_string(),
+    };
     let help = match unit_meant(word) {
         Some(unit) => {
             format!("write `{unit}` for {}; {units}", if unit == "%" { "a percentage" } else { "this duration" })
         }
+        // `120 km`, `500 lux`: measures other than time are plain numbers, in the unit the
+        // profile gives (its documentation says which).
+        None if is_measure(word) => format!(
+            "glass has units only for time and percentages: a speed, a distance or a light level is a plain number in the unit the profile's state counts in, as in `{number}`"
+        ),
         None => units.to_string(),
     };
     Some(
         Diagnostic::error(codes::UNKNOWN_UNIT, format!("no unit `{word}`"), span)
             .with_label_message("not a unit glass knows")
             .with_help(help),
+    )
+}
+
+/// Units of measures other than time, which glass writes as plain numbers.
+fn is_measure(word: &str) -> bool {
+    matches!(
+        word.to_ascii_lowercase().as_str(),
+        "km" | "kmh"
+            | "kph"
+            | "mph"
+            | "m"
+            | "cm"
+            | "mm"
+            | "meters"
+            | "metres"
+            | "miles"
+            | "ft"
+            | "feet"
+            | "lux"
+            | "lx"
+            | "mw"
+            | "w"
+            | "kg"
+            | "g"
+            | "lb"
+            | "lbs"
+            | "c"
+            | "f"
+            | "degrees"
+            | "deg"
+            | "bpm"
+            | "db"
+            | "steps"
+            | "kcal"
     )
 }
 
