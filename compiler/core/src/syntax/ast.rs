@@ -223,6 +223,8 @@ pub enum BinaryOp {
     Sub,
     Mul,
     Div,
+    /// The remainder of a division, `%`: it has the sign of the left side.
+    Rem,
 }
 
 impl BinaryOp {
@@ -240,6 +242,7 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
         }
     }
 
