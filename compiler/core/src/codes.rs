@@ -126,7 +126,7 @@ percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long fo
 `minutes`, `hours`, ...). A number that counts something takes no unit at all.
 
     on button-press while battery < 20 pct: chime        # error: no unit `pct`
-    on button-press while battery < 20%: chime           # fine
+    on button-press while battery < 20 %: chime          # fine
     on button-press at most 2 times per 10 secs: chime   # error: no unit `secs`
     on button-press at most 2 times per 10 s: chime      # fine";
 
@@ -135,13 +135,15 @@ percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long fo
 it is a percent sign: `15%` is fifteen percent. Anywhere else it is the remainder operator, which
 binds like `*` and `/`: `clips % 10` is what is left after dividing `clips` by 10.
 
-Two ways of writing it fit neither rule clearly, and are reported with the fix:
+After a space, `%` is still the number's percent sign when no value follows it (`15 %:`), as
+nothing else fits. A `%` right after a number and right before a value, with no spaces, fits both
+rules, and is reported with the fix:
 
-    while battery < 15 %: chime          # error: a percent sign apart from its number
-    while battery < 15%: chime           # fine
-    while count%2 == 1: chime            # fine: `%` after a name is the remainder
     while 7%2 == 1: chime                # error: a percentage or a remainder?
-    while 7 % 2 == 1: chime              # fine: the remainder, 1";
+    while 7 % 2 == 1: chime              # fine: the remainder, 1
+    while count%2 == 1: chime            # fine: `%` after a name is the remainder
+    while battery < 15%: chime           # fine
+    while battery < 15 %: chime          # fine too: nothing follows the `%`";
 
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a

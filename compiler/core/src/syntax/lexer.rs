@@ -192,10 +192,9 @@ pub fn lex(src: &str) -> Lexed<'_> {
             && let Some(&(Token::Int(n), number)) = out.tokens.last()
             && !starts_value(src, after_spaces(src, i + 1), true)
         {
-            // `15 %:`: a `%` apart from its number with no value after it can only be meant as
-            // a percent sign. Reported, and read as the percentage.
+            // `15 %:`: a `%` apart from its number with no value after it can only be the
+            // number's percent sign (the formatter writes it `15%`).
             i += 1;
-            out.errors.push(percent_sign_apart(src, number, i));
             out.tokens.pop();
             out.tokens.push((Token::Percent(n), Span::new(number.start, i as u32)));
         } else if let Some(sym) = SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
@@ -295,19 +294,6 @@ fn remainder_without_spaces(src: &str, start: usize, percent: usize) -> Diagnost
         Span::new(percent as u32, percent as u32 + 1),
         " % ",
     )
-}
-
-/// `15 %` with nothing after it that `%` could take the remainder by: a percent sign written
-/// apart from its number. `number` is the number's span, `end` the end of the `%`.
-fn percent_sign_apart(src: &str, number: Span, end: usize) -> Diagnostic {
-    let digits = &src[number.range()];
-    let written = Span::new(number.start, end as u32);
-    Diagnostic::error(codes::PERCENT_OR_REMAINDER, format!("`%` is apart from the number `{digits}`"), written)
-        .with_label_message("a percent sign after a space")
-        .with_help(format!(
-            "a percent sign is written right after its number: `{digits}%` (with a space, `%` takes the remainder of a division, as in `x % 10`)"
-        ))
-        .with_fix(format!("write `{digits}%`"), written, format!("{digits}%"))
 }
 
 /// Operators of other languages, and the glass word each stands for.
@@ -587,7 +573,7 @@ mod tests {
     }
 
     #[test]
-    fn a_percent_that_could_be_either_is_reported_with_its_fix() {
+    fn a_percent_between_a_number_and_a_value_is_reported_with_its_fix() {
         // `7%2`: the remainder, reported; the fix puts spaces around `%`.
         let lexed = lex("7%2 == 1");
         assert_eq!(lexed.errors.len(), 1);
@@ -595,12 +581,10 @@ mod tests {
         assert_eq!(lexed.errors[0].fix.as_ref().map(|f| f.replacement.as_str()), Some(" % "));
         assert_eq!(kinds("7%2"), ["Int(7)", "Sym(\"%\")", "Int(2)"]);
         assert_eq!(kinds("7%x"), ["Int(7)", "Sym(\"%\")", "Word(\"x\")"]);
-        // `15 %` with no value after it: the percentage, reported; the fix joins them.
+        // `15 %` with no value after it: the number's percent sign, as nothing else fits.
         for src in ["15 %", "15 %: x", "15 %)", "15 % and x", "15 % at most", "15 %\n  at 5 s:", "15 % # c"] {
             let lexed = lex(src);
-            assert_eq!(lexed.errors.len(), 1, "{src}");
-            assert_eq!(lexed.errors[0].code, codes::PERCENT_OR_REMAINDER);
-            assert_eq!(lexed.errors[0].fix.as_ref().map(|f| f.replacement.as_str()), Some("15%"));
+            assert!(lexed.errors.is_empty(), "{src}");
             assert_eq!(lexed.tokens[0], (Token::Percent(15), Span::new(0, 4)), "{src}");
         }
     }
