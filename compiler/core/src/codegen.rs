@@ -510,6 +510,7 @@ impl<'a> Generator<'a> {
                 self.expr(code, inner, depth, cx)?;
                 code.op(if *op == UnaryOp::Not { Op::Not } else { Op::Neg }, 0);
             }
+            ExprKind::Binary(op, l, r) if e.ty == Type::Time => self.moved_time(code, *op, l, r, depth, cx)?,
             ExprKind::Binary(op, l, r) => {
                 self.expr(code, l, depth, cx)?;
                 self.expr(code, r, depth + 1, cx)?;
@@ -518,6 +519,32 @@ impl<'a> Generator<'a> {
             ExprKind::Held(condition, duration_ms) => self.held(code, condition, *duration_ms, cx)?,
             _ => self.leaf(code, e, depth, cx)?,
         }
+        Ok(())
+    }
+
+    /// `time ± duration` or `duration + time`, the duration a constant (the checker allows no
+    /// other): `(time + shift) % 1440`, where the shift is the minutes added in `0..1440`, so the
+    /// sum stays positive and the remainder wraps it around midnight.
+    fn moved_time(
+        &mut self,
+        code: &mut Code,
+        op: BinaryOp,
+        l: &ir::Expr,
+        r: &ir::Expr,
+        depth: usize,
+        cx: Context,
+    ) -> Result<(), Limit> {
+        let (time, duration) = if l.ty == Type::Time { (l, r) } else { (r, l) };
+        let shift = match duration.constant() {
+            Some(Const::Duration(ms)) => crate::types::time_shift(op, ms),
+            _ => None,
+        }
+        .ok_or_else(|| too("a time of day moved by a duration that is not constant", "this is a compiler bug"))?;
+        self.expr(code, time, depth, cx)?;
+        self.push_number(code, shift, depth + 1)?;
+        code.op(Op::Add, 0);
+        self.push_number(code, crate::types::MINUTES_PER_DAY, depth + 1)?;
+        code.op(Op::Rem, 0);
         Ok(())
     }
 
@@ -541,6 +568,15 @@ impl<'a> Generator<'a> {
                     ));
                 }
                 code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
+            }
+            ExprKind::TimeOfDay => {
+                if cx.held {
+                    return Err(too(
+                        "`time-of-day` cannot be read in a held condition: the runtime watches those through the states they read, and the clock is not a state",
+                        "compare the time in the rule's condition, outside `for`",
+                    ));
+                }
+                code.op(Op::Minute, 0);
             }
             ExprKind::Unary(..) | ExprKind::Binary(..) | ExprKind::Held(..) => {
                 return Err(too("an expression the code generator does not know", "this is a compiler bug"));
@@ -620,6 +656,7 @@ fn binary(op: BinaryOp) -> Op {
         BinaryOp::Sub => Op::Sub,
         BinaryOp::Mul => Op::Mul,
         BinaryOp::Div => Op::Div,
+        BinaryOp::Rem => Op::Rem,
         BinaryOp::Eq => Op::Eq,
         BinaryOp::Ne => Op::Ne,
         BinaryOp::Lt => Op::Lt,
@@ -646,7 +683,7 @@ fn reads(e: &ir::Expr) -> Vec<Value> {
                 walk(l, out, seen);
                 walk(r, out, seen);
             }
-            ExprKind::Const(_) | ExprKind::Payload(_) => {}
+            ExprKind::Const(_) | ExprKind::Payload(_) | ExprKind::TimeOfDay => {}
         }
     }
     let mut out = Vec::new();

@@ -147,6 +147,21 @@ a smaller unit, and the help line gives it; percentages are whole percents.
     every 2.5 min: chime                                          # error
     every 150 s: chime                                            # fine";
 
+    PERCENT_OR_REMAINDER = "E0015", "a `%` that could be a percent sign or a remainder",
+"`%` has two meanings, told apart by spaces. Right after the digits of a number, with no space,
+it is a percent sign: `15%` is fifteen percent. Anywhere else it is the remainder operator, which
+binds like `*` and `/`: `clips % 10` is what is left after dividing `clips` by 10.
+
+After a space, `%` is still the number's percent sign when no value follows it (`15 %:`), as
+nothing else fits. A `%` right after a number and right before a value, with no spaces, fits both
+rules, and is reported with the fix:
+
+    while 7%2 == 1: chime                # error: a percentage or a remainder?
+    while 7 % 2 == 1: chime              # fine: the remainder, 1
+    while count%2 == 1: chime            # fine: `%` after a name is the remainder
+    while battery < 15%: chime           # fine
+    while battery < 15 %: chime          # fine too: nothing follows the `%`";
+
     UNKNOWN_PROFILE = "E0100", "unknown profile",
 "`use` names a profile the compiler does not know. Profiles are `.glass` files that contain a
 `profile NAME { ... }` block; pass them to `glassc` with the pack (or put them in the same folder).
@@ -278,6 +293,22 @@ and `below -5%` are refused too.";
     ARITHMETIC_OVERFLOW = "E0206", "constant overflows",
 "A constant expression overflows a 64-bit integer (durations count milliseconds, so they go up to
 about 292 million years), or divides by zero: `10 s / 0` has no value.";
+
+    TIME_ARITHMETIC = "E0207", "arithmetic a time of day does not take",
+"A time of day (a `Time`, such as `07:30` or `time-of-day`) is moved by a constant duration of
+whole minutes, and the result goes round the clock: `23:30 + 1 h` is `00:30`, `00:15 - 30 min`
+is `23:45`. Times are also compared (`time-of-day >= 22:00`). Nothing else is arithmetic on a
+time:
+
+    while time-of-day + 30 min < 23:00: chime       # fine
+    while departs - 1 h > time-of-day: chime        # fine
+    while time-of-day + 30 s < 23:00: chime         # error: not a whole number of minutes
+    while time-of-day + delay < 23:00: chime        # error: the duration is a variable
+    while departs - time-of-day < 1 h: chime        # error: two times subtracted
+    while time-of-day * 2 > 12:00: chime            # error
+
+A time between two others is tested by comparing it with both, `or` when the span crosses
+midnight: `time-of-day >= 22:00 or time-of-day < 06:00`.";
 
     UNDECLARED_PERMISSION = "E0300", "permission not declared",
 "The action captures or sends data of a privacy class (camera, microphone, location, payment,

@@ -68,6 +68,8 @@ pub fn definition(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             Target::EventParam(e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
             Target::EnumVariant(e, _) => scope.enums.get(e)?.origin.clone(),
             Target::Var(i) => Origin { file: file.path(db).clone(), span: scope.vars.get(i)?.span },
+            // Built into the language: declared nowhere.
+            Target::TimeOfDay => return None,
         },
     })
 }
@@ -104,8 +106,12 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
             let en = scope.enums.get(*e)?;
             format!("**value** `{}` of `{}` {{ {} }}", en.variants.get(*v)?, en.name, en.variants.join(", "))
         }
+        Target::TimeOfDay => TIME_OF_DAY_DOC.to_string(),
     })
 }
+
+/// The hover text of `time-of-day`.
+const TIME_OF_DAY_DOC: &str = "**built-in** `time-of-day`: Time\n\nThe time of day at which the rule runs, in whole minutes (`00:00` to `23:59`). Compare it with times (`time-of-day >= 22:00 or time-of-day < 06:00`) or move it by a constant duration (`time-of-day + 30 min`, which goes round midnight).";
 
 fn action(scope: &Scope, i: usize, a: &ActionDef) -> String {
     let mut s = format!("**action** `{}{}`", scope.action_qualified(i), params(&a.params));
@@ -238,6 +244,11 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 out.push(Completion { label: v.clone(), kind: CompletionKind::Value, detail: format!("{}", e.name) });
             }
         }
+        out.push(Completion {
+            label: crate::types::TIME_OF_DAY.into(),
+            kind: CompletionKind::Value,
+            detail: "Time: the time of day at which the rule runs".into(),
+        });
     };
     let callee = open_call(earlier);
     match context {
@@ -288,7 +299,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             }
         }
         Some(Token::Word("while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above"))
-        | Some(Token::Sym("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "(" | "=")) => {
+        | Some(Token::Sym("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" | "(" | "=")) => {
             values(&mut out)
         }
         // After a unit the delay of `after 5 s` is complete: an action follows.
@@ -547,7 +558,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                     Target::State(_) => TokenClass::State,
                     Target::Action(_) => TokenClass::Action,
                     Target::Var(_) => TokenClass::Variable,
-                    Target::EnumVariant(..) => TokenClass::Value,
+                    Target::EnumVariant(..) | Target::TimeOfDay => TokenClass::Value,
                     Target::ActionParam(..) | Target::EventParam(..) => TokenClass::Parameter,
                 };
                 let span = r.span.shift(item.offset);
@@ -573,7 +584,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                 pending_path = whole;
                 whole.map(|(_, c)| c)
             }
-            Token::Int(_) | Token::Time(_) => Some(TokenClass::Number),
+            Token::Int(_) | Token::Percent(_) | Token::Time(_) => Some(TokenClass::Number),
             Token::Str(_) => Some(TokenClass::Text),
             Token::Sym(_) => Some(TokenClass::Operator),
             Token::Error => None,

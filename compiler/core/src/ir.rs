@@ -78,6 +78,8 @@ pub enum ExprKind {
     Read(Value),
     /// A payload field of the triggering event.
     Payload(usize),
+    /// The time of day at which the rule runs (`time-of-day`), in minutes after midnight.
+    TimeOfDay,
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// The condition has been true without a break for this many milliseconds.
@@ -116,19 +118,35 @@ impl Expr {
                 Some(rebuild(n.checked_neg()?))
             }
             ExprKind::Binary(op, l, r) => {
-                let (l, rebuild) = number(l.constant()?)?;
-                let (r, _) = number(r.constant()?)?;
+                let (l, r) = (l.constant()?, r.constant()?);
+                if let Some((t, ms)) = time_and_duration(*op, &l, &r) {
+                    return Some(Const::Time(crate::types::time_shifted(t, crate::types::time_shift(*op, ms)?)));
+                }
+                let (l, rebuild) = number(l)?;
+                let (r, _) = number(r)?;
                 let n = match op {
                     BinaryOp::Add => l.checked_add(r)?,
                     BinaryOp::Sub => l.checked_sub(r)?,
                     BinaryOp::Mul => l.checked_mul(r)?,
                     BinaryOp::Div => l.checked_div(r)?,
+                    // Exactly the runtime's `Rem`: `x % 0` and `i64::MIN % -1` are 0.
+                    BinaryOp::Rem => glass_runtime::isa::remainder(l, r),
                     _ => return None,
                 };
                 Some(rebuild(n))
             }
             _ => None,
         }
+    }
+}
+
+/// The time and the duration of `time ± duration` or `duration + time` (the checker allows no
+/// other arithmetic on a time of day).
+fn time_and_duration(op: BinaryOp, l: &Const, r: &Const) -> Option<(u16, i64)> {
+    match (op, l, r) {
+        (BinaryOp::Add | BinaryOp::Sub, Const::Time(t), Const::Duration(ms))
+        | (BinaryOp::Add, Const::Duration(ms), Const::Time(t)) => Some((*t, *ms)),
+        _ => None,
     }
 }
 

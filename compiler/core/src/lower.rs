@@ -92,6 +92,8 @@ fn binary(op: BinaryOp, l: ir::Expr, r: ir::Expr) -> ir::Expr {
     let ty = match op {
         BinaryOp::And | BinaryOp::Or => Type::Bool,
         op if op.is_comparison() => Type::Bool,
+        // A time of day moved by a duration, either side.
+        _ if l.ty == Type::Time || r.ty == Type::Time => Type::Time,
         _ if l.ty == Type::Int => r.ty.clone(),
         _ => l.ty.clone(),
     };
@@ -168,6 +170,7 @@ impl Lower<'_> {
                 Target::EventParam(ev, f) => {
                     (ExprKind::Payload(*f), self.scope.events.get(*ev)?.params.get(*f)?.ty.clone())
                 }
+                Target::TimeOfDay => (ExprKind::TimeOfDay, Type::Time),
                 Target::EnumVariant(en, v) => {
                     let def = self.scope.enums.get(*en)?;
                     let variant = def.variants.get(*v)?;

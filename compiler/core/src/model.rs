@@ -214,6 +214,9 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
         let capability = cap.map(|c| Arc::<str>::from(c.node.as_str()));
         match &m.kind {
             MemberKind::State { name, ty } => {
+                if name.node == crate::types::TIME_OF_DAY {
+                    cx.error(crate::types::time_of_day_taken("a state", name.span));
+                }
                 let ty = cx.lower_type(ty, &enums);
                 model.states.push(StateDef {
                     device: dev.clone(),
@@ -225,6 +228,9 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                 });
             }
             MemberKind::Event { name, params, max_rate } => {
+                for p in params.iter().filter(|p| p.name.node == crate::types::TIME_OF_DAY) {
+                    cx.error(crate::types::time_of_day_taken("a payload field", p.name.span));
+                }
                 let params = cx.lower_params(params, &enums, &origin);
                 let max_rate = max_rate.as_ref().and_then(|(count, window)| {
                     let window = cx.positive_duration(window)?;

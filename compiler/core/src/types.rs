@@ -2,10 +2,31 @@
 
 use std::sync::Arc;
 
+use crate::codes;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::lexer::quote;
 use crate::syntax::print::time_text;
 use crate::syntax::units::{duration_text, unit_millis};
+
+/// The built-in value of the time of day at which a rule runs (a `Time`). The word alone always
+/// means it: a pack variable, a profile state or a payload field of that name is refused (E0109)
+/// where it is declared, so no profile or variable can change what a rule reads.
+pub const TIME_OF_DAY: &str = "time-of-day";
+
+/// The error for a declaration named [`TIME_OF_DAY`]; `what` is "a variable", "a state", ...
+pub fn time_of_day_taken(what: &str, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        codes::DUPLICATE_NAME,
+        format!("`{TIME_OF_DAY}` is glass's own time of day, not a name for {what}"),
+        span,
+    )
+    .with_label_message("a built-in name")
+    .with_help(format!(
+        "rules read `{TIME_OF_DAY}` as the time at which they run; give {what} another name, such as `local-time`"
+    ))
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -133,7 +154,7 @@ pub fn const_eval(expr: &Expr) -> Result<Const, ConstError> {
         ExprKind::Paren(inner) => const_eval(inner),
         ExprKind::Unary { op, operand } => negate(*op, const_eval(operand)?),
         ExprKind::Binary { op, lhs, rhs }
-            if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div) =>
+            if matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem) =>
         {
             // An unreadable part anywhere makes the whole unreadable, so nothing else is said.
             match (const_eval(lhs), const_eval(rhs)) {
@@ -175,27 +196,59 @@ fn negate(op: UnaryOp, c: Const) -> Result<Const, ConstError> {
     })
 }
 
-/// `l op r` for `+ - * /`.
+/// `l op r` for `+ - * / %`, and a time of day moved by a duration.
 fn arithmetic(op: BinaryOp, l: Const, r: Const) -> Result<Const, ConstError> {
     use Const::*;
     let apply = |a: i64, b: i64| -> Result<i64, ConstError> {
-        if op == BinaryOp::Div && b == 0 {
+        if matches!(op, BinaryOp::Div | BinaryOp::Rem) && b == 0 {
             return Err(ConstError::DivisionByZero);
         }
         match op {
             BinaryOp::Add => a.checked_add(b),
             BinaryOp::Sub => a.checked_sub(b),
             BinaryOp::Mul => a.checked_mul(b),
+            // The runtime's own remainder: `i64::MIN % -1` is 0, not an overflow.
+            BinaryOp::Rem => Some(glass_runtime::isa::remainder(a, b)),
             _ => a.checked_div(b),
         }
         .ok_or(ConstError::Overflow)
     };
+    let same_unit = matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem);
     Ok(match (l, r) {
         (Int(a), Int(b)) => Int(apply(a, b)?),
-        (Duration(a), Duration(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Duration(apply(a, b)?),
-        (Percent(a), Percent(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => Percent(apply(a, b)?),
+        (Duration(a), Duration(b)) if same_unit => Duration(apply(a, b)?),
+        (Percent(a), Percent(b)) if same_unit => Percent(apply(a, b)?),
         (Duration(a), Int(b)) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => Duration(apply(a, b)?),
         (Int(a), Duration(b)) if op == BinaryOp::Mul => Duration(apply(a, b)?),
+        (Time(t), Duration(d)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => {
+            Time(time_shifted(t, time_shift(op, d).ok_or(ConstError::NotConstant)?))
+        }
+        (Duration(d), Time(t)) if op == BinaryOp::Add => {
+            Time(time_shifted(t, time_shift(op, d).ok_or(ConstError::NotConstant)?))
+        }
         _ => return Err(ConstError::NotConstant),
     })
+}
+
+/// Milliseconds in a minute, the unit of a time of day.
+pub const MS_PER_MINUTE: i64 = 60_000;
+/// Minutes in a day: times of day are `0..MINUTES_PER_DAY`.
+pub const MINUTES_PER_DAY: i64 = glass_runtime::isa::MINUTES_PER_DAY as i64;
+
+/// What adding (`op` is `+`) or subtracting (`-`) the duration `ms` does to a time of day: the
+/// minutes to add, in `0..1440`, so that `(t + shift) % 1440` is the time moved and wrapped
+/// around midnight. `None` when `ms` is not a whole number of minutes. The checker, the constant
+/// evaluators and the code generator all move times through this.
+pub fn time_shift(op: BinaryOp, ms: i64) -> Option<i64> {
+    if ms % MS_PER_MINUTE != 0 {
+        return None;
+    }
+    let minutes = (ms / MS_PER_MINUTE).rem_euclid(MINUTES_PER_DAY);
+    Some(if op == BinaryOp::Sub { (MINUTES_PER_DAY - minutes) % MINUTES_PER_DAY } else { minutes })
+}
+
+/// A time of day moved on by `shift` minutes (from [`time_shift`]), as the runtime computes it.
+pub fn time_shifted(t: u16, shift: i64) -> u16 {
+    let minutes = glass_runtime::isa::remainder(i64::from(t) + shift, MINUTES_PER_DAY);
+    u16::try_from(minutes).unwrap_or(0)
 }

@@ -422,3 +422,18 @@ fn example_files_are_canonical() {
     }
     assert!(seen > 0, "no example files found");
 }
+
+#[test]
+fn remainders_get_spaces_and_percentages_none() {
+    let src = "on x while n%3 == 1 and (a + b)%60 >= 15 and 95 s%(2 s) < 1 s and p % 25% == 50%-10%: y\n";
+    let formatted = format_source(src).expect("formats");
+    assert_eq!(
+        formatted,
+        "on x while n % 3 == 1 and (a + b) % 60 >= 15 and 95 s % (2 s) < 1 s and p % 25% == 50% - 10%: y\n"
+    );
+    assert_eq!(format_source(&formatted).as_deref(), Some(formatted.as_str()));
+    // `7 % 2` is a remainder, `15 %` before `:` a percentage; `7%2` is reported (E0015), so the
+    // formatter leaves the file alone.
+    assert_eq!(format_source("on x while 7 % 2 == b % 15 %: y\n").as_deref(), Some("on x while 7 % 2 == b % 15%: y\n"));
+    assert_eq!(format_source("on x while 7%2 == 1: y\n"), None);
+}

@@ -367,3 +367,18 @@ fn completion_with_nothing_but_comments_before_the_cursor() {
         }
     }
 }
+
+#[test]
+fn time_of_day_is_completed_and_hovered_and_declared_nowhere() {
+    let values = kinds_at("use tiny\non button-long-press while $", "$");
+    assert!(values.contains(&("time-of-day".to_string(), CompletionKind::Value)), "{values:?}");
+    let after_remainder = kinds_at("use tiny\nvar n: Int 0..9\non button-long-press while n % $", "$");
+    assert!(after_remainder.contains(&("n".to_string(), CompletionKind::Variable)), "{after_remainder:?}");
+    let pack = "use tiny\non button-long-press while time-of-day >= 22:00: record clip\n";
+    let (db, ws, file) = setup(pack);
+    let at = pack.find("time-of-day").unwrap() as u32 + 3;
+    let (span, text) = ide::hover(&db, ws, file, at).expect("hover");
+    assert_eq!(&pack[span.range()], "time-of-day");
+    assert!(text.starts_with("**built-in** `time-of-day`: Time"), "{text}");
+    assert!(ide::definition(&db, ws, file, at).is_none());
+}

@@ -182,6 +182,7 @@ fn pure_effect(op: Op) -> Option<(usize, usize)> {
         | Op::Sub
         | Op::Mul
         | Op::Div
+        | Op::Rem
         | Op::Eq
         | Op::Ne
         | Op::Lt

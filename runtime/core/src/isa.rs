@@ -71,6 +71,7 @@ ops! {
     Mul = 0x12, "Pops y, x; pushes x * y, wrapping.";
     Div = 0x13, "Pops y, x; pushes x / y rounded toward zero; x / 0 = 0 and i64::MIN / -1 = i64::MIN.";
     Neg = 0x14, "Pops x; pushes -x, wrapping (-i64::MIN = i64::MIN).";
+    Rem = 0x15, "Pops y, x; pushes the remainder of x / y, with the sign of x; x % 0 = 0 and i64::MIN % -1 = 0.";
     Eq = 0x18, "Pops y, x; pushes 1 if x == y, else 0 (numbers or texts, both of one kind).";
     Ne = 0x19, "Pops y, x; pushes 1 if x != y, else 0.";
     Lt = 0x1A, "Pops y, x; pushes 1 if x < y, else 0.";
@@ -145,6 +146,13 @@ pub fn divide(x: i64, y: i64) -> i64 {
     x.checked_div(y).unwrap_or(if y == 0 { 0 } else { x })
 }
 
+/// The remainder as the ISA defines it: `x - y * (x / y)` with the quotient rounded toward zero
+/// (so it has the sign of `x`), `x % 0 == 0` and `i64::MIN % -1 == 0`.
+pub fn remainder(x: i64, y: i64) -> i64 {
+    // `checked_rem` fails exactly for `y == 0` and for `i64::MIN % -1`, whose true remainder is 0.
+    x.checked_rem(y).unwrap_or(0)
+}
+
 // ---- Runtime-wide limits: what the verifier enforces and the engines size their buffers by.
 
 /// Values a code block may hold on its stack at once.
@@ -182,5 +190,20 @@ mod tests {
         assert_eq!(divide(i64::MIN, -1), i64::MIN);
         assert_eq!(divide(-7, 2), -3);
         assert_eq!(divide(7, -2), -3);
+    }
+
+    #[test]
+    fn remainder_edge_cases() {
+        assert_eq!(remainder(7, 0), 0);
+        assert_eq!(remainder(i64::MIN, 0), 0);
+        assert_eq!(remainder(i64::MIN, -1), 0);
+        assert_eq!(remainder(i64::MAX, -1), 0);
+        assert_eq!(remainder(-7, 2), -1);
+        assert_eq!(remainder(7, -2), 1);
+        assert_eq!(remainder(i64::MIN, i64::MAX), -1);
+        // With `divide`, `x == y * (x / y) + x % y` wherever `y` is neither 0 nor -1.
+        for (x, y) in [(7, 3), (-7, 3), (7, -3), (-7, -3), (i64::MIN, 2), (i64::MAX, 10)] {
+            assert_eq!(y * divide(x, y) + remainder(x, y), x, "{x} % {y}");
+        }
     }
 }

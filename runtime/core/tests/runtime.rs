@@ -537,6 +537,51 @@ fn arithmetic_edge_cases_are_defined() {
 }
 
 #[test]
+fn remainder_has_the_sign_of_the_dividend_and_is_zero_at_the_edges() {
+    let mut b = ProgramBuilder::new();
+    let ev = b.event("numbers", &[Kind::Num, Kind::Num]);
+    let out = b.action("out", &[Kind::Num; 6], None);
+    let min = b.constant(i64::MIN);
+    let max = b.constant(i64::MAX);
+    b.rule(
+        on_event(ev),
+        act(&[
+            (Payload, 0),
+            (Payload, 1),
+            (Rem, 0), // x % y
+            (Const, min),
+            (Small, small(-1)),
+            (Rem, 0), // MIN % -1 = 0
+            (Const, min),
+            (Small, 0),
+            (Rem, 0), // MIN % 0 = 0
+            (Const, min),
+            (Const, max),
+            (Rem, 0), // MIN % MAX = -1
+            (Small, small(-7)),
+            (Small, 2),
+            (Rem, 0), // -7 % 2 = -1 (the sign of the dividend)
+            (Small, 7),
+            (Small, small(-2)),
+            (Rem, 0), // 7 % -2 = 1
+            (Emit, out),
+        ]),
+    );
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    rt.push_event(ev, &[7, 0]).unwrap();
+    rt.push_event(ev, &[1_000, 60]).unwrap();
+    rt.push_event(ev, &[i64::MAX, -1]).unwrap();
+    rt.process(&mut host);
+    let n = |v: i64| Value::Num(v);
+    assert_eq!(host.trace[0].args, [n(0), n(0), n(0), n(-1), n(-1), n(1)]);
+    assert_eq!(host.trace[1].args[0], n(40));
+    assert_eq!(host.trace[2].args[0], n(0));
+}
+
+#[test]
 fn comparisons_and_logic() {
     let mut b = ProgramBuilder::new();
     let ev = b.event("e", &[Kind::Num, Kind::Num, Kind::Text]);

@@ -10,6 +10,8 @@
 //! - `Add Sub Mul Neg` wrap (`iadd isub imul ineg`);
 //! - `Div` rounds toward zero with `x / 0 = 0` and `i64::MIN / -1 = i64::MIN`: the divisor is
 //!   replaced by 1 when it is 0 or -1 (so `sdiv` never traps) and the result selected after;
+//! - `Rem` has the sign of `x` with `x % 0 = 0` and `i64::MIN % -1 = 0`: the divisor is replaced
+//!   by 1 when it is 0 or -1 (so `srem` never traps), and `x % 1` is that 0;
 //! - comparisons and `Not And Or` yield 0 or 1, any non-zero value being true;
 //! - `Held b` is `since != u64::MAX && now.saturating_sub(since) >= duration` on the slot;
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
@@ -419,6 +421,7 @@ impl Lowerer<'_, '_> {
                     Op::Sub => ins.isub(x, y),
                     Op::Mul => ins.imul(x, y),
                     Op::Div => self.divide(x, y),
+                    Op::Rem => self.remainder(x, y),
                     Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => {
                         let cc = match op {
                             Op::Eq => IntCC::Equal,
@@ -459,5 +462,17 @@ impl Lowerer<'_, '_> {
         let q = self.b.ins().select(minus_one, negated, q);
         let nothing = self.b.ins().iconst(types::I64, 0);
         self.b.ins().select(zero, nothing, q)
+    }
+
+    /// `x % y` with the sign of `x`, `x % 0 = 0` and `x % -1 = 0` (so `i64::MIN % -1 = 0`): both
+    /// are `x % 1`, so `srem` only ever sees a divisor other than 0 and -1 and needs no select after.
+    fn remainder(&mut self, x: Value, y: Value) -> Value {
+        let ins = self.b.ins();
+        let zero = ins.icmp_imm_s(IntCC::Equal, y, 0);
+        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+        let special = self.b.ins().bor(zero, minus_one);
+        let one = self.b.ins().iconst(types::I64, 1);
+        let divisor = self.b.ins().select(special, one, y);
+        self.b.ins().srem(x, divisor)
     }
 }

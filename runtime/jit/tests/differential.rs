@@ -135,14 +135,26 @@ impl Gen<'_> {
                 self.text(code, ctx);
                 code.op(self.c.pick(&[Op::Eq, Op::Ne]), 0);
             }
+            2 => {
+                // `Div` and `Rem` at their edges: a divisor of 0 or -1, and `i64::MIN` divided by
+                // -1, which a random pick of two leaves rarely makes.
+                if self.c.chance(50) {
+                    code.op(Op::Const, self.b.constant(i64::MIN));
+                } else {
+                    self.num(code, ctx, depth - 1);
+                }
+                code.small(self.c.pick(&[0i16, -1]));
+                code.op(self.c.pick(&[Op::Div, Op::Rem]), 0);
+            }
             _ => {
                 self.num(code, ctx, depth - 1);
                 self.num(code, ctx, depth - 1);
-                const BINARY: [Op; 12] = [
+                const BINARY: [Op; 13] = [
                     Op::Add,
                     Op::Sub,
                     Op::Mul,
                     Op::Div,
+                    Op::Rem,
                     Op::Eq,
                     Op::Ne,
                     Op::Lt,

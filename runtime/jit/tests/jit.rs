@@ -69,6 +69,22 @@ fn arithmetic_wraps_and_divides_as_the_spec_says() {
 }
 
 #[test]
+fn remainder_never_traps_and_has_the_sign_of_the_dividend() {
+    for x in EDGES {
+        for y in EDGES {
+            let r = if y == 0 || y == -1 { 0 } else { x % y };
+            assert_eq!(binary(Rem, x, y), r, "{x} % {y}");
+        }
+    }
+    assert_eq!(binary(Rem, 7, 0), 0);
+    assert_eq!(binary(Rem, i64::MIN, 0), 0);
+    assert_eq!(binary(Rem, i64::MIN, -1), 0);
+    assert_eq!(binary(Rem, -7, 2), -1);
+    assert_eq!(binary(Rem, 7, -2), 1);
+    assert_eq!(binary(Rem, 1_000, 60), 40);
+}
+
+#[test]
 fn comparisons_and_logic_yield_zero_or_one() {
     for x in EDGES {
         for y in EDGES {

@@ -163,8 +163,11 @@ impl Checker<'_> {
             }
             return Type::Bool;
         }
+        if lt == Type::Time || rt == Type::Time {
+            return self.time_arithmetic(op, lhs, &lt, rhs, &rt);
+        }
         match op {
-            BinaryOp::Add | BinaryOp::Sub => {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem => {
                 if !lt.is_numeric() {
                     let help = format!(
                         "`{}` takes Int, Percent or Duration values, and `{}` is {}",
@@ -173,6 +176,10 @@ impl Checker<'_> {
                         lt.a()
                     );
                     self.mismatch(lhs, "a number", &lt, help);
+                    return Type::Error;
+                }
+                if op == BinaryOp::Rem && !lt.matches(&rt) {
+                    self.remainder_of_two_kinds(lhs, &lt, rhs, &rt);
                     return Type::Error;
                 }
                 if !self.same_kind(lhs, &lt, rhs, &rt) {
@@ -204,6 +211,137 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// `lhs % rhs` of two kinds of value. A remainder has the unit of what it divides by, so both
+    /// sides have one: `clips % 10`, `elapsed % 10 s`, `battery % 25%`.
+    fn remainder_of_two_kinds(&mut self, lhs: &Expr, lt: &Type, rhs: &Expr, rt: &Type) {
+        let (lt_a, rt_a) = (lt.a(), rt.a());
+        let d = match (lt, &rhs.kind) {
+            (Type::Duration | Type::Percent, ExprKind::Int(n)) => {
+                let unit = if *lt == Type::Duration { format!("`{n} s` or `{n} min`") } else { format!("`{n}%`") };
+                Diagnostic::error(
+                    codes::MISSING_UNIT,
+                    format!("this number has no unit, but it divides {lt_a}"),
+                    rhs.span,
+                )
+                .with_label_message("no unit")
+                .with_secondary(lhs.span, format!("this is {lt_a}"))
+                .with_help(format!("the remainder of {lt_a} is taken by {lt_a}: write {unit}"))
+            }
+            _ => Diagnostic::error(
+                codes::UNIT_MISMATCH,
+                format!("the remainder of {lt_a} divided by {rt_a} has no unit that fits"),
+                lhs.span.to(rhs.span),
+            )
+            .with_label_message(format!("{lt} % {rt}"))
+            .with_help("`%` takes two values of one kind and its result has that kind: `clips % 10`, `elapsed % 10 s`, `battery % 25%`"),
+        };
+        self.error(d);
+    }
+
+    /// `lhs op rhs` where a side is a time of day: only `time ± duration` and `duration + time`,
+    /// the duration a constant whole number of minutes, which moves the time around the clock
+    /// (`23:30 + 1 h` is `00:30`). Everything else is reported (E0201 for a bare number, E0207).
+    fn time_arithmetic(&mut self, op: BinaryOp, lhs: &Expr, lt: &Type, rhs: &Expr, rt: &Type) -> Type {
+        let moves =
+            matches!((op, lt, rt), (BinaryOp::Add | BinaryOp::Sub, Type::Time, _) | (BinaryOp::Add, _, Type::Time));
+        let (time, other, other_t) = if *lt == Type::Time { (lhs, rhs, rt) } else { (rhs, lhs, lt) };
+        let sign = op.as_str();
+        let shown = crate::syntax::print::expr(time);
+        if !moves || *other_t == Type::Time {
+            let (message, help) = if *other_t == Type::Time {
+                (
+                    format!("`{sign}` does not take two times of day"),
+                    format!(
+                        "compare them instead (`{shown} < {}`); to test a time between two others, compare it with both: `{shown} >= 22:00 or {shown} < 06:00`",
+                        crate::syntax::print::expr(other)
+                    ),
+                )
+            } else if op == BinaryOp::Sub {
+                (
+                    "a time of day cannot be subtracted from a duration".to_string(),
+                    format!("subtract the duration from the time: `{shown} - {}`", crate::syntax::print::expr(other)),
+                )
+            } else {
+                (
+                    format!("a time of day cannot be used with `{sign}`"),
+                    format!(
+                        "a time of day is moved by a constant duration (`{shown} + 30 min`) or compared (`{shown} < 12:00`)"
+                    ),
+                )
+            };
+            self.error(
+                Diagnostic::error(codes::TIME_ARITHMETIC, message, lhs.span.to(rhs.span))
+                    .with_label_message(format!("{lt} {sign} {rt}"))
+                    .with_help(help),
+            );
+            return Type::Error;
+        }
+        match other_t {
+            Type::Duration => {}
+            Type::Int => {
+                let n = short(other);
+                self.error(
+                    Diagnostic::error(
+                        codes::MISSING_UNIT,
+                        "this number has no unit, but it moves a time of day",
+                        other.span,
+                    )
+                    .with_label_message("no unit")
+                    .with_secondary(time.span, "this is a Time")
+                    .with_help(format!("a time of day is moved by a duration: `{n} min` or `{n} h`")),
+                );
+                return Type::Error;
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(
+                        codes::TIME_ARITHMETIC,
+                        format!("a time of day is moved by a duration, not by {}", other_t.a()),
+                        other.span,
+                    )
+                    .with_label_message(format!("this is {}", other_t.a()))
+                    .with_secondary(time.span, "this is a Time")
+                    .with_help(format!("write a duration such as `{shown} {sign} 30 min`")),
+                );
+                return Type::Error;
+            }
+        }
+        let refused = |message: String, label: &str, help: String| {
+            Diagnostic::error(codes::TIME_ARITHMETIC, message, other.span)
+                .with_label_message(label)
+                .with_secondary(time.span, "this is a Time")
+                .with_help(help)
+        };
+        let d = match const_eval(other) {
+            Ok(Const::Duration(ms)) if crate::types::time_shift(op, ms).is_some() => return Type::Time,
+            Ok(Const::Duration(ms)) => {
+                let minutes = ms / crate::types::MS_PER_MINUTE;
+                refused(
+                    format!("times of day count whole minutes, and `{}` is not one", crate::syntax::print::expr(other)),
+                    "not a whole number of minutes",
+                    format!("move it by whole minutes, such as `{shown} {sign} {} min`", minutes.max(1)),
+                )
+            }
+            Ok(_) | Err(ConstError::Unreadable) => return Type::Error,
+            Err(ConstError::NotConstant) => refused(
+                "a time of day is moved by a constant duration".to_string(),
+                "this reads a state, a variable or a payload field",
+                format!(
+                    "write a fixed duration, such as `{shown} {sign} 30 min`; to compare with a time that changes, compare the two times"
+                ),
+            ),
+            Err(e @ (ConstError::Overflow | ConstError::DivisionByZero)) => Diagnostic::error(
+                codes::ARITHMETIC_OVERFLOW,
+                format!("this duration has no value: {}", crate::model::const_error_text(&e)),
+                other.span,
+            )
+            .with_label_message("no value")
+            .with_help("write a duration such as `30 min`"),
+        };
+        self.error(d);
+        Type::Error
     }
 
     /// Both sides of a comparison or sum have one type; otherwise reports the clearest reason.
@@ -251,6 +389,11 @@ impl Checker<'_> {
         }
         let word = p.text();
         if p.segments.len() == 1 {
+            // The built-in first: nothing a profile or the pack declares can take its place.
+            if word == crate::types::TIME_OF_DAY {
+                self.refer(p.span, Target::TimeOfDay);
+                return Type::Time;
+            }
             if let Some((event, fields)) = locals.payload
                 && let Some(i) = fields.iter().position(|f| f.name == word)
             {

@@ -30,6 +30,8 @@ pub enum Target {
     ActionParam(usize, usize),
     EventParam(usize, usize),
     EnumVariant(usize, usize),
+    /// The built-in `time-of-day`.
+    TimeOfDay,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -150,6 +150,9 @@ pub fn build_scope(
                 }
             }
             ItemKind::Var(var) => {
+                if var.name.node == crate::types::TIME_OF_DAY {
+                    diags.push(crate::types::time_of_day_taken("a variable", var.name.span.shift(*offset)));
+                }
                 let (def, var_diags) = lower_var(var, &scope);
                 diags.extend(var_diags.into_iter().map(|d| d.shifted(*offset)));
                 let def = VarDef { span: def.span.shift(*offset), ..def };

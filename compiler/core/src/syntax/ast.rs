@@ -230,6 +230,8 @@ pub enum BinaryOp {
     Sub,
     Mul,
     Div,
+    /// The remainder of a division, `%`: it has the sign of the left side.
+    Rem,
 }
 
 impl BinaryOp {
@@ -247,6 +249,7 @@ impl BinaryOp {
             BinaryOp::Sub => "-",
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
         }
     }
 

@@ -19,11 +19,14 @@ pub enum Token<'s> {
     /// A name such as `driving` or `button-long-press`, or a keyword (see [`KEYWORDS`]).
     Word(&'s str),
     Int(u64),
+    /// A percentage: a number with `%` right after its digits, `15%`.
+    Percent(u64),
     /// The text between the quotes, escapes still in it.
     Str(&'s str),
     /// A time of day `HH:MM`, as minutes after midnight.
     Time(u16),
-    /// Punctuation: `: , . ( ) { } = == != < <= > >= + - * / % ..`
+    /// Punctuation: `: , . ( ) { } = == != < <= > >= + - * / % ..`; `%` here is the remainder
+    /// operator (a `%` right after a number's digits is part of a [`Token::Percent`]).
     Sym(&'static str),
     Error,
 }
@@ -39,6 +42,7 @@ impl std::fmt::Display for Token<'_> {
         match self {
             Token::Word(w) => write!(f, "`{w}`"),
             Token::Int(n) => write!(f, "number `{n}`"),
+            Token::Percent(n) => write!(f, "percentage `{n}%`"),
             Token::Str(s) => write!(f, "text \"{s}\""),
             Token::Time(m) => write!(f, "time `{}`", super::print::time_text(*m)),
             Token::Sym(s) => write!(f, "`{s}`"),
@@ -123,14 +127,30 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 i = end;
                 continue;
             }
+            let percent_sign = bytes.get(i) == Some(&b'%');
             match src[start..i].parse::<u64>() {
-                Ok(n) if n <= i64::MAX as u64 => out.tokens.push((Token::Int(n), span(start, i))),
+                Ok(n) if n <= i64::MAX as u64 => {
+                    if percent_sign && starts_value(src, i + 1, false) {
+                        // `7%2`: read as the remainder it can only be, and reported.
+                        out.errors.push(remainder_without_spaces(src, start, i));
+                        out.tokens.push((Token::Int(n), span(start, i)));
+                    } else if percent_sign {
+                        i += 1;
+                        out.tokens.push((Token::Percent(n), span(start, i)));
+                    } else {
+                        out.tokens.push((Token::Int(n), span(start, i)));
+                    }
+                }
                 _ => {
                     out.errors.push(
                         Diagnostic::error(codes::NUMBER_TOO_LARGE, "this number is too large", span(start, i))
                             .with_label_message("too large")
                             .with_help(format!("numbers go up to {}", i64::MAX)),
                     );
+                    // A percent sign belongs to the number it follows, even a number too large.
+                    if percent_sign && !starts_value(src, i + 1, false) {
+                        i += 1;
+                    }
                     out.tokens.push((Token::Error, span(start, i)));
                 }
             }
@@ -172,6 +192,15 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 out.tokens.push((Token::Error, span(start, i_end)));
             }
             i = i_end;
+        } else if c == '%'
+            && let Some(&(Token::Int(n), number)) = out.tokens.last()
+            && !starts_value(src, after_spaces(src, i + 1), true)
+        {
+            // `15 %:`: a `%` apart from its number with no value after it can only be the
+            // number's percent sign (the formatter writes it `15%`).
+            i += 1;
+            out.tokens.pop();
+            out.tokens.push((Token::Percent(n), Span::new(number.start, i as u32)));
         } else if let Some(sym) = SYMBOLS.iter().find(|s| src[i..].starts_with(**s)) {
             i += sym.len();
             out.tokens.push((Token::Sym(sym), span(start, i)));
@@ -230,6 +259,62 @@ pub fn lex(src: &str) -> Lexed<'_> {
 }
 
 const BYTE_ORDER_MARK: char = '\u{feff}';
+
+/// Words that may follow a whole expression and so never start the right side of `%`: the
+/// keywords (but `true` and `false`, which are values) and the options and test steps that
+/// follow a condition or a value (`15 % at most ...`, `set battery = 15 %` before `at 5 s:`).
+fn ends_expression(word: &str) -> bool {
+    (KEYWORDS.contains(&word) && word != "true" && word != "false") || matches!(word, "at" | "mode" | "fire" | "expect")
+}
+
+/// True when a value starts at byte `i`: a number, a time, a text, a bracket, a name, or (when
+/// `minus`) a `-`. Decides what a `%` is when a number is before it (see `spec/language.md` §2):
+/// right after `15%` a `-` is a subtraction (`50%-10%`), after `15 %` a negation (`15 % -4`).
+fn starts_value(src: &str, i: usize, minus: bool) -> bool {
+    let Some(c) = src[i.min(src.len())..].chars().next() else { return false };
+    if c.is_ascii_digit() || matches!(c, '"' | '(') || (minus && c == '-') {
+        return true;
+    }
+    if is_word_start(c) || starts_foreign_letter(src, i) {
+        return !ends_expression(&src[i..word_end(src, i)]);
+    }
+    false
+}
+
+/// The first byte at or after `i` that is not a space, a tab or a line end.
+fn after_spaces(src: &str, i: usize) -> usize {
+    let rest = &src[i.min(src.len())..];
+    i + (rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_whitespace()).len())
+}
+
+/// `7%2`: a `%` right after a number and right before a value. A percent sign touches its number
+/// and a remainder is written with spaces, so both readings fit; only the remainder goes on.
+fn remainder_without_spaces(src: &str, start: usize, percent: usize) -> Diagnostic {
+    let value_end = match src[percent + 1..].chars().next() {
+        Some(c) if c.is_ascii_digit() => {
+            percent + 1 + src[percent + 1..].find(|c: char| !c.is_ascii_digit()).unwrap_or(src.len() - percent - 1)
+        }
+        Some(c) if is_word_start(c) => word_end(src, percent + 1),
+        Some(c) => percent + 1 + c.len_utf8(),
+        None => percent + 1,
+    };
+    let (number, value) = (&src[start..percent], &src[percent + 1..value_end]);
+    let at = Span::new(start as u32, value_end as u32);
+    Diagnostic::error(
+        codes::PERCENT_OR_REMAINDER,
+        format!("`{number}%{value}` reads as both a percentage and a remainder"),
+        at,
+    )
+    .with_label_message("a `%` between a number and a value, with no spaces")
+    .with_help(format!(
+        "a percent sign touches its number (`{number}%`) and a remainder has spaces: write `{number} % {value}` for the remainder of {number} divided by {value}"
+    ))
+    .with_fix(
+        format!("write `{number} % {value}`"),
+        Span::new(percent as u32, percent as u32 + 1),
+        " % ",
+    )
+}
 
 /// Operators of other languages, and the glass word each stands for.
 const FOREIGN_OPERATORS: &[(&str, &str)] = &[("&&", "and"), ("||", "or"), ("!", "not")];
@@ -567,10 +652,42 @@ mod tests {
                 "Word(\"x\")",
                 "Sym(\"-\")",
                 "Int(5)",
-                "Int(15)",
-                "Sym(\"%\")"
+                "Percent(15)"
             ]
         );
+    }
+
+    #[test]
+    fn percent_sign_or_remainder() {
+        // A `%` right after a number's digits is its percent sign; any other `%` is the remainder.
+        assert_eq!(kinds("15%"), ["Percent(15)"]);
+        assert_eq!(kinds("50%-10%"), ["Percent(50)", "Sym(\"-\")", "Percent(10)"]);
+        assert_eq!(kinds("7 % 2"), ["Int(7)", "Sym(\"%\")", "Int(2)"]);
+        assert_eq!(kinds("x%3"), ["Word(\"x\")", "Sym(\"%\")", "Int(3)"]);
+        assert_eq!(kinds("(a) % 60"), ["Sym(\"(\")", "Word(\"a\")", "Sym(\")\")", "Sym(\"%\")", "Int(60)"]);
+        assert_eq!(kinds("5 s % 2 s"), ["Int(5)", "Word(\"s\")", "Sym(\"%\")", "Int(2)", "Word(\"s\")"]);
+        assert_eq!(kinds("7 % -2"), ["Int(7)", "Sym(\"%\")", "Sym(\"-\")", "Int(2)"]);
+        assert_eq!(kinds("15% and"), ["Percent(15)", "Word(\"and\")"]);
+        for clean in ["15%", "15%:", "15%)", "x % 3", "7 % 2", "n%2", "15% % 4", "7 % true"] {
+            assert!(lex(clean).errors.is_empty(), "{clean}");
+        }
+    }
+
+    #[test]
+    fn a_percent_between_a_number_and_a_value_is_reported_with_its_fix() {
+        // `7%2`: the remainder, reported; the fix puts spaces around `%`.
+        let lexed = lex("7%2 == 1");
+        assert_eq!(lexed.errors.len(), 1);
+        assert_eq!(lexed.errors[0].code, codes::PERCENT_OR_REMAINDER);
+        assert_eq!(lexed.errors[0].fix.as_ref().map(|f| f.replacement.as_str()), Some(" % "));
+        assert_eq!(kinds("7%2"), ["Int(7)", "Sym(\"%\")", "Int(2)"]);
+        assert_eq!(kinds("7%x"), ["Int(7)", "Sym(\"%\")", "Word(\"x\")"]);
+        // `15 %` with no value after it: the number's percent sign, as nothing else fits.
+        for src in ["15 %", "15 %: x", "15 %)", "15 % and x", "15 % at most", "15 %\n  at 5 s:", "15 % # c"] {
+            let lexed = lex(src);
+            assert!(lexed.errors.is_empty(), "{src}");
+            assert_eq!(lexed.tokens[0], (Token::Percent(15), Span::new(0, 4)), "{src}");
+        }
     }
 
     #[test]

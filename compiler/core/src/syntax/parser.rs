@@ -176,7 +176,7 @@ where
 pub(crate) const TOO_LONG: char = '\u{1e}';
 
 /// Expressions, from loosest to tightest: `or`, `and`, `not`, `X for D`, comparisons, `+ -`,
-/// `* /`, unary `-`, atoms. Comparisons do not chain: `a < b < c` is a syntax error. Chains of
+/// `* / %`, unary `-`, atoms. Comparisons do not chain: `a < b < c` is a syntax error. Chains of
 /// operators are folded in loops, and only brackets and prefixes recurse (their nesting is
 /// bounded before parsing, by `split::MAX_NESTING`).
 fn sub_expr<'t, 's: 't, I>() -> impl Parser<'t, I, Sub, Extra<'t, 's>> + Clone
@@ -186,14 +186,17 @@ where
     recursive(|expr| {
         let unit = select! { Token::Word(w) if unit_millis(w).is_some() => w }
             .map_with(|w: &str, e| Spanned::new(w.to_string(), sp(e.span())));
-        let number = int().then(unit.map(Some).or(sym("%").to(None)).or_not()).map(|(n, unit)| match unit {
-            Some(Some(unit)) => ExprKind::Quantity { value: n.node, unit },
-            Some(None) => ExprKind::Percent(n.node),
+        let number = int().then(unit.or_not()).map(|(n, unit)| match unit {
+            Some(unit) => ExprKind::Quantity { value: n.node, unit },
             None => ExprKind::Int(n.node),
         });
         let literal = choice((
             number,
-            select! { Token::Str(s) => ExprKind::Text(s.to_string()), Token::Time(t) => ExprKind::Time(t) },
+            select! {
+                Token::Percent(n) => ExprKind::Percent(n),
+                Token::Str(s) => ExprKind::Text(s.to_string()),
+                Token::Time(t) => ExprKind::Time(t),
+            },
             kw("true").to(ExprKind::Bool(true)),
             kw("false").to(ExprKind::Bool(false)),
         ));
@@ -225,7 +228,7 @@ where
                 .or(atom)
         });
 
-        let product_op = op("*", BinaryOp::Mul).or(op("/", BinaryOp::Div));
+        let product_op = choice((op("*", BinaryOp::Mul), op("/", BinaryOp::Div), op("%", BinaryOp::Rem)));
         let product = neg.clone().foldl(product_op.then(neg).repeated(), |l, ((op, at), r)| binary(op, at, l, r));
         let sum_op = op("+", BinaryOp::Add).or(op("-", BinaryOp::Sub));
         let sum =

@@ -403,7 +403,7 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
         .with_help(help)
 }
 
-const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "."];
+const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "."];
 /// Words that go on an expression like an operator.
 const OPERATOR_WORDS: &[&str] = &["and", "or", "for", "then", "where"];
 

@@ -6,7 +6,7 @@ use super::held::has_held;
 use super::layout::SlotLayout;
 use super::ticks::MS_PER_MINUTE;
 use crate::guard::{Operand, Verdict};
-use crate::isa::{INSTR_SIZE, MAX_ARGS, MAX_STACK, Op, divide, signed};
+use crate::isa::{INSTR_SIZE, MAX_ARGS, MAX_STACK, Op, divide, remainder, signed};
 use crate::program::Program;
 
 /// The built-in interpreter: the default [`BlockEngine`] of a [`Runtime`](super::Runtime).
@@ -177,6 +177,10 @@ fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> 
             }
             Op::Div => {
                 stack.binary(&below, divide)?;
+                continue;
+            }
+            Op::Rem => {
+                stack.binary(&below, remainder)?;
                 continue;
             }
             Op::Eq => {

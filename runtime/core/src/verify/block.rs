@@ -151,7 +151,7 @@ pub(super) fn check_block(
                 }
                 sim.push(Kind::Num)?;
             }
-            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::And | Op::Or => {
+            Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Rem | Op::Lt | Op::Le | Op::Gt | Op::Ge | Op::And | Op::Or => {
                 sim.pop_num()?;
                 sim.pop_num()?;
                 sim.push(Kind::Num)?;
