@@ -178,6 +178,10 @@ the parameters it has; their types and defaults are in the profile that declares
 "Two rules, variables, tests or profile members have the same name in one scope, two profiles in
 `use` declare different enums of one name, or a rule gives one option twice. Rename or remove one.
 
+A device reached through another (`device car via phone`) has the state `connected` and the events
+`connected` and `disconnected` from the toolchain; a profile that declares them too is told to
+remove its lines.
+
 Naming a profile twice in `use`, or a permission twice in `permit`, is harmless and only a
 warning (W0109).";
 
@@ -206,7 +210,13 @@ given to the compiler:
 
     TYPE_MISMATCH = "E0200", "mismatched types",
 "The value has a different type than the place it is used in expects. Comparisons need both sides
-of the same type, arithmetic needs numbers of the same unit, conditions need a `Bool`.";
+of the same type, arithmetic needs numbers of the same unit, conditions need a `Bool`.
+
+An aspect ratio written where a format is expected reads as a time of day (`9:16` is 09:16);
+formats are enum values, and the help names the one meant:
+
+    record clip(format: 9:16)        # error: a time of day, not a `video-format` value
+    record clip(format: landscape)   # fine";
 
     MISSING_UNIT = "E0201", "number without a unit",
 "A duration or a percentage needs its unit. `after 5` could mean seconds or minutes:

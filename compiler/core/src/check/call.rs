@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::ratio::ArgumentOf;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -155,12 +156,12 @@ impl Checker<'_> {
             self.refer(object.span, Target::EnumVariant(e, v));
         }
         let preset = enum_arg.map(|(p, _)| (p, call.object.as_ref().map_or(call.span, |o| o.span)));
-        self.arguments(&call.args, &params, preset, for_test, call.span, |i| Target::ActionParam(action, i));
+        self.arguments(&call.args, &params, preset, for_test, call.span, &verb, |i| Target::ActionParam(action, i));
         Some(ResolvedCall { action })
     }
 
     /// Checks named arguments against parameters. `preset` is a parameter already given by the
-    /// short form's object (`clip` in `record clip`).
+    /// short form's object (`clip` in `record clip`); `callee` is the action or event as written.
     pub fn arguments(
         &mut self,
         args: &[Arg],
@@ -168,6 +169,7 @@ impl Checker<'_> {
         preset: Option<(usize, Span)>,
         all_optional: bool,
         call_span: Span,
+        callee: &str,
         target: impl Fn(usize) -> Target,
     ) {
         // Where each parameter was first given, and each parameter by name: a call may have
@@ -216,7 +218,8 @@ impl Checker<'_> {
             given.entry(i).or_insert(arg.name.span);
             self.refer(arg.name.span, target(i));
             let ty = params[i].ty.clone();
-            self.expect_type(&arg.value, &ty, self.locals());
+            let at = ArgumentOf { callee, param: &params[i].name };
+            self.expect_type_of(&arg.value, &ty, self.locals(), Some(&at));
         }
         if all_optional {
             return;

@@ -1,5 +1,6 @@
 //! Typing expressions: conditions, filters, values of arguments and variables.
 
+use super::ratio::ArgumentOf;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -346,7 +347,7 @@ impl Checker<'_> {
         .with_help(format!("write one of {}", super::call::list(&names)));
         for (i, name) in states.iter().zip(&names) {
             let s = &self.scope.states[*i];
-            d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, format!("`{name}` is declared here"));
+            d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, super::declared_here(name, s.link));
         }
         self.error(d);
     }
@@ -379,8 +380,17 @@ impl Checker<'_> {
 
     /// Checks `e` against a type it must have, with the unit hints of comparisons.
     pub fn expect_type(&mut self, e: &Expr, want: &Type, locals: Locals) {
+        self.expect_type_of(e, want, locals, None);
+    }
+
+    /// [`Self::expect_type`] for a value given to a parameter, which the help lines name.
+    pub(crate) fn expect_type_of(&mut self, e: &Expr, want: &Type, locals: Locals, at: Option<&ArgumentOf>) {
         let t = self.expr(e, Some(want), locals);
         if t.matches(want) {
+            return;
+        }
+        if let (ExprKind::Time(minutes), Type::Enum(name)) = (&e.kind, want) {
+            self.time_for_enum(e, *minutes, name, at);
             return;
         }
         let (t_a, want_a) = (t.a(), want.a());

@@ -98,11 +98,8 @@ impl Checker<'_> {
                 .with_help(format!("write one of {}", list(&names)));
                 for i in many {
                     let e = &self.scope.events[*i];
-                    d = d.with_secondary_in(
-                        e.origin.file.clone(),
-                        e.origin.span,
-                        format!("`{}` is declared here", self.scope.event_qualified(*i)),
-                    );
+                    let name = self.scope.event_qualified(*i);
+                    d = d.with_secondary_in(e.origin.file.clone(), e.origin.span, super::declared_here(&name, e.link));
                 }
                 self.error(d);
                 None

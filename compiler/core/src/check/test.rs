@@ -52,7 +52,8 @@ impl Checker<'_> {
                         );
                     } else if let Some(i) = self.event(event) {
                         let params = self.scope.events[i].params.clone();
-                        self.arguments(args, &params, None, false, event.span.to(step.span), |p| {
+                        let callee = event.text();
+                        self.arguments(args, &params, None, false, event.span.to(step.span), &callee, |p| {
                             super::Target::EventParam(i, p)
                         });
                     }
