@@ -197,6 +197,15 @@ declared. The second mention changes nothing; remove it.
 
     use xiaomi-ai-glasses";
 
+    TWO_PROFILES_OF_ONE_DEVICE = "E0115", "two profiles of one device",
+"Two profiles in `use` describe a device of one name, such as two pairs of glasses. A pack is
+written for one concrete device of each name: with both, every name of the device would mean two
+things. Use the profile of the product the pack is for; a pack for another product uses that
+product's profile.
+
+    use xiaomi-ai-glasses, ray-ban-meta     # error: both describe `glasses`
+    use xiaomi-ai-glasses, xiaomi-car       # fine: the glasses and the car";
+
     UNKNOWN_TYPE = "E0113", "unknown type",
 "The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum
 declared by a profile in scope.";

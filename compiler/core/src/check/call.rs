@@ -118,7 +118,8 @@ impl Checker<'_> {
                         format!("{} {}", a.name, a.device)
                     })
                     .collect();
-                let qualified: Vec<String> = bound.iter().map(|(i, _)| self.scope.action_qualified(*i)).collect();
+                let mut qualified: Vec<String> = bound.iter().map(|(i, _)| self.scope.action_qualified(*i)).collect();
+                dedup_in_order(&mut qualified);
                 let mut d = Diagnostic::error(
                     codes::AMBIGUOUS_ACTION,
                     format!("`{verb}` could be any of {} actions", bound.len()),
@@ -240,6 +241,12 @@ impl Checker<'_> {
         let Some(e) = self.scope.enum_index(e) else { return false };
         self.scope.enums_with_value(word).iter().any(|&(i, _)| i == e)
     }
+}
+
+/// Removes repeated texts, keeping the first of each: a help never offers one text twice.
+pub(crate) fn dedup_in_order(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|s| seen.insert(s.clone()));
 }
 
 pub(crate) fn list(items: &[String]) -> String {

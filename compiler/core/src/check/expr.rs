@@ -338,13 +338,15 @@ impl Checker<'_> {
     /// A state name that more than one state answers to (E0102), with every candidate.
     pub fn ambiguous_state(&mut self, p: &Path, states: &[usize]) {
         let names: Vec<String> = states.iter().map(|i| self.scope.state_qualified(*i)).collect();
+        let mut distinct = names.clone();
+        super::call::dedup_in_order(&mut distinct);
         let mut d = Diagnostic::error(
             codes::AMBIGUOUS_EVENT,
             format!("`{}` could be any of {} states", p.text(), names.len()),
             p.span,
         )
         .with_label_message("ambiguous")
-        .with_help(format!("write one of {}", super::call::list(&names)));
+        .with_help(format!("write one of {}", super::call::list(&distinct)));
         for (i, name) in states.iter().zip(&names) {
             let s = &self.scope.states[*i];
             d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, super::declared_here(name, s.link));

@@ -88,7 +88,8 @@ impl Checker<'_> {
                 None
             }
             many => {
-                let names: Vec<String> = many.iter().map(|i| self.scope.event_qualified(*i)).collect();
+                let mut names: Vec<String> = many.iter().map(|i| self.scope.event_qualified(*i)).collect();
+                super::call::dedup_in_order(&mut names);
                 let mut d = Diagnostic::error(
                     codes::AMBIGUOUS_EVENT,
                     format!("`{}` could be any of {} events", p.text(), many.len()),
