@@ -585,9 +585,9 @@ impl Lowering {
                 )
                 .with_label_message("declared here as well")
                 .with_secondary(at.span, format!("`{dev}` is reached through `{via}`, so it has a link"))
-                .with_help(format!(
-                    "remove this line: every device reached with `via` has the state `connected` and the events `connected` and `disconnected`"
-                )),
+                .with_help(
+                    "remove this line: every device reached with `via` has the state `connected` and the events `connected` and `disconnected`",
+                ),
             );
         }
         model.states.push(StateDef {

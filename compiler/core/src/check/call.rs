@@ -12,6 +12,12 @@ use crate::suggest::did_you_mean;
 use crate::syntax::ast::{Arg, Call};
 use crate::types::Type;
 
+/// The action or event whose arguments are checked, as written, and the span of the whole call.
+pub(crate) struct CallSite<'a> {
+    pub callee: &'a str,
+    pub span: Span,
+}
+
 /// A call resolved to an action.
 pub(crate) struct ResolvedCall {
     pub action: usize,
@@ -157,7 +163,8 @@ impl Checker<'_> {
             self.refer(object.span, Target::EnumVariant(e, v));
         }
         let preset = enum_arg.map(|(p, _)| (p, call.object.as_ref().map_or(call.span, |o| o.span)));
-        self.arguments(&call.args, &params, preset, for_test, call.span, &verb, |i| Target::ActionParam(action, i));
+        let site = CallSite { callee: &verb, span: call.span };
+        self.arguments(&call.args, &params, preset, for_test, site, |i| Target::ActionParam(action, i));
         Some(ResolvedCall { action })
     }
 
@@ -169,10 +176,10 @@ impl Checker<'_> {
         params: &[ParamDef],
         preset: Option<(usize, Span)>,
         all_optional: bool,
-        call_span: Span,
-        callee: &str,
+        site: CallSite,
         target: impl Fn(usize) -> Target,
     ) {
+        let CallSite { callee, span: call_span } = site;
         // Where each parameter was first given, and each parameter by name: a call may have
         // thousands of arguments, and each is looked up once.
         let mut given: HashMap<usize, Span> = preset.into_iter().collect();

@@ -53,9 +53,8 @@ impl Checker<'_> {
                     } else if let Some(i) = self.event(event) {
                         let params = self.scope.events[i].params.clone();
                         let callee = event.text();
-                        self.arguments(args, &params, None, false, event.span.to(step.span), &callee, |p| {
-                            super::Target::EventParam(i, p)
-                        });
+                        let site = super::call::CallSite { callee: &callee, span: event.span.to(step.span) };
+                        self.arguments(args, &params, None, false, site, |p| super::Target::EventParam(i, p));
                     }
                 }
                 StepKind::Expect { call, .. } => {
