@@ -225,7 +225,7 @@ fn both_engines_run_the_tests_and_the_traces() {
         let out = glassc(&["test", "--engine", engine, pack.to_str().unwrap()]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(0), "{engine}: {stdout}");
-        assert!(stdout.trim_end().ends_with("17 passed, 0 failed"), "{engine}: {stdout}");
+        assert!(stdout.trim_end().ends_with("19 passed, 0 failed"), "{engine}: {stdout}");
     }
     let dir = scratch("engines");
     let events = dir.join("events.jsonl");

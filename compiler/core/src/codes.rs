@@ -210,6 +210,10 @@ the parameters it has; their types and defaults are in the profile that declares
 "Two rules, variables, tests or profile members have the same name in one scope, two profiles in
 `use` declare different enums of one name, or a rule gives one option twice. Rename or remove one.
 
+A device reached through another (`device car via phone`) has the state `connected` and the events
+`connected` and `disconnected` from the toolchain; a profile that declares them too is told to
+remove its lines.
+
 Naming a profile twice in `use`, or a permission twice in `permit`, is harmless and only a
 warning (W0109).";
 
@@ -238,6 +242,15 @@ word), the help line names it and an editor can add the name; otherwise it lists
 
     use xiaomi-ai-glasses";
 
+    TWO_PROFILES_OF_ONE_DEVICE = "E0115", "two profiles of one device",
+"Two profiles in `use` describe a device of one name, such as two pairs of glasses. A pack is
+written for one concrete device of each name: with both, every name of the device would mean two
+things. Use the profile of the product the pack is for; a pack for another product uses that
+product's profile.
+
+    use xiaomi-ai-glasses, ray-ban-meta     # error: both describe `glasses`
+    use xiaomi-ai-glasses, xiaomi-car       # fine: the glasses and the car";
+
     UNKNOWN_TYPE = "E0113", "unknown type",
 "The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum
 declared by a profile in scope.";
@@ -251,7 +264,13 @@ given to the compiler:
 
     TYPE_MISMATCH = "E0200", "mismatched types",
 "The value has a different type than the place it is used in expects. Comparisons need both sides
-of the same type, arithmetic needs numbers of the same unit, conditions need a `Bool`.";
+of the same type, arithmetic needs numbers of the same unit, conditions need a `Bool`.
+
+An aspect ratio written where a format is expected reads as a time of day (`9:16` is 09:16);
+formats are enum values, and the help names the one meant:
+
+    record clip(format: 9:16)        # error: a time of day, not a `video-format` value
+    record clip(format: landscape)   # fine";
 
     MISSING_UNIT = "E0201", "number without a unit",
 "A duration or a percentage needs its unit. `after 5` could mean seconds or minutes:

@@ -85,12 +85,18 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
                 s.push_str(&format!("; at most {count} per {}", millis(window)));
             }
             push_doc(&mut s, e.doc.as_deref());
+            if e.link.is_some() {
+                push_doc(&mut s, Some(&supplied(scope, &e.device)));
+            }
             s
         }
         Target::State(i) => {
             let st = scope.states.get(*i)?;
             let mut s = format!("**state** `{}`: {}", scope.state_qualified(*i), st.ty);
             push_doc(&mut s, st.doc.as_deref());
+            if st.link.is_some() {
+                push_doc(&mut s, Some(&supplied(scope, &st.device)));
+            }
             s
         }
         Target::Action(i) => action(scope, *i, scope.actions.get(*i)?),
@@ -112,6 +118,16 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
 
 /// The hover text of `time-of-day`.
 const TIME_OF_DAY_DOC: &str = "**built-in** `time-of-day`: Time\n\nThe time of day at which the rule runs, in whole minutes (`00:00` to `23:59`). Compare it with times (`time-of-day >= 22:00 or time-of-day < 06:00`) or move it by a constant duration (`time-of-day + 30 min`, which goes round midnight).";
+
+/// Where a link member comes from, for hover.
+fn supplied(scope: &Scope, device: &str) -> String {
+    let via =
+        scope.devices.iter().find(|d| &*d.name == device).and_then(|d| d.via.as_deref()).unwrap_or("another device");
+    format!(
+        "Supplied by the toolchain: `{device}` is reached through `{via}`, and the link layer reports the state \
+         `{device}.connected` and the events `{device}.connected` and `{device}.disconnected`."
+    )
+}
 
 fn action(scope: &Scope, i: usize, a: &ActionDef) -> String {
     let mut s = format!("**action** `{}{}`", scope.action_qualified(i), params(&a.params));

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::check::{Reference, Target};
 use crate::ir::{self, Change, ExprKind, Trigger, Value};
+use crate::model::Link;
 use crate::scope::Scope;
 use crate::span::Span;
 use crate::syntax::ast::{self, ActionKind, BinaryOp, Mode, RuleDecl, RuleOption, StateChange, TriggerKind, UnaryOp};
@@ -285,11 +286,18 @@ impl Lower<'_> {
 
 /// Lowers a test that checked without errors: every step at its absolute time, every value a
 /// constant. Returns `None` if something is unresolved (only after a reported error).
+///
+/// A link's state and events go together, as the link layer reports them (see [`Link`]): setting
+/// a link state to a new value also raises its event, and firing a link event first sets the
+/// state to the event's value. Tests alone set device states, so the link's value is known at
+/// every step.
 pub fn lower_test(scope: &Scope, test: &ast::TestDecl, references: &[Reference]) -> Option<ir::Test> {
     let refs: HashMap<Span, &Target> = references.iter().map(|r| (r.span, &r.target)).collect();
     let cx = Lower { scope, refs };
     let mut now = 0u64;
     let mut steps = Vec::with_capacity(test.steps.len());
+    // The value of each link state set so far (states start at `false`).
+    let mut links: HashMap<usize, bool> = HashMap::new();
     for step in &test.steps {
         if let Some(at) = &step.at {
             now = match const_eval(at).ok()? {
@@ -297,9 +305,43 @@ pub fn lower_test(scope: &Scope, test: &ast::TestDecl, references: &[Reference])
                 _ => return None,
             };
         }
-        steps.push(ir::Step { at_ms: now, kind: cx.step(step)?, span: step.span });
+        let kind = cx.step(step)?;
+        let mut push = |kind| steps.push(ir::Step { at_ms: now, kind, span: step.span });
+        match link_step(scope, &kind) {
+            Some((state, up, event)) => {
+                let was = links.insert(state, up).unwrap_or(false);
+                let changed = was != up;
+                let fired = matches!(kind, ir::StepKind::Fire { .. });
+                if fired && changed {
+                    push(ir::StepKind::Set { target: Value::State(state), value: Const::Bool(up) });
+                }
+                push(kind);
+                if !fired && changed {
+                    push(ir::StepKind::Fire { event, payload: Vec::new() });
+                }
+            }
+            None => push(kind),
+        }
     }
     Some(ir::Test { name: test.name.node.clone(), steps })
+}
+
+/// A step that sets a link state or fires a link event: the link state, the value the step gives
+/// it, and the event of that value.
+fn link_step(scope: &Scope, kind: &ir::StepKind) -> Option<(usize, bool, usize)> {
+    match kind {
+        ir::StepKind::Set { target: Value::State(s), value: Const::Bool(up) } => {
+            let state = scope.states.get(*s)?;
+            state.link?;
+            Some((*s, *up, scope.link_event(&state.device, Link::event_for(*up))?))
+        }
+        ir::StepKind::Fire { event, .. } => {
+            let e = scope.events.get(*event)?;
+            let up = e.link? == Link::Up;
+            Some((scope.link_state(&e.device)?, up, *event))
+        }
+        _ => None,
+    }
 }
 
 /// The first argument of each name: one lookup per parameter, however many there are.

@@ -43,6 +43,8 @@ pub struct EventDef {
     pub max_rate: Option<(u64, u64)>,
     pub doc: Option<String>,
     pub origin: Origin,
+    /// Set on the link events the toolchain supplies (see [`Link`]); `None` for declared events.
+    pub link: Option<Link>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +55,36 @@ pub struct StateDef {
     pub ty: Type,
     pub doc: Option<String>,
     pub origin: Origin,
+    /// Set on the link state the toolchain supplies (see [`Link`]); `None` for declared states.
+    pub link: Option<Link>,
+}
+
+/// The members the toolchain adds to every device reached through another (`device car via
+/// phone`): the state `connected` and the events `connected` and `disconnected`. The runtime's
+/// link layer reports them, so a profile does not declare them. The state and the events go
+/// together: the link layer sets the state, then raises the event of the new value (and a test's
+/// `set` and `fire` of them do both, see `lower::lower_test`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Link {
+    /// The state `connected: Bool`.
+    State,
+    /// The event `connected`: the link came up.
+    Up,
+    /// The event `disconnected`: the link went down.
+    Down,
+}
+
+impl Link {
+    /// The name of the link state.
+    pub const STATE: &'static str = "connected";
+    /// The names of the two link events.
+    pub const UP: &'static str = "connected";
+    pub const DOWN: &'static str = "disconnected";
+
+    /// The link event raised when the link state becomes `up`.
+    pub fn event_for(up: bool) -> Link {
+        if up { Link::Up } else { Link::Down }
+    }
 }
 
 /// How long an action runs: fixed, or given by one of its Duration parameters.
@@ -225,6 +257,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                     ty,
                     doc: doc(m),
                     origin: origin(name.span),
+                    link: None,
                 });
             }
             MemberKind::Event { name, params, max_rate } => {
@@ -256,6 +289,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                     max_rate,
                     doc: doc(m),
                     origin: origin(name.span),
+                    link: None,
                 });
             }
             MemberKind::Action { name, params, clauses } => {
@@ -280,6 +314,7 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
     }
 
     cx.check_duplicates(&members);
+    cx.add_link_members(&mut model);
     (model, cx.diags)
 }
 
@@ -523,6 +558,67 @@ impl Lowering {
                     action.privacy = Some(p.node.clone());
                 }
             }
+        }
+    }
+
+    /// A device reached through another gets the link state and events (see [`Link`]); a
+    /// profile that declares one of them itself is told to remove it, and its line is dropped.
+    fn add_link_members(&mut self, model: &mut ProfileModel) {
+        let (Some(via), Some(at)) = (model.device.via.clone(), model.device.via_origin.clone()) else { return };
+        let dev = model.device.name.clone();
+        let mut reports = Vec::new();
+        model.states.retain(|s| {
+            let clash = s.capability.is_none() && s.name == Link::STATE;
+            if clash {
+                reports.push((s.name.clone(), s.origin.span));
+            }
+            !clash
+        });
+        model.events.retain(|e| {
+            let clash = e.capability.is_none() && (e.name == Link::UP || e.name == Link::DOWN);
+            if clash {
+                reports.push((e.name.clone(), e.origin.span));
+            }
+            !clash
+        });
+        for (name, span) in reports {
+            // The model's spans are absolute already.
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_NAME,
+                    format!("`{name}` is supplied by the toolchain for `{dev}`"),
+                    span,
+                )
+                .with_label_message("declared here as well")
+                .with_secondary(at.span, format!("`{dev}` is reached through `{via}`, so it has a link"))
+                .with_help(
+                    "remove this line: every device reached with `via` has the state `connected` and the events `connected` and `disconnected`",
+                ),
+            );
+        }
+        model.states.push(StateDef {
+            device: dev.clone(),
+            capability: None,
+            name: Link::STATE.into(),
+            ty: Type::Bool,
+            doc: Some(format!("The link to `{dev}` through `{via}` is up")),
+            origin: at.clone(),
+            link: Some(Link::State),
+        });
+        for (link, name, doc) in [
+            (Link::Up, Link::UP, format!("The link to `{dev}` through `{via}` came up")),
+            (Link::Down, Link::DOWN, format!("The link to `{dev}` through `{via}` was lost")),
+        ] {
+            model.events.push(EventDef {
+                device: dev.clone(),
+                capability: None,
+                name: name.into(),
+                params: Vec::new(),
+                max_rate: Some((1, 1000)),
+                doc: Some(doc),
+                origin: at.clone(),
+                link: Some(link),
+            });
         }
     }
 

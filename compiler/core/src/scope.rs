@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::model::{ActionDef, DeviceDef, EnumDef, EventDef, ProfileModel, StateDef};
+use crate::model::{ActionDef, DeviceDef, EnumDef, EventDef, Link, ProfileModel, StateDef};
 use crate::span::Span;
 use crate::syntax::ast::Path;
 use crate::types::{Const, Type};
@@ -304,6 +304,16 @@ impl Scope {
                 (&a.device, a.capability.as_deref(), &a.name)
             },
         )
+    }
+
+    /// The link state `connected` of `device`, if the toolchain supplies one (see [`Link`]).
+    pub fn link_state(&self, device: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.link == Some(Link::State) && *s.device == *device)
+    }
+
+    /// The link event `connected` or `disconnected` of `device` (`link` is `Up` or `Down`).
+    pub fn link_event(&self, device: &str, link: Link) -> Option<usize> {
+        self.events.iter().position(|e| e.link == Some(link) && *e.device == *device)
     }
 
     pub fn var(&self, name: &str) -> Option<usize> {

@@ -382,3 +382,23 @@ fn time_of_day_is_completed_and_hovered_and_declared_nowhere() {
     assert!(text.starts_with("**built-in** `time-of-day`: Time"), "{text}");
     assert!(ide::definition(&db, ws, file, at).is_none());
 }
+
+#[test]
+fn hover_says_a_link_member_is_supplied_by_the_toolchain() {
+    let car = "profile tiny-car {\n  device car via glasses\n  state moving: Bool\n}\n";
+    let pack = "use tiny, tiny-car\npermit camera\non car.disconnected while car-connected: record clip\n";
+    let db = Database::default();
+    let profile = SourceFile::new(&db, "tiny.glass".into(), PROFILE.to_string());
+    let car_file = SourceFile::new(&db, "tiny-car.glass".into(), car.to_string());
+    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
+    let ws = Workspace::new(&db, vec![profile, car_file, file]);
+    let (_, state) = ide::hover(&db, ws, file, pack.find("car-connected").unwrap() as u32 + 5).expect("hover");
+    assert!(state.starts_with("**state** `car.connected`: Bool"), "{state}");
+    assert!(state.contains("Supplied by the toolchain: `car` is reached through `glasses`"), "{state}");
+    let (_, event) = ide::hover(&db, ws, file, pack.find("disconnected").unwrap() as u32).expect("hover");
+    assert!(event.starts_with("**event** `car.disconnected`"), "{event}");
+    assert!(event.contains("Supplied by the toolchain"), "{event}");
+    // Go to definition lands on the `via` that gives the device its link.
+    let def = ide::definition(&db, ws, file, pack.find("car-connected").unwrap() as u32).expect("definition");
+    assert_eq!(&car[def.span.range()], "glasses");
+}

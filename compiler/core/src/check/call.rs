@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::ratio::ArgumentOf;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -18,6 +19,8 @@ pub(crate) struct Callee {
     pub head: String,
     /// Whether the short form `VERB VALUE` can stand for it (a call without an object).
     pub short_form: bool,
+    /// The action or event as named, for help lines about one of its parameters.
+    pub verb: String,
 }
 
 /// A call resolved to an action.
@@ -131,7 +134,8 @@ impl Checker<'_> {
                         format!("{} {}", a.name, a.device)
                     })
                     .collect();
-                let qualified: Vec<String> = bound.iter().map(|(i, _)| self.scope.action_qualified(*i)).collect();
+                let mut qualified: Vec<String> = bound.iter().map(|(i, _)| self.scope.action_qualified(*i)).collect();
+                dedup_in_order(&mut qualified);
                 let mut d = Diagnostic::error(
                     codes::AMBIGUOUS_ACTION,
                     format!("`{verb}` could be any of {} actions", bound.len()),
@@ -175,6 +179,7 @@ impl Checker<'_> {
                 None => verb.clone(),
             },
             short_form: call.object.is_none(),
+            verb: verb.clone(),
         };
         self.arguments(&call.args, &params, preset, for_test, call.span, &callee, |i| Target::ActionParam(action, i));
         Some(ResolvedCall { action })
@@ -238,7 +243,8 @@ impl Checker<'_> {
             given.entry(i).or_insert(name.span);
             self.refer(name.span, target(i));
             let ty = params[i].ty.clone();
-            self.expect_type(&arg.value, &ty, self.locals());
+            let at = ArgumentOf { callee: &callee.verb, param: &params[i].name };
+            self.expect_type_of(&arg.value, &ty, self.locals(), Some(&at));
         }
         // Arguments without a name, after the named ones: a parameter given by name is not theirs.
         // Each takes the one parameter left that can take it, if there is one.
@@ -413,6 +419,12 @@ impl Checker<'_> {
         let Some(e) = self.scope.enum_index(e) else { return false };
         self.scope.enums_with_value(word).iter().any(|&(i, _)| i == e)
     }
+}
+
+/// Removes repeated texts, keeping the first of each: a help never offers one text twice.
+pub(crate) fn dedup_in_order(items: &mut Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|s| seen.insert(s.clone()));
 }
 
 pub(crate) fn list(items: &[String]) -> String {

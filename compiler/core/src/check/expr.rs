@@ -1,5 +1,6 @@
 //! Typing expressions: conditions, filters, values of arguments and variables.
 
+use super::ratio::ArgumentOf;
 use super::units::Place;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
@@ -491,16 +492,18 @@ impl Checker<'_> {
     /// A state name that more than one state answers to (E0102), with every candidate.
     pub fn ambiguous_state(&mut self, p: &Path, states: &[usize]) {
         let names: Vec<String> = states.iter().map(|i| self.scope.state_qualified(*i)).collect();
+        let mut distinct = names.clone();
+        super::call::dedup_in_order(&mut distinct);
         let mut d = Diagnostic::error(
             codes::AMBIGUOUS_EVENT,
             format!("`{}` could be any of {} states", p.text(), names.len()),
             p.span,
         )
         .with_label_message("ambiguous")
-        .with_help(format!("write one of {}", super::call::list(&names)));
+        .with_help(format!("write one of {}", super::call::list(&distinct)));
         for (i, name) in states.iter().zip(&names) {
             let s = &self.scope.states[*i];
-            d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, format!("`{name}` is declared here"));
+            d = d.with_secondary_in(s.origin.file.clone(), s.origin.span, super::declared_here(name, s.link));
         }
         self.error(d);
     }
@@ -533,13 +536,23 @@ impl Checker<'_> {
 
     /// Checks `e` against a type it must have, with the unit hints of comparisons.
     pub fn expect_type(&mut self, e: &Expr, want: &Type, locals: Locals) {
-        self.expect_type_at(e, want, locals, Place::Anywhere);
+        self.expect_type_at(e, want, locals, Place::Anywhere, None);
     }
 
-    /// [`Self::expect_type`] for a value written at `place`, which tells which units are plausible.
-    fn expect_type_at(&mut self, e: &Expr, want: &Type, locals: Locals, place: Place) {
+    /// [`Self::expect_type`] for a value given to a parameter, which the help lines name.
+    pub(crate) fn expect_type_of(&mut self, e: &Expr, want: &Type, locals: Locals, at: Option<&ArgumentOf>) {
+        self.expect_type_at(e, want, locals, Place::Anywhere, at);
+    }
+
+    /// [`Self::expect_type`] for a value written at `place`, which tells which units are
+    /// plausible, and given to the parameter `at`, if any.
+    fn expect_type_at(&mut self, e: &Expr, want: &Type, locals: Locals, place: Place, at: Option<&ArgumentOf>) {
         let t = self.expr(e, Some(want), locals);
         if t.matches(want) {
+            return;
+        }
+        if let (ExprKind::Time(minutes), Type::Enum(name)) = (&e.kind, want) {
+            self.time_for_enum(e, *minutes, name, at);
             return;
         }
         let (t_a, want_a) = (t.a(), want.a());
@@ -569,7 +582,7 @@ impl Checker<'_> {
             return None;
         }
         if t != Type::Duration {
-            self.expect_type_at(e, &Type::Duration, Locals::default(), Place::of(what));
+            self.expect_type_at(e, &Type::Duration, Locals::default(), Place::of(what), None);
             return None;
         }
         match const_eval(e) {

@@ -7,6 +7,7 @@ mod call;
 mod expr;
 mod held;
 pub mod pack;
+mod ratio;
 mod rule;
 mod test;
 mod units;
@@ -131,6 +132,15 @@ impl<'a> Checker<'a> {
     /// recounted: it is asked once per duration and test step, and an item may have thousands.
     pub fn errors_so_far(&self) -> usize {
         self.errors
+    }
+}
+
+/// The label at a candidate's declaration in an ambiguity error: a link member is not written in
+/// its profile, so the label at its device's `via` says where it comes from.
+pub(crate) fn declared_here(qualified: &str, link: Option<crate::model::Link>) -> String {
+    match link {
+        Some(_) => format!("`{qualified}` is supplied by the toolchain for this link"),
+        None => format!("`{qualified}` is declared here"),
     }
 }
 

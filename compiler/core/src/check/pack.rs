@@ -38,7 +38,31 @@ pub fn build_scope(
                         .with_help("remove the second mention; it changes nothing"),
                     )
                 }
-                Some(p) => scope.profiles.push(p.clone()),
+                Some(p) => match scope.profiles.iter().find(|q| q.device.name == p.device.name) {
+                    Some(first) => {
+                        // The names of the device would each mean two things: the second
+                        // profile stays out of scope, and names only it has are not reported.
+                        scope.incomplete = true;
+                        let device = &p.device.name;
+                        diags.push(
+                            Diagnostic::error(
+                                codes::TWO_PROFILES_OF_ONE_DEVICE,
+                                format!("`{}` and `{}` both describe the device `{device}`", first.name, p.name),
+                                span,
+                            )
+                            .with_label_message(format!("a second `{device}`"))
+                            .with_secondary(
+                                decl_span(decls, &first.name),
+                                format!("`{device}` is `{}` here", first.name),
+                            )
+                            .with_help(format!(
+                                "a pack is written for one `{device}`: use `{}` or `{}`, not both",
+                                first.name, p.name
+                            )),
+                        );
+                    }
+                    None => scope.profiles.push(p.clone()),
+                },
                 None => {
                     scope.incomplete = true;
                     let help = did_you_mean(&name.node, profiles.keys().map(String::as_str)).unwrap_or_else(|| {

@@ -103,7 +103,8 @@ impl Checker<'_> {
                 None
             }
             many => {
-                let names: Vec<String> = many.iter().map(|i| self.scope.event_qualified(*i)).collect();
+                let mut names: Vec<String> = many.iter().map(|i| self.scope.event_qualified(*i)).collect();
+                super::call::dedup_in_order(&mut names);
                 let mut d = Diagnostic::error(
                     codes::AMBIGUOUS_EVENT,
                     format!("`{}` could be any of {} events", p.text(), many.len()),
@@ -113,11 +114,8 @@ impl Checker<'_> {
                 .with_help(format!("write one of {}", list(&names)));
                 for i in many {
                     let e = &self.scope.events[*i];
-                    d = d.with_secondary_in(
-                        e.origin.file.clone(),
-                        e.origin.span,
-                        format!("`{}` is declared here", self.scope.event_qualified(*i)),
-                    );
+                    let name = self.scope.event_qualified(*i);
+                    d = d.with_secondary_in(e.origin.file.clone(), e.origin.span, super::declared_here(&name, e.link));
                 }
                 self.error(d);
                 None

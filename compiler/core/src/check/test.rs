@@ -52,7 +52,11 @@ impl Checker<'_> {
                         );
                     } else if let Some(i) = self.event(event) {
                         let params = self.scope.events[i].params.clone();
-                        let callee = super::call::Callee { head: format!("fire {}", event.text()), short_form: false };
+                        let callee = super::call::Callee {
+                            head: format!("fire {}", event.text()),
+                            short_form: false,
+                            verb: event.text(),
+                        };
                         self.arguments(args, &params, None, false, event.span.to(step.span), &callee, |p| {
                             super::Target::EventParam(i, p)
                         });
