@@ -75,12 +75,13 @@ fn diagnostics_follow_edits() {
     assert_eq!(def["uri"], "file:///w/p.glass");
     assert_eq!(def["range"]["start"], json!({"line": 6, "character": 9}));
 
-    // Completion after `on ` offers the events of the profiles in use.
+    // Completion after `on ` offers the events of the profiles in use, and their states (a
+    // trigger can watch or hold one).
     let at = json!({"textDocument": {"uri": "file:///w/pack.glass"}, "position": {"line": 1, "character": 3}});
     s.send(json!({"jsonrpc": "2.0", "id": 5, "method": "textDocument/completion", "params": at}));
     let items = s.response(5)["result"].as_array().expect("items").clone();
     let labels: Vec<&str> = items.iter().filter_map(|i| i["label"].as_str()).collect();
-    assert_eq!(labels, ["button-long-press"]);
+    assert_eq!(labels, ["button-long-press", "driving"]);
 
     s.send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
     assert!(s.response(2)["error"].is_null());

@@ -87,7 +87,7 @@ fn a_pack_prints_its_actions_as_json_lines() {
     // Glass values by parameter name: an enum value, a duration, a text.
     assert!(
         text.contains(
-            r#""action":"glasses.camera.record","args":{"kind":"clip","duration":"1 min"},"rule":"long-clip""#
+            r#""action":"glasses.camera.record","args":{"kind":"clip","format":"landscape","duration":"1 min"},"rule":"long-clip""#
         ),
         "{text}"
     );
@@ -116,7 +116,7 @@ fn a_built_program_runs_with_qualified_names_and_prints_numbers() {
     insta::assert_snapshot!("gbc-actions", stdout(&out));
     // Arguments are a list of numbers and texts; rules keep their names and lines.
     assert!(stdout(&out).contains(
-        r#"{"at":1000,"action":"glasses.camera.record","args":[1,15000],"rule":null,"line":10,"delayed":false}"#
+        r#"{"at":1000,"action":"glasses.camera.record","args":[1,0,15000],"rule":null,"line":10,"delayed":false}"#
     ));
     assert!(stdout(&out).contains(r#""args":["Stand-up"],"rule":"read-reminders""#));
 
@@ -219,18 +219,18 @@ fn explain_says_why_each_rule_acted_or_not() {
     let text = stdout(&out);
     for expected in [
         "the rule at line 10: the condition `while driving` was false (line 10) [driving = false]",
-        "rule `own-wake-word` (line 57): the filter `where word == \"hey glasses\"` was false (line 57)",
-        "rule `one-assistant` (line 51): the filter `where word == \"XiaoAi\"` was false (line 52)",
-        "the condition `while worn and someone-home` was false (line 53) [worn = false, someone-home = false]",
-        "rule `long-clip` (line 19): ignored: still busy with its delayed actions (mode single, line 19)",
-        "rule `wheel-photo` (line 28): rate limit: at most 3 times per 10 min reached (line 28)",
-        "rule `read-reminders` (line 78): waits until its delayed actions are done (mode queued, line 78)",
-        "rule `snooze-music` (line 70): restarted (cancelled 1 delayed action of its last run), fired",
+        "rule `own-wake-word` (line 75): the filter `where word == \"hey glasses\"` was false (line 75)",
+        "rule `one-assistant` (line 69): the filter `where word == \"XiaoAi\"` was false (line 70)",
+        "the condition `while worn and someone-home` was false (line 71) [worn = false, someone-home = false]",
+        "rule `long-clip` (line 31): ignored: still busy with its delayed actions (mode single, line 31)",
+        "rule `wheel-photo` (line 40): rate limit: at most 3 times per 10 min reached (line 40)",
+        "rule `read-reminders` (line 96): waits until its delayed actions are done (mode queued, line 96)",
+        "rule `snooze-music` (line 88): restarted (cancelled 1 delayed action of its last run), fired",
         "sequence: step 1 of 2 seen, waiting for button-long-press within 1 s of the first",
-        "at 1 min 3 s: timer of rule `long-clip` (line 19): delayed phone.notify",
-        "rule `long-drive` (line 101): its condition started holding; it runs at 2 h 0 min 2 s if the condition \
+        "at 1 min 3 s: timer of rule `long-clip` (line 31): delayed phone.notify",
+        "rule `long-drive` (line 119): its condition started holding; it runs at 2 h 0 min 2 s if the condition \
          still holds then (2 h from now)",
-        "rule `long-drive` (line 101): its condition stopped holding before it had held for 2 h, so the rule \
+        "rule `long-drive` (line 119): its condition stopped holding before it had held for 2 h, so the rule \
          waits for it to hold again",
     ] {
         assert!(text.contains(expected), "missing `{expected}` in\n{text}");
@@ -252,7 +252,7 @@ fn explain_as_json_lines_interleaves_notes_and_actions() {
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).expect("JSON")).collect();
     let limited = lines.iter().find(|v| v["outcome"] == "rate-limited").expect("a rate-limited note");
     assert_eq!(limited["rule"], "wheel-photo");
-    assert_eq!(limited["line"], 28);
+    assert_eq!(limited["line"], 40);
     assert_eq!(lines.iter().filter(|v| v["action"] == "glasses.audio.chime").count(), 3);
     insta::assert_snapshot!("explain-json", text);
 }
@@ -290,7 +290,7 @@ fn events_come_from_stdin_with_a_dash() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         stdout(&out),
-        "{\"at\":1,\"action\":\"glasses.voice.listen\",\"args\":{},\"rule\":\"own-wake-word\",\"line\":57,\"delayed\":false}\n"
+        "{\"at\":1,\"action\":\"glasses.voice.listen\",\"args\":{},\"rule\":\"own-wake-word\",\"line\":75,\"delayed\":false}\n"
     );
     assert!(stderr(&out).contains("error: <stdin>:2: unknown key `bad`"), "{}", stderr(&out));
 }
