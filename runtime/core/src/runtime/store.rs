@@ -138,7 +138,9 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         }
     }
 
-    /// Re-evaluates every held condition after a state or variable changed.
+    /// Re-evaluates every held condition after a state or variable changed. Inlined: out of line
+    /// (as it went once it took the host) every change paid a call, even with no held condition.
+    #[inline(always)]
     pub(super) fn update_held(&mut self, host: &mut impl Host) {
         for i in 0..self.program.len16(Section::Held) {
             let (Some(h), Some(at)) = (self.program.held(i), self.layout.held(i)) else { continue };
@@ -163,6 +165,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
     /// rules it triggers get a timer for when it will have held for `duration_ms`, or lose it.
     /// Rare (a condition's start or end, in a program with held rules), so the rule table is
     /// searched rather than indexed.
+    #[cold]
     #[inline(never)]
     fn arm_held_rules(&mut self, held: u16, since: u64, duration_ms: u64, host: &mut impl Host) {
         for rule in 0..self.program.len16(Section::Rules) {
