@@ -243,7 +243,7 @@ fn both_engines_run_the_tests_and_the_traces() {
         String::from_utf8(out.stdout).expect("utf-8")
     };
     let interp = run("interp");
-    assert_eq!(interp.lines().count(), 4, "{interp}");
+    assert_eq!(interp.lines().count(), 5, "{interp}");
     assert_eq!(interp, run("jit"));
 }
 
