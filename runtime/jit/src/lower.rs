@@ -448,15 +448,19 @@ impl Lowerer<'_, '_> {
         Ok(true)
     }
 
-    /// `x / y` toward zero, with `x / 0 = 0` and `x / -1 = -x` wrapping (so
-    /// `i64::MIN / -1 = i64::MIN`); `sdiv` only ever sees a divisor other than 0 and -1.
-    fn divide(&mut self, x: Value, y: Value) -> Value {
-        let ins = self.b.ins();
-        let zero = ins.icmp_imm_s(IntCC::Equal, y, 0);
+    /// `y`, or 1 where `y` is 0 or -1 (where `sdiv` and `srem` trap), with the two tests.
+    fn safe_divisor(&mut self, y: Value) -> (Value, Value, Value) {
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
         let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
         let special = self.b.ins().bor(zero, minus_one);
         let one = self.b.ins().iconst(types::I64, 1);
-        let divisor = self.b.ins().select(special, one, y);
+        (self.b.ins().select(special, one, y), zero, minus_one)
+    }
+
+    /// `x / y` toward zero, with `x / 0 = 0` and `x / -1 = -x` wrapping (so
+    /// `i64::MIN / -1 = i64::MIN`); `sdiv` only ever sees a divisor other than 0 and -1.
+    fn divide(&mut self, x: Value, y: Value) -> Value {
+        let (divisor, zero, minus_one) = self.safe_divisor(y);
         let q = self.b.ins().sdiv(x, divisor);
         let negated = self.b.ins().ineg(x);
         let q = self.b.ins().select(minus_one, negated, q);
@@ -467,12 +471,7 @@ impl Lowerer<'_, '_> {
     /// `x % y` with the sign of `x`, `x % 0 = 0` and `x % -1 = 0` (so `i64::MIN % -1 = 0`): both
     /// are `x % 1`, so `srem` only ever sees a divisor other than 0 and -1 and needs no select after.
     fn remainder(&mut self, x: Value, y: Value) -> Value {
-        let ins = self.b.ins();
-        let zero = ins.icmp_imm_s(IntCC::Equal, y, 0);
-        let minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
-        let special = self.b.ins().bor(zero, minus_one);
-        let one = self.b.ins().iconst(types::I64, 1);
-        let divisor = self.b.ins().select(special, one, y);
+        let (divisor, _, _) = self.safe_divisor(y);
         self.b.ins().srem(x, divisor)
     }
 }
