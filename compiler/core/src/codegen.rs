@@ -479,6 +479,30 @@ impl<'a> Generator<'a> {
                 }
                 Ok(())
             }
+            Action::If { branches, otherwise } => {
+                // `c1; JumpIfFalse next; actions; Jump end; next: c2; ...; else-actions; end:`.
+                // Actions leave the stack empty, as jumps need.
+                // The last branch without an `else` falls through to the end: no `Jump 0`.
+                let mut ends = Vec::with_capacity(branches.len());
+                for (k, (condition, actions)) in branches.iter().enumerate() {
+                    self.expr(code, condition, 0, cx)?;
+                    let next = code.jump(Op::JumpIfFalse);
+                    for action in actions {
+                        self.action_code(code, action, delay, payload)?;
+                    }
+                    if k + 1 < branches.len() || !otherwise.is_empty() {
+                        ends.push(code.jump(Op::Jump));
+                    }
+                    code.bind(next);
+                }
+                for action in otherwise {
+                    self.action_code(code, action, delay, payload)?;
+                }
+                for end in ends {
+                    code.bind(end);
+                }
+                Ok(())
+            }
             Action::Set { var, value } => {
                 let index = self.var(*var)?;
                 self.expr(code, value, 0, cx)?;

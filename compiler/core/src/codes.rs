@@ -370,6 +370,17 @@ and an event happens at one moment, so it cannot hold for a time:
 A held trigger runs once when its condition has held without a break for the duration, and
 again only after the condition was false.";
 
+    DELAYED_BRANCH = "E0307", "a delayed `if`",
+"`after D` delays one action. An `if` is decided when the rule runs, so `after 10 min if worn {
+pause-music }` would read `worn` now, not in ten minutes, which is not what it says. Put the delay
+inside the branch, where it delays the action the branch chose now:
+
+    on button-press: after 10 min if worn { pause-music }    # E0307
+    on button-press: if worn { after 10 min pause-music }    # decided now, paused in ten minutes
+
+To decide later, let a rule run then: a variable set now, and a rule on its change or a held
+trigger that checks the condition at that time.";
+
     HELD_AT_CHANGE = "W0302", "held condition checked only at a change",
 "A rule triggered by a change of a value runs only when the value changes. A `while` condition
 that asks how long that same value has been in a range is checked at those moments only, so the

@@ -291,6 +291,12 @@ impl Builder<'_> {
         self.tokens[i..].iter().find(|(t, _)| *t == Token::Sym("{")).map_or(Span::new(offset, offset), |(_, s)| *s)
     }
 
+    /// The last `token` starting before `offset`.
+    fn token_before(&self, token: Token, offset: u32) -> Span {
+        let i = self.tokens.partition_point(|(_, s)| s.start < offset);
+        self.tokens[..i].iter().rev().find(|(t, _)| *t == token).map_or(Span::new(offset, offset), |(_, s)| *s)
+    }
+
     /// The comments inside `span` (not before it, not after it).
     fn comments_inside(&self, span: Span) -> impl Iterator<Item = usize> + '_ {
         let first = self.comments.partition_point(|c| c.start <= span.start);
@@ -335,18 +341,62 @@ impl Builder<'_> {
             lines.push(inner(1, text, s));
         }
         lines.last_mut().expect("a rule has a trigger").text.push(':');
-        let count = actions.len();
-        for (i, (mut text, s)) in actions.into_iter().enumerate() {
-            if i + 1 < count {
-                text.push(',');
-            }
-            lines.push(inner(2, text, s));
-        }
+        self.action_lines(&rule.actions, 2, &mut lines);
 
         if one.chars().count() <= WIDTH && !self.comments_need_lines(&lines, span) {
             vec![Line::new(0, one, span, gap, true)]
         } else {
             lines
+        }
+    }
+
+    /// Actions one per line at `depth`, `,` between them; a branch too wide for its line opens
+    /// its blocks: `if C {`, the actions one deeper, `} else if C2 {`, ..., `}`.
+    fn action_lines(&self, actions: &[Action], depth: usize, lines: &mut Vec<Line>) {
+        for (i, a) in actions.iter().enumerate() {
+            let mut text = action(a);
+            let comma = if i + 1 < actions.len() { "," } else { "" };
+            let ActionKind::If { branches, otherwise } = &a.kind else {
+                text.push_str(comma);
+                lines.push(Line::new(depth, text, self.abs(a.span), Gap::None, false));
+                continue;
+            };
+            let fits = 2 * depth + text.chars().count() + comma.len() <= WIDTH;
+            if fits
+                && !self.comments_need_lines(
+                    &[Line::new(depth, text.clone(), self.abs(a.span), Gap::None, false)],
+                    self.abs(a.span),
+                )
+            {
+                text.push_str(comma);
+                lines.push(Line::new(depth, text, self.abs(a.span), Gap::None, false));
+                continue;
+            }
+            // Each line covers its tokens, `}` to `{`, so comments between them stay where they were.
+            for (k, branch) in branches.iter().enumerate() {
+                let head = format!("if {} {{", expr(&branch.condition));
+                let condition = self.abs(branch.condition.span);
+                let open = self.open_brace(condition.end);
+                if k == 0 {
+                    lines.push(Line::new(depth, head, Span::new(self.abs(a.span).start, open.end), Gap::None, false));
+                } else {
+                    let close = self.token_before(Token::Sym("}"), condition.start);
+                    let text = format!("}} else {head}");
+                    lines.push(Line { text, ..Line::closing(depth, Span::new(close.start, open.end), Gap::None) });
+                }
+                self.action_lines(&branch.actions, depth + 1, lines);
+            }
+            if let Some(otherwise) = otherwise
+                && let Some(first) = otherwise.first()
+            {
+                let open = self.token_before(Token::Sym("{"), self.abs(first.span).start);
+                let close = self.token_before(Token::Sym("}"), open.start);
+                let span = Span::new(close.start, open.end);
+                lines.push(Line { text: "} else {".into(), ..Line::closing(depth, span, Gap::None) });
+                self.action_lines(otherwise, depth + 1, lines);
+            }
+            let end = self.abs(a.span).end;
+            lines.push(Line { text: format!("}}{comma}"), ..Line::closing(depth, Span::new(end - 1, end), Gap::None) });
         }
     }
 
@@ -457,6 +507,18 @@ fn action(a: &Action) -> String {
         ActionKind::Call(c) => call(c),
         ActionKind::Set { target, value } => format!("set {} = {}", target.text(), expr(value)),
         ActionKind::After { delay, action: inner } => format!("after {} {}", expr(delay), action(inner)),
+        ActionKind::If { branches, otherwise } => {
+            let block = |actions: &[Action]| actions.iter().map(action).collect::<Vec<_>>().join(", ");
+            let mut out = branches
+                .iter()
+                .map(|b| format!("if {} {{ {} }}", expr(&b.condition), block(&b.actions)))
+                .collect::<Vec<_>>()
+                .join(" else ");
+            if let Some(otherwise) = otherwise {
+                out.push_str(&format!(" else {{ {} }}", block(otherwise)));
+            }
+            out
+        }
     }
 }
 

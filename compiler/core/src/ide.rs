@@ -304,6 +304,10 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 actions(&mut out)
             }
         }
+        // Inside a branch: `if C {` and `else {` open actions; `}` may go on with `else`.
+        Some(Token::Sym("{")) if in_branch(earlier) => actions(&mut out),
+        Some(Token::Sym("}")) if in_branch(earlier) => keyword(&mut out, "else"),
+        Some(Token::Word("else")) => keyword(&mut out, "if"),
         Some(Token::Word("use")) => profiles(db, ws, &mut out),
         Some(Token::Word("permit")) => {
             for p in crate::model::PRIVACY_CLASSES {
@@ -314,7 +318,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 });
             }
         }
-        Some(Token::Word("while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above"))
+        Some(Token::Word("while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above" | "if"))
         | Some(Token::Sym("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" | "(" | "=")) => {
             values(&mut out)
         }
@@ -322,13 +326,29 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         Some(Token::Word(w)) if crate::syntax::units::unit_millis(w).is_some() => actions(&mut out),
         _ => {
             for kw in ["on", "every", "rule", "use", "permit", "var", "test", "pack", "profile"] {
-                out.push(Completion { label: kw.into(), kind: CompletionKind::Keyword, detail: "keyword".into() });
+                keyword(&mut out, kw);
             }
         }
     }
     out.sort_by(|a, b| a.label.cmp(&b.label));
     out.dedup_by(|a, b| a.label == b.label && a.kind == b.kind);
     out
+}
+
+fn keyword(out: &mut Vec<Completion>, kw: &str) {
+    out.push(Completion { label: kw.into(), kind: CompletionKind::Keyword, detail: "keyword".into() });
+}
+
+/// Whether the last braces of `tokens` belong to a branch (`if C {`, `else {`) rather than to a
+/// test or a profile: the nearest of those words before them is `if` or `else`.
+fn in_branch(tokens: &[(crate::syntax::lexer::Token<'_>, Span)]) -> bool {
+    use crate::syntax::lexer::Token;
+    let starts = ["if", "else", "test", "profile", "capability", "on", "every", "rule"];
+    let nearest = tokens.iter().rev().find_map(|(t, _)| match t {
+        Token::Word(w) if starts.contains(w) => Some(*w),
+        _ => None,
+    });
+    matches!(nearest, Some("if" | "else"))
 }
 
 /// When the tokens end inside an unclosed `(`, the words just before it, the keyword that

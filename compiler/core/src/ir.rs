@@ -101,6 +101,12 @@ pub enum Action {
         delay_ms: u64,
         action: Box<Action>,
     },
+    /// Runs the actions of the first branch whose condition is true, else `otherwise` (which may
+    /// be empty).
+    If {
+        branches: Vec<(Expr, Vec<Action>)>,
+        otherwise: Vec<Action>,
+    },
 }
 
 impl Expr {

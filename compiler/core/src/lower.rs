@@ -80,7 +80,7 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
         condition: cx.optional(rule.condition.as_ref())?,
         rate_limit,
         mode,
-        actions: rule.actions.iter().map(|a| cx.action(a)).collect::<Option<_>>()?,
+        actions: cx.actions(&rule.actions)?,
     })
 }
 
@@ -224,7 +224,18 @@ impl Lower<'_> {
                     .collect::<Option<_>>()?;
                 ir::Action::Emit { action, args }
             }
+            ActionKind::If { branches, otherwise } => ir::Action::If {
+                branches: branches
+                    .iter()
+                    .map(|b| Some((self.expr(&b.condition)?, self.actions(&b.actions)?)))
+                    .collect::<Option<_>>()?,
+                otherwise: self.actions(otherwise.as_deref().unwrap_or_default())?,
+            },
         })
+    }
+
+    fn actions(&self, actions: &[ast::Action]) -> Option<Vec<ir::Action>> {
+        actions.iter().map(|a| self.action(a)).collect()
     }
 
     /// The action a call names and the argument it writes for each parameter, in parameter

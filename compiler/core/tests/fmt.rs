@@ -179,7 +179,22 @@ every day at 07:30: notify car
 # end of file
 "#;
 
-const ALL: &[&str] = &[RULES, WRAPPING, TESTS_AND_PROFILES, COMMENTS, DECLARATIONS, MESSY];
+/// Branches: short ones stay on a line, long ones open their blocks, comments stay inside.
+const BRANCHES: &str = r#"on x:if a{y}else{z}
+on x: if a { y } else if b and c { z, w } else { v(n: 1) }, chime
+rule precondition: on calendar-reminder where minutes-before <= 20: if not car.connected { notify phone(message: "The car is out of reach") } else if parked { precondition(temperature: 22), navigate(destination: title), set trips = trips + 1 }
+rule nested:
+  on x:
+    if a {
+      # the first branch
+      if b { y } else { z(message: "a message long enough that this branch cannot stay on the line it starts") },
+      w
+    } else {
+      v # the other branch
+    }
+"#;
+
+const ALL: &[&str] = &[RULES, WRAPPING, TESTS_AND_PROFILES, COMMENTS, DECLARATIONS, MESSY, BRANCHES];
 
 /// The syntax trees of a file with spans removed, to compare meaning across formatting.
 fn meaning(src: &str) -> Vec<String> {
@@ -232,6 +247,11 @@ fn long_rules_wrap() {
     assert_eq!(exact.chars().count(), 100);
     assert!(formatted.contains("rule one-column-too-many-for-a-single-line-of-one-hundred:\n"), "{formatted}");
     insta::assert_snapshot!(formatted);
+}
+
+#[test]
+fn branches() {
+    insta::assert_snapshot!(check_properties(BRANCHES));
 }
 
 #[test]

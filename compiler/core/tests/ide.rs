@@ -45,6 +45,17 @@ fn completion_follows_context() {
     assert!(actions.contains(&("record clip".to_string(), CompletionKind::Action)), "{actions:?}");
     let values = kinds_at("use tiny\non button-long-press while $", "$");
     assert!(values.contains(&("driving".to_string(), CompletionKind::State)), "{values:?}");
+    // Branches: a condition after `if`, actions in the blocks, `else` after one.
+    let condition = kinds_at("use tiny\non button-long-press: if $", "$");
+    assert!(condition.contains(&("driving".to_string(), CompletionKind::State)), "{condition:?}");
+    let block = kinds_at("use tiny\non button-long-press: if driving { $", "$");
+    assert!(block.contains(&("record clip".to_string(), CompletionKind::Action)), "{block:?}");
+    let otherwise = kinds_at("use tiny\non button-long-press: if driving { record clip } else { $", "$");
+    assert!(otherwise.contains(&("record clip".to_string(), CompletionKind::Action)), "{otherwise:?}");
+    let after = kinds_at("use tiny\non button-long-press: if driving { record clip } $", "$");
+    assert_eq!(after, [("else".to_string(), CompletionKind::Keyword)]);
+    let test_block = kinds_at("use tiny\ntest \"t\" { $", "$");
+    assert!(!test_block.iter().any(|(_, k)| *k == CompletionKind::Action), "{test_block:?}");
     let profiles = kinds_at("use $", "$");
     assert_eq!(profiles, [("tiny".to_string(), CompletionKind::Profile)]);
 }
@@ -66,14 +77,14 @@ fn hover_explains_an_action_and_its_cost() {
 
 #[test]
 fn references_and_rename_of_a_variable() {
-    let pack = "use tiny\nvar count: Int 0..9\non button-long-press: set count = count + 1\non driving becomes true while count > 2: set count = 0\n";
+    let pack = "use tiny\nvar count: Int 0..9\non button-long-press: set count = count + 1\non driving becomes true while count > 2: set count = 0\non driving becomes false: if count > 1 { set count = 1 }\n";
     let (db, ws, file) = setup(pack);
     let at = pack.rfind("count = 0").unwrap() as u32;
     let refs = ide::references(&db, ws, file, at);
-    assert_eq!(refs.len(), 5, "{refs:?}");
+    assert_eq!(refs.len(), 7, "{refs:?}");
     assert!(refs.iter().all(|s| &pack[s.range()] == "count"));
     let edits = ide::rename(&db, ws, file, at, "presses").expect("renamable");
-    assert_eq!(edits.len(), 5);
+    assert_eq!(edits.len(), 7);
     assert_eq!(ide::rename(&db, ws, file, at, "on"), Err(ide::RenameError::InvalidName));
     let on_event = pack.find("button-long-press").unwrap() as u32;
     assert_eq!(ide::rename(&db, ws, file, on_event, "x"), Err(ide::RenameError::NotRenamable));

@@ -238,9 +238,38 @@ impl Checker<'_> {
             }
             ActionKind::After { delay, action } => {
                 self.positive_duration(delay, "`after`");
+                if let ActionKind::If { branches, .. } = &action.kind
+                    && let Some(first) = branches.first()
+                {
+                    self.error(
+                        Diagnostic::error(
+                            codes::DELAYED_BRANCH,
+                            "an `if` after a delay would be decided now, not after it",
+                            action.span,
+                        )
+                        .with_label_message("decided when the rule runs")
+                        .with_secondary(delay.span, "only the actions wait for this")
+                        .with_help(format!(
+                            "put the delay inside the branch (`if {} {{ after {} ... }}`), or let a rule that runs then decide",
+                            crate::syntax::print::expr(&first.condition),
+                            crate::syntax::print::expr(delay),
+                        )),
+                    );
+                }
                 self.action(action);
             }
             ActionKind::Set { target, value } => self.set(target, value, false),
+            ActionKind::If { branches, otherwise } => {
+                for branch in branches {
+                    self.condition(&branch.condition, self.locals());
+                    for action in &branch.actions {
+                        self.action(action);
+                    }
+                }
+                for action in otherwise.iter().flatten() {
+                    self.action(action);
+                }
+            }
         }
     }
 

@@ -150,6 +150,19 @@ pub enum ActionKind {
         delay: Expr,
         action: Box<Action>,
     },
+    /// `if driving { notify car } else if worn { chime } else { record photo }`: the first branch
+    /// whose condition is true runs; `otherwise` is the `else { ... }` block, if written.
+    If {
+        branches: Vec<Branch>,
+        otherwise: Option<Vec<Action>>,
+    },
+}
+
+/// One `if CONDITION { ACTIONS }` of a branching action.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Branch {
+    pub condition: Expr,
+    pub actions: Vec<Action>,
 }
 
 /// `record clip`, `notify car(message: "hi")`, `camera.record(kind: clip, duration: 30 s)`.

@@ -383,14 +383,34 @@ where
     recursive(|action| {
         let after = kw("after")
             .ignore_then(expr())
-            .then(action)
+            .then(action.clone())
             .map(|(delay, action): (Expr, Action)| ActionKind::After { delay, action: Box::new(action) });
         let set = kw("set")
             .ignore_then(path())
             .then_ignore(sym("="))
             .then(expr())
             .map(|(target, value)| ActionKind::Set { target, value });
-        choice((after, set, call().map(ActionKind::Call))).map_with(|kind, e| Action { kind, span: sp(e.span()) })
+        // `if C { ... } else if C2 { ... } else { ... }`: the blocks hold actions like a rule's.
+        let block = action
+            .separated_by(sym(","))
+            .allow_trailing()
+            .at_least(1)
+            .collect::<Vec<Action>>()
+            .delimited_by(sym("{"), sym("}").labelled("`}` after the actions of the branch"));
+        let branch = kw("if")
+            .ignore_then(condition())
+            .then(block.clone())
+            .map(|(condition, actions)| Branch { condition, actions });
+        let branching = branch
+            .clone()
+            .then(kw("else").ignore_then(branch).repeated().collect::<Vec<_>>())
+            .then(kw("else").ignore_then(block).or_not())
+            .map(|((first, rest), otherwise)| ActionKind::If {
+                branches: std::iter::once(first).chain(rest).collect(),
+                otherwise,
+            });
+        choice((after, set, branching, call().map(ActionKind::Call)))
+            .map_with(|kind, e| Action { kind, span: sp(e.span()) })
     })
 }
 

@@ -316,6 +316,34 @@ fn too_deep(tokens: &[(Token, Span)]) -> Option<Span> {
     None
 }
 
+/// A syntax error inside `if C { ... } else { ... }` with a help in the branch's own words;
+/// `None` when the generic help fits better.
+fn branch_error(found: Option<&Token<'_>>, span: Span, wanted: &str, found_text: &str) -> Option<Diagnostic> {
+    const SHAPE: &str = "a branch reads `if CONDITION { ACTION, ... } else if CONDITION { ... } else { ... }`";
+    let error = |label: &str, help: String| {
+        Diagnostic::error(codes::SYNTAX, format!("expected {wanted}, found {found_text}"), span)
+            .with_label_message(label)
+            .with_help(help)
+    };
+    let d = match found {
+        Some(Token::Word(w @ ("elseif" | "elif" | "elsif"))) => {
+            error(&format!("`{w}` is not a word of glass"), format!("write `else if`; {SHAPE}"))
+                .with_fix("write `else if`", span, "else if")
+        }
+        Some(Token::Sym("}")) if wanted.contains("an action") => error(
+            "a branch with no actions",
+            "a branch holds at least one action: leave out one that does nothing (`if A { } else { B }` is `if not A { B }`)"
+                .to_string(),
+        ),
+        _ if wanted.contains("`{`") => error(
+            "a branch's actions start with `{`",
+            format!("put the branch's actions between `{{` and `}}`, as in `if worn {{ chime }} else {{ say(message: \"...\") }}`; {SHAPE}"),
+        ),
+        _ => return None,
+    };
+    Some(d)
+}
+
 fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &[(Token, SimpleSpan)]) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
@@ -377,6 +405,12 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     };
     let wants_name = expected.iter().any(|x| x == "a name");
+    // `if` only starts a branch, so an error after one is in the branch's shape.
+    let in_branch =
+        context == Context::Rule && tokens.iter().any(|(t, s)| t.is_keyword("if") && s.end <= e.span().start);
+    if in_branch && let Some(d) = branch_error(e.found(), span, &wanted, &found) {
+        return d;
+    }
     let help = match e.found() {
         Some(Token::Word("on")) if context == Context::Test => {
             "a test raises an event with `fire`, as in `at 1 s: fire button-press`".to_string()
