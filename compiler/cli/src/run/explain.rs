@@ -340,7 +340,8 @@ impl<'a> Player<'a> {
             let restarted = run.restarted.map_or(String::new(), |n| {
                 format!("restarted (cancelled {} of its last run), ", plural(usize::from(n), "delayed action"))
             });
-            let actions = if run.actions.is_empty() { "it has no actions".to_string() } else { run.actions.join(", ") };
+            // Empty when no branch of an `if` applied.
+            let actions = if run.actions.is_empty() { "no action ran".to_string() } else { run.actions.join(", ") };
             ("fired", format!("{restarted}fired: {actions}"))
         } else {
             run.outcome.unwrap_or(("stopped", "it did not act (this engine does not say why)".into()))
