@@ -77,7 +77,7 @@ pub struct Elsewhere {
 /// Lookup tables derived from a [`Scope`], so that resolving a name does not scan every member
 /// of every profile (a pack of thousands of rules against a profile of thousands of members
 /// would be quadratic). Built on the first lookup; tables built while the scope was still being
-/// filled in are not used (see [`Tables::fits`]). Being derived, they take no part in equality.
+/// filled in are not used (see `Tables::fits`). Being derived, they take no part in equality.
 #[derive(Clone, Debug, Default)]
 pub struct Index(OnceLock<Arc<Tables>>);
 

@@ -110,7 +110,7 @@ pub fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a st
 }
 
 /// The candidate `wrong` is certainly a typo of, for a fix an editor may apply without asking:
-/// the closest one, at most [`CERTAIN_EDITS`] edits away (and fewer than a quarter of its
+/// the closest one, at most `CERTAIN_EDITS` edits away (and fewer than a quarter of its
 /// length), when every candidate for another member is at least two edits further. A suggestion
 /// that only wins by an edit is a guess: `button-tripple-press` is as near a double press as the
 /// author's own meaning, and the help line names it instead.
