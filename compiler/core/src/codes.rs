@@ -391,6 +391,16 @@ rule does not run while the value stays where it is:
 runs at the first change after 10 s above 120, not after 10 s. To run when the condition has
 held for the time, make it the trigger: `on speed > 120 for 10 s: ...`.";
 
+    DEAD_BRANCH = "W0303", "branch that never runs",
+"The branches of an `if` are tried in order, and the first whose condition holds runs. A branch
+whose condition is `false`, or the same as an earlier branch's (which was false when this one is
+tried), never runs; nor does anything after a branch whose condition is `true`:
+
+    on button-press: if driving { record clip } else if driving { chime }   # W0303
+    on button-press: if true { chime } else { record photo }                # W0303
+
+Remove the branch, or write the condition that was meant.";
+
     UNUSED_PERMISSION = "W0301", "permission declared but never used",
 "The pack declares a permission no rule needs. Remove it so the pack asks for no more than it
 uses.";

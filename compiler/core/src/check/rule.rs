@@ -8,7 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::scope::MemberKind;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use crate::syntax::ast::{Action, ActionKind, Expr, Path, RuleDecl, RuleOption, StateChange, TriggerKind};
+use crate::syntax::ast::{Action, ActionKind, Branch, Expr, Path, RuleDecl, RuleOption, StateChange, TriggerKind};
 use crate::types::{Const, Type, const_eval};
 
 impl Checker<'_> {
@@ -227,6 +227,45 @@ impl Checker<'_> {
         }
     }
 
+    /// W0303 for branches that can never run: a `false` condition, a condition the same as an
+    /// earlier branch's (false whenever this one is tried), and everything after a `true` one.
+    fn dead_branches(&mut self, branches: &[Branch], otherwise: Option<&[Action]>) {
+        use crate::syntax::print::expr;
+        let mut tried: Vec<(String, Span)> = Vec::new();
+        for (k, branch) in branches.iter().enumerate() {
+            let text = expr(&branch.condition);
+            let span = branch.condition.span;
+            let never = |message: String, label: &str| {
+                Diagnostic::warning(codes::DEAD_BRANCH, message, span).with_label_message(label.to_string())
+            };
+            if let Some((_, earlier)) = tried.iter().find(|(t, _)| *t == text) {
+                self.error(
+                    never(
+                        format!("this branch never runs: `{text}` was tested by an earlier branch"),
+                        "never true here",
+                    )
+                    .with_secondary(*earlier, "tested first")
+                    .with_help("remove this branch, or write the condition that was meant"),
+                );
+            } else if matches!(const_eval(&branch.condition), Ok(Const::Bool(false))) {
+                self.error(
+                    never("this branch never runs: its condition is `false`".into(), "always false")
+                        .with_help("remove the branch, or write the condition that was meant"),
+                );
+            } else if matches!(const_eval(&branch.condition), Ok(Const::Bool(true))) {
+                let rest = branches.len() - k - 1 + usize::from(otherwise.is_some());
+                if rest > 0 {
+                    self.error(
+                        never("the branches after this one never run: its condition is `true`".into(), "always true")
+                            .with_help("remove the branches after it, or write the condition that was meant"),
+                    );
+                }
+                return;
+            }
+            tried.push((text, span));
+        }
+    }
+
     fn action(&mut self, action: &Action) {
         match &action.kind {
             ActionKind::Call(call) => {
@@ -269,6 +308,7 @@ impl Checker<'_> {
                 for action in otherwise.iter().flatten() {
                     self.action(action);
                 }
+                self.dead_branches(branches, otherwise.as_deref());
             }
         }
     }
