@@ -34,7 +34,7 @@ pub fn resolve_at(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
 
 /// Markdown describing the name at `offset`: its kind, type, cost and documentation.
 pub fn hover(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Option<(Span, String)> {
-    let (span, resolved) = resolve_at(db, ws, file, offset)?;
+    let Some((span, resolved)) = resolve_at(db, ws, file, offset) else { return keyword_hover(file.text(db), offset) };
     let scope = pack_scope(db, ws, file);
     let text = match resolved {
         Resolved::Profile(name) => {
@@ -52,6 +52,43 @@ pub fn hover(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: 
         Resolved::Target(target) => describe(&scope, &target)?,
     };
     Some((span, text))
+}
+
+/// The forms a keyword starts, as the spec writes them (`spec/language.md`).
+const KEYWORD_DOCS: &[(&str, &str)] = &[
+    ("on", "`on EVENT`, `on STATE becomes V`, `on C for D`, `on A then B within D`: what starts a rule (§5)"),
+    ("every", "`every D` or `every day at HH:MM`: a rule on a timer (§5.3)"),
+    ("while", "`while C`: the rule runs only when condition `C` holds at its trigger (§6)"),
+    ("where", "`on EVENT where C`: a filter on the event's payload fields (§5.1)"),
+    ("then", "`on A then B within D`: a sequence of events, all within `D` of the first (§5.4)"),
+    ("within", "`on A then B within D`: the time the whole sequence must fit in (§5.4)"),
+    (
+        "for",
+        "`C for D`: condition `C` has held without a break for `D`; as a trigger it fires once, and again only after `C` was false (§5.5, §6)",
+    ),
+    ("after", "`after D ACTION`: runs the action `D` after the rule ran; its arguments are read now (§8)"),
+    ("set", "`set VAR = EXPR`: gives a pack variable a new value, and runs the rules that watch it (§8)"),
+    (
+        "if",
+        "`if C { ACTIONS } else if C2 { ACTIONS } else { ACTIONS }`: runs the first branch whose condition holds when the rule runs (§8)",
+    ),
+    ("else", "`else if C { ACTIONS }` or `else { ACTIONS }`: what runs when no branch before it applied (§8)"),
+];
+
+/// A hover for the keyword at `offset` that starts a form of the language.
+fn keyword_hover(text: &str, offset: u32) -> Option<(Span, String)> {
+    use crate::syntax::lexer::{Token, lex};
+    // Only the line of the cursor: a keyword never spans lines, and a large pack is not re-lexed.
+    let at = text.floor_char_boundary(offset as usize);
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let lexed = lex(&text[start..end]);
+    let local = u32::try_from(at - start).ok()?;
+    let (token, span) = lexed.tokens.iter().find(|(_, s)| s.start <= local && local < s.end)?;
+    let Token::Word(word) = token else { return None };
+    let (_, doc) = KEYWORD_DOCS.iter().find(|(k, _)| k == word)?;
+    let base = u32::try_from(start).ok()?;
+    Some((Span::new(base + span.start, base + span.end), format!("**keyword** `{word}`\n\n{doc}")))
 }
 
 /// Where the name at `offset` is declared.

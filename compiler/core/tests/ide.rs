@@ -76,6 +76,28 @@ fn hover_explains_an_action_and_its_cost() {
 }
 
 #[test]
+fn hover_explains_the_keywords_of_the_forms() {
+    let pack =
+        "use tiny\non button-long-press while driving: if driving { record clip } else { after 5 s record photo }\n";
+    let (db, ws, file) = setup(pack);
+    for (word, says) in [
+        ("if", "runs the first branch"),
+        ("else", "no branch before it"),
+        ("after", "`D` after"),
+        ("while", "condition"),
+    ] {
+        let at = pack.find(&format!(" {word} ")).expect("the keyword") as u32 + 1;
+        let (span, text) = ide::hover(&db, ws, file, at).expect("a hover");
+        assert_eq!(&pack[span.range()], word);
+        assert!(text.starts_with(&format!("**keyword** `{word}`")) && text.contains(says), "{text}");
+    }
+    // A name still gets its own hover, and punctuation none.
+    let (_, text) = ide::hover(&db, ws, file, pack.find("driving {").unwrap() as u32).expect("hover");
+    assert!(text.starts_with("**state**"), "{text}");
+    assert!(ide::hover(&db, ws, file, pack.find('{').unwrap() as u32).is_none());
+}
+
+#[test]
 fn references_and_rename_of_a_variable() {
     let pack = "use tiny\nvar count: Int 0..9\non button-long-press: set count = count + 1\non driving becomes true while count > 2: set count = 0\non driving becomes false: if count > 1 { set count = 1 }\n";
     let (db, ws, file) = setup(pack);
