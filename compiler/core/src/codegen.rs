@@ -12,7 +12,7 @@
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{self as bc, Kind};
 use glass_runtime::isa::Op;
-use glass_runtime::isa::{Instr, MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -209,25 +209,6 @@ impl Limit {
     }
 }
 
-/// The most forward jumps of `code` waiting for their targets at once, counted as the verifier
-/// does (jumps to one target count once), so a branch nested too deep is a limit error at the
-/// rule instead of a program the verifier refuses.
-fn pending_jumps(code: &[Instr]) -> usize {
-    let mut targets: Vec<usize> = Vec::new();
-    let mut most = 0;
-    for (pc, instr) in code.iter().enumerate() {
-        targets.retain(|&t| t > pc);
-        if matches!(instr.op, Op::Jump | Op::JumpIfFalse) {
-            let target = pc + 1 + usize::from(instr.b);
-            if !targets.contains(&target) {
-                targets.push(target);
-            }
-            most = most.max(targets.len());
-        }
-    }
-    most
-}
-
 /// A hash of the capability model the pack was compiled against: the names and types of every
 /// event, state and action of the profiles in scope. The host refuses a program whose hash is not
 /// its own, so a pack built for another firmware never runs.
@@ -274,7 +255,8 @@ impl<'a> Generator<'a> {
     /// Compiles one rule into the program, with its debug table.
     fn add_rule(&mut self, source: &RuleSource<'_>) -> Result<(), Limit> {
         let (spec, code, exits) = self.rule(source.rule)?;
-        let open = pending_jumps(code.instrs());
+        // Counted as the verifier counts, so a branch nested too deep is a limit at the rule.
+        let open = code.pending_jumps();
         if open > MAX_PENDING_JUMPS {
             return Err(too(
                 format!(

@@ -354,22 +354,16 @@ impl Builder<'_> {
     /// its blocks: `if C {`, the actions one deeper, `} else if C2 {`, ..., `}`.
     fn action_lines(&self, actions: &[Action], depth: usize, lines: &mut Vec<Line>) {
         for (i, a) in actions.iter().enumerate() {
-            let mut text = action(a);
             let comma = if i + 1 < actions.len() { "," } else { "" };
+            let one = Line::new(depth, format!("{}{comma}", action(a)), self.abs(a.span), Gap::None, false);
             let ActionKind::If { branches, otherwise } = &a.kind else {
-                text.push_str(comma);
-                lines.push(Line::new(depth, text, self.abs(a.span), Gap::None, false));
+                lines.push(one);
                 continue;
             };
-            let fits = 2 * depth + text.chars().count() + comma.len() <= WIDTH;
-            if fits
-                && !self.comments_need_lines(
-                    &[Line::new(depth, text.clone(), self.abs(a.span), Gap::None, false)],
-                    self.abs(a.span),
-                )
+            if 2 * depth + one.text.chars().count() <= WIDTH
+                && !self.comments_need_lines(std::slice::from_ref(&one), self.abs(a.span))
             {
-                text.push_str(comma);
-                lines.push(Line::new(depth, text, self.abs(a.span), Gap::None, false));
+                lines.push(one);
                 continue;
             }
             // Each line covers its tokens, `}` to `{`, so comments between them stay where they were.

@@ -116,6 +116,24 @@ impl Code {
         &self.instrs
     }
 
+    /// The most forward jumps waiting for their targets at once, counted as the verifier counts
+    /// them (jumps to one target count once): more than [`MAX_PENDING_JUMPS`](crate::isa::MAX_PENDING_JUMPS) is refused.
+    pub fn pending_jumps(&self) -> usize {
+        let mut targets: Vec<usize> = Vec::new();
+        let mut most = 0;
+        for (pc, ins) in self.instrs.iter().enumerate() {
+            targets.retain(|&t| t > pc);
+            if matches!(ins.op, Op::Jump | Op::JumpIfFalse) {
+                let target = pc + 1 + ins.signed().max(0) as usize;
+                if !targets.contains(&target) {
+                    targets.push(target);
+                }
+                most = most.max(targets.len());
+            }
+        }
+        most
+    }
+
     pub fn len(&self) -> usize {
         self.instrs.len()
     }

@@ -6,7 +6,7 @@ use common::{act, code, small};
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
 use glass_runtime::format::{Edge, HEADER_SIZE, Kind, SECTIONS, Section, Source, Trigger, read_header};
 use glass_runtime::isa::{Instr, Op, Op::*};
-use glass_runtime::isa::{MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::isa::{MAX_PENDING_JUMPS, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
 use glass_runtime::{VerifyError, VerifyError::*, verify};
 
 /// A small valid pack: event `e(Num, Text)` (0), states `n: Num` (0) and `t: Text` (1), var `v`
@@ -281,6 +281,43 @@ fn jump_errors() {
     let mut b = base();
     b.held(code(&[(Jump, j(0)), (State, 0), (End, 0)]), 100);
     assert_eq!(check(&b.finish()), Err(NotAllowedHere { at: 0, op: Jump }));
+}
+
+/// `n` jumps to `n` different targets, all pending after the last of them (as `n` nested
+/// branches, each with an action after its `}`).
+fn nested_jumps(n: usize) -> Code {
+    let mut ops = vec![(Gate, 0)];
+    let targets = 1 + 2 * n;
+    for k in 0..n {
+        let pc = 2 + 2 * k;
+        let target = targets + (n - 1 - k);
+        ops.push((Small, 1));
+        ops.push((JumpIfFalse, small((target - pc - 1) as i16)));
+    }
+    ops.extend(std::iter::repeat_n((Nop, 0), n));
+    ops.push((End, 0));
+    code(&ops)
+}
+
+#[test]
+fn the_builder_counts_pending_jumps_as_the_verifier_does() {
+    for n in [1, MAX_PENDING_JUMPS, MAX_PENDING_JUMPS + 1] {
+        let c = nested_jumps(n);
+        assert_eq!(c.pending_jumps(), n);
+        let verified = verify(&with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &c)).map(|_| ());
+        assert_eq!(verified.is_ok(), n <= MAX_PENDING_JUMPS, "{n} pending jumps: {verified:?}");
+    }
+    // Jumps to one target count once.
+    let shared = code(&[
+        (Gate, 0),
+        (Small, 1),
+        (JumpIfFalse, small(3)),
+        (Small, 1),
+        (JumpIfFalse, small(1)),
+        (Nop, 0),
+        (End, 0),
+    ]);
+    assert_eq!(shared.pending_jumps(), 1);
 }
 
 #[test]

@@ -238,6 +238,7 @@ impl Checker<'_> {
             let never = |message: String, label: &str| {
                 Diagnostic::warning(codes::DEAD_BRANCH, message, span).with_label_message(label.to_string())
             };
+            let constant = const_eval(&branch.condition).ok();
             if let Some((_, earlier)) = tried.iter().find(|(t, _)| *t == text) {
                 self.error(
                     never(
@@ -247,12 +248,12 @@ impl Checker<'_> {
                     .with_secondary(*earlier, "tested first")
                     .with_help("remove this branch, or write the condition that was meant"),
                 );
-            } else if matches!(const_eval(&branch.condition), Ok(Const::Bool(false))) {
+            } else if constant == Some(Const::Bool(false)) {
                 self.error(
                     never("this branch never runs: its condition is `false`".into(), "always false")
                         .with_help("remove the branch, or write the condition that was meant"),
                 );
-            } else if matches!(const_eval(&branch.condition), Ok(Const::Bool(true))) {
+            } else if constant == Some(Const::Bool(true)) {
                 let rest = branches.len() - k - 1 + usize::from(otherwise.is_some());
                 if rest > 0 {
                     self.error(
