@@ -189,6 +189,8 @@ fn pure_effect(op: Op) -> Option<(usize, usize)> {
         | Op::Le
         | Op::Gt
         | Op::Ge
+        | Op::Matches
+        | Op::Contains
         | Op::And
         | Op::Or => (2, 1),
         Op::Jump

@@ -78,6 +78,8 @@ ops! {
     Le = 0x1B, "Pops y, x; pushes 1 if x <= y, else 0.";
     Gt = 0x1C, "Pops y, x; pushes 1 if x > y, else 0.";
     Ge = 0x1D, "Pops y, x; pushes 1 if x >= y, else 0.";
+    Matches = 0x1E, "Pops y, x (texts); pushes 1 if they have the same words (see `crate::text`), else 0. Rule blocks only.";
+    Contains = 0x1F, "Pops y, x (texts); pushes 1 if x contains the words of y (see `crate::text`), else 0. Rule blocks only.";
     Not = 0x20, "Pops x; pushes 1 if x == 0, else 0.";
     And = 0x21, "Pops y, x; pushes 1 if both are non-zero, else 0.";
     Or = 0x22, "Pops y, x; pushes 1 if either is non-zero, else 0.";

@@ -51,6 +51,7 @@ pub mod isa;
 pub mod program;
 pub mod queue;
 pub mod runtime;
+pub mod text;
 pub mod timers;
 pub mod trace;
 pub mod verify;

@@ -59,6 +59,49 @@ fn the_dashcam_sentence() {
 }
 
 #[test]
+fn spoken_phrases_match_by_their_words_through_the_host() {
+    // on command where phrase contains "take photo": photo
+    // on command where phrase matches "Hey Glass": wake
+    let mut b = ProgramBuilder::new();
+    let command = b.event("command", &[Kind::Text]);
+    let photo = b.action("photo", &[], None);
+    let wake = b.action("wake", &[], None);
+    let take_photo = b.text("take photo");
+    let hey_glass = b.text("Hey Glass");
+    let said = b.text("hey, glass");
+    b.rule(
+        on_event(command),
+        code(&[(Payload, 0), (Text, take_photo), (Contains, 0), (ExitIfFalse, 0), (Gate, 0), (Emit, photo), (End, 0)]),
+    );
+    b.rule(
+        on_event(command),
+        code(&[(Payload, 0), (Text, hey_glass), (Matches, 0), (ExitIfFalse, 0), (Gate, 0), (Emit, wake), (End, 0)]),
+    );
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let host_text = |h: i64| glass_runtime::format::HOST_TEXT_BASE + h;
+    let run = |host: &mut Recorder| {
+        let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+        for (t, phrase) in
+            [host_text(0), host_text(1), i64::from(said), host_text(2), host_text(9)].into_iter().enumerate()
+        {
+            rt.push_event(command, &[phrase]).unwrap();
+            rt.advance_to(t as u64 * 1_000, host);
+        }
+        host.take()
+    };
+    let mut host =
+        Recorder { texts: vec!["Please TAKE a photo", "OK glass, take photo!", "HEY GLASS"], ..Default::default() };
+    assert_eq!(
+        run(&mut host),
+        [(1_000, photo), (2_000, wake), (3_000, wake)],
+        "handle 9 is a text the host does not know"
+    );
+    // A host that does not give its texts matches none of them; the pack's own still match.
+    assert_eq!(run(&mut Recorder::default()), [(2_000, wake)]);
+}
+
+#[test]
 fn change_triggers_fire_on_their_edge_only() {
     let mut b = ProgramBuilder::new();
     let battery = b.state("battery", Kind::Num);

@@ -225,6 +225,12 @@ fn placement_errors() {
         b.held(code(&[(op, 0), (End, 0)]), 100);
         assert_eq!(check(&b.finish()), not_here(0, op), "{op:?}");
     }
+    // Matching words needs the host's texts, which a held condition is evaluated without.
+    for op in [Matches, Contains] {
+        let mut b = base();
+        b.held(code(&[(State, 1), (State, 1), (op, 0), (End, 0)]), 100);
+        assert_eq!(check(&b.finish()), not_here(2, op), "{op:?}");
+    }
     let mut b = base();
     b.held(code(&[(State, 0), (End, 0)]), 0);
     assert_eq!(check(&b.finish()), Err(BadEntry { section: Section::Held, index: 0 }));
@@ -245,6 +251,12 @@ fn stack_and_type_errors() {
     assert_eq!(event_rule(&[(State, 1), (ExitIfFalse, 0), (Gate, 0), (End, 0)]), mismatch(1));
     assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (Emit, 1), (End, 0)]), Ok(()));
     assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (State, 1), (Eq, 0), (Set, 0), (End, 0)]), Ok(()));
+    // Words are matched between two texts, never numbers.
+    for op in [Matches, Contains] {
+        assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (Small, 1), (op, 0), (Set, 0), (End, 0)]), mismatch(3));
+        assert_eq!(event_rule(&[(Gate, 0), (Small, 1), (Payload, 1), (op, 0), (Set, 0), (End, 0)]), mismatch(3));
+        assert_eq!(event_rule(&[(Gate, 0), (Payload, 1), (State, 1), (op, 0), (Set, 0), (End, 0)]), Ok(()));
+    }
 }
 
 #[test]

@@ -177,6 +177,7 @@ struct HelperIds {
     emit_after: FuncId,
     set: FuncId,
     set_after: FuncId,
+    text_match: FuncId,
 }
 
 impl Jit {
@@ -201,6 +202,7 @@ impl Jit {
         jb.symbol("glass_emit_after", native::helper_emit_after as *const u8);
         jb.symbol("glass_set", native::helper_set as *const u8);
         jb.symbol("glass_set_after", native::helper_set_after as *const u8);
+        jb.symbol("glass_text_match", native::helper_text_match as *const u8);
         let mut guard = ModuleGuard(Some(JITModule::new(jb)));
         let Some(module) = guard.0.as_mut() else { return Err(JitError::Host("no module".into())) };
 
@@ -222,6 +224,7 @@ impl Jit {
             emit_after: declare(module, "glass_emit_after", &sig(&[ptr, i64t, i64t], Some(i64t)))?,
             set: declare(module, "glass_set", &sig(&[ptr, i64t, i64t], Some(i64t)))?,
             set_after: declare(module, "glass_set_after", &sig(&[ptr, i64t, i64t, i64t], Some(i64t)))?,
+            text_match: declare(module, "glass_text_match", &sig(&[ptr, i64t, i64t, i64t], Some(i64t)))?,
         };
         let rule_sig = sig(&[ptr], None);
         let held_sig = sig(&[ptr], Some(i64t));
@@ -330,6 +333,7 @@ fn compile_block(
             emit_after: module.declare_func_in_func(h.emit_after, b.func),
             set: module.declare_func_in_func(h.set, b.func),
             set_after: module.declare_func_in_func(h.set_after, b.func),
+            text_match: module.declare_func_in_func(h.text_match, b.func),
         });
         let ptr = module.target_config().pointer_type();
         lower::lower(&mut b, program, layout, (kind, start), refs, ptr, &code).map_err(malformed)?;

@@ -16,6 +16,8 @@
 //! - `Held b` is `since != u64::MAX && now.saturating_sub(since) >= duration` on the slot;
 //! - `Gate Emit EmitAfter Set SetAfter` call the runtime through the helpers of `native`, which
 //!   apply mode, rate limit, clamping, cascades and delays exactly as the interpreter does;
+//! - `Matches Contains` call `native::helper_text_match`, which reads the texts through the
+//!   machine (the host holds the texts it passed in) and matches them as the interpreter does;
 //! - an `ExitIfFalse` that ends the run writes `pc + 1` into the frame's `exited` before it
 //!   returns, which `native::Frame::run` reports so `Host::trace` sees the same decisions under
 //!   both engines;
@@ -64,6 +66,7 @@ pub(crate) struct HelperRefs {
     pub emit_after: FuncRef,
     pub set: FuncRef,
     pub set_after: FuncRef,
+    pub text_match: FuncRef,
 }
 
 /// Why a block could not be lowered (the verifier should have refused it).
@@ -402,6 +405,19 @@ impl Lowerer<'_, '_> {
                 let long = self.b.ins().icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, elapsed, duration as i64);
                 let held = self.b.ins().band(holding, long);
                 self.bool(held)
+            }
+            Op::Matches | Op::Contains => {
+                let h = self.helpers(at)?;
+                let y = self.pop(at)?;
+                let x = self.pop(at)?;
+                let (frame, contains) =
+                    (self.param, self.b.ins().iconst(types::I64, i64::from(ins.op == Op::Contains)));
+                let call = self.b.ins().call(h.text_match, &[frame, contains, x, y]);
+                let r = *self.b.inst_results(call).first().ok_or(bad(at, "helper without result"))?;
+                self.slots = None;
+                let go_on = self.b.ins().icmp_imm_s(IntCC::NotEqual, r, -1);
+                self.go_on_if(go_on, None);
+                r
             }
             Op::Neg => {
                 let x = self.pop(at)?;

@@ -14,6 +14,7 @@
 //! - A helper returns 1 to go on and 0 to end the run (a gate that refused, or a panic of the
 //!   host caught here: it is resumed once the compiled code has returned, so a panicking
 //!   `Host::emit` behaves as under the interpreter instead of unwinding through JIT frames).
+//! - `helper_text_match` is the one helper that returns a value: 1 or 0, or -1 to end the run.
 //! - A held function is `extern "C" fn(slots: *const i64) -> i64` and calls nothing.
 //!
 //! Compiled code reads only slots below the count the lowering checked against the program
@@ -216,6 +217,20 @@ pub(crate) extern "C" fn helper_set(frame: *mut c_void, var: i64, value: i64) ->
 pub(crate) extern "C" fn helper_set_after(frame: *mut c_void, var: i64, value: i64, delay: i64) -> i64 {
     // SAFETY: as `helper_gate`.
     unsafe { with_frame(frame, |m, _| m.set_after(var as u16, value, delay)) }
+}
+
+/// `Contains` (`contains` non-zero) or `Matches` over text values `x` and `y`: 1 or 0, or -1 if
+/// the host panicked reading a text (the run then ends, and the panic is resumed after it).
+pub(crate) extern "C" fn helper_text_match(frame: *mut c_void, contains: i64, x: i64, y: i64) -> i64 {
+    let mut matched = false;
+    // SAFETY: as `helper_gate`.
+    let go_on = unsafe {
+        with_frame(frame, |m, _| {
+            matched = m.text_match(contains != 0, x, y);
+            true
+        })
+    };
+    if go_on == 0 { -1 } else { i64::from(matched) }
 }
 
 /// Releases the memory of a module once nothing refers to its code.

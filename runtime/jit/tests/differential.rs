@@ -130,10 +130,12 @@ impl Gen<'_> {
                 code.op(self.c.pick(&[Op::Neg, Op::Not]), 0);
             }
             1 => {
-                // Two texts compared.
+                // Two texts compared (by word only in rules: held blocks cannot read host texts).
                 self.text(code, ctx);
                 self.text(code, ctx);
-                code.op(self.c.pick(&[Op::Eq, Op::Ne]), 0);
+                let ops: &[Op] =
+                    if ctx.rule { &[Op::Eq, Op::Ne, Op::Matches, Op::Contains] } else { &[Op::Eq, Op::Ne] };
+                code.op(self.c.pick(ops), 0);
             }
             2 => {
                 // `Div` and `Rem` at their edges: a divisor of 0 or -1, and `i64::MIN` divided by
@@ -446,7 +448,8 @@ fn generate(data: &[u32]) -> Generated {
     // The clock starts at a random time of some day, often just before a minute boundary.
     let day = g.c.below(3) as u64 * 86_400_000;
     let start = day + g.c.below(1440) as u64 * 60_000 + g.c.pick(&[0u64, 59_990, 30_000, 1]);
-    for t in ["a", "b", "c"] {
+    // Texts whose words overlap, so that `Matches` and `Contains` meet both answers.
+    for t in ["a", "b", "c", "A b", "b, A!"] {
         let id = g.b.text(t);
         g.texts.push(id);
     }

@@ -13,6 +13,7 @@ use crate::format::{Section, Trigger};
 use crate::guard::Guard;
 use crate::isa::MAX_ARGS;
 use crate::program::Program;
+use crate::text;
 
 /// What the trigger gives a rule's code.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,6 +54,22 @@ pub trait Effects {
     /// `ExitIfFalse` at absolute instruction `pc` popped false: the run ends (for
     /// [`Host::trace`](super::Host::trace)).
     fn exited(&mut self, pc: u32);
+
+    /// The text a text value stands for: a text of the program (the default reads only those),
+    /// or one the host passed in. `None` if it is neither.
+    fn text(&self, value: i64) -> Option<&str> {
+        self.program().text(u16::try_from(value).ok()?)
+    }
+
+    /// `Contains` (`contains`) or `Matches` over text values `x` and `y`. A text that cannot be
+    /// read matches nothing.
+    fn text_match(&self, contains: bool, x: i64, y: i64) -> bool {
+        match (self.text(x), self.text(y)) {
+            (Some(x), Some(y)) if contains => text::contains_words(x, y),
+            (Some(x), Some(y)) => text::same_words(x, y),
+            _ => false,
+        }
+    }
 }
 
 /// Rule runs as an engine sees them: the [`Effects`] of the rule running now (the one

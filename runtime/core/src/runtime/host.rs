@@ -45,6 +45,14 @@ pub trait Host {
         None
     }
 
+    /// The text of handle `handle` ([`Value::HostText`]), for the `matches` and `contains` of
+    /// rules that read a text the host passed in. The default, `None`, knows no text: such a
+    /// test is then false.
+    fn host_text(&self, handle: u32) -> Option<&str> {
+        let _ = handle;
+        None
+    }
+
     /// What the runtime decided and why (`glassc run --explain`). The default does nothing and
     /// costs nothing: the runtime is generic over its host, so the calls compile away.
     #[inline(always)]

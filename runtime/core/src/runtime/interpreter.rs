@@ -207,6 +207,14 @@ fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> 
                 stack.binary(&below, |x, y| i64::from(x >= y))?;
                 continue;
             }
+            Op::Matches => {
+                stack.binary(&below, |x, y| i64::from(m.text_match(false, x, y)))?;
+                continue;
+            }
+            Op::Contains => {
+                stack.binary(&below, |x, y| i64::from(m.text_match(true, x, y)))?;
+                continue;
+            }
             Op::And => {
                 stack.binary(&below, |x, y| i64::from(x != 0 && y != 0))?;
                 continue;

@@ -6,6 +6,7 @@ use super::host::Host;
 use super::layout::SlotLayout;
 use super::sequence;
 use super::store::Store;
+use crate::format::HOST_TEXT_BASE;
 use crate::isa::MAX_ARGS;
 use crate::program::Program;
 use crate::timers::TimerKind;
@@ -116,6 +117,13 @@ where
     fn exited(&mut self, pc: u32) {
         if let Some(rule) = self.current {
             self.host.trace(TraceEvent::Exited { rule, pc });
+        }
+    }
+
+    fn text(&self, value: i64) -> Option<&str> {
+        match u16::try_from(value) {
+            Ok(index) => self.store.program.text(index),
+            Err(_) => self.host.host_text(u32::try_from(value.checked_sub(HOST_TEXT_BASE)?).ok()?),
         }
     }
 }

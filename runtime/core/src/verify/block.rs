@@ -162,6 +162,16 @@ pub(super) fn check_block(
                 }
                 sim.push(Kind::Num)?;
             }
+            Op::Matches | Op::Contains => {
+                // A held block runs without the host, which holds the texts it passed in.
+                if rule.is_none() {
+                    return Err(not_here);
+                }
+                if sim.pop()? != Kind::Text || sim.pop()? != Kind::Text {
+                    return Err(VerifyError::TypeMismatch { at });
+                }
+                sim.push(Kind::Num)?;
+            }
             Op::Neg | Op::Not => {
                 sim.pop_num()?;
                 sim.push(Kind::Num)?;

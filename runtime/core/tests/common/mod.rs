@@ -15,11 +15,12 @@ pub struct Emitted {
     pub delayed: bool,
 }
 
-/// Records every action, and answers `read_state` from `states`.
+/// Records every action, and answers `read_state` from `states` and `host_text` from `texts`.
 #[derive(Default)]
 pub struct Recorder {
     pub trace: Vec<Emitted>,
     pub states: Vec<Option<i64>>,
+    pub texts: Vec<&'static str>,
 }
 
 impl Host for Recorder {
@@ -35,6 +36,10 @@ impl Host for Recorder {
 
     fn read_state(&mut self, slot: u16) -> Option<i64> {
         self.states.get(usize::from(slot)).copied().flatten()
+    }
+
+    fn host_text(&self, handle: u32) -> Option<&str> {
+        self.texts.get(handle as usize).copied()
     }
 }
 
