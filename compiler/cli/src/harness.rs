@@ -73,26 +73,35 @@ pub struct Failure {
     pub unwanted: Vec<usize>,
 }
 
-/// Records what the runtime emits.
+/// Records what the runtime emits, and gives it the texts the test passed in.
 #[derive(Default)]
 struct Recorder {
     trace: Vec<Emission>,
+    texts: HostTexts,
 }
 
 impl Host for Recorder {
     fn emit(&mut self, action: u16, args: &[Value], origin: Origin) {
         self.trace.push(Emission { action, args: args.to_vec(), origin });
     }
+
+    fn host_text(&self, handle: u32) -> Option<&str> {
+        self.texts.get(handle)
+    }
 }
 
 /// Runs one test with the code blocks run by `engine` (the interpreter: `Interpreter`).
 pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> TestRun {
     let mut host = Recorder::default();
-    let mut host_texts = HostTexts::default();
     let mut runtime = match HostRuntime::with_engine(pack.program, 0, engine) {
         Ok(runtime) => Box::new(runtime),
         Err(e) => {
-            return TestRun { trace: Vec::new(), host_texts, failures: Vec::new(), aborted: Some(e.to_string()) };
+            return TestRun {
+                trace: Vec::new(),
+                host_texts: HostTexts::default(),
+                failures: Vec::new(),
+                aborted: Some(e.to_string()),
+            };
         }
     };
     let mut failures = Vec::new();
@@ -102,7 +111,7 @@ pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> Test
             StepKind::Set { target: Target::State(s), value } => {
                 // A state no rule reads is not in the program: setting it changes nothing.
                 if let Some(slot) = pack.symbols.states.get(*s).copied().flatten() {
-                    let v = values::to_runtime(pack.scope, pack.program, &mut host_texts, value);
+                    let v = values::to_runtime(pack.scope, pack.program, &mut host.texts, value);
                     // The queue holds only this stimulus: it was just emptied by `advance_to`.
                     let _ = runtime.set_state(slot, v);
                     runtime.process(&mut host);
@@ -110,7 +119,7 @@ pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> Test
             }
             StepKind::Set { target: Target::Var(var), value } => {
                 if let Some(var) = pack.symbols.vars.get(*var).copied().flatten() {
-                    let v = values::to_runtime(pack.scope, pack.program, &mut host_texts, value);
+                    let v = values::to_runtime(pack.scope, pack.program, &mut host.texts, value);
                     let _ = runtime.set_var(var, v, &mut host);
                 }
             }
@@ -118,7 +127,7 @@ pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> Test
                 if let Some(event) = pack.symbols.events.get(*event).copied().flatten() {
                     let fields: Vec<i64> = payload
                         .iter()
-                        .map(|c| values::to_runtime(pack.scope, pack.program, &mut host_texts, c))
+                        .map(|c| values::to_runtime(pack.scope, pack.program, &mut host.texts, c))
                         .collect();
                     let _ = runtime.push_event(event, &fields);
                     runtime.process(&mut host);
@@ -130,7 +139,7 @@ pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> Test
                     .filter(|(_, e)| {
                         e.origin.at_ms == step.at_ms
                             && Some(e.action) == program_action
-                            && args_match(pack, &host_texts, &e.args, args)
+                            && args_match(pack, &host.texts, &e.args, args)
                     })
                     .map(|(i, _)| i)
                     .collect();
@@ -142,7 +151,7 @@ pub fn run_test<E: BlockEngine>(pack: &Pack<'_>, test: &Test, engine: E) -> Test
             }
         }
     }
-    TestRun { trace: host.trace, host_texts, failures, aborted: None }
+    TestRun { trace: host.trace, host_texts: host.texts, failures, aborted: None }
 }
 
 fn args_match(pack: &Pack<'_>, host: &HostTexts, actual: &[Value], expected: &[Option<Const>]) -> bool {

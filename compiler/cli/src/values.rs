@@ -23,7 +23,7 @@ impl HostTexts {
         HOST_TEXT_BASE + i as i64
     }
 
-    fn get(&self, handle: u32) -> Option<&str> {
+    pub fn get(&self, handle: u32) -> Option<&str> {
         self.0.get(handle as usize).map(String::as_str)
     }
 }

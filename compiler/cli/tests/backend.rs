@@ -219,6 +219,25 @@ fn the_benchmark_workload_builds_with_sixteen_rules() {
 }
 
 #[test]
+fn the_valid_corpus_passes_its_own_tests_under_both_engines() {
+    let data = repo().join("compiler/cli/tests/data");
+    let mut tested = 0;
+    for entry in std::fs::read_dir(data.join("valid")).expect("valid corpus") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        if !text.lines().any(|l| l.starts_with("test \"")) {
+            continue;
+        }
+        let out =
+            glassc(&["test", "--engine", "both", path.to_str().unwrap(), data.join("profiles").to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{}: {stdout}", path.display());
+        tested += 1;
+    }
+    assert!(tested >= 2, "only {tested} programs of the valid corpus have tests");
+}
+
+#[test]
 fn both_engines_run_the_tests_and_the_traces() {
     let pack = repo().join("examples/packs/xiaomi-everyday/pack.glass");
     let tests = std::fs::read_to_string(&pack).expect("pack").lines().filter(|l| l.starts_with("test \"")).count();

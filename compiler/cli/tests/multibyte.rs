@@ -139,6 +139,8 @@ fn cases_expect() -> BTreeSet<String> {
         codes.extend(header.split_whitespace().map(|w| w.split('*').next().unwrap_or(w).to_string()));
     }
     codes.remove("E0601");
+    // A pattern without words has words once text is added to it.
+    codes.remove("W0304");
     codes
 }
 
@@ -312,6 +314,10 @@ fn labels_stay_on_their_words_when_every_file_has_multibyte_text() {
     let cases = cases();
     assert!(cases.len() >= 130, "only {} cases", cases.len());
     for (name, case) in cases {
+        // Its patterns without words get words with the added text (see `cases_expect`).
+        if name.contains("W0304") {
+            continue;
+        }
         let plain = show(&case, &mut problems);
         let wide: Case = case.iter().map(|(p, b)| (p.clone(), multibyte(b))).collect();
         let shown = show(&wide, &mut problems);
@@ -348,7 +354,8 @@ fn labels_stay_on_their_words_when_every_file_has_multibyte_text() {
     assert!(compared > 300, "only {compared} underlines compared");
     std::panic::set_hook(hook);
     // Every code a corpus program is for was produced here too (tests/diagnostics.rs sees to it that
-    // every code has a program; E0601, over 2048 texts, comes from code generation: see below).
+    // every code has a program; E0601, over 2048 texts, comes from code generation: see below;
+    // W0304, a pattern without words, cannot be written with words added to every text).
     let expected: BTreeSet<String> = cases_expect();
     let missing: Vec<&String> = expected.iter().filter(|c| !seen.contains(*c)).collect();
     assert!(missing.is_empty(), "codes no case produced: {missing:?}");

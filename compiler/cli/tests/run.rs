@@ -236,11 +236,11 @@ fn explain_says_why_each_rule_acted_or_not() {
             "the rule at line {dashcam}: the condition `while driving` was false (line {dashcam}) [driving = false]"
         ),
         format!(
-            "rule `own-wake-word` (line {own_wake_word}): the filter `where word == \"hey glasses\"` was false (line {own_wake_word})"
+            "rule `own-wake-word` (line {own_wake_word}): the filter `where word matches \"hey glasses\"` was false (line {own_wake_word})"
         ),
         format!(
-            "rule `one-assistant` (line {one_assistant}): the filter `where word == \"XiaoAi\"` was false (line {})",
-            line("on voice-wake-word where word == \"XiaoAi\"")
+            "rule `one-assistant` (line {one_assistant}): the filter `where word matches \"XiaoAi\"` was false (line {})",
+            line("on voice-wake-word where word matches \"XiaoAi\"")
         ),
         format!(
             "the condition `while worn and someone-home` was false (line {}) [worn = false, someone-home = false]",

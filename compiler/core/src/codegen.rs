@@ -697,6 +697,8 @@ fn binary(op: BinaryOp) -> Op {
         BinaryOp::Le => Op::Le,
         BinaryOp::Gt => Op::Gt,
         BinaryOp::Ge => Op::Ge,
+        BinaryOp::Matches => Op::Matches,
+        BinaryOp::Contains => Op::Contains,
         BinaryOp::And => Op::And,
         BinaryOp::Or => Op::Or,
     }

@@ -381,6 +381,26 @@ inside the branch, where it delays the action the branch chose now:
 To decide later, let a rule run then: a variable set now, and a rule on its change or a held
 trigger that checks the condition at that time.";
 
+    HELD_TEXT_MATCH = "E0308", "words matched in a held condition",
+"A held condition (`C for D`) is tested again whenever a state or variable changes, without the
+texts the device passed in, so it cannot compare words with `matches` or `contains`:
+
+    on now-playing contains \"podcast\" for 10 min: ...       # E0308
+
+Test the words in the rule that sees the text, and hold what they decided instead: a rule
+`on playing where title contains \"podcast\": set podcast = true` and a held trigger
+`on podcast for 10 min`.";
+
+    WORDLESS_PATTERN = "W0304", "a text pattern without words",
+"`matches` and `contains` compare words, ignoring case, spaces and punctuation. A pattern with no
+words in it is almost always a mistake: every text contains it, and a text matches it only when it
+has no words either:
+
+    on command where phrase contains \"\": ...     # W0304: always true
+    on command where phrase matches \"?\": ...     # W0304
+
+Write the words to look for.";
+
     HELD_AT_CHANGE = "W0302", "held condition checked only at a change",
 "A rule triggered by a change of a value runs only when the value changes. A `while` condition
 that asks how long that same value has been in a range is checked at those moments only, so the

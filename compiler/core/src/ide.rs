@@ -73,6 +73,14 @@ const KEYWORD_DOCS: &[(&str, &str)] = &[
         "`if C { ACTIONS } else if C2 { ACTIONS } else { ACTIONS }`: runs the first branch whose condition holds when the rule runs (§8)",
     ),
     ("else", "`else if C { ACTIONS }` or `else { ACTIONS }`: what runs when no branch before it applied (§8)"),
+    (
+        "matches",
+        "`TEXT matches \"hey glass\"`: the two texts have the same words, case, spaces and punctuation aside (`\"Hey, Glass!\"` matches); `==` compares them exactly (§6)",
+    ),
+    (
+        "contains",
+        "`TEXT contains \"take photo\"`: the words appear in the text, in order and whole, case, spaces and punctuation aside (`\"OK, take photo now\"` contains it, `\"take photograph\"` does not) (§6)",
+    ),
 ];
 
 /// A hover for the keyword at `offset` that starts a form of the language.

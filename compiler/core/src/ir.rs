@@ -125,6 +125,13 @@ impl Expr {
             }
             ExprKind::Binary(op, l, r) => {
                 let (l, r) = (l.constant()?, r.constant()?);
+                if let (Const::Text(l), Const::Text(r)) = (&l, &r) {
+                    return match op {
+                        BinaryOp::Matches => Some(Const::Bool(glass_runtime::text::same_words(l, r))),
+                        BinaryOp::Contains => Some(Const::Bool(glass_runtime::text::contains_words(l, r))),
+                        _ => None,
+                    };
+                }
                 if let Some((t, ms)) = time_and_duration(*op, &l, &r) {
                     return Some(Const::Time(crate::types::time_shifted(t, crate::types::time_shift(*op, ms)?)));
                 }

@@ -118,3 +118,60 @@ fn every_valid_program_reports_nothing() {
         assert!(shown.is_empty(), "{}:\n{shown}", path.display());
     }
 }
+
+/// The diagnostics of `program` against the corpus profiles.
+fn diagnostics(program: &str) -> Vec<glass_compiler::diagnostic::Diagnostic> {
+    let db = Database::default();
+    let mut files: Vec<SourceFile> = corpus("profiles")
+        .iter()
+        .map(|path| {
+            let name = format!("profiles/{}", path.file_name().expect("a name").to_string_lossy());
+            SourceFile::new(&db, name.as_str().into(), fs::read_to_string(path).expect("a UTF-8 profile"))
+        })
+        .collect();
+    let target = SourceFile::new(&db, "program.glass".into(), program.to_string());
+    files.push(target);
+    let ws = Workspace::new(&db, files);
+    file_diagnostics(&db, ws, target).to_vec()
+}
+
+/// A machine-applicable fix is certain: applied alone, it removes one diagnostic of its code and
+/// brings no code the program did not have. (A fix of an unreadable character or word, E0001 and
+/// E0011, may bring what the checker said nothing of while it could not read the word: a name
+/// that is unknown, or the other half of a pair of smart quotes.)
+#[test]
+fn every_fix_removes_its_diagnostic_and_brings_no_new_one() {
+    let mut applied = 0;
+    let mut problems = Vec::new();
+    for path in corpus("invalid") {
+        let Ok(program) = String::from_utf8(fs::read(&path).expect("readable")) else { continue };
+        let program = program.trim_start_matches('\u{feff}');
+        let stem = path.file_stem().expect("a name").to_string_lossy().into_owned();
+        let before = diagnostics(program);
+        let count = |ds: &[glass_compiler::diagnostic::Diagnostic], code: &str| {
+            ds.iter().filter(|d| d.code.to_string() == code).count()
+        };
+        for d in &before {
+            let Some(fix) = &d.fix else { continue };
+            if d.primary.file.as_deref().is_some_and(|f| f != "program.glass") {
+                continue;
+            }
+            let mut fixed = program.to_string();
+            fixed.replace_range(fix.span.range(), &fix.replacement);
+            let after = diagnostics(&fixed);
+            let code = d.code.to_string();
+            if count(&after, &code) >= count(&before, &code) {
+                problems.push(format!("{stem}: the fix {:?} leaves its {code}", fix.replacement));
+            }
+            for new in &after {
+                let new_code = new.code.to_string();
+                if count(&before, &new_code) == 0 && !matches!(code.as_str(), "E0001" | "E0011") {
+                    problems.push(format!("{stem}: the fix {:?} of {code} brings {new_code}", fix.replacement));
+                }
+            }
+            applied += 1;
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(applied >= 50, "only {applied} fixes applied");
+}

@@ -166,7 +166,7 @@ fn play<E: BlockEngine>(
     events: &[u8],
 ) -> Result<ExitCode, UsageError> {
     let mut player = Player::new(program, source, options);
-    let mut host = Recorder { records: Vec::new(), all: options.explain };
+    let mut host = Recorder { records: Vec::new(), all: options.explain, texts: Vec::new() };
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     let mut errors = 0usize;
     let mut lines_run = 0usize;
@@ -189,6 +189,8 @@ fn play<E: BlockEngine>(
         };
         lines_run += 1;
         last_at = step.at;
+        // The texts this line passed in, for the rules that match their words.
+        host.texts.extend(player.host_texts.get(host.texts.len()..).unwrap_or_default().iter().cloned());
         runtime.advance_to(step.at, &mut host);
         player.drain(&mut host, &mut stdout)?;
         player.now = step.at;
@@ -290,6 +292,8 @@ struct Recorder {
     records: Vec<Record>,
     /// Every decision (`--explain`), or only those the action lines need.
     all: bool,
+    /// The texts passed in that the program does not contain, by host handle.
+    texts: Vec<String>,
 }
 
 enum Record {
@@ -306,6 +310,10 @@ impl Host for Recorder {
         if self.all || matches!(event, TraceEvent::TimerFired { .. } | TraceEvent::CaughtUp { .. }) {
             self.records.push(Record::Trace(event));
         }
+    }
+
+    fn host_text(&self, handle: u32) -> Option<&str> {
+        self.texts.get(handle as usize).map(String::as_str)
     }
 }
 

@@ -49,6 +49,7 @@ impl Checker<'_> {
             ExprKind::Held { condition, duration } => {
                 self.condition(condition, locals);
                 self.positive_duration(duration, "a held condition");
+                self.no_text_match_held(condition, duration);
                 Type::Bool
             }
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, locals),
@@ -102,6 +103,28 @@ impl Checker<'_> {
         }
     }
 
+    /// `word == "a" or "b"`: a value after `and`/`or` where a test was meant, the test before it
+    /// repeated (E0203 with the test written out); any other value is E0203 as a condition.
+    fn joined_value(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, t: &Type) {
+        // The last test before the value: `a == 1 or 2 or 3` repeats `a ==` for `3` too.
+        let Some((test, subject)) = last_test(lhs).filter(|_| *t != Type::Error) else {
+            return self.not_a_condition(rhs, t);
+        };
+        let repeated =
+            format!("{} {} {}", crate::syntax::print::expr(subject), test.as_str(), crate::syntax::print::expr(rhs));
+        let (joined, t_a) = (op.as_str(), t.a());
+        self.error(
+            Diagnostic::error(codes::NOT_A_CONDITION, format!("this is {t_a}, not true or false"), rhs.span)
+                .with_label_message(format!("this is {t_a}"))
+                .with_secondary(lhs.span, "a test")
+                .with_help(format!(
+                    "`{joined}` joins two tests, so the second one needs its left side too: `{} {joined} {repeated}`",
+                    crate::syntax::print::expr(lhs)
+                ))
+                .with_fix(format!("write `{repeated}`"), rhs.span, repeated),
+        );
+    }
+
     fn not_a_condition(&mut self, e: &Expr, t: &Type) {
         let t_a = t.a();
         let it = crate::syntax::print::expr(e);
@@ -126,7 +149,16 @@ impl Checker<'_> {
     fn binary(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, locals: Locals) -> Type {
         if matches!(op, BinaryOp::And | BinaryOp::Or) {
             self.condition(lhs, locals);
-            self.condition(rhs, locals);
+            let t = self.expr(rhs, Some(&Type::Bool), locals);
+            if !t.matches(&Type::Bool) {
+                self.joined_value(op, lhs, rhs, &t);
+            }
+            return Type::Bool;
+        }
+        if op.is_text_match() {
+            let lt = self.expr(lhs, Some(&Type::Text), locals);
+            let rt = self.expr(rhs, Some(&Type::Text), locals);
+            self.text_match(op, lhs, &lt, rhs, &rt);
             return Type::Bool;
         }
         // A bare word on the left (`still == motion`) may be an enum value of the right side's type.
@@ -139,6 +171,92 @@ impl Checker<'_> {
             (lt, rt)
         };
         self.binary_type(op, lhs, lt, rhs, rt)
+    }
+
+    /// `lhs matches rhs` or `lhs contains rhs`, whose sides are `lt` and `rt`: two texts, and a
+    /// written pattern has words.
+    fn text_match(&mut self, op: BinaryOp, lhs: &Expr, lt: &Type, rhs: &Expr, rt: &Type) {
+        let name = op.as_str();
+        let (l, r) = (crate::syntax::print::expr(lhs), crate::syntax::print::expr(rhs));
+        for (side, t, is_lhs) in [(lhs, lt, true), (rhs, rt, false)] {
+            if *t == Type::Error || t.matches(&Type::Text) {
+                continue;
+            }
+            let it = if is_lhs { &l } else { &r };
+            let help = match t {
+                // `text contains photo`, where `photo` is also an enum value: the word was meant.
+                Type::Enum(_) if !is_lhs && matches!(&side.kind, ExprKind::Path(p) if p.segments.len() == 1) => {
+                    let quoted = format!("\"{r}\"");
+                    let d = Diagnostic::error(codes::TYPE_MISMATCH, format!("expected a text, found {}", t.a()), side.span)
+                        .with_label_message(format!("this is {}", t.a()))
+                        .with_help(format!("`{name}` looks for words: to look for the word `{r}`, write it in quotes, as in `{l} {name} {quoted}`"))
+                        .with_fix(format!("write `{quoted}`"), side.span, quoted);
+                    self.error(d);
+                    continue;
+                }
+                Type::Enum(enum_name) => {
+                    let values = self.scope.enum_def(enum_name).map_or(&[][..], |d| d.variants.as_slice());
+                    let value = values.first().map_or("VALUE", String::as_str);
+                    format!(
+                        "`{it}` is a value of `{enum_name}`, not words: compare it with `==`, as in `{it} == {value}`"
+                    )
+                }
+                _ if is_lhs => format!(
+                    "`{name}` compares the words of two texts, and `{it}` is {}: compare it with `==`, `<` or `>`",
+                    t.a()
+                ),
+                _ => {
+                    let words = if matches!(side.kind, ExprKind::Int(_)) { r.as_str() } else { "..." };
+                    format!("`{name}` looks for words: write them in quotes, as in `{l} {name} \"{words}\"`")
+                }
+            };
+            self.mismatch(side, "a text", t, help);
+        }
+        if let ExprKind::Text(pattern) = &rhs.kind {
+            let pattern = crate::syntax::lexer::unescape(pattern);
+            if glass_runtime::text::same_words(&pattern, "") {
+                self.wordless_pattern(op, lhs, rhs, &pattern);
+            }
+        }
+    }
+
+    /// `contains ""` is always true and `matches "?"` true only of a text without words: the
+    /// author meant other words.
+    fn wordless_pattern(&mut self, op: BinaryOp, lhs: &Expr, rhs: &Expr, pattern: &str) {
+        let l = crate::syntax::print::expr(lhs);
+        let (message, label) = if op == BinaryOp::Contains {
+            (format!("every text contains `{}`: it has no words", crate::syntax::print::expr(rhs)), "always true")
+        } else {
+            (format!("`{l}` matches `{}` only when it has no words", crate::syntax::print::expr(rhs)), "no words")
+        };
+        let what = if pattern.is_empty() { "an empty text" } else { "punctuation and spaces only" };
+        self.error(
+            Diagnostic::warning(codes::WORDLESS_PATTERN, message, rhs.span)
+                .with_label_message(label)
+                .with_help(format!(
+                    "this is {what}, and words are compared without case, spaces or punctuation: write the words to look for, as in `{l} {} \"take photo\"`",
+                    op.as_str()
+                )),
+        );
+    }
+
+    /// A held condition is evaluated without the texts the host passed in, so it cannot match
+    /// words (E0308).
+    pub(super) fn no_text_match_held(&mut self, condition: &Expr, duration: &Expr) {
+        let Some((op, at)) = text_match_in(condition) else { return };
+        let d = crate::syntax::print::expr(duration);
+        self.error(
+            Diagnostic::error(
+                codes::HELD_TEXT_MATCH,
+                format!("`{}` cannot be held for {d}", op.as_str()),
+                at,
+            )
+            .with_label_message(format!("`{}` in a held condition", op.as_str()))
+            .with_secondary(duration.span, "held for this long")
+            .with_help(format!(
+                "a held condition is re-tested when states change, without the texts the device passed in: test the words without `for {d}`, or hold what they decided (a `var` a rule sets when it sees the text)"
+            )),
+        );
     }
 
     /// The type of `lhs op rhs` (not `and` or `or`), whose sides are `lt` and `rt`.
@@ -475,6 +593,18 @@ impl Checker<'_> {
                     .with_label_message(format!("not a `{}` value", def.name))
                     .with_help(help)
             }
+            // `text contains hello`, `say(message: hello)`: a text without its quotes.
+            _ if expected == Some(&Type::Text) && p.segments.len() == 1 && suggestion.is_none() => {
+                let quoted = format!("\"{word}\"");
+                Diagnostic::error(
+                    codes::UNKNOWN_NAME,
+                    format!("there is no state, variable or value named `{word}`"),
+                    p.span,
+                )
+                .with_label_message("not found")
+                .with_help(format!("a text is written in quotes: `{quoted}`"))
+                .with_fix(format!("write `{quoted}`"), p.span, quoted)
+            }
             _ => Diagnostic::error(
                 codes::UNKNOWN_NAME,
                 format!("there is no state, variable or value named `{word}`"),
@@ -641,6 +771,26 @@ impl Checker<'_> {
 }
 
 /// A short rendering of an expression for help lines (the literal number for `5`).
+/// The last comparison of a chain of `and` and `or`, and its left side.
+fn last_test(e: &Expr) -> Option<(BinaryOp, &Expr)> {
+    match &e.kind {
+        ExprKind::Binary { op, lhs, .. } if op.is_comparison() => Some((*op, lhs)),
+        ExprKind::Binary { op: BinaryOp::And | BinaryOp::Or, lhs, rhs } => last_test(rhs).or_else(|| last_test(lhs)),
+        _ => None,
+    }
+}
+
+/// The first `matches` or `contains` in `e`, and the span of its test.
+fn text_match_in(e: &Expr) -> Option<(BinaryOp, crate::span::Span)> {
+    match &e.kind {
+        ExprKind::Binary { op, .. } if op.is_text_match() => Some((*op, e.span)),
+        ExprKind::Binary { lhs, rhs, .. } => text_match_in(lhs).or_else(|| text_match_in(rhs)),
+        ExprKind::Paren(inner) | ExprKind::Unary { operand: inner, .. } => text_match_in(inner),
+        ExprKind::Held { condition, .. } => text_match_in(condition),
+        _ => None,
+    }
+}
+
 fn short(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),

@@ -20,6 +20,7 @@ impl Checker<'_> {
         match duration {
             Some(d) => {
                 self.positive_duration(d, "a held trigger");
+                self.no_text_match_held(condition, d);
             }
             None => self.no_moment(condition),
         }

@@ -245,6 +245,10 @@ pub enum BinaryOp {
     Div,
     /// The remainder of a division, `%`: it has the sign of the left side.
     Rem,
+    /// Two texts with the same words, case and punctuation aside (`glass_runtime::text`).
+    Matches,
+    /// A text with the words of another in it, in order.
+    Contains,
 }
 
 impl BinaryOp {
@@ -263,11 +267,20 @@ impl BinaryOp {
             BinaryOp::Mul => "*",
             BinaryOp::Div => "/",
             BinaryOp::Rem => "%",
+            BinaryOp::Matches => "matches",
+            BinaryOp::Contains => "contains",
         }
     }
 
+    /// Operators that compare two values into a `Bool`, at one precedence and without chaining.
     pub fn is_comparison(self) -> bool {
         matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
+            || self.is_text_match()
+    }
+
+    /// `matches` and `contains`, which compare the words of two texts.
+    pub fn is_text_match(self) -> bool {
+        matches!(self, BinaryOp::Matches | BinaryOp::Contains)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod lexer;
 pub mod parser;
 pub mod print;
 pub mod split;
+mod text_tests;
 pub mod units;
 
 pub use split::{ParsedItem, parse_item_text, split_items};

@@ -241,6 +241,8 @@ where
             op(">=", BinaryOp::Ge),
             op("<", BinaryOp::Lt),
             op(">", BinaryOp::Gt),
+            op("matches", BinaryOp::Matches),
+            op("contains", BinaryOp::Contains),
         ));
         // Comparisons do not chain: a second one is reported, and the whole is an error node so
         // that the checker does not report it again. Only the first three are kept to say so.

@@ -350,6 +350,11 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
     if let Some(d) = unknown_unit(e, span, tokens) {
         return d;
     }
+    if let Some(at) = tokens.iter().position(|(_, s)| s.start == e.span().start)
+        && let Some(d) = super::text_tests::text_test_error(tokens, at)
+    {
+        return d;
+    }
     let found = match e.found() {
         Some(t) => t.to_string(),
         None => "the end of the item".to_string(),
@@ -439,7 +444,7 @@ fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &
 
 const OPERATORS: &[&str] = &["==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "."];
 /// Words that go on an expression like an operator.
-const OPERATOR_WORDS: &[&str] = &["and", "or", "for", "then", "where"];
+const OPERATOR_WORDS: &[&str] = &["and", "or", "for", "then", "where", "matches", "contains"];
 
 /// A word right after a number, where the parser expected something else, is a unit glass does
 /// not know when what follows it goes on the expression (`20 pct: ...`, `20 pct and ...`,
