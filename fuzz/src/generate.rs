@@ -302,7 +302,7 @@ impl Gen<'_, '_, '_> {
             };
         }
         Ok(match ty {
-            Type::Bool => match self.u.int_in_range(0..=4)? {
+            Type::Bool => match self.u.int_in_range(0..=5)? {
                 0 => format!("not {}", self.expr(&Type::Bool, depth - 1, payload)?),
                 1 => format!(
                     "{} and {}",
@@ -314,6 +314,15 @@ impl Gen<'_, '_, '_> {
                     self.expr(&Type::Bool, depth - 1, payload)?,
                     self.expr(&Type::Bool, depth - 1, payload)?
                 ),
+                3 => {
+                    // Texts: exactly, or by their words.
+                    let op = *self.u.choose(&["==", "!=", "matches", "contains"])?;
+                    format!(
+                        "{} {op} {}",
+                        self.expr(&Type::Text, depth - 1, payload)?,
+                        self.expr(&Type::Text, depth - 1, payload)?
+                    )
+                }
                 _ => {
                     let operand = self.u.choose(&[Type::Int, Type::Percent, Type::Duration, Type::Time])?.clone();
                     let op = *self.u.choose(&["==", "!=", "<", "<=", ">", ">="])?;
@@ -367,7 +376,8 @@ impl Gen<'_, '_, '_> {
             Type::Percent => format!("{}%", self.u.int_in_range(0..=100u32)?),
             Type::Duration => self.duration()?,
             Type::Text => {
-                let texts = ["XiaoAi", "hey glasses", "早上好", "Eyes on the road 🚗", "", "a \\\"quoted\\\" word"];
+                let texts =
+                    ["XiaoAi", "hey glasses", "早上好", "Eyes on the road 🚗", "", "a \\\"quoted\\\" word", "Hey, Glasses!", "小爱同学，拍照"];
                 format!("\"{}\"", self.u.choose(&texts)?)
             }
             Type::Time => format!("{:02}:{:02}", self.u.int_in_range(0..=23)?, self.u.int_in_range(0..=59)?),

@@ -363,7 +363,10 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
                 });
             }
         }
-        Some(Token::Word("while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above" | "if"))
+        Some(Token::Word(
+            "while" | "and" | "or" | "not" | "where" | "set" | "becomes" | "below" | "above" | "if" | "matches"
+            | "contains",
+        ))
         | Some(Token::Sym("==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" | "(" | "=")) => {
             values(&mut out)
         }

@@ -43,6 +43,8 @@ fn completion_follows_context() {
     assert_eq!(sequence, [("button-long-press".to_string(), CompletionKind::Event)]);
     let actions = kinds_at("use tiny\non button-long-press: $", "$");
     assert!(actions.contains(&("record clip".to_string(), CompletionKind::Action)), "{actions:?}");
+    let pattern = kinds_at("use tiny\non button-long-press while driving contains $", "$");
+    assert!(pattern.contains(&("driving".to_string(), CompletionKind::State)), "{pattern:?}");
     let values = kinds_at("use tiny\non button-long-press while $", "$");
     assert!(values.contains(&("driving".to_string(), CompletionKind::State)), "{values:?}");
     // Branches: a condition after `if`, actions in the blocks, `else` after one.
@@ -90,6 +92,14 @@ fn hover_explains_the_keywords_of_the_forms() {
         let (span, text) = ide::hover(&db, ws, file, at).expect("a hover");
         assert_eq!(&pack[span.range()], word);
         assert!(text.starts_with(&format!("**keyword** `{word}`")) && text.contains(says), "{text}");
+    }
+    let words = "use tiny\non button-long-press while \"a b\" contains \"b\" and \"A\" matches \"a\": record clip\n";
+    let (db_w, ws_w, file_w) = setup(words);
+    for (word, says) in [("contains", "in order and whole"), ("matches", "the same words")] {
+        let at = words.find(&format!(" {word} ")).expect("the keyword") as u32 + 1;
+        let (span, text) = ide::hover(&db_w, ws_w, file_w, at).expect("a hover");
+        assert_eq!(&words[span.range()], word);
+        assert!(text.contains(says), "{text}");
     }
     // A name still gets its own hover, and punctuation none.
     let (_, text) = ide::hover(&db, ws, file, pack.find("driving {").unwrap() as u32).expect("hover");
@@ -403,6 +413,8 @@ fn completion_with_nothing_but_comments_before_the_cursor() {
 
 #[test]
 fn time_of_day_is_completed_and_hovered_and_declared_nowhere() {
+    let pattern = kinds_at("use tiny\non button-long-press while driving contains $", "$");
+    assert!(pattern.contains(&("driving".to_string(), CompletionKind::State)), "{pattern:?}");
     let values = kinds_at("use tiny\non button-long-press while $", "$");
     assert!(values.contains(&("time-of-day".to_string(), CompletionKind::Value)), "{values:?}");
     let after_remainder = kinds_at("use tiny\nvar n: Int 0..9\non button-long-press while n % $", "$");
