@@ -376,8 +376,16 @@ impl Gen<'_, '_, '_> {
             Type::Percent => format!("{}%", self.u.int_in_range(0..=100u32)?),
             Type::Duration => self.duration()?,
             Type::Text => {
-                let texts =
-                    ["XiaoAi", "hey glasses", "早上好", "Eyes on the road 🚗", "", "a \\\"quoted\\\" word", "Hey, Glasses!", "小爱同学，拍照"];
+                let texts = [
+                    "XiaoAi",
+                    "hey glasses",
+                    "早上好",
+                    "Eyes on the road 🚗",
+                    "",
+                    "a \\\"quoted\\\" word",
+                    "Hey, Glasses!",
+                    "小爱同学，拍照",
+                ];
                 format!("\"{}\"", self.u.choose(&texts)?)
             }
             Type::Time => format!("{:02}:{:02}", self.u.int_in_range(0..=23)?, self.u.int_in_range(0..=59)?),

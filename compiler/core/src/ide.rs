@@ -668,7 +668,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                 pending_path = whole;
                 whole.map(|(_, c)| c)
             }
-            Token::Int(_) | Token::Percent(_) | Token::Time(_) => Some(TokenClass::Number),
+            Token::Int(_) | Token::Percent(_) | Token::Time(_) | Token::Ratio(..) => Some(TokenClass::Number),
             Token::Str(_) => Some(TokenClass::Text),
             Token::Sym(_) => Some(TokenClass::Operator),
             Token::Error => None,

@@ -179,6 +179,8 @@ fn literal(expr: &Expr) -> Result<Const, ConstError> {
         ExprKind::Text(s) => Text(crate::syntax::lexer::unescape(s)),
         ExprKind::Bool(b) => Bool(*b),
         ExprKind::Time(t) => Time(*t),
+        // The checker reported it.
+        ExprKind::Ratio(..) => return Err(ConstError::Unreadable),
         ExprKind::Error => return Err(ConstError::Unreadable),
         _ => return Err(ConstError::NotConstant),
     })

@@ -35,6 +35,10 @@ impl Checker<'_> {
             ExprKind::Text(_) => Type::Text,
             ExprKind::Bool(_) => Type::Bool,
             ExprKind::Time(_) => Type::Time,
+            ExprKind::Ratio(w, h) => {
+                self.ratio(e, (*w, *h), expected, None);
+                Type::Error
+            }
             ExprKind::Error => Type::Error,
             ExprKind::Paren(inner) => self.expr(inner, expected, locals),
             ExprKind::Path(p) => self.name(p, expected, locals),
@@ -677,6 +681,9 @@ impl Checker<'_> {
     /// [`Self::expect_type`] for a value written at `place`, which tells which units are
     /// plausible, and given to the parameter `at`, if any.
     fn expect_type_at(&mut self, e: &Expr, want: &Type, locals: Locals, place: Place, at: Option<&ArgumentOf>) {
+        if let ExprKind::Ratio(w, h) = e.kind {
+            return self.ratio(e, (w, h), Some(want), at);
+        }
         let t = self.expr(e, Some(want), locals);
         if t.matches(want) {
             return;

@@ -204,6 +204,8 @@ pub enum ExprKind {
     Bool(bool),
     /// `07:30`, minutes after midnight.
     Time(u16),
+    /// `16:9`: an aspect ratio, which is never a value (the checker says what was meant).
+    Ratio(u16, u16),
     Path(Path),
     Unary {
         op: UnaryOp,

@@ -25,6 +25,9 @@ pub enum Token<'s> {
     Str(&'s str),
     /// A time of day `HH:MM`, as minutes after midnight.
     Time(u16),
+    /// Two numbers joined by `:` that cannot be a time (`16:9`, `3:4`): an aspect ratio, which
+    /// glass has no values for; read so that the checker can say what the parameter takes.
+    Ratio(u16, u16),
     /// Punctuation: `: , . ( ) { } = == != < <= > >= + - * / % ..`; `%` here is the remainder
     /// operator (a `%` right after a number's digits is part of a [`Token::Percent`]).
     Sym(&'static str),
@@ -45,6 +48,7 @@ impl std::fmt::Display for Token<'_> {
             Token::Percent(n) => write!(f, "percentage `{n}%`"),
             Token::Str(s) => write!(f, "text \"{s}\""),
             Token::Time(m) => write!(f, "time `{}`", super::print::time_text(*m)),
+            Token::Ratio(w, h) => write!(f, "ratio `{w}:{h}`"),
             Token::Sym(s) => write!(f, "`{s}`"),
             Token::Error => write!(f, "invalid text"),
         }
@@ -106,6 +110,13 @@ pub fn lex(src: &str) -> Lexed<'_> {
         } else if c.is_ascii_digit() {
             while i < bytes.len() && bytes[i].is_ascii_digit() {
                 i += 1;
+            }
+            if let Some(end) = ratio_end(bytes, start, i) {
+                let w: u16 = src[start..i].parse().unwrap_or(0);
+                let h: u16 = src[i + 1..end].parse().unwrap_or(0);
+                out.tokens.push((Token::Ratio(w, h), span(start, end)));
+                i = end;
+                continue;
             }
             if let Some(end) = time_end(bytes, start, i) {
                 let h: u16 = src[start..i].parse().unwrap_or(99);
@@ -606,6 +617,18 @@ fn word_end(src: &str, mut i: usize) -> usize {
 }
 
 /// `07:30` is a time when the colon is followed by exactly two digits and the hour had one or two.
+/// The end of `W:H` whose `H` is one digit (`16:9`, `3:4`), which no time of day is.
+fn ratio_end(bytes: &[u8], start: usize, digits_end: usize) -> Option<usize> {
+    let digit = |k: usize| k < bytes.len() && bytes[k].is_ascii_digit();
+    let width_len = digits_end - start;
+    let joined = digits_end < bytes.len() && bytes[digits_end] == b':';
+    if (1..=2).contains(&width_len) && joined && digit(digits_end + 1) && !digit(digits_end + 2) {
+        Some(digits_end + 2)
+    } else {
+        None
+    }
+}
+
 fn time_end(bytes: &[u8], start: usize, digits_end: usize) -> Option<usize> {
     let two = |k: usize| k < bytes.len() && bytes[k].is_ascii_digit();
     let hour_len = digits_end - start;
@@ -693,6 +716,10 @@ mod tests {
     #[test]
     fn times_and_colons() {
         assert_eq!(kinds("07:30"), ["Time(450)"]);
+        // A one-digit second number is no time: a ratio. A space makes `:` a separator again.
+        assert_eq!(kinds("16:9 3:4 9:16"), ["Ratio(16, 9)", "Ratio(3, 4)", "Time(556)"]);
+        assert_eq!(kinds("3: 4"), ["Int(3)", "Sym(\":\")", "Int(4)"]);
+        assert_eq!(kinds("123:4"), ["Int(123)", "Sym(\":\")", "Int(4)"]);
         assert_eq!(kinds("1: x"), ["Int(1)", "Sym(\":\")", "Word(\"x\")"]);
     }
 

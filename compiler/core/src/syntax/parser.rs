@@ -196,6 +196,7 @@ where
                 Token::Percent(n) => ExprKind::Percent(n),
                 Token::Str(s) => ExprKind::Text(s.to_string()),
                 Token::Time(t) => ExprKind::Time(t),
+                Token::Ratio(w, h) => ExprKind::Ratio(w, h),
             },
             kw("true").to(ExprKind::Bool(true)),
             kw("false").to(ExprKind::Bool(false)),

@@ -53,6 +53,7 @@ fn leaf(e: &Expr) -> String {
         ExprKind::Text(t) => format!("\"{t}\""),
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Time(t) => time_text(*t),
+        ExprKind::Ratio(w, h) => format!("{w}:{h}"),
         ExprKind::Path(p) => p.text(),
         ExprKind::Unary { .. } | ExprKind::Binary { .. } | ExprKind::Held { .. } | ExprKind::Paren(_) => expr(e),
         ExprKind::Error => String::new(),
