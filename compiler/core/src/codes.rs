@@ -131,7 +131,10 @@ constants (`1 s + 1 s + ...`) is better written as its value (`5 min`).";
     UNKNOWN_UNIT = "E0013", "no such unit",
 "A number is followed by a word that is not a unit glass knows. A number takes `%` (a
 percentage) or a duration unit: `ms`, `s`, `min`, `h` or `day`, or their long forms (`second`,
-`minutes`, `hours`, ...). A number that counts something takes no unit at all.
+`minutes`, `hours`, ...), or a unit of a measure that a value in scope is declared in
+(`state speed: Int 0..300 km/h` in a profile makes `120 km/h` a number in km/h; `°C` is also
+written `degC` or `celsius`). A number that counts something takes no unit at all. The help lists
+the units in scope.
 
     on button-press while battery < 20 pct: chime        # error: no unit `pct`
     on button-press while battery < 20 %: chime          # fine
@@ -293,7 +296,14 @@ unit:
 duration:
 
     while battery < 20s     # error: battery is a Percent, 20s is a Duration
-    while battery < 20%     # fine";
+    while battery < 20%     # fine
+
+The units of measures the profiles declare do not mix either, and glass does not convert between
+them. A plain number fits any of them; a value declared without a unit takes plain numbers only:
+
+    while cabin-temperature < 18 km/h    # error: cabin-temperature is in °C
+    while cabin-temperature < 18 °C      # fine
+    while cabin-temperature < 18         # fine: 18 in the unit of cabin-temperature";
 
     NOT_A_CONDITION = "E0203", "condition is not true or false",
 "`while`, `where` and `not` need a `Bool` value. Compare the value with something:

@@ -449,9 +449,10 @@ fn doc_suffix(doc: &Option<crate::span::Spanned<String>>) -> String {
 }
 
 fn type_expr(t: &TypeExpr) -> String {
+    let unit = t.unit.as_ref().map(|u| format!(" {}", u.node)).unwrap_or_default();
     match &t.range {
-        Some((lo, hi)) => format!("{} {}..{}", t.name.node, expr(lo), expr(hi)),
-        None => t.name.node.clone(),
+        Some((lo, hi)) => format!("{} {}..{}{unit}", t.name.node, expr(lo), expr(hi)),
+        None => format!("{}{unit}", t.name.node),
     }
 }
 

@@ -137,7 +137,7 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         }
         Target::State(i) => {
             let st = scope.states.get(*i)?;
-            let mut s = format!("**state** `{}`: {}", scope.state_qualified(*i), st.ty);
+            let mut s = format!("**state** `{}`: {}{}", scope.state_qualified(*i), st.ty, in_unit(&st.unit));
             push_doc(&mut s, st.doc.as_deref());
             if st.link.is_some() {
                 push_doc(&mut s, Some(&supplied(scope, &st.device)));
@@ -149,7 +149,7 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
             let v = scope.vars.get(*i)?;
             let range = v.range.map(|(lo, hi)| format!(" {lo}..{hi}")).unwrap_or_default();
             let init = v.init.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
-            format!("**variable** `{}`: {}{range}{init}", v.name, v.ty)
+            format!("**variable** `{}`: {}{range}{}{init}", v.name, v.ty, in_unit(&v.unit))
         }
         Target::ActionParam(a, p) => param("parameter", scope.actions.get(*a)?.params.get(*p)?),
         Target::EventParam(e, p) => param("payload field", scope.events.get(*e)?.params.get(*p)?),
@@ -199,8 +199,13 @@ fn action(scope: &Scope, i: usize, a: &ActionDef) -> String {
 }
 
 fn param(kind: &str, p: &ParamDef) -> String {
-    let default = p.default.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
-    format!("**{kind}** `{}`: {}{default}", p.name, p.ty)
+    let default = p.default.as_ref().map(|c| format!(" = {}{}", c, in_unit(&p.unit))).unwrap_or_default();
+    format!("**{kind}** `{}`: {}{}{default}", p.name, p.ty, in_unit(&p.unit))
+}
+
+/// ` °C` after a type or a value in a unit; nothing without one.
+fn in_unit(unit: &Option<String>) -> String {
+    unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
 }
 
 fn params(params: &[ParamDef]) -> String {
@@ -210,8 +215,8 @@ fn params(params: &[ParamDef]) -> String {
     let list: Vec<String> = params
         .iter()
         .map(|p| match &p.default {
-            Some(c) => format!("{}: {} = {}", p.name, p.ty, c),
-            None => format!("{}: {}", p.name, p.ty),
+            Some(c) => format!("{}: {}{unit} = {c}{unit}", p.name, p.ty, unit = in_unit(&p.unit)),
+            None => format!("{}: {}{}", p.name, p.ty, in_unit(&p.unit)),
         })
         .collect();
     format!("({})", list.join(", "))
@@ -668,7 +673,9 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                 pending_path = whole;
                 whole.map(|(_, c)| c)
             }
-            Token::Int(_) | Token::Percent(_) | Token::Time(_) | Token::Ratio(..) => Some(TokenClass::Number),
+            Token::Int(_) | Token::Percent(_) | Token::Time(_) | Token::Ratio(..) | Token::Unit(_) => {
+                Some(TokenClass::Number)
+            }
             Token::Str(_) => Some(TokenClass::Text),
             Token::Sym(_) => Some(TokenClass::Operator),
             Token::Error => None,

@@ -29,6 +29,8 @@ pub use glass_runtime::format::PRIVACY_CLASSES;
 pub struct ParamDef {
     pub name: String,
     pub ty: Type,
+    /// The unit of an `Int`, as glass prints it (`°C`), if the profile declares one.
+    pub unit: Option<String>,
     pub default: Option<Const>,
     pub origin: Origin,
 }
@@ -53,6 +55,8 @@ pub struct StateDef {
     pub capability: Option<Arc<str>>,
     pub name: String,
     pub ty: Type,
+    /// The unit of an `Int`, as glass prints it (`km/h`), if the profile declares one.
+    pub unit: Option<String>,
     pub doc: Option<String>,
     pub origin: Origin,
     /// Set on the link state the toolchain supplies (see [`Link`]); `None` for declared states.
@@ -249,12 +253,14 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
                 if name.node == crate::types::TIME_OF_DAY {
                     cx.error(crate::types::time_of_day_taken("a state", name.span));
                 }
+                let unit = cx.lower_unit(ty);
                 let ty = cx.lower_type(ty, &enums);
                 model.states.push(StateDef {
                     device: dev.clone(),
                     capability,
                     name: name.node.clone(),
                     ty,
+                    unit,
                     doc: doc(m),
                     origin: origin(name.span),
                     link: None,
@@ -396,6 +402,43 @@ impl Lowering {
         Type::Error
     }
 
+    /// The unit a type declares, as glass prints it; only an `Int` has one (E0500).
+    fn lower_unit(&mut self, ty: &ast::TypeExpr) -> Option<String> {
+        let unit = ty.unit()?;
+        if ty.name.node != "Int" {
+            self.error(
+                Diagnostic::error(
+                    codes::PROFILE_BAD_MEMBER,
+                    format!("a {} has no unit `{}`", ty.name.node, unit.node),
+                    unit.span,
+                )
+                .with_label_message("a unit of a measure")
+                .with_help(format!(
+                    "only a whole number counts in a unit: declare `Int {}`, or remove `{}`",
+                    unit.node, unit.node
+                )),
+            );
+            return None;
+        }
+        Some(crate::syntax::units::canonical_unit(&unit.node).to_string())
+    }
+
+    /// A default written in another unit than its parameter's (`temperature: Int °C = 72 °F`).
+    fn default_unit(&mut self, e: &ast::Expr, unit: &str) {
+        let ast::ExprKind::Measure { unit: written, .. } = &e.kind else { return };
+        if crate::syntax::units::canonical_unit(&written.node) != unit {
+            self.error(
+                Diagnostic::error(
+                    codes::UNIT_MISMATCH,
+                    format!("this default is in {}, and the parameter in {unit}", written.node),
+                    written.span,
+                )
+                .with_label_message(format!("in {}", written.node))
+                .with_help(format!("write the default in {unit}; glass does not convert between units")),
+            );
+        }
+    }
+
     fn lower_params(
         &mut self,
         params: &[ast::Param],
@@ -411,9 +454,13 @@ impl Lowering {
                     slot.insert(p.name.span);
                 }
             }
+            let unit = self.lower_unit(&p.ty);
             let ty = self.lower_type(&p.ty, enums);
             let default = p.default.as_ref().and_then(|d| self.default_value(d, &ty, enums));
-            out.push(ParamDef { name: p.name.node.clone(), ty, default, origin: origin(p.name.span) });
+            if let (Some(d), Some(unit)) = (&p.default, &unit) {
+                self.default_unit(d, unit);
+            }
+            out.push(ParamDef { name: p.name.node.clone(), ty, unit, default, origin: origin(p.name.span) });
         }
         out
     }
@@ -601,6 +648,7 @@ impl Lowering {
             capability: None,
             name: Link::STATE.into(),
             ty: Type::Bool,
+            unit: None,
             doc: Some(format!("The link to `{dev}` through `{via}` is up")),
             origin: at.clone(),
             link: Some(Link::State),

@@ -15,6 +15,8 @@ pub struct VarDef {
     pub ty: Type,
     /// The declared range of an `Int` variable.
     pub range: Option<(i64, i64)>,
+    /// The declared unit of an `Int` variable, as glass prints it.
+    pub unit: Option<String>,
     pub init: Option<Const>,
     /// Absolute span of the name in the pack file.
     pub span: Span,

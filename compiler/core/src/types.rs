@@ -181,6 +181,8 @@ fn literal(expr: &Expr) -> Result<Const, ConstError> {
         ExprKind::Time(t) => Time(*t),
         // The checker reported it.
         ExprKind::Ratio(..) => return Err(ConstError::Unreadable),
+        // A measure is a number in its unit (the checker compares units).
+        ExprKind::Measure { value, .. } => Int(*value as i64),
         ExprKind::Error => return Err(ConstError::Unreadable),
         _ => return Err(ConstError::NotConstant),
     })

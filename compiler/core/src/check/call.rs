@@ -244,7 +244,12 @@ impl Checker<'_> {
             self.refer(name.span, target(i));
             let ty = params[i].ty.clone();
             let at = ArgumentOf { callee: &callee.verb, param: &params[i].name };
+            let errors = self.errors_so_far();
             self.expect_type_of(&arg.value, &ty, self.locals(), Some(&at));
+            if ty == Type::Int && self.errors_so_far() == errors {
+                let what = format!("{}'s {}", callee.verb, params[i].name);
+                self.unit_fits(&what, params[i].unit.as_deref(), &arg.value, self.locals());
+            }
         }
         // Arguments without a name, after the named ones: a parameter given by name is not theirs.
         // Each takes the one parameter left that can take it, if there is one.
@@ -267,7 +272,12 @@ impl Checker<'_> {
             self.unnamed_argument(args, k, params, &meant, (&free, &candidates, &ty), callee);
             if let Some(i) = meant[k] {
                 let want = params[i].ty.clone();
+                let errors = self.errors_so_far();
                 self.expect_type(&args[k].value, &want, self.locals());
+                if want == Type::Int && self.errors_so_far() == errors {
+                    let what = format!("{}'s {}", callee.verb, params[i].name);
+                    self.unit_fits(&what, params[i].unit.as_deref(), &args[k].value, self.locals());
+                }
             }
         }
         // A parameter an unnamed argument may have meant is not reported missing.

@@ -35,6 +35,7 @@ impl Checker<'_> {
             ExprKind::Text(_) => Type::Text,
             ExprKind::Bool(_) => Type::Bool,
             ExprKind::Time(_) => Type::Time,
+            ExprKind::Measure { unit, .. } => self.measure(e, unit),
             ExprKind::Ratio(w, h) => {
                 self.ratio(e, (*w, *h), expected, None);
                 Type::Error
@@ -174,6 +175,10 @@ impl Checker<'_> {
             let rt = self.expr(rhs, Some(&lt), locals);
             (lt, rt)
         };
+        let units_meet = matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem) || op.is_comparison();
+        if units_meet && lt == Type::Int && rt == Type::Int {
+            self.same_units(lhs, rhs, locals);
+        }
         self.binary_type(op, lhs, lt, rhs, rt)
     }
 

@@ -6,6 +6,7 @@
 mod call;
 mod expr;
 mod held;
+mod measures;
 pub mod pack;
 mod ratio;
 mod rule;

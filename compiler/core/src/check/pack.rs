@@ -337,7 +337,8 @@ fn lower_var(var: &VarDecl, scope: &Scope) -> (VarDef, Vec<Diagnostic>) {
     } else {
         default_value(&ty, range, scope)
     };
-    let def = VarDef { name: var.name.node.clone(), ty, range, init, span: var.name.span };
+    let unit = cx.var_unit(var, &ty);
+    let def = VarDef { name: var.name.node.clone(), ty, range, init, unit, span: var.name.span };
     (def, cx.out.diagnostics)
 }
 

@@ -169,13 +169,25 @@ impl Checker<'_> {
         match change {
             StateChange::Changes => {}
             StateChange::Becomes(value) => match &ty {
-                Some(t) => self.expect_type(value, t, Locals::default()),
+                Some(t) => {
+                    let errors = self.errors_so_far();
+                    self.expect_type(value, t, Locals::default());
+                    if self.errors_so_far() == errors {
+                        self.unit_of_target_fits(state, value);
+                    }
+                }
                 None => {
                     self.expr(value, None, Locals::default());
                 }
             },
             StateChange::Below(value) | StateChange::Above(value) => match &ty {
-                Some(t) if t.is_ordered() => self.expect_type(value, t, Locals::default()),
+                Some(t) if t.is_ordered() => {
+                    let errors = self.errors_so_far();
+                    self.expect_type(value, t, Locals::default());
+                    if self.errors_so_far() == errors {
+                        self.unit_of_target_fits(state, value);
+                    }
+                }
                 Some(t) => {
                     let t_a = t.a();
                     let word = if matches!(change, StateChange::Below(_)) { "below" } else { "above" };
@@ -352,7 +364,11 @@ impl Checker<'_> {
             self.expr(value, None, self.locals());
             return;
         };
+        let errors = self.errors_so_far();
         self.expect_type(value, &ty, self.locals());
+        if ty == Type::Int && self.errors_so_far() == errors {
+            self.unit_of_target_fits(target, value);
+        }
         if is_var
             && let Some(i) = self.scope.var(&target.segments[0].node)
             && let Some((lo, hi)) = self.scope.vars[i].range

@@ -58,7 +58,20 @@ pub struct VarDecl {
 pub struct TypeExpr {
     pub name: Name,
     pub range: Option<(Expr, Expr)>,
+    /// `Int 0..300 km/h`, `Int °C`: the unit of the values, as written.
+    pub unit: Option<Spanned<String>>,
     pub span: Span,
+}
+
+impl TypeExpr {
+    /// The unit of the values: written after the type, or on the range's upper bound
+    /// (`Int -40..80 °C`).
+    pub fn unit(&self) -> Option<&Spanned<String>> {
+        self.unit.as_ref().or(match &self.range {
+            Some((_, Expr { kind: ExprKind::Measure { unit, .. }, .. })) => Some(unit),
+            _ => None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -206,6 +219,12 @@ pub enum ExprKind {
     Time(u16),
     /// `16:9`: an aspect ratio, which is never a value (the checker says what was meant).
     Ratio(u16, u16),
+    /// `22 °C`, `120 km/h`: a number in a unit of a measure a profile declares (an `Int`; the
+    /// unit as written).
+    Measure {
+        value: u64,
+        unit: Spanned<String>,
+    },
     Path(Path),
     Unary {
         op: UnaryOp,

@@ -28,6 +28,10 @@ pub enum Token<'s> {
     /// Two numbers joined by `:` that cannot be a time (`16:9`, `3:4`): an aspect ratio, which
     /// glass has no values for; read so that the checker can say what the parameter takes.
     Ratio(u16, u16),
+    /// A unit of a measure, as a profile declares it and a number carries it: `°C` and `℃`
+    /// (lexed so), or a word right after a number (`22 celsius`, `120 km/h`; see
+    /// `units::mark_units`).
+    Unit(&'s str),
     /// Punctuation: `: , . ( ) { } = == != < <= > >= + - * / % ..`; `%` here is the remainder
     /// operator (a `%` right after a number's digits is part of a [`Token::Percent`]).
     Sym(&'static str),
@@ -49,6 +53,7 @@ impl std::fmt::Display for Token<'_> {
             Token::Str(s) => write!(f, "text \"{s}\""),
             Token::Time(m) => write!(f, "time `{}`", super::print::time_text(*m)),
             Token::Ratio(w, h) => write!(f, "ratio `{w}:{h}`"),
+            Token::Unit(u) => write!(f, "unit `{u}`"),
             Token::Sym(s) => write!(f, "`{s}`"),
             Token::Error => write!(f, "invalid text"),
         }
@@ -92,6 +97,9 @@ pub fn lex(src: &str) -> Lexed<'_> {
                 i += 1;
             }
             out.comments.push(span(start, i));
+        } else if let Some(end) = degrees_end(src, i) {
+            out.tokens.push((Token::Unit(&src[start..end]), span(start, end)));
+            i = end;
         } else if is_word_start(c) || starts_foreign_letter(src, i) {
             i = word_end(src, i);
             let word = &src[start..i];
@@ -373,6 +381,16 @@ fn smart_quoted_text<'s>(src: &'s str, start: usize, open: &str, out: &mut Lexed
     let end = close_at + c.len_utf8();
     out.tokens.push((Token::Str(&src[inner_start..close_at]), Span::new(start as u32, end as u32)));
     end
+}
+
+/// The end of `°C`, `°F` (a degree sign and ASCII letters) or `℃`, `℉` at `i`.
+fn degrees_end(src: &str, i: usize) -> Option<usize> {
+    let rest = &src[i..];
+    if let Some(after) = rest.strip_prefix('°') {
+        let letters = after.bytes().take_while(u8::is_ascii_alphabetic).count();
+        return (letters > 0).then(|| i + '°'.len_utf8() + letters);
+    }
+    rest.starts_with(['℃', '℉']).then(|| i + '℃'.len_utf8())
 }
 
 /// A letter outside ASCII, such as `é`: it is read as part of a name so that the error is about

@@ -186,8 +186,10 @@ where
     recursive(|expr| {
         let unit = select! { Token::Word(w) if unit_millis(w).is_some() => w }
             .map_with(|w: &str, e| Spanned::new(w.to_string(), sp(e.span())));
-        let number = int().then(unit.or_not()).map(|(n, unit)| match unit {
-            Some(unit) => ExprKind::Quantity { value: n.node, unit },
+        let measure = select! { Token::Unit(u) => u }.map_with(|u: &str, e| Spanned::new(u.to_string(), sp(e.span())));
+        let number = int().then(unit.map(Ok).or(measure.map(Err)).or_not()).map(|(n, unit)| match unit {
+            Some(Ok(unit)) => ExprKind::Quantity { value: n.node, unit },
+            Some(Err(unit)) => ExprKind::Measure { value: n.node, unit },
             None => ExprKind::Int(n.node),
         });
         let literal = choice((
@@ -623,13 +625,38 @@ pub fn error_call(span: Span) -> Call {
     Call { verb: Path { segments: Vec::new(), span }, object: None, args: Vec::new(), span }
 }
 
+/// Words that start a member of a profile or a clause of one, which never are a unit.
+const MEMBER_WORDS: &[&str] = &[
+    "device",
+    "processor",
+    "enum",
+    "state",
+    "capability",
+    "event",
+    "action",
+    "max",
+    "cost",
+    "takes",
+    "privacy",
+    "via",
+];
+
 fn type_expr<'t, 's: 't, I>() -> impl Parser<'t, I, TypeExpr, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
+    // A unit word is any name but the words that start the next member of a profile.
+    let unit_word = select! { Token::Word(w) if !KEYWORDS.contains(&w) && !MEMBER_WORDS.contains(&w) => w };
+    let unit = select! { Token::Unit(u) => u.to_string() }
+        .or(unit_word.then(sym("/").ignore_then(unit_word).or_not()).map(|(a, b): (&str, Option<&str>)| match b {
+            Some(b) => format!("{a}/{b}"),
+            None => a.to_string(),
+        }))
+        .map_with(|u, e| Spanned::new(u, sp(e.span())));
     name()
         .then(expr().then_ignore(sym("..")).then(expr()).or_not())
-        .map_with(|(name, range), e| TypeExpr { name, range, span: sp(e.span()) })
+        .then(unit.or_not())
+        .map_with(|((name, range), unit), e| TypeExpr { name, range, unit, span: sp(e.span()) })
         .labelled("a type")
 }
 

@@ -54,6 +54,7 @@ fn leaf(e: &Expr) -> String {
         ExprKind::Bool(b) => b.to_string(),
         ExprKind::Time(t) => time_text(*t),
         ExprKind::Ratio(w, h) => format!("{w}:{h}"),
+        ExprKind::Measure { value, unit } => format!("{value} {}", unit.node),
         ExprKind::Path(p) => p.text(),
         ExprKind::Unary { .. } | ExprKind::Binary { .. } | ExprKind::Held { .. } | ExprKind::Paren(_) => expr(e),
         ExprKind::Error => String::new(),

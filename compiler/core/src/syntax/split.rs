@@ -175,6 +175,10 @@ pub fn parse_item_text(text: &str) -> ParsedItem {
     if context == Context::Rule {
         errors.extend(super::habits::rewrite(text, &mut tokens));
     }
+    // Units of measures after numbers (a profile declares its units after a type instead).
+    if context != Context::Profile {
+        super::units::mark_units(text, &mut tokens);
+    }
     // Brackets left open are reported at the bracket, then closed at the end of the item so the
     // rest of it still parses.
     let unclosed = unclosed_brackets(&tokens);
@@ -475,14 +479,14 @@ fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Toke
         Some((Token::Int(n), _)) => n.to_string(),
         _ => "the number".to_string(),
     };
-    let help = match unit_meant(word) {
+    let help = match super::units::unit_meant(word) {
         Some(unit) => {
             format!("write `{unit}` for {}; {units}", if unit == "%" { "a percentage" } else { "this duration" })
         }
-        // `120 km`, `500 lux`: measures other than time are plain numbers, in the unit the
-        // profile gives (its documentation says which).
+        // `120 km`, `500 lux` where no unit is read (a profile's own values): a measure takes
+        // the units its profile declares for it, or is a plain number.
         None if is_measure(word) => format!(
-            "glass has units only for time and percentages: a speed, a distance or a light level is a plain number in the unit the profile's state counts in, as in `{number}`"
+            "a speed, a distance or a light level takes the unit its profile declares for it (`state speed: Int km/h`), or is a plain number, as in `{number}`"
         ),
         None => units.to_string(),
     };
@@ -525,18 +529,6 @@ fn is_measure(word: &str) -> bool {
             | "steps"
             | "kcal"
     )
-}
-
-/// The unit a common spelling glass does not take stands for.
-fn unit_meant(word: &str) -> Option<&'static str> {
-    Some(match word.to_ascii_lowercase().as_str() {
-        "pct" | "percent" | "per-cent" | "percentage" => "%",
-        "msec" | "msecs" | "millis" | "millisecond" | "milliseconds" => "ms",
-        "secs" => "s",
-        "mins" => "min",
-        "hr" | "hrs" => "h",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
