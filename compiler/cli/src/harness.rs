@@ -174,7 +174,10 @@ pub fn show_emission(pack: &Pack<'_>, host: &HostTexts, e: &Emission) -> String 
     };
     let (i, def) = def;
     let args: Vec<String> = (def.params.iter().zip(&e.args))
-        .map(|(p, v)| format!("{}: {}", p.name, values::show(pack.scope, pack.program, host, &p.ty, *v)))
+        .map(|(p, v)| {
+            let unit = p.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+            format!("{}: {}{unit}", p.name, values::show(pack.scope, pack.program, host, &p.ty, *v))
+        })
         .collect();
     let name = pack.scope.action_qualified(i);
     if args.is_empty() { name } else { format!("{name}({})", args.join(", ")) }

@@ -447,3 +447,20 @@ fn hover_says_a_link_member_is_supplied_by_the_toolchain() {
     let def = ide::definition(&db, ws, file, pack.find("car-connected").unwrap() as u32).expect("definition");
     assert_eq!(&car[def.span.range()], "glasses");
 }
+
+#[test]
+fn hover_shows_the_units_a_profile_declares() {
+    let profile = "profile car {\n  device car\n  state speed: Int 0..300 km/h \"Speed\"\n  action precondition(temperature: Int °C = 22 °C) cost 0 mW\n}\n";
+    let pack = "use car\non speed above 120 km/h: precondition(temperature: 21 degC)\n";
+    let db = Database::default();
+    let p = SourceFile::new(&db, "car.glass".into(), profile.to_string());
+    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
+    let ws = Workspace::new(&db, vec![p, file]);
+    let (_, text) = ide::hover(&db, ws, file, pack.find("speed").unwrap() as u32).expect("hover");
+    assert!(text.starts_with("**state** `car.speed`: Int km/h"), "{text}");
+    let (_, text) = ide::hover(&db, ws, file, pack.find("precondition").unwrap() as u32).expect("hover");
+    assert!(text.contains("precondition(temperature: Int °C = 22 °C)"), "{text}");
+    let (_, text) = ide::hover(&db, ws, file, pack.find("temperature").unwrap() as u32).expect("hover");
+    assert!(text.contains("Int °C = 22 °C"), "{text}");
+    assert!(glass_compiler::db::file_diagnostics(&db, ws, file).is_empty());
+}

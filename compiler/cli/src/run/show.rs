@@ -56,7 +56,10 @@ impl<'a> Player<'a> {
             .map(|(i, v)| {
                 let param = def.and_then(|(_, d)| d.params.get(i));
                 let shown = match (v, param) {
-                    (Value::Num(n), p) => self.show_number(p.map(|p| &p.ty), *n),
+                    (Value::Num(n), p) => {
+                        let unit = p.and_then(|p| p.unit.as_ref()).map(|u| format!(" {u}")).unwrap_or_default();
+                        format!("{}{unit}", self.show_number(p.map(|p| &p.ty), *n))
+                    }
                     (text, _) => self.text_of(*text).map_or_else(|| "<an invalid text>".into(), |s| format!("{s:?}")),
                 };
                 match param {
