@@ -782,7 +782,6 @@ impl Checker<'_> {
     }
 }
 
-/// A short rendering of an expression for help lines (the literal number for `5`).
 /// The last comparison of a chain of `and` and `or`, and its left side.
 fn last_test(e: &Expr) -> Option<(BinaryOp, &Expr)> {
     match &e.kind {
@@ -803,6 +802,7 @@ fn text_match_in(e: &Expr) -> Option<(BinaryOp, crate::span::Span)> {
     }
 }
 
+/// A short rendering of an expression for help lines (the literal number for `5`).
 fn short(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
