@@ -220,7 +220,7 @@ pub fn parse_item_text(text: &str) -> ParsedItem {
         let right_before =
             next_lexer_error.is_some_and(|next| !tokens.iter().any(|(_, s)| s.start >= e.span().end && s.start < next));
         if e.span().start < echo_from && !right_before {
-            errors.push(syntax_error(&e, context, &tokens));
+            errors.push(syntax_error(&e, context, &tokens, text));
         }
     }
     let item = item.unwrap_or(Item { kind: ItemKind::Error, span: whole });
@@ -348,10 +348,18 @@ fn branch_error(found: Option<&Token<'_>>, span: Span, wanted: &str, found_text:
     Some(d)
 }
 
-fn syntax_error(e: &Rich<'_, Token<'_>, SimpleSpan>, context: Context, tokens: &[(Token, SimpleSpan)]) -> Diagnostic {
+fn syntax_error(
+    e: &Rich<'_, Token<'_>, SimpleSpan>,
+    context: Context,
+    tokens: &[(Token, SimpleSpan)],
+    text: &str,
+) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
     if let Some(d) = unknown_unit(e, span, tokens) {
+        return d;
+    }
+    if let Some(d) = duration_first(e, tokens, text) {
         return d;
     }
     if let Some(at) = tokens.iter().position(|(_, s)| s.start == e.span().start)
@@ -494,6 +502,45 @@ fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Toke
         Diagnostic::error(codes::UNKNOWN_UNIT, format!("no unit `{word}`"), span)
             .with_label_message("not a unit glass knows")
             .with_help(help),
+    )
+}
+
+/// `while for 5 min worn`: the duration of a held condition written before the condition. Read
+/// as `while worn for 5 min`, with that fix: the words from `for` to the end of the condition
+/// (`:` or an option) are the duration, one number and its unit, then the condition.
+fn duration_first(
+    e: &Rich<'_, Token<'_>, SimpleSpan>,
+    tokens: &[(Token, SimpleSpan)],
+    text: &str,
+) -> Option<Diagnostic> {
+    let Some(Token::Word("for")) = e.found() else { return None };
+    let at = tokens.iter().position(|(_, s)| s.start == e.span().start)?;
+    let before = at.checked_sub(1).and_then(|i| tokens.get(i)).map(|(t, _)| *t)?;
+    if !matches!(before, Token::Word("while" | "and" | "or" | "not" | "if" | "on")) {
+        return None;
+    }
+    let (Some((Token::Int(_), number)), Some((Token::Word(unit), unit_span))) =
+        (tokens.get(at + 1), tokens.get(at + 2))
+    else {
+        return None;
+    };
+    super::units::unit_millis(unit)?;
+    let end = tokens[at + 3..]
+        .iter()
+        .position(|(t, _)| matches!(t, Token::Sym(":" | "{") | Token::Word("at" | "mode")))
+        .map(|k| at + 3 + k)?;
+    let condition = tokens.get(at + 3..end).filter(|c| !c.is_empty())?;
+    let (first, last) = (condition.first()?.1, condition.last()?.1);
+    let (cond, duration) = (&text[first.start..last.end], &text[number.start..unit_span.end]);
+    // The whole condition holds: `(worn and driving) for 5 min`, not `worn and (driving for ...)`.
+    let joined = condition.iter().any(|(t, _)| matches!(t, Token::Word("and" | "or")));
+    let fixed = if joined { format!("({cond}) for {duration}") } else { format!("{cond} for {duration}") };
+    let whole = Span::new(e.span().start as u32, last.end as u32);
+    Some(
+        Diagnostic::error(codes::SYNTAX, "the duration of a held condition goes after the condition", whole)
+            .with_label_message("the duration before the condition")
+            .with_help(format!("a held condition reads `CONDITION for DURATION`: write `{fixed}`"))
+            .with_fix(format!("write `{fixed}`"), whole, fixed),
     )
 }
 
