@@ -175,7 +175,7 @@ pub fn show_emission(pack: &Pack<'_>, host: &HostTexts, e: &Emission) -> String 
     let (i, def) = def;
     let args: Vec<String> = (def.params.iter().zip(&e.args))
         .map(|(p, v)| {
-            let unit = p.unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default();
+            let unit = glass_compiler::model::unit_suffix(&p.unit);
             format!("{}: {}{unit}", p.name, values::show(pack.scope, pack.program, host, &p.ty, *v))
         })
         .collect();

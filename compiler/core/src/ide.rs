@@ -3,7 +3,7 @@
 
 use crate::check::Target;
 use crate::db::{FileItem, SourceFile, Workspace, check_item, file_items, pack_scope, parse_item, profile_index};
-use crate::model::{ActionDef, Origin, ParamDef, Takes};
+use crate::model::{ActionDef, Origin, ParamDef, Takes, unit_suffix};
 use crate::scope::Scope;
 use crate::span::Span;
 use crate::syntax::ast::ItemKind;
@@ -137,7 +137,7 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         }
         Target::State(i) => {
             let st = scope.states.get(*i)?;
-            let mut s = format!("**state** `{}`: {}{}", scope.state_qualified(*i), st.ty, in_unit(&st.unit));
+            let mut s = format!("**state** `{}`: {}{}", scope.state_qualified(*i), st.ty, unit_suffix(&st.unit));
             push_doc(&mut s, st.doc.as_deref());
             if st.link.is_some() {
                 push_doc(&mut s, Some(&supplied(scope, &st.device)));
@@ -149,7 +149,7 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
             let v = scope.vars.get(*i)?;
             let range = v.range.map(|(lo, hi)| format!(" {lo}..{hi}")).unwrap_or_default();
             let init = v.init.as_ref().map(|c| format!(" = {}", c)).unwrap_or_default();
-            format!("**variable** `{}`: {}{range}{}{init}", v.name, v.ty, in_unit(&v.unit))
+            format!("**variable** `{}`: {}{range}{}{init}", v.name, v.ty, unit_suffix(&v.unit))
         }
         Target::ActionParam(a, p) => param("parameter", scope.actions.get(*a)?.params.get(*p)?),
         Target::EventParam(e, p) => param("payload field", scope.events.get(*e)?.params.get(*p)?),
@@ -199,13 +199,8 @@ fn action(scope: &Scope, i: usize, a: &ActionDef) -> String {
 }
 
 fn param(kind: &str, p: &ParamDef) -> String {
-    let default = p.default.as_ref().map(|c| format!(" = {}{}", c, in_unit(&p.unit))).unwrap_or_default();
-    format!("**{kind}** `{}`: {}{}{default}", p.name, p.ty, in_unit(&p.unit))
-}
-
-/// ` °C` after a type or a value in a unit; nothing without one.
-fn in_unit(unit: &Option<String>) -> String {
-    unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+    let default = p.default.as_ref().map(|c| format!(" = {}{}", c, unit_suffix(&p.unit))).unwrap_or_default();
+    format!("**{kind}** `{}`: {}{}{default}", p.name, p.ty, unit_suffix(&p.unit))
 }
 
 fn params(params: &[ParamDef]) -> String {
@@ -215,8 +210,8 @@ fn params(params: &[ParamDef]) -> String {
     let list: Vec<String> = params
         .iter()
         .map(|p| match &p.default {
-            Some(c) => format!("{}: {}{unit} = {c}{unit}", p.name, p.ty, unit = in_unit(&p.unit)),
-            None => format!("{}: {}{}", p.name, p.ty, in_unit(&p.unit)),
+            Some(c) => format!("{}: {}{unit} = {c}{unit}", p.name, p.ty, unit = unit_suffix(&p.unit)),
+            None => format!("{}: {}{}", p.name, p.ty, unit_suffix(&p.unit)),
         })
         .collect();
     format!("({})", list.join(", "))

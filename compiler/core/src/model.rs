@@ -35,6 +35,11 @@ pub struct ParamDef {
     pub origin: Origin,
 }
 
+/// ` °C` after a type or a value in a unit, nothing without one: how hover and traces show it.
+pub fn unit_suffix(unit: &Option<String>) -> String {
+    unit.as_ref().map(|u| format!(" {u}")).unwrap_or_default()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EventDef {
     pub device: Arc<str>,

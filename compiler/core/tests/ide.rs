@@ -17,11 +17,16 @@ const PROFILE: &str = r#"profile tiny "A tiny device" {
 "#;
 
 fn setup(pack: &str) -> (Database, Workspace, SourceFile) {
+    files(&[("tiny.glass", PROFILE), ("pack.glass", pack)])
+}
+
+/// A workspace of `(path, text)` files, and the last of them (the pack the queries ask about).
+fn files(files: &[(&str, &str)]) -> (Database, Workspace, SourceFile) {
     let db = Database::default();
-    let profile = SourceFile::new(&db, "tiny.glass".into(), PROFILE.to_string());
-    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
-    let ws = Workspace::new(&db, vec![profile, file]);
-    (db, ws, file)
+    let sources: Vec<SourceFile> =
+        files.iter().map(|(path, text)| SourceFile::new(&db, (*path).into(), text.to_string())).collect();
+    let ws = Workspace::new(&db, sources.clone());
+    (db, ws, *sources.last().expect("a file"))
 }
 
 fn kinds_at(pack: &str, marker: &str) -> Vec<(String, CompletionKind)> {
@@ -432,11 +437,7 @@ fn time_of_day_is_completed_and_hovered_and_declared_nowhere() {
 fn hover_says_a_link_member_is_supplied_by_the_toolchain() {
     let car = "profile tiny-car {\n  device car via glasses\n  state moving: Bool\n}\n";
     let pack = "use tiny, tiny-car\npermit camera\non car.disconnected while car-connected: record clip\n";
-    let db = Database::default();
-    let profile = SourceFile::new(&db, "tiny.glass".into(), PROFILE.to_string());
-    let car_file = SourceFile::new(&db, "tiny-car.glass".into(), car.to_string());
-    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
-    let ws = Workspace::new(&db, vec![profile, car_file, file]);
+    let (db, ws, file) = files(&[("tiny.glass", PROFILE), ("tiny-car.glass", car), ("pack.glass", pack)]);
     let (_, state) = ide::hover(&db, ws, file, pack.find("car-connected").unwrap() as u32 + 5).expect("hover");
     assert!(state.starts_with("**state** `car.connected`: Bool"), "{state}");
     assert!(state.contains("Supplied by the toolchain: `car` is reached through `glasses`"), "{state}");
@@ -452,10 +453,7 @@ fn hover_says_a_link_member_is_supplied_by_the_toolchain() {
 fn hover_shows_the_units_a_profile_declares() {
     let profile = "profile car {\n  device car\n  state speed: Int 0..300 km/h \"Speed\"\n  action precondition(temperature: Int °C = 22 °C) cost 0 mW\n}\n";
     let pack = "use car\non speed above 120 km/h: precondition(temperature: 21 degC)\n";
-    let db = Database::default();
-    let p = SourceFile::new(&db, "car.glass".into(), profile.to_string());
-    let file = SourceFile::new(&db, "pack.glass".into(), pack.to_string());
-    let ws = Workspace::new(&db, vec![p, file]);
+    let (db, ws, file) = files(&[("car.glass", profile), ("pack.glass", pack)]);
     let (_, text) = ide::hover(&db, ws, file, pack.find("speed").unwrap() as u32).expect("hover");
     assert!(text.starts_with("**state** `car.speed`: Int km/h"), "{text}");
     let (_, text) = ide::hover(&db, ws, file, pack.find("precondition").unwrap() as u32).expect("hover");

@@ -57,7 +57,7 @@ impl<'a> Player<'a> {
                 let param = def.and_then(|(_, d)| d.params.get(i));
                 let shown = match (v, param) {
                     (Value::Num(n), p) => {
-                        let unit = p.and_then(|p| p.unit.as_ref()).map(|u| format!(" {u}")).unwrap_or_default();
+                        let unit = p.map(|p| glass_compiler::model::unit_suffix(&p.unit)).unwrap_or_default();
                         format!("{}{unit}", self.show_number(p.map(|p| &p.ty), *n))
                     }
                     (text, _) => self.text_of(*text).map_or_else(|| "<an invalid text>".into(), |s| format!("{s:?}")),

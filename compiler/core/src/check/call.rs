@@ -248,7 +248,7 @@ impl Checker<'_> {
             self.expect_type_of(&arg.value, &ty, self.locals(), Some(&at));
             if ty == Type::Int && self.errors_so_far() == errors {
                 let what = format!("{}'s {}", callee.verb, params[i].name);
-                self.unit_fits(&what, params[i].unit.as_deref(), &arg.value, self.locals());
+                self.unit_fits(&what, params[i].unit.as_deref(), &arg.value);
             }
         }
         // Arguments without a name, after the named ones: a parameter given by name is not theirs.
@@ -276,7 +276,7 @@ impl Checker<'_> {
                 self.expect_type(&args[k].value, &want, self.locals());
                 if want == Type::Int && self.errors_so_far() == errors {
                     let what = format!("{}'s {}", callee.verb, params[i].name);
-                    self.unit_fits(&what, params[i].unit.as_deref(), &args[k].value, self.locals());
+                    self.unit_fits(&what, params[i].unit.as_deref(), &args[k].value);
                 }
             }
         }

@@ -177,7 +177,7 @@ impl Checker<'_> {
         };
         let units_meet = matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem) || op.is_comparison();
         if units_meet && lt == Type::Int && rt == Type::Int {
-            self.same_units(lhs, rhs, locals);
+            self.same_units(lhs, rhs);
         }
         self.binary_type(op, lhs, lt, rhs, rt)
     }

@@ -4,8 +4,7 @@
 //! scope; two values in different units meet in E0202. A plain number fits any unit: it counts in
 //! the unit of what it meets, as before units were declared.
 
-use super::Checker;
-use super::expr::Locals;
+use super::{Checker, Target};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -103,131 +102,102 @@ impl Checker<'_> {
         out
     }
 
-    /// The unit of `e`, an `Int` expression that type-checked.
-    pub(super) fn unit_of(&self, e: &Expr, locals: Locals) -> UnitOf {
+    /// The unit of `e`, an `Int` expression that type-checked (so its names are resolved).
+    pub(super) fn unit_of(&self, e: &Expr) -> UnitOf {
         match &e.kind {
             ExprKind::Measure { unit, .. } => UnitOf::In(canonical_unit(&unit.node).to_string()),
-            ExprKind::Path(p) => self.declared_unit(p, locals).unwrap_or(UnitOf::Plain),
-            ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => {
-                self.unit_of(inner, locals)
-            }
+            ExprKind::Path(p) => self.resolved_unit(p).unwrap_or(UnitOf::Plain),
+            ExprKind::Paren(inner) | ExprKind::Unary { op: UnaryOp::Neg, operand: inner } => self.unit_of(inner),
             // A sum has the unit of its sides (E0202 when they differ); a product or a quotient
             // by a plain number keeps the other side's.
             ExprKind::Binary {
                 op: BinaryOp::Add | BinaryOp::Sub | BinaryOp::Rem | BinaryOp::Mul | BinaryOp::Div,
                 lhs,
                 rhs,
-            } => match self.unit_of(lhs, locals) {
-                UnitOf::Plain => self.unit_of(rhs, locals),
+            } => match self.unit_of(lhs) {
+                UnitOf::Plain => self.unit_of(rhs),
                 unit => unit,
             },
             _ => UnitOf::Plain,
         }
     }
 
-    /// The declared unit of the payload field, variable or state `p` names, if it names one
-    /// whose type is `Int`.
-    fn declared_unit(&self, p: &Path, locals: Locals) -> Option<UnitOf> {
-        let unit = |u: &Option<String>| u.clone().map_or(UnitOf::None, UnitOf::In);
-        if p.segments.len() == 1 {
-            let word = &p.segments[0].node;
-            if let Some((_, fields)) = locals.payload
-                && let Some(f) = fields.iter().find(|f| f.name == *word)
-            {
-                return (f.ty == Type::Int).then(|| unit(&f.unit));
-            }
-            if let Some(i) = self.scope.var(word) {
-                let v = &self.scope.vars[i];
-                return (v.ty == Type::Int).then(|| unit(&v.unit));
-            }
-        }
-        match self.scope.states_matching(p).as_slice() {
-            [i] => {
-                let s = &self.scope.states[*i];
-                (s.ty == Type::Int).then(|| unit(&s.unit))
-            }
-            _ => None,
-        }
+    /// The declared unit of what `p` was resolved to (the checker's own reference for it), if
+    /// that is a state, variable, payload field or parameter of type `Int`.
+    fn resolved_unit(&self, p: &Path) -> Option<UnitOf> {
+        let target = &self.out.references.iter().rev().find(|r| r.span == p.span)?.target;
+        let (ty, unit) = match target {
+            Target::State(i) => self.scope.states.get(*i).map(|s| (&s.ty, &s.unit))?,
+            Target::Var(i) => self.scope.vars.get(*i).map(|v| (&v.ty, &v.unit))?,
+            Target::EventParam(e, i) => self.scope.events.get(*e)?.params.get(*i).map(|p| (&p.ty, &p.unit))?,
+            Target::ActionParam(a, i) => self.scope.actions.get(*a)?.params.get(*i).map(|p| (&p.ty, &p.unit))?,
+            _ => return None,
+        };
+        (*ty == Type::Int).then(|| unit.clone().map_or(UnitOf::None, UnitOf::In))
     }
 
     /// `lhs op rhs` of two `Int`s: E0202 when both have units and they differ, or one has a unit
     /// and the other is declared without one.
-    pub(super) fn same_units(&mut self, lhs: &Expr, rhs: &Expr, locals: Locals) {
-        let (l, r) = (self.unit_of(lhs, locals), self.unit_of(rhs, locals));
+    pub(super) fn same_units(&mut self, lhs: &Expr, rhs: &Expr) {
+        let (l, r) = (self.unit_of(lhs), self.unit_of(rhs));
         let (named, written, named_unit, written_unit) = match (&l, &r) {
             (UnitOf::In(a), UnitOf::In(b)) if a != b => (lhs, rhs, Some(a.as_str()), b.as_str()),
             (UnitOf::None, UnitOf::In(b)) => (lhs, rhs, None, b.as_str()),
             (UnitOf::In(a), UnitOf::None) => (rhs, lhs, None, a.as_str()),
             _ => return,
         };
-        self.unit_mismatch(named, named_unit, written, written_unit);
+        self.unit_mismatch(&print::expr(named), named_unit, written_unit, written, Some(named.span));
     }
 
     /// A value for something declared in `want` (or without a unit, `None`): the argument of a
     /// parameter, the value a variable or state is set to, a threshold. `what` names it.
-    pub(super) fn unit_fits(&mut self, what: &str, want: Option<&str>, value: &Expr, locals: Locals) {
-        let UnitOf::In(got) = self.unit_of(value, locals) else { return };
-        if want == Some(got.as_str()) {
-            return;
+    pub(super) fn unit_fits(&mut self, what: &str, want: Option<&str>, value: &Expr) {
+        let UnitOf::In(got) = self.unit_of(value) else { return };
+        if want != Some(got.as_str()) {
+            self.unit_mismatch(what, want, &got, value, None);
         }
-        let help = match want {
-            Some(want) => {
-                let example = match &value.kind {
-                    ExprKind::Measure { value, .. } => format!(", as in `{value} {want}`"),
-                    _ => String::new(),
-                };
-                format!("write the value in {want}{example}; glass does not convert between units{}", spellings(want))
-            }
-            None => format!("`{what}` counts no unit: write the plain number"),
-        };
-        let message = match want {
-            Some(want) => format!("`{what}` is in {want}, and this is in {got}"),
-            None => format!("`{what}` has no unit, and this is in {got}"),
-        };
-        self.error(
-            Diagnostic::error(codes::UNIT_MISMATCH, message, value.span)
-                .with_label_message(format!("in {got}"))
-                .with_help(help),
-        );
     }
 
     /// `set target = value`, `on target above value`: the value in the unit `target` is declared
     /// in (a variable or state whose type is `Int`).
     pub(super) fn unit_of_target_fits(&mut self, target: &Path, value: &Expr) {
-        let want = match self.declared_unit(target, Locals::default()) {
+        let want = match self.resolved_unit(target) {
             Some(UnitOf::In(unit)) => Some(unit),
             Some(_) => None,
             None => return,
         };
-        self.unit_fits(&target.text(), want.as_deref(), value, Locals::default());
+        self.unit_fits(&target.text(), want.as_deref(), value);
     }
 
-    /// E0202 between `named` (in `named_unit`, or declared without one) and `written` (in
-    /// `written_unit`).
-    fn unit_mismatch(&mut self, named: &Expr, named_unit: Option<&str>, written: &Expr, written_unit: &str) {
-        let shown = print::expr(named);
-        let (message, help) = match named_unit {
-            Some(unit) => {
-                let example = match &written.kind {
-                    ExprKind::Measure { value, .. } => format!("write `{value} {unit}`"),
-                    _ => format!("compare it with a value in {unit}"),
+    /// E0202 at `value`, in `got`, where `what` (at `named`, if it is written there) is in `want`
+    /// or declared without a unit (`None`).
+    fn unit_mismatch(&mut self, what: &str, want: Option<&str>, got: &str, value: &Expr, named: Option<Span>) {
+        let (message, help) = match want {
+            Some(want) => {
+                let example = match &value.kind {
+                    ExprKind::Measure { value, .. } => format!(", as in `{value} {want}`"),
+                    _ => String::new(),
                 };
                 (
-                    format!("`{shown}` is in {unit}, and this is in {written_unit}"),
-                    format!("{example}; glass does not convert between units{}", spellings(unit)),
+                    format!("`{what}` is in {want}, and this is in {got}"),
+                    format!(
+                        "write the value in {want}{example}; glass does not convert between units{}",
+                        spellings(want)
+                    ),
                 )
             }
             None => (
-                format!("`{shown}` has no unit, and this is in {written_unit}"),
-                format!("`{shown}` counts no unit: compare it with a plain number"),
+                format!("`{what}` has no unit, and this is in {got}"),
+                format!("`{what}` counts no unit: write a plain number"),
             ),
         };
-        self.error(
-            Diagnostic::error(codes::UNIT_MISMATCH, message, written.span)
-                .with_label_message(format!("in {written_unit}"))
-                .with_secondary(named.span, named_unit.map_or_else(|| "no unit".to_string(), |u| format!("in {u}")))
-                .with_help(help),
-        );
+        let mut d = Diagnostic::error(codes::UNIT_MISMATCH, message, value.span)
+            .with_label_message(format!("in {got}"))
+            .with_help(help);
+        if let Some(named) = named {
+            d = d.with_secondary(named, want.map_or_else(|| "no unit".to_string(), |u| format!("in {u}")));
+        }
+        self.error(d);
     }
 
     /// A variable's declared unit: only an `Int` has one (E0200).
@@ -243,7 +213,7 @@ impl Checker<'_> {
         }
         let canonical = unit.map(|u| canonical_unit(&u.node).to_string());
         if let (Some(init), Type::Int) = (&var.init, ty) {
-            self.unit_fits(&var.name.node, canonical.as_deref(), init, Locals::default());
+            self.unit_fits(&var.name.node, canonical.as_deref(), init);
         }
         canonical
     }

@@ -356,16 +356,14 @@ fn syntax_error(
 ) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
     let span: Span = (*e.span()).into();
-    if let Some(d) = unknown_unit(e, span, tokens) {
-        return d;
-    }
-    if let Some(d) = duration_first(e, tokens, text) {
-        return d;
-    }
-    if let Some(at) = tokens.iter().position(|(_, s)| s.start == e.span().start)
-        && let Some(d) = super::text_tests::text_test_error(tokens, at)
-    {
-        return d;
+    // Mistakes recognised by the token the parser stopped at and those around it.
+    if let Some(at) = tokens.iter().position(|(_, s)| s.start == e.span().start) {
+        let known = unknown_unit(e, span, tokens, at)
+            .or_else(|| duration_first(e, tokens, text, at))
+            .or_else(|| super::text_tests::text_test_error(tokens, at));
+        if let Some(d) = known {
+            return d;
+        }
     }
     let found = match e.found() {
         Some(t) => t.to_string(),
@@ -462,12 +460,16 @@ const OPERATOR_WORDS: &[&str] = &["and", "or", "for", "then", "where", "matches"
 /// not know when what follows it goes on the expression (`20 pct: ...`, `20 pct and ...`,
 /// `(level: 20 pct)`). Followed by nothing or by `(`, the word is more likely an action after a
 /// missing `:` (`while battery < 20 chime`), which the general message explains.
-fn unknown_unit(e: &Rich<'_, Token<'_>, SimpleSpan>, span: Span, tokens: &[(Token, SimpleSpan)]) -> Option<Diagnostic> {
+fn unknown_unit(
+    e: &Rich<'_, Token<'_>, SimpleSpan>,
+    span: Span,
+    tokens: &[(Token, SimpleSpan)],
+    at: usize,
+) -> Option<Diagnostic> {
     let Some(Token::Word(word)) = e.found() else { return None };
     if super::lexer::KEYWORDS.contains(word) {
         return None;
     }
-    let at = tokens.iter().position(|(_, s)| s.start == e.span().start)?;
     let before = at.checked_sub(1).and_then(|i| tokens.get(i));
     if !matches!(before, Some((Token::Int(_), _))) {
         return None;
@@ -512,9 +514,9 @@ fn duration_first(
     e: &Rich<'_, Token<'_>, SimpleSpan>,
     tokens: &[(Token, SimpleSpan)],
     text: &str,
+    at: usize,
 ) -> Option<Diagnostic> {
     let Some(Token::Word("for")) = e.found() else { return None };
-    let at = tokens.iter().position(|(_, s)| s.start == e.span().start)?;
     let before = at.checked_sub(1).and_then(|i| tokens.get(i)).map(|(t, _)| *t)?;
     if !matches!(before, Token::Word("while" | "and" | "or" | "not" | "if" | "on")) {
         return None;

@@ -23,8 +23,7 @@ const CASE_METHODS: &[&str] = &["lower", "upper", "lowercase", "uppercase", "tol
 /// The error for a text test at token `at` (the one the parser stopped at), if it is one of the
 /// habits above.
 pub(super) fn text_test_error(tokens: &[(Token<'_>, SimpleSpan)], at: usize) -> Option<Diagnostic> {
-    let token = |i: usize| tokens.get(i).map(|(t, _)| *t);
-    let value = |i: usize| tokens.get(i).and_then(|(t, s)| shown_value(t).map(|v| (v, *s)));
+    let (token, value) = (|i| token_at(tokens, i), |i| value_at(tokens, i));
     let before = |n: usize| at.checked_sub(n).and_then(value);
     match token(at)? {
         // `"photo" in text`
@@ -85,35 +84,19 @@ fn is_verb(w: &str) -> bool {
 /// `text includes "photo"`, `text like "hi"`, `text startswith "hi"`.
 fn word_error(w: &str, from: SimpleSpan, to: SimpleSpan, text: &str, pattern: &str) -> Option<Diagnostic> {
     let lower = w.to_ascii_lowercase();
-    if CONTAINS_WORDS.contains(&lower.as_str()) {
-        return Some(rewrite(
-            &format!("glass writes `contains`, not `{w}`"),
-            from,
-            to,
-            format!("{text} contains {pattern}"),
-            true,
-        ));
-    }
-    if MATCHES_WORDS.contains(&lower.as_str()) {
-        return Some(rewrite(
-            &format!("glass writes `matches`, not `{w}`"),
-            from,
-            to,
-            format!("{text} matches {pattern}"),
-            true,
-        ));
-    }
-    if EDGE_WORDS.contains(&lower.as_str()) {
-        // Not the same test: `contains` finds the words anywhere, so the fix is only shown.
-        return Some(rewrite(&format!("glass has no `{w}`"), from, to, format!("{text} contains {pattern}"), false));
-    }
-    None
+    // The glass operator each list means, and whether it is the same test (`contains` finds the
+    // words anywhere, so for a test at the start or end the fix is only shown).
+    let (_, op, same) =
+        [(CONTAINS_WORDS, "contains", true), (MATCHES_WORDS, "matches", true), (EDGE_WORDS, "contains", false)]
+            .into_iter()
+            .find(|(words, _, _)| words.contains(&lower.as_str()))?;
+    let message = if same { format!("glass writes `{op}`, not `{w}`") } else { format!("glass has no `{w}`") };
+    Some(rewrite(&message, from, to, format!("{text} {op} {pattern}"), same))
 }
 
 /// `V.contains(P)`, `V.includes(P)`, `V.lower() == P`, with the `.` at token `dot`.
 fn method_error(tokens: &[(Token<'_>, SimpleSpan)], dot: usize) -> Option<Diagnostic> {
-    let token = |i: usize| tokens.get(i).map(|(t, _)| *t);
-    let value = |i: usize| tokens.get(i).and_then(|(t, s)| shown_value(t).map(|v| (v, *s)));
+    let (token, value) = (|i| token_at(tokens, i), |i| value_at(tokens, i));
     if token(dot)? != Token::Sym(".") || token(dot + 2)? != Token::Sym("(") {
         return None;
     }
@@ -149,6 +132,15 @@ fn method_error(tokens: &[(Token<'_>, SimpleSpan)], dot: usize) -> Option<Diagno
         format!("{text} {op} {pattern}"),
         certain,
     ))
+}
+
+fn token_at<'s>(tokens: &[(Token<'s>, SimpleSpan)], i: usize) -> Option<Token<'s>> {
+    tokens.get(i).map(|(t, _)| *t)
+}
+
+/// Token `i` as [`shown_value`] shows it, with its span.
+fn value_at(tokens: &[(Token<'_>, SimpleSpan)], i: usize) -> Option<(String, SimpleSpan)> {
+    tokens.get(i).and_then(|(t, s)| shown_value(t).map(|v| (v, *s)))
 }
 
 /// A value the rewrite can show as written: a name or a text in quotes.

@@ -207,12 +207,8 @@ fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> 
                 stack.binary(&below, |x, y| i64::from(x >= y))?;
                 continue;
             }
-            Op::Matches => {
-                stack.binary(&below, |x, y| i64::from(m.text_match(false, x, y)))?;
-                continue;
-            }
-            Op::Contains => {
-                stack.binary(&below, |x, y| i64::from(m.text_match(true, x, y)))?;
+            op @ (Op::Matches | Op::Contains) => {
+                stack.binary(&below, |x, y| i64::from(m.text_match(op == Op::Contains, x, y)))?;
                 continue;
             }
             Op::And => {
