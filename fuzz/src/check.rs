@@ -9,7 +9,7 @@
 //!   codes after formatting;
 //! - a pack that checks clean compiles to bytecode the verifier accepts.
 
-use glass_compiler::build::{is_pack, pack_program};
+use glass_compiler::build::{build_targets, is_pack, pack_program_in};
 use glass_compiler::db::{file_diagnostics, has_errors};
 use glass_compiler::diagnostic::Diagnostic;
 use glass_compiler::fmt::format_source;
@@ -67,15 +67,15 @@ pub(crate) fn check_all(f: &Fixture) -> Vec<(&'static str, Diagnostic)> {
         let _ = render::json(d, path, &sources);
     }
     let pack_diagnostics = file_diagnostics(&f.db, f.ws, f.pack);
-    if !has_errors(pack_diagnostics)
-        && is_pack(&f.db, f.pack)
-        && let Ok(output) = pack_program(&f.db, f.ws, f.pack)
-    {
-        match glass_runtime::verify(&output.bytes) {
-            Ok(program) => {
-                let _ = glass_runtime::disasm::disassemble(&program);
+    if !has_errors(pack_diagnostics) && is_pack(&f.db, f.pack) {
+        for target in build_targets(&f.db, f.ws, f.pack) {
+            let Ok(output) = pack_program_in(&f.db, f.ws, f.pack, target) else { continue };
+            match glass_runtime::verify(&output.bytes) {
+                Ok(program) => {
+                    let _ = glass_runtime::disasm::disassemble(&program);
+                }
+                Err(e) => panic!("the verifier refused a compiled pack (a compiler bug): {e}"),
             }
-            Err(e) => panic!("the verifier refused a compiled pack (a compiler bug): {e}"),
         }
     }
     out

@@ -24,9 +24,11 @@ fn packs() -> &'static [Vec<u8>] {
             if !glass_compiler::build::is_pack(&session.db, *file) {
                 continue;
             }
-            match glass_compiler::build::pack_program(&session.db, session.ws, *file) {
-                Ok(output) => out.push(output.bytes.clone()),
-                Err(e) => panic!("an example pack does not compile: {e:?}"),
+            for target in glass_compiler::build::build_targets(&session.db, session.ws, *file) {
+                match glass_compiler::build::pack_program_in(&session.db, session.ws, *file, target) {
+                    Ok(output) => out.push(output.bytes.clone()),
+                    Err(e) => panic!("an example pack does not compile: {e:?}"),
+                }
             }
         }
         assert!(!out.is_empty(), "no example packs found");

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use glass_compiler::diagnostic::Diagnostic;
-use glassc::compile::compile;
+use glassc::compile::{compile, compile_each};
 use glassc::harness::Engine;
 use glassc::inputs::{self, UsageError};
 use glassc::render::{self, Sources};
@@ -44,9 +44,13 @@ enum Command {
     Build {
         /// The pack's .glass file.
         pack: PathBuf,
-        /// Where to write the program; the pack's path with the extension `.gbc` by default.
+        /// Where to write the program; the pack's path with the extension `.gbc` by default (and
+        /// `.PRODUCT.gbc` for each product of a pack written for a family).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// For a pack written for a family: build for this product only.
+        #[arg(long, value_name = "PROFILE")]
+        product: Option<String>,
         /// More folders of profiles. A `profiles` folder beside the inputs is found on its own.
         #[arg(long = "profiles", value_name = "DIR")]
         profiles: Vec<PathBuf>,
@@ -57,6 +61,9 @@ enum Command {
         file: PathBuf,
         #[arg(long = "profiles", value_name = "DIR")]
         profiles: Vec<PathBuf>,
+        /// For a pack written for a family: the product to compile it for.
+        #[arg(long, value_name = "PROFILE")]
+        product: Option<String>,
     },
     /// Run the tests of packs in virtual time.
     Test {
@@ -94,6 +101,9 @@ enum Command {
         engine: glassc::run::Engine,
         #[arg(long = "profiles", value_name = "DIR")]
         profiles: Vec<PathBuf>,
+        /// For a pack written for a family: the product to run it on.
+        #[arg(long, value_name = "PROFILE")]
+        product: Option<String>,
     },
     /// Print the long explanation of a diagnostic code, such as E0101.
     Explain { code: String },
@@ -134,14 +144,15 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check { paths, profiles, message_format } => check(&paths, &profiles, message_format),
-        Command::Build { pack, output, profiles } => build(&pack, output, &profiles),
-        Command::Disasm { file, profiles } => disasm(&file, &profiles),
+        Command::Build { pack, output, profiles, product } => build(&pack, output, &profiles, product.as_deref()),
+        Command::Disasm { file, profiles, product } => disasm(&file, &profiles, product.as_deref()),
         Command::Test { paths, profiles, junit, engine } => test(&paths, &profiles, junit, engine.into()),
-        Command::Run { pack, events, explain, message_format, engine, profiles } => {
+        Command::Run { pack, events, explain, message_format, engine, profiles, product } => {
             glassc::run::run(&glassc::run::Options {
                 pack,
                 events,
                 profiles,
+                product,
                 explain,
                 json: matches!(message_format, MessageFormat::Json),
                 engine,
@@ -207,29 +218,48 @@ fn report(
     Ok((errors, warnings))
 }
 
-fn build(pack: &Path, output: Option<PathBuf>, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
-    let compiled = match compile(pack, profiles, "built")? {
-        Ok(done) => done.output,
+fn build(
+    pack: &Path,
+    output: Option<PathBuf>,
+    profiles: &[PathBuf],
+    product: Option<&str>,
+) -> Result<ExitCode, UsageError> {
+    let compiled = match compile_each(pack, profiles, "built", product)? {
+        Ok(done) => done,
         Err(code) => return Ok(code),
     };
-    let program = glass_runtime::verify(&compiled.bytes)
-        .map_err(|e| UsageError(format!("internal error: the verifier refused the compiled pack: {e}")))?;
-    let out = output.unwrap_or_else(|| pack.with_extension("gbc"));
-    std::fs::write(&out, &compiled.bytes).map_err(|e| UsageError(format!("cannot write `{}`: {e}", out.display())))?;
-    let ram = glass_runtime::RamUsage::of(&program, 16);
-    eprintln!(
-        "built `{}`: {} rules, {} bytes of bytecode, {} bytes of RAM with a 16-event queue",
-        out.display(),
-        program.count(glass_runtime::format::Section::Rules),
-        compiled.bytes.len(),
-        ram.total
-    );
+    if output.is_some() && compiled.len() > 1 {
+        return Err(UsageError(format!(
+            "`{}` is written for a family of {} products and `-o` names one file: choose one with `--product`, or leave `-o` out to write one program per product",
+            pack.display(),
+            compiled.len()
+        )));
+    }
+    for source in compiled {
+        let out = match (&output, &source.product) {
+            (Some(out), _) => out.clone(),
+            (None, Some(product)) => pack.with_extension(format!("{product}.gbc")),
+            (None, None) => pack.with_extension("gbc"),
+        };
+        let bytes = &source.output.bytes;
+        let program = glass_runtime::verify(bytes)
+            .map_err(|e| UsageError(format!("internal error: the verifier refused the compiled pack: {e}")))?;
+        std::fs::write(&out, bytes).map_err(|e| UsageError(format!("cannot write `{}`: {e}", out.display())))?;
+        let ram = glass_runtime::RamUsage::of(&program, 16);
+        eprintln!(
+            "built `{}`: {} rules, {} bytes of bytecode, {} bytes of RAM with a 16-event queue",
+            out.display(),
+            program.count(glass_runtime::format::Section::Rules),
+            bytes.len(),
+            ram.total
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn disasm(file: &Path, profiles: &[PathBuf]) -> Result<ExitCode, UsageError> {
+fn disasm(file: &Path, profiles: &[PathBuf], product: Option<&str>) -> Result<ExitCode, UsageError> {
     if file.extension().is_some_and(|e| e == "glass") {
-        let source = match compile(file, profiles, "listed")? {
+        let source = match compile(file, profiles, "listed", product)? {
             Ok(done) => done,
             Err(code) => return Ok(code),
         };

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use glass_compiler::build::{PackTest, pack_program, pack_tests};
+use glass_compiler::build::{PackTest, pack_program_in, pack_tests_in};
+use glass_compiler::db::{SourceFile, Target, pack_targets};
 use glass_compiler::ir::StepKind;
 use glass_jit::Jit;
 use glass_runtime::Program;
@@ -11,6 +12,7 @@ use glass_runtime::runtime::Interpreter;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::harness::{self, Engine, Pack, TestRun};
+use crate::inputs::Input;
 use crate::session::Session;
 use crate::values;
 
@@ -22,9 +24,11 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-/// The tests of one pack file.
+/// The tests of one pack file, for one product when the pack is for a family.
 pub struct FileOutcome {
     pub path: String,
+    /// The product the tests ran on, for a pack written for a family (`use glasses`).
+    pub product: Option<String>,
     pub tests: Vec<Outcome>,
 }
 
@@ -32,11 +36,20 @@ impl FileOutcome {
     pub fn failed(&self) -> usize {
         self.tests.iter().filter(|t| t.failure.is_some()).count()
     }
+
+    /// The pack, and the product it ran on: `pack.glass`, `pack.glass for ray-ban-meta`.
+    pub fn title(&self) -> String {
+        match &self.product {
+            Some(p) => format!("{} for {p}", self.path),
+            None => self.path.clone(),
+        }
+    }
 }
 
-/// Runs the tests of every pack in the session, in input order. The session must check clean
-/// (the caller reports its diagnostics first); a pack whose program does not build or verify
-/// gives one failed outcome carrying the reason.
+/// Runs the tests of every pack in the session, in input order; a pack for a family runs them
+/// once for each product that implements it. The session must check clean (the caller reports
+/// its diagnostics first); a pack whose program does not build or verify gives one failed
+/// outcome carrying the reason.
 pub fn run_all(session: &Session, engine: Engine) -> Vec<FileOutcome> {
     let mut out = Vec::new();
     for (input, file) in &session.files {
@@ -44,67 +57,80 @@ pub fn run_all(session: &Session, engine: Engine) -> Vec<FileOutcome> {
         if !glass_compiler::build::is_pack(&session.db, *file) {
             continue;
         }
-        let tests = pack_tests(&session.db, session.ws, *file);
-        if tests.is_empty() {
-            continue;
+        let targets = pack_targets(&session.db, session.ws, *file);
+        if targets.is_empty() {
+            out.extend(run_pack(session, input, *file, Target::written(&session.db), engine));
         }
-        let path = input.path.clone();
-        let broken = |reason: String| FileOutcome {
-            path: path.clone(),
-            tests: vec![Outcome { name: "(the pack)".into(), location: path.clone(), failure: Some(reason) }],
-        };
-        let output = match pack_program(&session.db, session.ws, *file) {
-            Ok(output) => output.clone(),
-            Err(errors) => {
-                let messages: Vec<String> = errors.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
-                out.push(broken(format!("the pack does not build:\n  {}", messages.join("\n  "))));
-                continue;
-            }
-        };
-        let program = match glass_runtime::verify(&output.bytes) {
-            Ok(p) => p,
-            Err(e) => {
-                out.push(broken(format!("the verifier refused the compiled pack (a compiler bug): {e}")));
-                continue;
-            }
-        };
-        let jit = match engine {
-            Engine::Interp => None,
-            Engine::Jit | Engine::Both => match Jit::compile(&program) {
-                Ok(compiled) => Some(compiled),
-                Err(e) => {
-                    out.push(broken(format!("the JIT cannot compile the pack: {e}")));
-                    continue;
-                }
-            },
-        };
-        let scope = glass_compiler::db::pack_scope(&session.db, session.ws, *file);
-        let pack = Pack { scope: &scope, program: &program, symbols: &output.symbols };
-        let text = input.text.as_str();
-        let tests = tests
-            .iter()
-            .map(|t| {
-                let (run, disagreement) = match (&jit, engine) {
-                    (Some(jit), Engine::Jit) => (harness::run_test(&pack, &t.test, jit), None),
-                    (Some(jit), Engine::Both) => {
-                        let interp = harness::run_test(&pack, &t.test, Interpreter);
-                        let native = harness::run_test(&pack, &t.test, jit);
-                        let disagreement = disagreement(&pack, &interp, &native);
-                        (interp, disagreement)
-                    }
-                    _ => (harness::run_test(&pack, &t.test, Interpreter), None),
-                };
-                let failure = match (run.passed(), disagreement) {
-                    (true, None) => None,
-                    (true, Some(d)) => Some(d),
-                    (false, d) => Some(explain_failure(&pack, text, t, &run) + &d.unwrap_or_default()),
-                };
-                Outcome { name: t.test.name.clone(), location: harness::location(&path, t), failure }
-            })
-            .collect();
-        out.push(FileOutcome { path, tests });
+        for target in targets {
+            out.extend(run_pack(session, input, *file, *target, engine));
+        }
     }
     out
+}
+
+/// The tests of one pack for one target, or `None` when it has none.
+fn run_pack(
+    session: &Session,
+    input: &Input,
+    file: SourceFile,
+    target: Target<'_>,
+    engine: Engine,
+) -> Option<FileOutcome> {
+    let db = &session.db;
+    let tests = pack_tests_in(db, session.ws, file, target);
+    if tests.is_empty() {
+        return None;
+    }
+    let path = input.path.clone();
+    let product = (!target.products(db).is_empty()).then(|| target.label(db));
+    let broken = |reason: String| FileOutcome {
+        path: path.clone(),
+        product: product.clone(),
+        tests: vec![Outcome { name: "(the pack)".into(), location: path.clone(), failure: Some(reason) }],
+    };
+    let output = match pack_program_in(db, session.ws, file, target) {
+        Ok(output) => output.clone(),
+        Err(errors) => {
+            let messages: Vec<String> = errors.iter().map(|d| format!("{}: {}", d.code, d.message)).collect();
+            return Some(broken(format!("the pack does not build:\n  {}", messages.join("\n  "))));
+        }
+    };
+    let program = match glass_runtime::verify(&output.bytes) {
+        Ok(p) => p,
+        Err(e) => return Some(broken(format!("the verifier refused the compiled pack (a compiler bug): {e}"))),
+    };
+    let jit = match engine {
+        Engine::Interp => None,
+        Engine::Jit | Engine::Both => match Jit::compile(&program) {
+            Ok(compiled) => Some(compiled),
+            Err(e) => return Some(broken(format!("the JIT cannot compile the pack: {e}"))),
+        },
+    };
+    let scope = glass_compiler::db::pack_scope_in(db, session.ws, file, target);
+    let pack = Pack { scope: &scope, program: &program, symbols: &output.symbols };
+    let text = input.text.as_str();
+    let tests = tests
+        .iter()
+        .map(|t| {
+            let (run, disagreement) = match (&jit, engine) {
+                (Some(jit), Engine::Jit) => (harness::run_test(&pack, &t.test, jit), None),
+                (Some(jit), Engine::Both) => {
+                    let interp = harness::run_test(&pack, &t.test, Interpreter);
+                    let native = harness::run_test(&pack, &t.test, jit);
+                    let disagreement = disagreement(&pack, &interp, &native);
+                    (interp, disagreement)
+                }
+                _ => (harness::run_test(&pack, &t.test, Interpreter), None),
+            };
+            let failure = match (run.passed(), disagreement) {
+                (true, None) => None,
+                (true, Some(d)) => Some(d),
+                (false, d) => Some(explain_failure(&pack, text, t, &run) + &d.unwrap_or_default()),
+            };
+            Outcome { name: t.test.name.clone(), location: harness::location(&path, t), failure }
+        })
+        .collect();
+    Some(FileOutcome { path, product, tests })
 }
 
 /// Where the JIT's trace leaves the interpreter's, if it does: the engines must agree exactly.
@@ -199,7 +225,7 @@ pub fn print(results: &[FileOutcome], out: &mut impl std::io::Write) -> std::io:
     let (mut passed, mut failed) = (0, 0);
     for file in results {
         let n = file.tests.len();
-        writeln!(out, "\nrunning {n} test{} in {}", if n == 1 { "" } else { "s" }, file.path)?;
+        writeln!(out, "\nrunning {n} test{} in {}", if n == 1 { "" } else { "s" }, file.title())?;
         for t in &file.tests {
             let status = if t.failure.is_some() { "FAILED" } else { "ok" };
             writeln!(out, "test {} ... {status}", t.name)?;
@@ -208,7 +234,8 @@ pub fn print(results: &[FileOutcome], out: &mut impl std::io::Write) -> std::io:
         if !failures.is_empty() {
             writeln!(out, "\nfailures:\n")?;
             for t in &failures {
-                writeln!(out, "---- {} ({}) ----", t.name, t.location)?;
+                let product = file.product.as_ref().map(|p| format!(", for {p}")).unwrap_or_default();
+                writeln!(out, "---- {} ({}{product}) ----", t.name, t.location)?;
                 writeln!(out, "{}", t.failure.as_deref().unwrap_or(""))?;
             }
         }
@@ -226,7 +253,7 @@ pub fn print(results: &[FileOutcome], out: &mut impl std::io::Write) -> std::io:
 pub fn junit(results: &[FileOutcome]) -> String {
     let mut report = Report::new("glassc test");
     for file in results {
-        let mut suite = TestSuite::new(file.path.as_str());
+        let mut suite = TestSuite::new(file.title());
         for t in &file.tests {
             let status = match &t.failure {
                 None => TestCaseStatus::success(),

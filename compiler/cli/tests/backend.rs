@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use glass_compiler::build::{is_pack, pack_program};
+use glass_compiler::build::{build_targets, is_pack, pack_program_in};
 use glassc::inputs;
 use glassc::session::Session;
 use glassc::testing;
@@ -30,23 +30,37 @@ fn example_packs() -> Vec<PathBuf> {
     packs
 }
 
-/// The compiled program of one pack file, with its source text.
-fn compile(pack: &Path) -> (Vec<u8>, String) {
+/// A compiled program, and the product it is for when the pack is written for a family.
+type Program = (Option<String>, Vec<u8>);
+
+/// The compiled programs of one pack file (one per product for a pack written for a family,
+/// with the product's name), and its source text.
+fn compile(pack: &Path) -> (Vec<Program>, String) {
     let session = Session::new(inputs::load(&[pack.to_path_buf()], &[]).expect("load"));
     let (input, file) = &session.files[0];
     let file = file.expect("text");
     assert!(is_pack(&session.db, file));
-    let output = pack_program(&session.db, session.ws, file).as_ref().unwrap_or_else(|e| panic!("{e:?}")).clone();
-    (output.bytes.clone(), input.text.clone())
+    let programs = build_targets(&session.db, session.ws, file)
+        .into_iter()
+        .map(|target| {
+            let output = pack_program_in(&session.db, session.ws, file, target);
+            let product = (!target.products(&session.db).is_empty()).then(|| target.label(&session.db));
+            (product, output.as_ref().unwrap_or_else(|e| panic!("{e:?}")).bytes.clone())
+        })
+        .collect();
+    (programs, input.text.clone())
 }
 
 #[test]
 fn example_packs_disassemble_as_recorded() {
     for pack in example_packs() {
-        let (bytes, source) = compile(&pack);
-        let program = glass_runtime::verify(&bytes).expect("the verifier accepts compiled packs");
-        let name = pack.parent().and_then(|p| p.file_name()).expect("pack folder").to_string_lossy().into_owned();
-        insta::assert_snapshot!(format!("disasm-{name}"), testing::listing(&program, Some(&source)));
+        let (programs, source) = compile(&pack);
+        for (product, bytes) in programs {
+            let program = glass_runtime::verify(&bytes).expect("the verifier accepts compiled packs");
+            let name = pack.parent().and_then(|p| p.file_name()).expect("pack folder").to_string_lossy().into_owned();
+            let name = product.map_or(name.clone(), |p| format!("{name}-{p}"));
+            insta::assert_snapshot!(format!("disasm-{name}"), testing::listing(&program, Some(&source)));
+        }
     }
 }
 
@@ -54,20 +68,23 @@ fn example_packs_disassemble_as_recorded() {
 fn example_tests_all_pass_and_every_pack_has_ten_rules_and_tests() {
     let session = Session::new(inputs::load(&[repo().join("examples")], &[]).expect("examples"));
     let results = testing::run_all(&session, glassc::harness::Engine::Both);
-    assert_eq!(results.len(), example_packs().len(), "every pack has tests");
+    let mut tested: Vec<&str> = results.iter().map(|r| r.path.as_str()).collect();
+    tested.dedup();
+    assert_eq!(tested.len(), example_packs().len(), "every pack has tests");
     for file in &results {
         let failures: Vec<_> = file.tests.iter().filter_map(|t| t.failure.as_ref().map(|f| (&t.name, f))).collect();
         assert!(failures.is_empty(), "{}: {failures:#?}", file.path);
         assert!(file.tests.len() >= 10, "{} has only {} tests", file.path, file.tests.len());
     }
     for pack in example_packs() {
-        let (bytes, _) = compile(&pack);
-        let program = glass_runtime::verify(&bytes).expect("verifies");
-        assert!(
-            program.count(glass_runtime::format::Section::Rules) >= 10,
-            "{} has fewer than 10 rules",
-            pack.display()
-        );
+        for (_, bytes) in compile(&pack).0 {
+            let program = glass_runtime::verify(&bytes).expect("verifies");
+            assert!(
+                program.count(glass_runtime::format::Section::Rules) >= 10,
+                "{} has fewer than 10 rules",
+                pack.display()
+            );
+        }
     }
 }
 
@@ -109,6 +126,81 @@ fn a_failing_test_shows_both_traces_and_exits_1() {
     let xml = std::fs::read_to_string(&junit).expect("junit written");
     assert!(xml.contains("tests=\"2\"") && xml.contains("failures=\"1\""), "{xml}");
     assert!(xml.contains("<failure") && xml.contains("Watch out"), "{xml}");
+}
+
+/// A family of bands and two products that differ in `buzz`'s default strength.
+const FAMILY: &str = "family bands {
+  device band
+  state battery: Percent
+  action buzz(strength: Percent = 50%)
+}
+
+profile band-plain implements bands {
+  device band
+  state battery: Percent
+  action buzz(strength: Percent = 50%)
+}
+
+profile band-pro implements bands {
+  device band
+  state battery: Percent
+  action buzz(strength: Percent = 80%) takes 2 s
+}
+";
+
+/// A scratch pack beside a `profiles` folder holding [`FAMILY`].
+fn family_dir(name: &str, pack: &str) -> PathBuf {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("profiles")).expect("profiles dir");
+    std::fs::write(dir.join("profiles/bands.glass"), FAMILY).expect("profiles");
+    std::fs::write(dir.join("pack.glass"), pack).expect("pack");
+    dir
+}
+
+#[test]
+fn a_pack_for_a_family_is_tested_and_built_for_each_product() {
+    let dir = family_dir(
+        "family",
+        "use bands\n\non battery below 10%: buzz\n\n\
+         test \"a low battery buzzes at half strength\" {\n  set battery = 50%\n  at 1 s: set battery = 5%\n  \
+         expect buzz(strength: 50%)\n}\n",
+    );
+    let pack = dir.join("pack.glass");
+    let out = glassc(&["test", pack.to_str().unwrap()]);
+    let stdout = String::from_utf8(out.stdout).expect("utf-8").replace(dir.to_str().unwrap(), "DIR");
+    // The default differs on band-pro, so the test fails there and only there.
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("running 1 test in DIR/pack.glass for band-plain"), "{stdout}");
+    assert!(
+        stdout.contains("---- a low battery buzzes at half strength (DIR/pack.glass:5, for band-pro) ----"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("1 passed, 1 failed"), "{stdout}");
+
+    let out = glassc(&["build", pack.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for product in ["band-plain", "band-pro"] {
+        let built = std::fs::read(dir.join(format!("pack.{product}.gbc"))).expect("one program per product");
+        glass_runtime::verify(&built).expect("verifies");
+    }
+    let out = glassc(&["disasm", pack.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("choose one with `--product` (band-plain, band-pro)"));
+    let out = glassc(&["disasm", pack.to_str().unwrap(), "--product", "band-pro"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_pack_for_a_family_without_products_is_not_built() {
+    let dir = scratch("lonely-family");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let pack = dir.join("pack.glass");
+    std::fs::write(&pack, "family bands {\n  device band\n  state battery: Percent\n  action buzz\n}\n\nuse bands\n\non battery below 10%: buzz\n")
+        .expect("pack");
+    let out = glassc(&["build", pack.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("W0305") && stderr.contains("E0503") && stderr.contains("no product"), "{stderr}");
 }
 
 #[test]
@@ -213,7 +305,8 @@ impl glass_runtime::Host for Ignore {
 
 #[test]
 fn the_benchmark_workload_builds_with_sixteen_rules() {
-    let (bytes, _) = compile(&repo().join("compiler/cli/benches/workload/pack.glass"));
+    let (mut programs, _) = compile(&repo().join("compiler/cli/benches/workload/pack.glass"));
+    let (_, bytes) = programs.remove(0);
     let program = glass_runtime::verify(&bytes).expect("verifies");
     assert_eq!(program.count(glass_runtime::format::Section::Rules), 16);
 }

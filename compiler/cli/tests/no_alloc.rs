@@ -6,7 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
-use glass_compiler::build::pack_program;
+use glass_compiler::build::{build_targets, pack_program_in};
 use glass_runtime::format::Section;
 use glass_runtime::runtime::{Host, Origin, Runtime, Value};
 use glassc::inputs;
@@ -52,18 +52,21 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn compile(pack: &Path) -> Vec<u8> {
+/// The programs of a pack: one per product for a pack written for a family.
+fn compile(pack: &Path) -> Vec<Vec<u8>> {
     let session = Session::new(inputs::load(&[pack.to_path_buf()], &[]).expect("load"));
     let file = session.files[0].1.expect("text");
-    pack_program(&session.db, session.ws, file).as_ref().expect("builds").bytes.clone()
+    build_targets(&session.db, session.ws, file)
+        .into_iter()
+        .map(|t| pack_program_in(&session.db, session.ws, file, t).as_ref().expect("builds").bytes.clone())
+        .collect()
 }
 
 #[test]
 fn compiled_packs_allocate_nothing_per_event() {
     let mut packs = inputs::glass_files(&[repo().join("examples/packs")]).expect("packs");
     packs.push(repo().join("compiler/cli/benches/workload/pack.glass"));
-    for pack in packs {
-        let bytes = compile(&pack);
+    for (pack, bytes) in packs.iter().flat_map(|pack| compile(pack).into_iter().map(move |bytes| (pack, bytes))) {
         let program = glass_runtime::verify(&bytes).expect("verifies");
         let mut runtime = Box::new(Runtime::<'_, 16, 64, 64, 128>::new(&program, 0).expect("fits"));
         let mut host = Tally(0);

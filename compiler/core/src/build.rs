@@ -2,15 +2,19 @@
 //! the checking queries of `db`.
 //!
 //! ```text
-//!   pack_program(ws, file)   file_diagnostics clean? then every rule_ir → codegen::generate
-//!   pack_tests(ws, file)     every test lowered to ir::Test
+//!   pack_program_in(ws, file, target)   file_diagnostics clean? then every rule → codegen::generate
+//!   pack_tests_in(ws, file, target)     every test lowered to ir::Test
 //! ```
+//!
+//! A pack for a family is built and tested once per product (`db::pack_targets`); any other
+//! pack, as written (`pack_program`, `pack_tests`).
 
 use std::sync::Arc;
 
 use crate::codegen::{self, RuleSites, RuleSource};
+use crate::codes;
 use crate::db::{
-    SourceFile, Workspace, check_item, file_diagnostics, file_items, has_errors, pack_scope, parse_item, rule_ir,
+    SourceFile, Target, Workspace, check_item_in, file_diagnostics, file_items, has_errors, pack_scope_in, parse_item,
 };
 use crate::diagnostic::Diagnostic;
 use crate::ir;
@@ -25,18 +29,22 @@ pub fn is_pack(db: &dyn salsa::Database, file: SourceFile) -> bool {
 /// The pack compiled, or the errors that stop it: the file's own errors first (nothing is
 /// compiled from a pack that does not check), then the runtime's limits.
 #[salsa::tracked(returns(ref))]
-pub fn pack_program(
-    db: &dyn salsa::Database,
+pub fn pack_program_in<'db>(
+    db: &'db dyn salsa::Database,
     ws: Workspace,
     file: SourceFile,
+    target: Target<'db>,
 ) -> Result<Arc<codegen::Output>, Vec<Diagnostic>> {
     let diagnostics = file_diagnostics(db, ws, file);
     if has_errors(diagnostics) {
         return Err(diagnostics.iter().filter(|d| d.is_error()).cloned().collect());
     }
+    let scope = pack_scope_in(db, ws, file, target);
+    if let Some(family) = scope.profiles.iter().find(|p| p.family) {
+        return Err(vec![no_product(db, file, &family.name)]);
+    }
     // A profile with errors lowers with error types, which codegen cannot encode: a pack is built
     // only against profiles that check clean too (their errors are in their own files).
-    let scope = pack_scope(db, ws, file);
     let mut profile_files: Vec<SourceFile> = Vec::new();
     for profile in &scope.profiles {
         let declaring = ws.files(db).iter().find(|f| **f.path(db) == *profile.origin.file);
@@ -55,7 +63,7 @@ pub fn pack_program(
     let mut rules = Vec::new();
     for item in file_items(db, file) {
         if let (Some(rule), ItemKind::Rule(decl)) =
-            (rule_ir(db, ws, file, item.text), &parse_item(db, item.text).item.kind)
+            (check_item_in(db, ws, file, item.text, target).rule.clone(), &parse_item(db, item.text).item.kind)
         {
             rules.push((rule, lines.line_of(item.offset), RuleSites::of(decl).shifted(item.offset)));
         }
@@ -63,6 +71,40 @@ pub fn pack_program(
     let sources: Vec<RuleSource<'_>> =
         rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: *sites }).collect();
     codegen::generate(&scope, &sources).map(Arc::new)
+}
+
+/// What a pack is built for: each product in its families' place for a pack written for
+/// families, else the pack as written.
+pub fn build_targets(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Target<'_>> {
+    match crate::db::pack_targets(db, ws, file).as_slice() {
+        [] => vec![Target::written(db)],
+        targets => targets.to_vec(),
+    }
+}
+
+/// The pack as written, compiled: a pack for a family is compiled per product instead.
+pub fn pack_program(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+) -> &Result<Arc<codegen::Output>, Vec<Diagnostic>> {
+    pack_program_in(db, ws, file, Target::written(db))
+}
+
+/// A family has no bytecode of its own: its products' profiles say what each event and action is.
+fn no_product(db: &dyn salsa::Database, file: SourceFile, family: &str) -> Diagnostic {
+    let span = crate::db::file_decls(db, file)
+        .iter()
+        .find_map(|item| match &parse_item(db, item.text).item.kind {
+            ItemKind::Use(names) => names.iter().find(|n| n.node == family).map(|n| n.span.shift(item.offset)),
+            _ => None,
+        })
+        .unwrap_or_default();
+    Diagnostic::error(codes::NO_PRODUCT, format!("the pack is for the family `{family}`, and no product was chosen"), span)
+        .with_label_message("a family, not a product")
+        .with_help(format!(
+            "a pack for a family is built for each product that implements it; pass the profiles that say `implements {family}`"
+        ))
 }
 
 /// A test of the pack, resolved, with where it is.
@@ -76,14 +118,19 @@ pub struct PackTest {
 
 /// The tests of a pack that checks clean, in source order.
 #[salsa::tracked(returns(ref))]
-pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<PackTest> {
-    let scope = pack_scope(db, ws, file);
+pub fn pack_tests_in<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    target: Target<'db>,
+) -> Vec<PackTest> {
+    let scope = pack_scope_in(db, ws, file, target);
     let mut lines = Lines::new(file.text(db));
     let mut tests = Vec::new();
     for item in file_items(db, file) {
         let parsed = parse_item(db, item.text);
         let ItemKind::Test(decl) = &parsed.item.kind else { continue };
-        let checked = check_item(db, ws, file, item.text);
+        let checked = check_item_in(db, ws, file, item.text, target);
         if !parsed.errors.is_empty() || has_errors(&checked.diagnostics) {
             continue;
         }
@@ -96,6 +143,11 @@ pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> 
         }
     }
     tests
+}
+
+/// The tests of the pack as written.
+pub fn pack_tests(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> &Vec<PackTest> {
+    pack_tests_in(db, ws, file, Target::written(db))
 }
 
 fn item_span(offset: u32, text: &str) -> Span {

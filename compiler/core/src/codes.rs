@@ -252,7 +252,13 @@ things. Use the profile of the product the pack is for; a pack for another produ
 product's profile.
 
     use xiaomi-ai-glasses, ray-ban-meta     # error: both describe `glasses`
-    use xiaomi-ai-glasses, xiaomi-car       # fine: the glasses and the car";
+    use xiaomi-ai-glasses, xiaomi-car       # fine: the glasses and the car
+
+A pack for several products of one kind uses their family instead, and is checked, built and
+tested for each product that implements it:
+
+    use glasses                             # every profile that says `implements glasses`
+    use glasses, ray-ban-meta               # error: the family and one of its products";
 
     UNKNOWN_TYPE = "E0113", "unknown type",
 "The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum
@@ -449,6 +455,40 @@ mW, a maximum rate of zero.";
     PROFILE_DUPLICATE = "E0501", "profile defined twice",
 "Two files define a profile with the same name. Profile names must be unique among the files given
 to the compiler.";
+
+    FAMILY_NOT_IMPLEMENTED = "E0502", "profile unlike the family it implements",
+"A profile says it implements a family (`profile ray-ban-meta implements glasses`), so a pack
+written for the family runs on it; for that, the product must have every state, event and action
+of the family, in the same capability, with the same types and units:
+
+    family glasses {
+      device glasses
+      state worn: Bool
+      capability audio {
+        action say(message: Text)
+      }
+    }
+
+    profile my-glasses implements glasses {
+      device glasses
+      state worn: Bool
+      action say(message: Text)       # error: the family's `say` is in `capability audio`
+    }
+
+A product may have more than the family: more members, more values in an enum, more parameters
+if each has a default. It may raise an event less often than the family's `max`, never more, and
+an action needs the same permission (`privacy`) as in the family.";
+
+    FAMILY_WITHOUT_PRODUCTS = "W0305", "family that no product implements",
+"The pack is written for a family, but no profile given to the compiler implements it, so the
+pack is checked against the family alone and cannot be built or tested: there is no product to
+build it for. Pass the products' profiles too, or add `implements FAMILY` to them.";
+
+    NO_PRODUCT = "E0503", "pack for a family built without a product",
+"A pack written for a family (`use glasses`) is compiled once for each product that implements
+it, because each product's profile says what its events and actions are on the device. None of
+the profiles given to the compiler implements the family, so there is nothing to build: pass the
+products' profiles, each declared with `implements FAMILY`.";
 
     RUNTIME_LIMIT = "E0600", "rule beyond the runtime's limits",
 "The rule is valid glass, but the on-glasses runtime cannot run it: it keeps fixed-size tables so

@@ -149,31 +149,103 @@ pub struct ScopeResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Which product stands for each family a pack uses (`(family, product)`, by family name): the
+/// pack as written has none, and is checked against the families themselves; a pack for a family
+/// is also checked, built and tested with each product in its family's place (see `family`).
+#[salsa::interned(debug)]
+pub struct Target<'db> {
+    #[returns(ref)]
+    pub products: Vec<(String, String)>,
+}
+
+impl<'db> Target<'db> {
+    /// The pack as written.
+    pub fn written(db: &'db dyn salsa::Database) -> Self {
+        Target::new(db, Vec::new())
+    }
+
+    /// The products, for people: `ray-ban-meta`, or `ray-ban-meta, meta-ai-phone`.
+    pub fn label(self, db: &'db dyn salsa::Database) -> String {
+        self.products(db).iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
 #[salsa::tracked(returns(ref))]
-pub fn pack_scope_result(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> ScopeResult {
+pub fn pack_scope_result_in<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    target: Target<'db>,
+) -> ScopeResult {
     let decls: Vec<(u32, &ItemKind)> =
         file_decls(db, file).iter().map(|item| (item.offset, &parse_item(db, item.text).item.kind)).collect();
-    let (scope, diagnostics) = check::build_scope(&decls, &profile_index(db, ws).by_name);
+    let (scope, diagnostics) = check::build_scope(&decls, &profile_index(db, ws).by_name, target.products(db));
     ScopeResult { scope: Arc::new(scope), diagnostics }
+}
+
+/// The scope of the pack as written, and what is wrong with its declarations.
+pub fn pack_scope_result(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> &ScopeResult {
+    pack_scope_result_in(db, ws, file, Target::written(db))
 }
 
 /// The scope alone: when a change leaves it equal, salsa backdates it and no rule is re-checked.
 #[salsa::tracked(returns(clone))]
-pub fn pack_scope(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Arc<Scope> {
-    pack_scope_result(db, ws, file).scope.clone()
+pub fn pack_scope_in<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    target: Target<'db>,
+) -> Arc<Scope> {
+    pack_scope_result_in(db, ws, file, target).scope.clone()
 }
 
-/// Resolves and typechecks one rule or test. Spans are relative to the item. A rule that checks
-/// is lowered, and the runtime limits it exceeds are reported here too (E0600), so `glassc check`
-/// and editors see them without compiling the pack, at no extra query per rule.
+/// The scope of the pack as written.
+pub fn pack_scope(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Arc<Scope> {
+    pack_scope_in(db, ws, file, Target::written(db))
+}
+
+/// The products a pack for families stands for: one target per way of choosing a product for
+/// each family it uses (none for a pack that uses no family).
 #[salsa::tracked(returns(ref))]
-pub fn check_item<'db>(
+pub fn pack_targets(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Target<'_>> {
+    let scope = pack_scope(db, ws, file);
+    let profiles = &profile_index(db, ws).by_name;
+    let mut choices: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    let mut any = false;
+    for family in scope.profiles.iter().filter(|p| p.family) {
+        any = true;
+        let products: Vec<&str> =
+            crate::family::implementers(profiles, &family.name).map(|p| p.name.as_str()).collect();
+        choices = choices
+            .iter()
+            .flat_map(|chosen| {
+                products.iter().map(move |p| {
+                    let mut next = chosen.clone();
+                    next.push((family.name.clone(), p.to_string()));
+                    next
+                })
+            })
+            .collect();
+    }
+    if !any {
+        return Vec::new();
+    }
+    choices.into_iter().map(|products| Target::new(db, products)).collect()
+}
+
+/// Resolves and typechecks one rule or test against the scope of `target`. Spans are relative
+/// to the item. A rule that checks is lowered, and the runtime limits it exceeds are reported
+/// here too (E0600), so `glassc check` and editors see them without compiling the pack, at no
+/// extra query per rule.
+#[salsa::tracked(returns(ref))]
+pub fn check_item_in<'db>(
     db: &'db dyn salsa::Database,
     ws: Workspace,
     file: SourceFile,
     item: ItemText<'db>,
+    target: Target<'db>,
 ) -> ItemCheck {
-    let scope = pack_scope(db, ws, file);
+    let scope = pack_scope_in(db, ws, file, target);
     let parsed = parse_item(db, item);
     let mut checked = check::check_item(&scope, &parsed.item.kind);
     if let ItemKind::Rule(decl) = &parsed.item.kind
@@ -188,6 +260,16 @@ pub fn check_item<'db>(
         }
     }
     checked
+}
+
+/// One rule or test of the pack as written, checked.
+pub fn check_item<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    item: ItemText<'db>,
+) -> &'db ItemCheck {
+    check_item_in(db, ws, file, item, Target::written(db))
 }
 
 /// The resolved form of a rule that checked without errors (`None` for other items or errors).
@@ -285,6 +367,13 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     let index = profile_index(db, ws);
     out.extend(index.duplicates.iter().filter(|(f, _)| f == path).map(|(_, d)| d.clone()));
     out.extend(file_profiles(db, file).profiles.iter().filter_map(|p| unknown_via(p, index)));
+    out.extend(
+        file_profiles(db, file)
+            .profiles
+            .iter()
+            .filter(|p| !p.family)
+            .flat_map(|p| crate::family::conformance(p, &index.by_name)),
+    );
     if is_pack {
         let result = pack_scope_result(db, ws, file);
         out.extend(result.diagnostics.iter().cloned());
@@ -318,6 +407,11 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
             .map(|i| i.offset)
             .collect();
         uncertain_event_fixes(&mut out, &pack_scope(db, ws, file), file.text(db), &rules, items, &reacts_to);
+        // A pack for a family that checks is checked for each of its products too.
+        if !broken && !has_errors(&pack_scope_result(db, ws, file).diagnostics) {
+            let found = product_diagnostics(db, ws, file, &out);
+            out.extend(found);
+        }
     }
     out.sort_by_key(|d| (d.primary.span.start, d.primary.span.end));
     if out.len() > MAX_DIAGNOSTICS_PER_FILE {
@@ -331,6 +425,80 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
         );
     }
     out
+}
+
+/// What checking a pack for families finds with each product in its family's place that
+/// checking it against the families did not (`written`): a name two members of one product
+/// answer to, a constant out of one product's range. Each is reported once, for the products it
+/// holds for, with a label at each product's `implements`.
+fn product_diagnostics(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    file: SourceFile,
+    written: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let targets = pack_targets(db, ws, file);
+    if targets.is_empty() {
+        return Vec::new();
+    }
+    let index = profile_index(db, ws);
+    let items = file_items(db, file);
+    // Each new diagnostic, and the products it was found for, in the order first found.
+    let mut found: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    for target in targets {
+        let mut diags: Vec<Diagnostic> = pack_scope_result_in(db, ws, file, *target).diagnostics.clone();
+        for item in items {
+            if matches!(parse_item(db, item.text).item.kind, ItemKind::Rule(_) | ItemKind::Test(_)) {
+                let checked = check_item_in(db, ws, file, item.text, *target);
+                diags.extend(checked.diagnostics.iter().map(|d| d.clone().shifted(item.offset)));
+            }
+        }
+        for d in diags.into_iter().filter(|d| !written.contains(d)) {
+            let products = target.products(db).iter().map(|(_, p)| p.as_str());
+            match found.iter_mut().find(|(f, _)| *f == d) {
+                Some((_, those)) => those.extend(products),
+                None => found.push((d, products.collect())),
+            }
+        }
+    }
+    found
+        .into_iter()
+        .map(|(mut d, mut products)| {
+            products.sort_unstable();
+            products.dedup();
+            let names: Vec<String> = products.iter().map(|p| format!("`{p}`")).collect();
+            let names = match names.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, init)) => format!("{} and {last}", init.join(", ")),
+                None => String::new(),
+            };
+            d.message = format!("for {names}: {}", d.message);
+            // A fix made against one product may break the pack on the others.
+            d.fix = None;
+            // A product unlike its family is where the fault is, not the pack.
+            let unlike: Vec<&ProfileModel> = products
+                .iter()
+                .filter_map(|p| index.by_name.get(*p))
+                .filter(|p| !crate::family::conformance(p, &index.by_name).is_empty())
+                .map(|p| &**p)
+                .collect();
+            if let [p, ..] = unlike.as_slice() {
+                let families: Vec<String> = p.implements.iter().map(|(f, _)| format!("`{f}`")).collect();
+                d.help = Some(format!(
+                    "`{}` does not have everything of {} it says it implements (E0502 in its profile): complete its profile, or remove its `implements`",
+                    p.name,
+                    families.join(", ")
+                ));
+            }
+            for product in products {
+                let Some(p) = index.by_name.get(product) else { continue };
+                for (family, at) in &p.implements {
+                    d = d.with_secondary_in(at.file.clone(), at.span, format!("`{product}` implements `{family}` here"));
+                }
+            }
+            d
+        })
+        .collect()
 }
 
 /// An unknown event's fix (E0101) renames it to the one event it is certainly a typo of

@@ -275,8 +275,14 @@ impl Builder<'_> {
                 self.block(head, span, open, &steps, gap)
             }
             ItemKind::Profile(p) => {
-                let head = format!("profile {}{} {{", p.name.node, doc_suffix(&p.doc));
-                let after = p.doc.as_ref().map_or(p.name.span, |d| d.span);
+                let keyword = if p.family { "family" } else { "profile" };
+                let implements = match p.implements.as_slice() {
+                    [] => String::new(),
+                    families => format!(" implements {}", names_list(families)),
+                };
+                let head = format!("{keyword} {}{implements}{} {{", p.name.node, doc_suffix(&p.doc));
+                let last = p.implements.iter().map(|n| n.span).chain(p.doc.as_ref().map(|d| d.span));
+                let after = last.max_by_key(|s| s.end).unwrap_or(p.name.span);
                 let open = self.open_brace(self.abs(after).end);
                 self.members(head, span, open, &p.members, 0, gap)
             }

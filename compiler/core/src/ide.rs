@@ -28,6 +28,10 @@ pub fn resolve_at(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             let n = names.iter().find(|n| n.span.contains(relative))?;
             Some((n.span.shift(item.offset), Resolved::Profile(n.node.clone())))
         }
+        ItemKind::Profile(p) => {
+            let n = p.implements.iter().find(|n| n.span.contains(relative))?;
+            Some((n.span.shift(item.offset), Resolved::Profile(n.node.clone())))
+        }
         _ => None,
     }
 }
@@ -38,8 +42,10 @@ pub fn hover(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: 
     let scope = pack_scope(db, ws, file);
     let text = match resolved {
         Resolved::Profile(name) => {
-            let p = profile_index(db, ws).by_name.get(&name)?.clone();
-            let mut s = format!("**profile** `{}` — device `{}`", p.name, p.device.name);
+            let profiles = &profile_index(db, ws).by_name;
+            let p = profiles.get(&name)?.clone();
+            let kind = if p.family { "family" } else { "profile" };
+            let mut s = format!("**{kind}** `{}` — device `{}`", p.name, p.device.name);
             push_doc(&mut s, p.doc.as_deref());
             s.push_str(&format!(
                 "\n\n{} events, {} states, {} actions",
@@ -47,6 +53,20 @@ pub fn hover(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: 
                 p.states.len(),
                 p.actions.len()
             ));
+            if p.family {
+                let products: Vec<String> =
+                    crate::family::implementers(profiles, &p.name).map(|q| format!("`{}`", q.name)).collect();
+                s.push_str(&match products.as_slice() {
+                    [] => "\n\nNo profile implements it yet.".to_string(),
+                    _ => format!(
+                        "\n\nImplemented by {}: a pack for it is checked, built and tested for each.",
+                        products.join(", ")
+                    ),
+                });
+            } else if !p.implements.is_empty() {
+                let families: Vec<String> = p.implements.iter().map(|(f, _)| format!("`{f}`")).collect();
+                s.push_str(&format!("\n\nImplements {}.", families.join(", ")));
+            }
             s
         }
         Resolved::Target(target) => describe(&scope, &target)?,
@@ -73,6 +93,14 @@ const KEYWORD_DOCS: &[(&str, &str)] = &[
         "`if C { ACTIONS } else if C2 { ACTIONS } else { ACTIONS }`: runs the first branch whose condition holds when the rule runs (§8)",
     ),
     ("else", "`else if C { ACTIONS }` or `else { ACTIONS }`: what runs when no branch before it applied (§8)"),
+    (
+        "family",
+        "`family NAME { MEMBERS }`: what every product of a kind has; a pack that uses it runs on every profile that says `implements NAME` (§13.2)",
+    ),
+    (
+        "implements",
+        "`profile NAME implements FAMILY`: this product has every member of the family, so packs for the family run on it (§13.2)",
+    ),
     (
         "matches",
         "`TEXT matches \"hey glass\"`: the two texts have the same words, case, spaces and punctuation aside (`\"Hey, Glass!\"` matches); `==` compares them exactly (§6)",

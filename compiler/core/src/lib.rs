@@ -10,6 +10,7 @@ pub mod codegen;
 pub mod codes;
 pub mod db;
 pub mod diagnostic;
+pub mod family;
 pub mod fmt;
 pub mod ide;
 pub mod ir;

@@ -147,6 +147,12 @@ pub struct NamedDef {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProfileModel {
     pub name: String,
+    /// A family (`family glasses { ... }`): what every product of a kind has. A pack that uses
+    /// it is checked against it and against every profile that implements it.
+    pub family: bool,
+    /// The families this product says it implements (`profile p implements glasses`), with
+    /// where each is named.
+    pub implements: Vec<(String, Origin)>,
     pub doc: Option<String>,
     pub origin: Origin,
     pub device: DeviceDef,
@@ -207,8 +213,13 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
     };
     let dev = device.name.clone();
 
+    if decl.family {
+        family_only(decl, &members, &mut cx);
+    }
     let mut model = ProfileModel {
         name: decl.name.node.clone(),
+        family: decl.family,
+        implements: decl.implements.iter().map(|n| (n.node.clone(), origin(n.span))).collect(),
         doc: decl.doc.as_ref().map(|d| d.node.clone()),
         origin: origin(decl.name.span),
         device,
@@ -327,6 +338,47 @@ pub fn lower_profile(decl: &ProfileDecl, file: &Arc<str>, offset: u32) -> (Profi
     cx.check_duplicates(&members);
     cx.add_link_members(&mut model);
     (model, cx.diags)
+}
+
+/// A family says what every product of a kind has, not how one product does it: a product's
+/// processors, and what its actions cost, take and run on, belong in its own profile (E0500).
+fn family_only(decl: &ProfileDecl, members: &[(Option<&ast::Name>, &ast::Member)], cx: &mut Lowering) {
+    let mut report = |span: Span, what: &str, help: &str| {
+        cx.error(
+            Diagnostic::error(codes::PROFILE_BAD_MEMBER, format!("a family does not say {what}"), span)
+                .with_label_message("each product's own")
+                .with_help(help.to_string()),
+        )
+    };
+    if let Some(first) = decl.implements.first() {
+        let span = decl.implements.iter().fold(first.span, |s, n| s.to(n.span));
+        report(
+            span,
+            "which families it implements",
+            "a family lists what its products have; the products' profiles say `implements` instead",
+        );
+    }
+    for (_, m) in members {
+        match &m.kind {
+            MemberKind::Processor { .. } => report(
+                m.span,
+                "which processors a product has",
+                "move the `processor` line to the profiles of the products that have it",
+            ),
+            MemberKind::Action { clauses, .. } => {
+                for clause in clauses {
+                    let (span, what) = match clause {
+                        ActionClause::Cost(n, unit) => (n.span.to(unit.span), "what an action costs"),
+                        ActionClause::Takes(e) => (e.span, "how long an action takes"),
+                        ActionClause::On(p) => (p.span, "which processor runs an action"),
+                        ActionClause::Privacy(_) => continue,
+                    };
+                    report(span, what, "remove it here and keep it in each product's profile, where it can differ");
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 fn doc(m: &ast::Member) -> Option<String> {

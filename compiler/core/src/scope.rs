@@ -70,6 +70,9 @@ impl MemberKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Elsewhere {
     pub profile: String,
+    /// The family in use that this profile's product implements, if any: its members are not
+    /// to be added to the pack, which is written for every product of the family.
+    pub family: Option<String>,
     pub kind: MemberKind,
     pub device: Arc<str>,
     pub capability: Option<Arc<str>>,
@@ -223,13 +226,14 @@ pub fn qualified_name(device: &str, capability: Option<&str>, name: &str) -> Str
 }
 
 impl Scope {
-    /// The profiles, not in use, with a member of this kind that answers to `path`.
-    pub fn unused_profiles_with(&self, kind: MemberKind, path: &Path) -> Vec<&str> {
-        let mut found: Vec<&str> = self
+    /// The profiles, not in use, with a member of this kind that answers to `path`, each with the
+    /// family in use it is a product of.
+    pub fn unused_profiles_with(&self, kind: MemberKind, path: &Path) -> Vec<(&str, Option<&str>)> {
+        let mut found: Vec<(&str, Option<&str>)> = self
             .elsewhere
             .iter()
             .filter(|m| m.kind == kind && member_matches(&m.device, m.capability.as_deref(), &m.name, path))
-            .map(|m| m.profile.as_str())
+            .map(|m| (m.profile.as_str(), m.family.as_deref()))
             .collect();
         found.dedup();
         found

@@ -462,3 +462,22 @@ fn hover_shows_the_units_a_profile_declares() {
     assert!(text.contains("Int °C = 22 °C"), "{text}");
     assert!(glass_compiler::db::file_diagnostics(&db, ws, file).is_empty());
 }
+
+#[test]
+fn hover_and_definition_know_families_and_their_products() {
+    let family = "family bands \"Every band\" {\n  device band\n  action buzz\n}\n";
+    let product = "profile band-one implements bands {\n  device band\n  action buzz\n}\n";
+    let pack = "use bands\nevery 1 min: buzz\n";
+    let (db, ws, file) = files(&[("bands.glass", family), ("one.glass", product), ("pack.glass", pack)]);
+    let (span, text) = ide::hover(&db, ws, file, 5).expect("hover on the family");
+    assert_eq!(&pack[span.range()], "bands");
+    assert!(text.starts_with("**family** `bands`") && text.contains("Implemented by `band-one`"), "{text}");
+    // In the product's profile, `implements bands` leads to the family.
+    let one = ws.files(&db)[1];
+    let at = product.find("bands").unwrap() as u32;
+    let def = ide::definition(&db, ws, one, at).expect("definition of the family");
+    assert_eq!(&*def.file, "bands.glass");
+    assert_eq!(&family[def.span.range()], "bands");
+    let (_, text) = ide::hover(&db, ws, one, product.find("implements").unwrap() as u32).expect("keyword hover");
+    assert!(text.starts_with("**keyword** `implements`"), "{text}");
+}

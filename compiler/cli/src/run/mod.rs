@@ -100,6 +100,8 @@ pub struct Options {
     /// The events file; `-` is stdin.
     pub events: PathBuf,
     pub profiles: Vec<PathBuf>,
+    /// For a pack written for a family: the product to run it on.
+    pub product: Option<String>,
     pub explain: bool,
     /// `--message-format json`: the explanation as JSON lines too.
     pub json: bool,
@@ -109,7 +111,7 @@ pub struct Options {
 /// Runs the command. `Err` is a usage or I/O problem (exit 2).
 pub fn run(options: &Options) -> Result<ExitCode, UsageError> {
     let source = if options.pack.extension().is_some_and(|e| e == "glass") {
-        match compile(&options.pack, &options.profiles, "run")? {
+        match compile(&options.pack, &options.profiles, "run", options.product.as_deref())? {
             Ok(source) => Some(source),
             Err(code) => return Ok(code),
         }

@@ -114,8 +114,20 @@ impl<'a> Checker<'a> {
     /// The help line for a name that no profile in use has but a profile not in use does: "`x`
     /// is a state of profile `p`, which this pack does not use: add it to `use`".
     pub fn in_unused_profile(&self, kind: crate::scope::MemberKind, path: &Path) -> Option<String> {
-        let profiles = self.scope.unused_profiles_with(kind, path);
+        let found = self.scope.unused_profiles_with(kind, path);
         let what = format!("`{}` is {}", path.text(), kind.a());
+        // Products of a family in use have it, and the family does not: adding the product to
+        // `use` would be E0115, so the help says what choosing it means.
+        if let Some(family) = found.iter().find_map(|(_, f)| *f) {
+            let products: Vec<String> =
+                found.iter().filter(|(_, f)| *f == Some(family)).map(|(p, _)| p.to_string()).collect();
+            let one = if products.len() == 1 { products[0].clone() } else { "PRODUCT".to_string() };
+            return Some(format!(
+                "{what} of {} only, not of the family `{family}` this pack is written for: a pack for every `{family}` cannot use it (to write for one product alone, `use {one}` instead of `{family}`)",
+                one_of(&products)
+            ));
+        }
+        let profiles: Vec<&str> = found.iter().map(|(p, _)| *p).collect();
         match profiles.as_slice() {
             [] => None,
             [one] => Some(format!("{what} of profile `{one}`, which this pack does not use: add `{one}` to `use`")),

@@ -13,10 +13,13 @@ use crate::syntax::ast::{ItemKind, VarDecl};
 use crate::types::{Const, ConstError, Type, const_eval};
 
 /// Builds the scope of a pack from its declarations (`(offset, item)` pairs, in file order).
-/// `profiles` are all profiles known to the compiler, by name. Diagnostics have absolute spans.
+/// `profiles` are all profiles known to the compiler, by name; `products` says which product
+/// stands for each family in use (`(family, product)`; none for the pack as written).
+/// Diagnostics have absolute spans.
 pub fn build_scope(
     decls: &[(u32, &ItemKind)],
     profiles: &std::collections::BTreeMap<String, Arc<ProfileModel>>,
+    products: &[(String, String)],
 ) -> (Scope, Vec<Diagnostic>) {
     let mut scope = Scope::default();
     let mut diags = Vec::new();
@@ -24,7 +27,8 @@ pub fn build_scope(
         let ItemKind::Use(names) = item else { continue };
         for name in names {
             let span = name.span.shift(*offset);
-            match profiles.get(&name.node) {
+            let product = products.iter().find(|(family, _)| *family == name.node).and_then(|(_, p)| profiles.get(p));
+            match product.or_else(|| profiles.get(&name.node)) {
                 Some(p) if scope.profiles.iter().any(|q| q.name == p.name) => {
                     let first = decl_span(decls, &p.name);
                     diags.push(
@@ -55,13 +59,26 @@ pub fn build_scope(
                                 decl_span(decls, &first.name),
                                 format!("`{device}` is `{}` here", first.name),
                             )
-                            .with_help(format!(
-                                "a pack is written for one `{device}`: use `{}` or `{}`, not both",
-                                first.name, p.name
-                            )),
+                            .with_help(one_of_a_device(first, p)),
                         );
                     }
-                    None => scope.profiles.push(p.clone()),
+                    None => {
+                        if p.family && crate::family::implementers(profiles, &p.name).next().is_none() {
+                            diags.push(
+                                Diagnostic::warning(
+                                    codes::FAMILY_WITHOUT_PRODUCTS,
+                                    format!("no profile implements the family `{}`", p.name),
+                                    span,
+                                )
+                                .with_label_message("a family without products")
+                                .with_help(format!(
+                                    "the pack is checked against `{}` alone and cannot be built or tested: pass the profiles of its products, each with `implements {}`",
+                                    p.name, p.name
+                                )),
+                            );
+                        }
+                        scope.profiles.push(p.clone());
+                    }
                 },
                 None => {
                     scope.incomplete = true;
@@ -93,8 +110,11 @@ pub fn build_scope(
         scope.incomplete = true;
     }
     for p in profiles.values().filter(|p| !scope.profiles.iter().any(|q| q.name == p.name)) {
+        // A product of a family in use is not to be added to `use`: the pack is for all of them.
+        let family = p.implements.iter().find(|(f, _)| scope.profiles.iter().any(|q| q.family && q.name == *f));
         let member = |kind, device: &Arc<str>, capability: &Option<Arc<str>>, name: &str| Elsewhere {
             profile: p.name.clone(),
+            family: family.map(|(f, _)| f.clone()),
             kind,
             device: device.clone(),
             capability: capability.clone(),
@@ -110,9 +130,35 @@ pub fn build_scope(
     let mut enum_of: std::collections::HashMap<Arc<str>, usize> = std::collections::HashMap::new();
     for p in &scope.profiles {
         scope.devices.push(p.device.clone());
-        scope.events.extend(p.events.iter().cloned());
-        scope.states.extend(p.states.iter().cloned());
-        scope.actions.extend(p.actions.iter().cloned());
+        // A product in its family's place brings only the family's members: the pack means
+        // those, and the product's others (which could make a short name ambiguous) are not its.
+        let family = products.iter().find(|(_, product)| *product == p.name).and_then(|(f, _)| profiles.get(f));
+        let same = |c: &Option<Arc<str>>, n: &str, c2: &Option<Arc<str>>, n2: &str| c == c2 && n == n2;
+        scope.events.extend(
+            p.events
+                .iter()
+                .filter(|m| {
+                    family.is_none_or(|f| f.events.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
+                })
+                .cloned(),
+        );
+        scope.states.extend(
+            p.states
+                .iter()
+                .filter(|m| {
+                    family.is_none_or(|f| f.states.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
+                })
+                .cloned(),
+        );
+        scope.actions.extend(
+            p.actions
+                .iter()
+                .filter(|m| {
+                    family
+                        .is_none_or(|f| f.actions.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
+                })
+                .cloned(),
+        );
         for e in &p.enums {
             match enum_of.get(&e.name).map(|&i| &scope.enums[i]) {
                 Some(f) if f.variants != e.variants => {
@@ -202,6 +248,33 @@ pub fn build_scope(
     // Lookups while the variables were added built tables of fewer variables: build them anew.
     scope.index = Default::default();
     (scope, diags)
+}
+
+/// The help of E0115: which of the two profiles of one device to keep. A family and one of its
+/// products are a choice between every product and that one.
+fn one_of_a_device(first: &ProfileModel, second: &ProfileModel) -> String {
+    let device = &first.device.name;
+    let (family, product) = match (first.family, second.family) {
+        (true, false) => (first, second),
+        (false, true) => (second, first),
+        _ => {
+            return format!(
+                "a pack is written for one `{device}`: use `{}` or `{}`, not both",
+                first.name, second.name
+            );
+        }
+    };
+    if product.implements.iter().any(|(f, _)| *f == family.name) {
+        format!(
+            "`{}` is one of the products of `{}`: use `{}` to write the pack for all of them, or `{}` for that product alone",
+            product.name, family.name, family.name, product.name
+        )
+    } else {
+        format!(
+            "a pack is written for one `{device}`: use the family `{}` or the product `{}`, not both",
+            family.name, product.name
+        )
+    }
 }
 
 fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {

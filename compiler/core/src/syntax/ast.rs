@@ -341,7 +341,12 @@ pub enum StepKind {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProfileDecl {
+    /// `family NAME { ... }`: what every product of a kind has, which packs can be written for;
+    /// `profile NAME { ... }` otherwise, one product.
+    pub family: bool,
     pub name: Name,
+    /// `profile ray-ban-meta implements glasses`: the families this product belongs to.
+    pub implements: Vec<Name>,
     pub doc: Option<Spanned<String>>,
     pub members: Vec<Member>,
 }

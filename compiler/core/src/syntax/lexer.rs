@@ -10,8 +10,8 @@ use crate::span::Span;
 /// Words that can never be names. Everything else (`most`, `once`, `event`, `device`, ...) is a
 /// contextual keyword: an identifier the parser recognises only where it expects it.
 pub const KEYWORDS: &[&str] = &[
-    "use", "pack", "permit", "var", "rule", "on", "while", "every", "test", "profile", "after", "set", "and", "or",
-    "not", "true", "false", "where", "then", "within", "for", "if", "else", "matches", "contains",
+    "use", "pack", "permit", "var", "rule", "on", "while", "every", "test", "profile", "family", "after", "set", "and",
+    "or", "not", "true", "false", "where", "then", "within", "for", "if", "else", "matches", "contains",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

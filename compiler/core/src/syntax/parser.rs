@@ -789,11 +789,21 @@ fn profile<'t, 's: 't, I>() -> impl Parser<'t, I, ProfileDecl, Extra<'t, 's>> + 
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    kw("profile")
-        .ignore_then(name())
+    let implements = kw("implements").ignore_then(name().separated_by(sym(",")).at_least(1).collect::<Vec<_>>());
+    // `implements` before or after the doc text: both read naturally.
+    let head = implements
+        .clone()
+        .or_not()
         .then(text().or_not())
+        .then(implements.or_not())
+        .map(|((before, doc), after)| (before.or(after).unwrap_or_default(), doc));
+    kw("profile")
+        .to(false)
+        .or(kw("family").to(true))
+        .then(name())
+        .then(head)
         .then(member().repeated().collect::<Vec<_>>().delimited_by(sym("{"), sym("}")))
-        .map(|((name, doc), members)| ProfileDecl { name, doc, members })
+        .map(|(((family, name), (implements, doc)), members)| ProfileDecl { family, name, implements, doc, members })
 }
 
 /// One item, and nothing after it.
@@ -816,7 +826,7 @@ where
         test_decl().map(ItemKind::Test),
         profile().map(ItemKind::Profile),
     ))
-    .labelled("an item (`use`, `pack`, `permit`, `var`, `rule`, `on`, `every`, `test` or `profile`)")
+    .labelled("an item (`use`, `pack`, `permit`, `var`, `rule`, `on`, `every`, `test`, `profile` or `family`)")
     .map_with(|kind, e| Item { kind, span: sp(e.span()) })
     .then_ignore(end().labelled("the end of the item"))
 }

@@ -1,7 +1,7 @@
 //! Cutting a file into items, and parsing one item.
 //!
 //! Every item starts with a keyword at bracket depth 0 (`use`, `pack`, `permit`, `var`, `rule`,
-//! `on`, `every`, `test`, `profile`), so the file can be cut before parsing. Each item is then
+//! `on`, `every`, `test`, `profile`, `family`), so the file can be cut before parsing. Each item is then
 //! parsed from its own text with spans relative to its start: an unchanged rule has an unchanged
 //! tree however much the text before it moved, which is what lets salsa reuse its analyses.
 
@@ -19,9 +19,9 @@ use crate::span::Span;
 pub const MAX_NESTING: usize = 48;
 
 /// Keywords followed by a name.
-const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "rule", "profile"];
+const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "rule", "profile", "family"];
 
-const ITEM_KEYWORDS: &[&str] = &["use", "pack", "permit", "var", "rule", "on", "every", "test", "profile"];
+const ITEM_KEYWORDS: &[&str] = &["use", "pack", "permit", "var", "rule", "on", "every", "test", "profile", "family"];
 
 /// The byte ranges of the items of a file, from each item's first token to its last.
 ///
@@ -258,7 +258,7 @@ impl Context {
     fn of(tokens: &[(Token, Span)]) -> Context {
         match tokens.first().map(|(t, _)| *t) {
             Some(Token::Word("test")) => Context::Test,
-            Some(Token::Word("profile")) => Context::Profile,
+            Some(Token::Word("profile" | "family")) => Context::Profile,
             Some(Token::Word("use" | "pack" | "permit" | "var")) => Context::Declaration,
             _ => Context::Rule,
         }
