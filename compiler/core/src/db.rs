@@ -428,9 +428,10 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
 }
 
 /// What checking a pack for families finds with each product in its family's place that
-/// checking it against the families did not (`written`): a name two members of one product
-/// answer to, a constant out of one product's range. Each is reported once, for the products it
-/// holds for, with a label at each product's `implements`.
+/// checking it against the families did not (`written`): a member the pack uses that a product
+/// lacks although it says it implements the family (its profile has E0502), or whatever else
+/// one product gets wrong. Each is reported once, for the products it holds for, with a label at
+/// each product's `implements` of the family.
 fn product_diagnostics(
     db: &dyn salsa::Database,
     ws: Workspace,
@@ -445,6 +446,7 @@ fn product_diagnostics(
     let items = file_items(db, file);
     // Each new diagnostic, and the products it was found for, in the order first found.
     let mut found: Vec<(Diagnostic, Vec<&str>)> = Vec::new();
+    let families: Vec<&str> = targets.iter().flat_map(|t| t.products(db).iter().map(|(f, _)| f.as_str())).collect();
     for target in targets {
         let mut diags: Vec<Diagnostic> = pack_scope_result_in(db, ws, file, *target).diagnostics.clone();
         for item in items {
@@ -492,7 +494,7 @@ fn product_diagnostics(
             }
             for product in products {
                 let Some(p) = index.by_name.get(product) else { continue };
-                for (family, at) in &p.implements {
+                for (family, at) in p.implements.iter().filter(|(f, _)| families.contains(&f.as_str())) {
                     d = d.with_secondary_in(at.file.clone(), at.span, format!("`{product}` implements `{family}` here"));
                 }
             }
