@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use glass_compiler::build::{build_targets, is_pack, pack_program_in};
 use glass_compiler::codegen::Output;
-use glass_compiler::db::{Target, pack_scope_in, pack_targets};
+use glass_compiler::db::{pack_scope_in, pack_targets};
 use glass_compiler::scope::Scope;
 
 use crate::inputs::{self, UsageError};
@@ -90,7 +90,7 @@ pub fn compile_each(
         }
         targets.retain(|t| t.products(db).iter().any(|(_, p)| p == wanted));
         if targets.is_empty() {
-            let names: Vec<String> = products.iter().map(|t| t.label(db)).collect();
+            let names: Vec<String> = products.iter().filter_map(|t| t.label(db)).collect();
             return Err(UsageError(format!(
                 "`{wanted}` is not a product this pack is for; it is for {}",
                 names.join(", ")
@@ -104,13 +104,13 @@ pub fn compile_each(
                 scope: pack_scope_in(db, session.ws, *file, target),
                 output: output.clone(),
                 text: input.text.clone(),
-                product: label(db, target),
+                product: target.label(db),
             }),
             Err(diagnostics) => {
                 for d in diagnostics {
                     eprint!("{}", render::human(d, &input.path, &sources, color));
                 }
-                let what = label(db, target).map(|p| format!(" for `{p}`")).unwrap_or_default();
+                let what = target.label(db).map(|p| format!(" for `{p}`")).unwrap_or_default();
                 let why = if diagnostics.iter().any(|d| d.code == glass_compiler::codes::NO_PRODUCT) {
                     "has no product to be compiled for"
                 } else {
@@ -122,8 +122,4 @@ pub fn compile_each(
         }
     }
     Ok(Ok(out))
-}
-
-fn label(db: &dyn salsa::Database, target: Target<'_>) -> Option<String> {
-    (!target.products(db).is_empty()).then(|| target.label(db))
 }

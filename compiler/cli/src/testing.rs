@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use glass_compiler::build::{PackTest, pack_program_in, pack_tests_in};
-use glass_compiler::db::{SourceFile, Target, pack_targets};
+use glass_compiler::build::{PackTest, build_targets, pack_program_in, pack_tests_in};
+use glass_compiler::db::{SourceFile, Target};
 use glass_compiler::ir::StepKind;
 use glass_jit::Jit;
 use glass_runtime::Program;
@@ -57,12 +57,8 @@ pub fn run_all(session: &Session, engine: Engine) -> Vec<FileOutcome> {
         if !glass_compiler::build::is_pack(&session.db, *file) {
             continue;
         }
-        let targets = pack_targets(&session.db, session.ws, *file);
-        if targets.is_empty() {
-            out.extend(run_pack(session, input, *file, Target::written(&session.db), engine));
-        }
-        for target in targets {
-            out.extend(run_pack(session, input, *file, *target, engine));
+        for target in build_targets(&session.db, session.ws, *file) {
+            out.extend(run_pack(session, input, *file, target, engine));
         }
     }
     out
@@ -82,7 +78,7 @@ fn run_pack(
         return None;
     }
     let path = input.path.clone();
-    let product = (!target.products(db).is_empty()).then(|| target.label(db));
+    let product = target.label(db);
     let broken = |reason: String| FileOutcome {
         path: path.clone(),
         product: product.clone(),

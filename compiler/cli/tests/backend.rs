@@ -44,8 +44,7 @@ fn compile(pack: &Path) -> (Vec<Program>, String) {
         .into_iter()
         .map(|target| {
             let output = pack_program_in(&session.db, session.ws, file, target);
-            let product = (!target.products(&session.db).is_empty()).then(|| target.label(&session.db));
-            (product, output.as_ref().unwrap_or_else(|e| panic!("{e:?}")).bytes.clone())
+            (target.label(&session.db), output.as_ref().unwrap_or_else(|e| panic!("{e:?}")).bytes.clone())
         })
         .collect();
     (programs, input.text.clone())
@@ -103,9 +102,14 @@ const PROFILE: &str = "profile p {
 
 /// A scratch pack beside a `profiles` folder holding [`PROFILE`].
 fn pack_dir(name: &str, pack: &str) -> PathBuf {
+    pack_beside(name, PROFILE, pack)
+}
+
+/// A scratch pack beside a `profiles` folder holding one file of `profiles`.
+fn pack_beside(name: &str, profiles: &str, pack: &str) -> PathBuf {
     let dir = scratch(name);
     std::fs::create_dir_all(dir.join("profiles")).expect("profiles dir");
-    std::fs::write(dir.join("profiles/p.glass"), PROFILE).expect("profile");
+    std::fs::write(dir.join("profiles/p.glass"), profiles).expect("profiles");
     std::fs::write(dir.join("pack.glass"), pack).expect("pack");
     dir
 }
@@ -148,19 +152,11 @@ profile band-pro implements bands {
 }
 ";
 
-/// A scratch pack beside a `profiles` folder holding [`FAMILY`].
-fn family_dir(name: &str, pack: &str) -> PathBuf {
-    let dir = scratch(name);
-    std::fs::create_dir_all(dir.join("profiles")).expect("profiles dir");
-    std::fs::write(dir.join("profiles/bands.glass"), FAMILY).expect("profiles");
-    std::fs::write(dir.join("pack.glass"), pack).expect("pack");
-    dir
-}
-
 #[test]
 fn a_pack_for_a_family_is_tested_and_built_for_each_product() {
-    let dir = family_dir(
+    let dir = pack_beside(
         "family",
+        FAMILY,
         "use bands\n\non battery below 10%: buzz\n\n\
          test \"a low battery buzzes at half strength\" {\n  set battery = 50%\n  at 1 s: set battery = 5%\n  \
          expect buzz(strength: 50%)\n}\n",

@@ -93,13 +93,7 @@ pub fn pack_program(
 
 /// A family has no bytecode of its own: its products' profiles say what each event and action is.
 fn no_product(db: &dyn salsa::Database, file: SourceFile, family: &str) -> Diagnostic {
-    let span = crate::db::file_decls(db, file)
-        .iter()
-        .find_map(|item| match &parse_item(db, item.text).item.kind {
-            ItemKind::Use(names) => names.iter().find(|n| n.node == family).map(|n| n.span.shift(item.offset)),
-            _ => None,
-        })
-        .unwrap_or_default();
+    let span = crate::check::pack::decl_span(&crate::db::pack_decls(db, file), family);
     Diagnostic::error(codes::NO_PRODUCT, format!("the pack is for the family `{family}`, and no product was chosen"), span)
         .with_label_message("a family, not a product")
         .with_help(format!(

@@ -164,10 +164,17 @@ impl<'db> Target<'db> {
         Target::new(db, Vec::new())
     }
 
-    /// The products, for people: `ray-ban-meta`, or `ray-ban-meta, meta-ai-phone`.
-    pub fn label(self, db: &'db dyn salsa::Database) -> String {
-        self.products(db).iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ")
+    /// The products, for people: `ray-ban-meta`, or `ray-ban-meta, meta-ai-phone`; `None` for
+    /// the pack as written.
+    pub fn label(self, db: &'db dyn salsa::Database) -> Option<String> {
+        let products = self.products(db);
+        (!products.is_empty()).then(|| products.iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", "))
     }
+}
+
+/// The pack's declarations as `(offset, item)` pairs, in file order.
+pub(crate) fn pack_decls(db: &dyn salsa::Database, file: SourceFile) -> Vec<(u32, &ItemKind)> {
+    file_decls(db, file).iter().map(|item| (item.offset, &parse_item(db, item.text).item.kind)).collect()
 }
 
 #[salsa::tracked(returns(ref))]
@@ -177,8 +184,7 @@ pub fn pack_scope_result_in<'db>(
     file: SourceFile,
     target: Target<'db>,
 ) -> ScopeResult {
-    let decls: Vec<(u32, &ItemKind)> =
-        file_decls(db, file).iter().map(|item| (item.offset, &parse_item(db, item.text).item.kind)).collect();
+    let decls = pack_decls(db, file);
     let (scope, diagnostics) = check::build_scope(&decls, &profile_index(db, ws).by_name, target.products(db));
     ScopeResult { scope: Arc::new(scope), diagnostics }
 }
@@ -209,11 +215,12 @@ pub fn pack_scope(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> 
 #[salsa::tracked(returns(ref))]
 pub fn pack_targets(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -> Vec<Target<'_>> {
     let scope = pack_scope(db, ws, file);
+    if !scope.profiles.iter().any(|p| p.family) {
+        return Vec::new();
+    }
     let profiles = &profile_index(db, ws).by_name;
     let mut choices: Vec<Vec<(String, String)>> = vec![Vec::new()];
-    let mut any = false;
     for family in scope.profiles.iter().filter(|p| p.family) {
-        any = true;
         let products: Vec<&str> =
             crate::family::implementers(profiles, &family.name).map(|p| p.name.as_str()).collect();
         choices = choices
@@ -226,9 +233,6 @@ pub fn pack_targets(db: &dyn salsa::Database, ws: Workspace, file: SourceFile) -
                 })
             })
             .collect();
-    }
-    if !any {
-        return Vec::new();
     }
     choices.into_iter().map(|products| Target::new(db, products)).collect()
 }
@@ -463,6 +467,16 @@ fn product_diagnostics(
             }
         }
     }
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // The products unlike their families: where a fault they show is, rather than in the pack.
+    let unlike: Vec<&ProfileModel> = targets
+        .iter()
+        .flat_map(|t| t.products(db).iter().filter_map(|(_, p)| index.by_name.get(p)))
+        .filter(|p| !crate::family::conformance(p, &index.by_name).is_empty())
+        .map(|p| &**p)
+        .collect();
     found
         .into_iter()
         .map(|(mut d, mut products)| {
@@ -477,14 +491,7 @@ fn product_diagnostics(
             d.message = format!("for {names}: {}", d.message);
             // A fix made against one product may break the pack on the others.
             d.fix = None;
-            // A product unlike its family is where the fault is, not the pack.
-            let unlike: Vec<&ProfileModel> = products
-                .iter()
-                .filter_map(|p| index.by_name.get(*p))
-                .filter(|p| !crate::family::conformance(p, &index.by_name).is_empty())
-                .map(|p| &**p)
-                .collect();
-            if let [p, ..] = unlike.as_slice() {
+            if let Some(p) = unlike.iter().find(|p| products.contains(&p.name.as_str())) {
                 let families: Vec<String> = p.implements.iter().map(|(f, _)| format!("`{f}`")).collect();
                 d.help = Some(format!(
                     "`{}` does not have everything of {} it says it implements (E0502 in its profile): complete its profile, or remove its `implements`",

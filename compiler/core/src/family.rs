@@ -3,16 +3,16 @@
 //!
 //! A pack that uses a family is written for all of its products at once: it is checked against
 //! the family (so it names only what every product has) and then against each product in the
-//! family's place (a name can be ambiguous in one product, a constant out of one product's
-//! range), and it is built and tested once per product. For that to hold, a product must have
-//! every member of its families in the same shape; [`conformance`] says where it does not.
+//! family's place, where the product brings only the family's members, and it is built and
+//! tested once per product. For that to hold, a product must have every member of its families
+//! in the same shape; [`conformance`] says where it does not.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
-use crate::model::{ActionDef, EventDef, Origin, ParamDef, ProfileModel, StateDef};
+use crate::model::{ActionDef, EventDef, Member, Origin, ParamDef, ProfileModel, StateDef};
 use crate::suggest::did_you_mean;
 use crate::types::Type;
 
@@ -99,8 +99,8 @@ impl Conformance<'_> {
         }
         for e in &self.family.enums {
             let Some(mine) = self.product.enums.iter().find(|m| m.name == e.name) else {
-                let line = format!("enum {} {{ {} }}", e.name, e.variants.join(", "));
-                self.missing("enum", &None, &e.name, &e.origin, line, None);
+                let help = format!("add `enum {} {{ {} }}` to this profile", e.name, e.variants.join(", "));
+                self.absent("enum", &e.name, &e.origin, help);
                 continue;
             };
             let lacking: Vec<&str> =
@@ -117,36 +117,21 @@ impl Conformance<'_> {
             }
         }
         for s in self.family.states.iter().filter(|s| s.link.is_none()) {
-            match self.product.states.iter().find(|m| same_member(&m.capability, &m.name, &s.capability, &s.name)) {
-                None => {
-                    let line = format!("state {}: {}", s.name, shown(&s.ty, &s.unit));
-                    let moved =
-                        self.product.states.iter().find(|m| m.name == s.name).map(|m| (&m.capability, &m.origin));
-                    self.missing("state", &s.capability, &s.name, &s.origin, line, moved);
-                }
-                Some(mine) => self.same_type("the state", mine, s),
+            match find(&self.product.states, s) {
+                Ok(mine) => self.same_type("the state", mine, s),
+                Err(moved) => self.missing("state", s, format!("state {}: {}", s.name, shown(&s.ty, &s.unit)), moved),
             }
         }
         for e in self.family.events.iter().filter(|e| e.link.is_none()) {
-            match self.product.events.iter().find(|m| same_member(&m.capability, &m.name, &e.capability, &e.name)) {
-                None => {
-                    let line = format!("event {}{}", e.name, params(&e.params));
-                    let moved =
-                        self.product.events.iter().find(|m| m.name == e.name).map(|m| (&m.capability, &m.origin));
-                    self.missing("event", &e.capability, &e.name, &e.origin, line, moved);
-                }
-                Some(mine) => self.event(mine, e),
+            match find(&self.product.events, e) {
+                Ok(mine) => self.event(mine, e),
+                Err(moved) => self.missing("event", e, format!("event {}{}", e.name, params(&e.params)), moved),
             }
         }
         for a in &self.family.actions {
-            match self.product.actions.iter().find(|m| same_member(&m.capability, &m.name, &a.capability, &a.name)) {
-                None => {
-                    let line = format!("action {}{}", a.name, params(&a.params));
-                    let moved =
-                        self.product.actions.iter().find(|m| m.name == a.name).map(|m| (&m.capability, &m.origin));
-                    self.missing("action", &a.capability, &a.name, &a.origin, line, moved);
-                }
-                Some(mine) => self.action(mine, a),
+            match find(&self.product.actions, a) {
+                Ok(mine) => self.action(mine, a),
+                Err(moved) => self.missing("action", a, format!("action {}{}", a.name, params(&a.params)), moved),
             }
         }
     }
@@ -159,53 +144,48 @@ impl Conformance<'_> {
         )
     }
 
-    fn qualified(&self, capability: &Option<Arc<str>>, name: &str) -> String {
-        match capability {
-            Some(c) => format!("{c}.{name}"),
-            None => name.to_string(),
-        }
-    }
-
-    /// The product has no member the family has, or has it in another capability (`moved`: that
-    /// capability and where the member is). `line` is the declaration to add.
-    fn missing(
-        &mut self,
-        what: &str,
-        capability: &Option<Arc<str>>,
-        name: &str,
-        theirs: &Origin,
-        line: String,
-        moved: Option<(&Option<Arc<str>>, &Origin)>,
-    ) {
-        let qualified = self.qualified(capability, name);
-        let (product, family) = (&self.product.name, &self.family.name);
-        let d = match moved {
-            Some((elsewhere, mine)) => {
-                let place = |c: &Option<Arc<str>>| {
-                    c.as_ref().map_or("outside any capability".to_string(), |c| format!("in `capability {c}`"))
-                };
-                Diagnostic::error(
-                    codes::FAMILY_NOT_IMPLEMENTED,
-                    format!("`{name}` is {} here and {} in `{family}`", place(elsewhere), place(capability)),
-                    mine.span,
-                )
-                .with_label_message(format!("not where `{family}` has it"))
-                .with_secondary_in(theirs.file.clone(), theirs.span, format!("as `{family}` declares it"))
-                .with_secondary_in(self.at.file.clone(), self.at.span, "the family this profile implements")
-                .with_help(format!(
+    /// The product has no member in the place of the family's `theirs`; `moved` is one of that
+    /// name in another capability, if it has one. `line` is the declaration to add.
+    fn missing<M: Member>(&mut self, what: &str, theirs: &M, line: String, moved: Option<&M>) {
+        let capability = theirs.capability();
+        let qualified = qualified(capability, theirs.name());
+        let Some(mine) = moved else {
+            return self.absent(what, &qualified, theirs.origin(), add_line(capability, line));
+        };
+        let family = &self.family.name;
+        let place = |c: &Option<Arc<str>>| {
+            c.as_ref().map_or("outside any capability".to_string(), |c| format!("in `capability {c}`"))
+        };
+        let d = self
+            .differs(
+                format!(
+                    "`{}` is {} here and {} in `{family}`",
+                    theirs.name(),
+                    place(mine.capability()),
+                    place(capability)
+                ),
+                mine.origin(),
+                theirs.origin(),
+                format!(
                     "move it {}: a pack for every `{family}` names it `{qualified}`",
                     place(capability).replace("in `", "into `")
-                ))
-            }
-            None => Diagnostic::error(
-                codes::FAMILY_NOT_IMPLEMENTED,
-                format!("`{product}` implements `{family}` but has no {what} `{qualified}`"),
-                self.at.span,
+                ),
             )
-            .with_label_message(format!("no `{qualified}` in this profile"))
-            .with_secondary_in(theirs.file.clone(), theirs.span, format!("every `{family}` has it"))
-            .with_help(add_line(capability, line)),
-        };
+            .with_label_message(format!("not where `{family}` has it"));
+        self.out.push(d);
+    }
+
+    /// The product has nothing of this name: reported at its `implements`.
+    fn absent(&mut self, what: &str, qualified: &str, theirs: &Origin, help: String) {
+        let (product, family) = (&self.product.name, &self.family.name);
+        let d = Diagnostic::error(
+            codes::FAMILY_NOT_IMPLEMENTED,
+            format!("`{product}` implements `{family}` but has no {what} `{qualified}`"),
+            self.at.span,
+        )
+        .with_label_message(format!("no `{qualified}` in this profile"))
+        .with_secondary_in(theirs.file.clone(), theirs.span, format!("every `{family}` has it"))
+        .with_help(help);
         self.out.push(d);
     }
 
@@ -221,7 +201,7 @@ impl Conformance<'_> {
     fn same_type(&mut self, what: &str, mine: &StateDef, theirs: &StateDef) {
         if !same_type(&mine.ty, &theirs.ty) || mine.unit != theirs.unit {
             let (want, have) = (shown(&theirs.ty, &theirs.unit), shown(&mine.ty, &mine.unit));
-            let name = self.qualified(&theirs.capability, &theirs.name);
+            let name = qualified(&theirs.capability, &theirs.name);
             let d = self.differs(
                 format!("{what} `{name}` is {have} here and {want} in `{}`", self.family.name),
                 &mine.origin,
@@ -233,7 +213,7 @@ impl Conformance<'_> {
     }
 
     fn event(&mut self, mine: &EventDef, theirs: &EventDef) {
-        let name = self.qualified(&theirs.capability, &theirs.name);
+        let name = qualified(&theirs.capability, &theirs.name);
         for field in &theirs.params {
             self.field(&name, "payload field", &mine.params, field, &mine.origin);
         }
@@ -254,7 +234,7 @@ impl Conformance<'_> {
     }
 
     fn action(&mut self, mine: &ActionDef, theirs: &ActionDef) {
-        let name = self.qualified(&theirs.capability, &theirs.name);
+        let name = qualified(&theirs.capability, &theirs.name);
         for param in &theirs.params {
             self.field(&name, "parameter", &mine.params, param, &mine.origin);
             if let Some(own) = mine.params.iter().find(|p| p.name == param.name)
@@ -340,8 +320,21 @@ fn same_type(a: &Type, b: &Type) -> bool {
     a == b || *a == Type::Error || *b == Type::Error
 }
 
-fn same_member(c1: &Option<Arc<str>>, n1: &str, c2: &Option<Arc<str>>, n2: &str) -> bool {
-    c1 == c2 && n1 == n2
+/// A member as a pack for the family may name it: `camera.recording`, `worn`.
+fn qualified(capability: &Option<Arc<str>>, name: &str) -> String {
+    match capability {
+        Some(c) => format!("{c}.{name}"),
+        None => name.to_string(),
+    }
+}
+
+/// The product's member in the place of the family's `theirs`, or else one of that name in
+/// another capability (`Err(Some)`) or none (`Err(None)`).
+fn find<'m, M: Member>(mine: &'m [M], theirs: &M) -> Result<&'m M, Option<&'m M>> {
+    match mine.iter().find(|m| m.same_place(theirs)) {
+        Some(m) => Ok(m),
+        None => Err(mine.iter().find(|m| m.name() == theirs.name())),
+    }
 }
 
 /// `Int km/h`, `Percent`: a type as a profile writes it.

@@ -119,6 +119,36 @@ pub struct ActionDef {
     pub origin: Origin,
 }
 
+/// A state, event or action: named within its capability (or none), which is how a family and
+/// a product that implements it are matched member for member.
+pub trait Member {
+    fn capability(&self) -> &Option<Arc<str>>;
+    fn name(&self) -> &str;
+    fn origin(&self) -> &Origin;
+
+    /// Whether `other` has this member's capability and name.
+    fn same_place(&self, other: &impl Member) -> bool {
+        self.capability() == other.capability() && self.name() == other.name()
+    }
+}
+
+macro_rules! member {
+    ($($def:ty),*) => {$(
+        impl Member for $def {
+            fn capability(&self) -> &Option<Arc<str>> {
+                &self.capability
+            }
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn origin(&self) -> &Origin {
+                &self.origin
+            }
+        }
+    )*};
+}
+member!(StateDef, EventDef, ActionDef);
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EnumDef {
     pub name: Arc<str>,

@@ -6,7 +6,7 @@ use super::Checker;
 use super::expr::Locals;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
-use crate::model::{PRIVACY_CLASSES, ProfileModel};
+use crate::model::{Member, PRIVACY_CLASSES, ProfileModel};
 use crate::scope::{Elsewhere, MemberKind, Scope, VarDef};
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{ItemKind, VarDecl};
@@ -133,32 +133,9 @@ pub fn build_scope(
         // A product in its family's place brings only the family's members: the pack means
         // those, and the product's others (which could make a short name ambiguous) are not its.
         let family = products.iter().find(|(_, product)| *product == p.name).and_then(|(f, _)| profiles.get(f));
-        let same = |c: &Option<Arc<str>>, n: &str, c2: &Option<Arc<str>>, n2: &str| c == c2 && n == n2;
-        scope.events.extend(
-            p.events
-                .iter()
-                .filter(|m| {
-                    family.is_none_or(|f| f.events.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
-                })
-                .cloned(),
-        );
-        scope.states.extend(
-            p.states
-                .iter()
-                .filter(|m| {
-                    family.is_none_or(|f| f.states.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
-                })
-                .cloned(),
-        );
-        scope.actions.extend(
-            p.actions
-                .iter()
-                .filter(|m| {
-                    family
-                        .is_none_or(|f| f.actions.iter().any(|x| same(&x.capability, &x.name, &m.capability, &m.name)))
-                })
-                .cloned(),
-        );
+        scope.events.extend(p.events.iter().filter(|m| family.is_none_or(|f| has(&f.events, *m))).cloned());
+        scope.states.extend(p.states.iter().filter(|m| family.is_none_or(|f| has(&f.states, *m))).cloned());
+        scope.actions.extend(p.actions.iter().filter(|m| family.is_none_or(|f| has(&f.actions, *m))).cloned());
         for e in &p.enums {
             match enum_of.get(&e.name).map(|&i| &scope.enums[i]) {
                 Some(f) if f.variants != e.variants => {
@@ -277,7 +254,13 @@ fn one_of_a_device(first: &ProfileModel, second: &ProfileModel) -> String {
     }
 }
 
-fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
+/// Whether `members` has one in `member`'s place (its capability and name).
+fn has<M: Member>(members: &[M], member: &M) -> bool {
+    members.iter().any(|m| m.same_place(member))
+}
+
+/// Where `use` names `profile`.
+pub(crate) fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::span::Span {
     for (offset, item) in decls {
         if let ItemKind::Use(names) = item
             && let Some(n) = names.iter().find(|n| n.node == profile)
