@@ -398,8 +398,9 @@ impl<'a> Generator<'a> {
             }
             Trigger::Every { period_ms } => bc::Trigger::Every { period_ms: *period_ms },
             Trigger::Daily { minute } => bc::Trigger::Daily { minute: *minute },
-            Trigger::Sequence { events, within_ms } => {
+            Trigger::Sequence { steps, within_ms } => {
                 in_payload = true;
+                let events: Vec<usize> = steps.iter().map(|s| s.event).collect();
                 if events.len() > bc::MAX_SEQUENCE {
                     return Err(too(
                         format!(
@@ -412,7 +413,7 @@ impl<'a> Generator<'a> {
                     .at(Site::Trigger));
                 }
                 let mut ids = [0u16; bc::MAX_SEQUENCE];
-                for (slot, e) in ids.iter_mut().zip(events) {
+                for (slot, e) in ids.iter_mut().zip(&events) {
                     *slot = self.event(*e)?;
                 }
                 bc::Trigger::Sequence { events: ids, len: events.len() as u8, within_ms: *within_ms }
@@ -603,6 +604,9 @@ impl<'a> Generator<'a> {
                 }
                 code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
             }
+            ExprKind::StepField { .. } => {
+                return Err(too("a sequence's fields are not compiled yet", "read the field in an event rule"));
+            }
             ExprKind::TimeOfDay => {
                 if cx.held {
                     return Err(too(
@@ -719,7 +723,7 @@ fn reads(e: &ir::Expr) -> Vec<Value> {
                 walk(l, out, seen);
                 walk(r, out, seen);
             }
-            ExprKind::Const(_) | ExprKind::Payload(_) | ExprKind::TimeOfDay => {}
+            ExprKind::Const(_) | ExprKind::Payload(_) | ExprKind::StepField { .. } | ExprKind::TimeOfDay => {}
         }
     }
     let mut out = Vec::new();

@@ -37,8 +37,9 @@ pub enum Trigger {
     Daily {
         minute: u16,
     },
+    /// `on A then B ... within D`: the steps in order, all within `within_ms` of the first.
     Sequence {
-        events: Vec<usize>,
+        steps: Vec<SequenceStep>,
         within_ms: u64,
     },
     /// Once each time `condition` has held without a break for `duration_ms`.
@@ -46,6 +47,18 @@ pub enum Trigger {
         condition: Expr,
         duration_ms: u64,
     },
+}
+
+/// One step of a sequence trigger.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SequenceStep {
+    pub event: usize,
+    /// The step's `where`: it reads the step's own fields and those of earlier steps (as
+    /// [`ExprKind::StepField`]), states and variables.
+    pub filter: Option<Expr>,
+    /// `then no E`: the last step only. The sequence completes when its window ends without
+    /// this event (one that passes the filter).
+    pub absent: bool,
 }
 
 /// A state or a pack variable: something that has a value over time.
@@ -76,8 +89,10 @@ pub enum ExprKind {
     /// Enum constants are their variant index as an Int-like value (`Const::Enum` keeps the name).
     Const(Const),
     Read(Value),
-    /// A payload field of the triggering event.
+    /// A payload field of the triggering event (event triggers).
     Payload(usize),
+    /// In a sequence rule, every payload field: field `field` of the event of step `step`.
+    StepField { step: usize, field: usize },
     /// The time of day at which the rule runs (`time-of-day`), in minutes after midnight.
     TimeOfDay,
     Unary(UnaryOp, Box<Expr>),

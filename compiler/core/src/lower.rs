@@ -54,10 +54,10 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
         TriggerKind::Every { period } => Trigger::Every { period_ms: millis(period)? },
         TriggerKind::Daily { time } => Trigger::Daily { minute: time.node },
         TriggerKind::Sequence { steps, within } => Trigger::Sequence {
-            events: steps
+            steps: steps
                 .iter()
                 .map(|s| match cx.target(s.span)? {
-                    Target::Event(e) => Some(*e),
+                    Target::Event(e) => Some(ir::SequenceStep { event: *e, filter: None, absent: false }),
                     _ => None,
                 })
                 .collect::<Option<_>>()?,
