@@ -9,7 +9,7 @@
 //! minute of the day, an enum value is its position in the enum, and a text is its index in the
 //! program's text table (text 0 is always `""`, so a text state starts empty).
 
-use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::format::{self as bc, Kind};
 use glass_runtime::isa::Op;
 use glass_runtime::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
@@ -247,6 +247,8 @@ fn kind(ty: &Type) -> Kind {
 struct Generator<'a> {
     scope: &'a Scope,
     builder: ProgramBuilder,
+    /// The kept fields of the sequence rule being generated.
+    sequence: SequenceFields,
     symbols: Symbols,
     debug: Vec<RuleDebug>,
 }
@@ -254,7 +256,7 @@ struct Generator<'a> {
 impl<'a> Generator<'a> {
     /// Compiles one rule into the program, with its debug table.
     fn add_rule(&mut self, source: &RuleSource<'_>) -> Result<(), Limit> {
-        let (spec, code, exits) = self.rule(source.rule)?;
+        let (spec, code, steps, exits) = self.rule(source.rule)?;
         // Counted as the verifier counts, so a branch nested too deep is a limit at the rule.
         let open = code.pending_jumps();
         if open > MAX_PENDING_JUMPS {
@@ -266,7 +268,7 @@ impl<'a> Generator<'a> {
             ));
         }
         let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| self.builder.text(n));
-        let index = self.builder.rule(RuleSpec { name, ..spec.line(source.line) }, &code);
+        let index = self.builder.rule_with_steps(RuleSpec { name, ..spec.line(source.line) }, &code, &steps);
         let bound = self.builder.rule_bound(index).unwrap_or(u16::MAX);
         if bound > MAX_RULE_BOUND {
             return Err(too(
@@ -307,7 +309,7 @@ impl<'a> Generator<'a> {
             let init = v.init.as_ref().map_or(min.max(0).min(max), |c| const_number(scope, c).unwrap_or(min));
             symbols.vars.push(Some(builder.var(&v.name, min, max, init.clamp(min, max))));
         }
-        Generator { scope, builder, symbols, debug: Vec::new() }
+        Generator { scope, builder, sequence: SequenceFields::default(), symbols, debug: Vec::new() }
     }
 
     fn text(&mut self, s: &str) -> u16 {
@@ -365,16 +367,17 @@ impl<'a> Generator<'a> {
     /// The rule's spec and code, and each `ExitIfFalse`: its offset, what it tests and what that
     /// reads.
     #[allow(clippy::type_complexity)]
-    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code, Vec<(u32, Tested, Vec<Value>)>), Limit> {
+    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code, Vec<StepSpec>, Vec<(u32, Tested, Vec<Value>)>), Limit> {
         let mut code = Code::new();
         let mut exits = Vec::new();
-        let mut in_payload = false;
+        let mut cx = Context::default();
+        let mut steps = Vec::new();
         let trigger = match &rule.trigger {
             Trigger::Event { event, filter } => {
-                in_payload = true;
+                cx.payload = true;
                 let event = self.event(*event)?;
                 if let Some(filter) = filter {
-                    let offset = self.condition(&mut code, filter, true)?;
+                    let offset = self.condition(&mut code, filter, cx)?;
                     exits.push((offset, Tested::Filter, reads(filter)));
                 }
                 bc::Trigger::Event { event }
@@ -398,9 +401,9 @@ impl<'a> Generator<'a> {
             }
             Trigger::Every { period_ms } => bc::Trigger::Every { period_ms: *period_ms },
             Trigger::Daily { minute } => bc::Trigger::Daily { minute: *minute },
-            Trigger::Sequence { steps, within_ms } => {
-                in_payload = true;
-                let events: Vec<usize> = steps.iter().map(|s| s.event).collect();
+            Trigger::Sequence { steps: sequence, within_ms } => {
+                cx.payload = true;
+                let events: Vec<usize> = sequence.iter().map(|s| s.event).collect();
                 if events.len() > bc::MAX_SEQUENCE {
                     return Err(too(
                         format!(
@@ -416,7 +419,18 @@ impl<'a> Generator<'a> {
                 for (slot, e) in ids.iter_mut().zip(&events) {
                     *slot = self.event(*e)?;
                 }
-                bc::Trigger::Sequence { events: ids, len: events.len() as u8, within_ms: *within_ms }
+                cx.step = self.plan_sequence(rule, sequence);
+                for (k, step) in sequence.iter().enumerate() {
+                    let mut filter = Code::new();
+                    if let Some(f) = &step.filter {
+                        self.expr(&mut filter, f, 0, Context { payload: true, held: false, step: Some(k) })
+                            .map_err(|e| e.at(Site::Trigger))?;
+                        filter.op(Op::End, 0);
+                    }
+                    let keep = self.sequence.keep.get(k).copied().unwrap_or(0);
+                    steps.push(StepSpec { absent: step.absent, keep, filter: filter.instrs().to_vec() });
+                }
+                bc::Trigger::Sequence { events: ids, len: events.len() as u8, within_ms: *within_ms, steps: 0 }
             }
             Trigger::Held { condition, duration_ms } => {
                 let held = self.held_block(condition, *duration_ms).map_err(|e| e.at(Site::Trigger))?;
@@ -424,12 +438,12 @@ impl<'a> Generator<'a> {
             }
         };
         if let Some(condition) = &rule.condition {
-            let offset = self.condition(&mut code, condition, in_payload)?;
+            let offset = self.condition(&mut code, condition, cx)?;
             exits.push((offset, Tested::Condition, reads(condition)));
         }
         code.op(Op::Gate, 0);
         for action in &rule.actions {
-            self.action_code(&mut code, action, 0, in_payload)?;
+            self.action_code(&mut code, action, 0, cx)?;
         }
         code.op(Op::End, 0);
         let mode = match rule.mode {
@@ -448,7 +462,36 @@ impl<'a> Generator<'a> {
             })?;
             spec = spec.at_most(count, window_ms);
         }
-        Ok((spec, code, exits))
+        Ok((spec, code, steps, exits))
+    }
+
+    /// Decides which fields each step of a sequence keeps: those a later step's filter, the
+    /// condition or the actions read, except the fields of the step whose event runs the rule,
+    /// which its code reads from the payload. Returns that step (none when the sequence ends in
+    /// an absence, whose rule runs when the window ends).
+    fn plan_sequence(&mut self, rule: &ir::Rule, steps: &[ir::SequenceStep]) -> Option<usize> {
+        let last = steps.len().checked_sub(1);
+        let runs_on = last.filter(|l| !steps[*l].absent);
+        let mut keep = [0u8; bc::MAX_SEQUENCE];
+        let mut mark = |step: usize, field: usize| {
+            if let Some(k) = keep.get_mut(step) {
+                *k |= 1u8.checked_shl(field as u32).unwrap_or(0);
+            }
+        };
+        for (k, step) in steps.iter().enumerate() {
+            if let Some(filter) = &step.filter {
+                step_fields(filter, &mut |s, f| if s != k { mark(s, f) });
+            }
+        }
+        let mut body = |s: usize, f: usize| if Some(s) != runs_on { mark(s, f) };
+        if let Some(condition) = &rule.condition {
+            step_fields(condition, &mut body);
+        }
+        for action in &rule.actions {
+            action_exprs(action, &mut |e| step_fields(e, &mut body));
+        }
+        self.sequence = SequenceFields { base: self.builder.next_kept(), keep };
+        runs_on
     }
 
     /// The constant of a change trigger (`becomes V`, `below T`), as the runtime compares it.
@@ -464,18 +507,17 @@ impl<'a> Generator<'a> {
     }
 
     /// `condition; ExitIfFalse`; returns the `ExitIfFalse`'s offset in the block.
-    fn condition(&mut self, code: &mut Code, e: &ir::Expr, payload: bool) -> Result<u32, Limit> {
-        self.expr(code, e, 0, Context { payload, held: false })?;
+    fn condition(&mut self, code: &mut Code, e: &ir::Expr, cx: Context) -> Result<u32, Limit> {
+        self.expr(code, e, 0, cx)?;
         let offset = u32::try_from(code.len()).unwrap_or(u32::MAX);
         code.op(Op::ExitIfFalse, 0);
         Ok(offset)
     }
 
-    fn action_code(&mut self, code: &mut Code, action: &Action, delay: u64, payload: bool) -> Result<(), Limit> {
-        let cx = Context { payload, held: false };
+    fn action_code(&mut self, code: &mut Code, action: &Action, delay: u64, cx: Context) -> Result<(), Limit> {
         match action {
             Action::After { delay_ms, action } => {
-                self.action_code(code, action, delay.saturating_add(*delay_ms), payload)
+                self.action_code(code, action, delay.saturating_add(*delay_ms), cx)
             }
             Action::Emit { action, args } => {
                 let index = self.action(*action)?;
@@ -499,7 +541,7 @@ impl<'a> Generator<'a> {
                     self.expr(code, condition, 0, cx)?;
                     let next = code.jump(Op::JumpIfFalse);
                     for action in actions {
-                        self.action_code(code, action, delay, payload)?;
+                        self.action_code(code, action, delay, cx)?;
                     }
                     if k + 1 < branches.len() || !otherwise.is_empty() {
                         ends.push(code.jump(Op::Jump));
@@ -507,7 +549,7 @@ impl<'a> Generator<'a> {
                     code.bind(next);
                 }
                 for action in otherwise {
-                    self.action_code(code, action, delay, payload)?;
+                    self.action_code(code, action, delay, cx)?;
                 }
                 for end in ends {
                     code.bind(end);
@@ -604,8 +646,21 @@ impl<'a> Generator<'a> {
                 }
                 code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
             }
-            ExprKind::StepField { .. } => {
-                return Err(too("a sequence's fields are not compiled yet", "read the field in an event rule"));
+            ExprKind::StepField { step, field } => {
+                if cx.held {
+                    return Err(too(
+                        "an event's field can only be read in the rule it triggers, not in a held condition",
+                        "compare the field in the rule's condition instead",
+                    ));
+                }
+                if cx.step == Some(*step) {
+                    code.op(Op::Payload, u16::try_from(*field).unwrap_or(u16::MAX));
+                } else {
+                    let kept = self.sequence.kept(*step, *field).ok_or_else(|| {
+                        too("a field of a step that has no value where it is read", "this is a compiler bug")
+                    })?;
+                    code.op(Op::Kept, kept);
+                }
             }
             ExprKind::TimeOfDay => {
                 if cx.held {
@@ -639,7 +694,7 @@ impl<'a> Generator<'a> {
     /// A held condition's block of its own, which the runtime re-evaluates at every change.
     fn held_block(&mut self, condition: &ir::Expr, duration_ms: u64) -> Result<u16, Limit> {
         let mut held = Code::new();
-        self.expr(&mut held, condition, 0, Context { payload: false, held: true })?;
+        self.expr(&mut held, condition, 0, Context { held: true, ..Context::default() })?;
         held.op(Op::End, 0);
         Ok(self.builder.held(&held, duration_ms))
     }
@@ -673,12 +728,66 @@ impl<'a> Generator<'a> {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct Context {
     /// The rule has a triggering event whose payload can be read.
     payload: bool,
     /// Generating a held block, which reads only constants, states and variables.
     held: bool,
+    /// In a sequence rule, the step whose event's payload the block reads as `Payload` (the
+    /// step of a filter; for the rule's code, the last step unless it is an absence). Other
+    /// steps' fields are read from their kept slots.
+    step: Option<usize>,
+}
+
+/// Where a sequence rule's blocks find the fields of its steps: the fields each step keeps
+/// (bit `i`: field `i`), in kept slots from `base` on, step by step in field order.
+#[derive(Clone, Copy, Debug, Default)]
+struct SequenceFields {
+    base: u16,
+    keep: [u8; bc::MAX_SEQUENCE],
+}
+
+impl SequenceFields {
+    /// The kept slot of field `field` of step `step`, if the step keeps it.
+    fn kept(&self, step: usize, field: usize) -> Option<u16> {
+        let bit = 1u8.checked_shl(u32::try_from(field).ok()?)?;
+        if self.keep.get(step)? & bit == 0 {
+            return None;
+        }
+        let before: u32 = self.keep.iter().take(step).map(|k| k.count_ones()).sum();
+        let below = (self.keep[step] & (bit - 1)).count_ones();
+        u16::try_from(u32::from(self.base) + before + below).ok()
+    }
+}
+
+/// Calls `f` with `(step, field)` of each sequence field `e` reads.
+fn step_fields(e: &ir::Expr, f: &mut impl FnMut(usize, usize)) {
+    match &e.kind {
+        ExprKind::StepField { step, field } => f(*step, *field),
+        ExprKind::Unary(_, inner) | ExprKind::Held(inner, _) => step_fields(inner, f),
+        ExprKind::Binary(_, l, r) => {
+            step_fields(l, f);
+            step_fields(r, f);
+        }
+        ExprKind::Const(_) | ExprKind::Read(_) | ExprKind::Payload(_) | ExprKind::TimeOfDay => {}
+    }
+}
+
+/// Calls `f` with every expression of an action: arguments, values, branch conditions.
+fn action_exprs(action: &Action, f: &mut impl FnMut(&ir::Expr)) {
+    match action {
+        Action::Emit { args, .. } => args.iter().for_each(&mut *f),
+        Action::Set { value, .. } => f(value),
+        Action::After { action, .. } => action_exprs(action, f),
+        Action::If { branches, otherwise } => {
+            for (condition, actions) in branches {
+                f(condition);
+                actions.iter().for_each(|a| action_exprs(a, f));
+            }
+            otherwise.iter().for_each(|a| action_exprs(a, f));
+        }
+    }
 }
 
 fn too_many_values() -> Limit {

@@ -72,6 +72,17 @@ impl RuleSpec {
     }
 }
 
+/// One step of a sequence rule, for [`ProgramBuilder::rule_with_steps`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StepSpec {
+    /// `then no E` (the last step only).
+    pub absent: bool,
+    /// Bit `i`: field `i` of the step's event is kept for the steps after it and the rule.
+    pub keep: u8,
+    /// The filter: a block that yields one number and ends with `End`; empty for none.
+    pub filter: Vec<Instr>,
+}
+
 /// A forward jump waiting for its target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Label(usize);
@@ -167,6 +178,9 @@ pub struct ProgramBuilder {
     actions: Vec<ActionInfo>,
     held: Vec<HeldInfo>,
     rules: Vec<RuleInfo>,
+    steps: Vec<StepInfo>,
+    /// Kept slots the steps so far take.
+    kept: u16,
     code: Vec<Instr>,
     /// Overrides the computed timer slots (tests of the verifier use it).
     pub timer_slots: Option<u16>,
@@ -257,8 +271,31 @@ impl ProgramBuilder {
         index(self.held.len() - 1)
     }
 
-    /// A rule with its code; its bound is the longest path through the code.
+    /// A rule with its code; its bound is the longest path through the code. A sequence's
+    /// steps are plain (no filter, nothing kept).
     pub fn rule(&mut self, spec: RuleSpec, code: impl AsRef<[Instr]>) -> u16 {
+        self.rule_with_steps(spec, code, &[])
+    }
+
+    /// A rule whose sequence trigger has these steps (any missing are plain). The trigger's
+    /// first step is set here: the steps are the next entries of the step table.
+    pub fn rule_with_steps(&mut self, mut spec: RuleSpec, code: impl AsRef<[Instr]>, steps: &[StepSpec]) -> u16 {
+        if let Trigger::Sequence { len, steps: first, .. } = &mut spec.trigger {
+            *first = index(self.steps.len());
+            for k in 0..usize::from(*len) {
+                let step = steps.get(k).cloned().unwrap_or_default();
+                let code_start = if step.filter.is_empty() { 0 } else { self.place(&step.filter) };
+                let info = StepInfo {
+                    absent: step.absent,
+                    keep: step.keep,
+                    kept_at: self.kept,
+                    code_start,
+                    code_len: index(step.filter.len()),
+                };
+                self.kept = self.kept.saturating_add(info.kept());
+                self.steps.push(info);
+            }
+        }
         let code = code.as_ref();
         let code_start = self.place(code);
         self.rules.push(RuleInfo {
@@ -272,6 +309,11 @@ impl ProgramBuilder {
             line: spec.line,
         });
         index(self.rules.len() - 1)
+    }
+
+    /// The kept slot the next sequence step's first kept field will take.
+    pub fn next_kept(&self) -> u16 {
+        self.kept
     }
 
     /// Names the last rule added.
@@ -298,12 +340,17 @@ impl ProgramBuilder {
         start
     }
 
-    /// Timer slots the rules need: one per `every`, daily and held rule plus each delayed action.
+    /// Timer slots the rules need: one per `every`, daily and held rule and per sequence that
+    /// ends in an absence, plus each delayed action.
     fn needed_timer_slots(&self) -> u16 {
         let mut n: usize = 0;
         for r in &self.rules {
             if matches!(r.trigger, Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. }) {
                 n += 1;
+            }
+            if let Trigger::Sequence { len, steps, .. } = r.trigger {
+                let last = usize::from(steps) + usize::from(len).saturating_sub(1);
+                n += usize::from(self.steps.get(last).is_some_and(|s| s.absent));
             }
             let start = r.code_start as usize;
             let code = self.code.get(start..start + usize::from(r.code_len)).unwrap_or(&[]);
@@ -315,7 +362,7 @@ impl ProgramBuilder {
     /// The encoded program.
     pub fn finish(&self) -> Vec<u8> {
         let mut sections: [Vec<u8>; SECTION_COUNT] = Default::default();
-        let [consts, texts, text_data, states, vars, events, actions, held, rules, code] = &mut sections;
+        let [consts, texts, text_data, states, vars, events, actions, held, rules, steps, code] = &mut sections;
         for c in &self.consts {
             consts.extend_from_slice(&c.to_le_bytes());
         }
@@ -330,6 +377,7 @@ impl ProgramBuilder {
         self.actions.iter().for_each(|a| actions.extend_from_slice(&a.encode()));
         self.held.iter().for_each(|h| held.extend_from_slice(&h.encode()));
         self.rules.iter().for_each(|r| rules.extend_from_slice(&r.encode()));
+        self.steps.iter().for_each(|s| steps.extend_from_slice(&s.encode()));
         self.code.iter().for_each(|i| code.extend_from_slice(&i.encode()));
 
         let mut table = [(0u32, 0u32); SECTION_COUNT];

@@ -102,6 +102,15 @@ pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<St
             if let Some(src) = source_line(r.line) {
                 let _ = writeln!(out, "  ; {:>4} | {}", r.line, src.trim_end());
             }
+            if let Trigger::Sequence { len, steps, .. } = r.trigger {
+                for k in 0..u16::from(len) {
+                    if let Some(step) = p.step(steps.saturating_add(k)).filter(|s| s.code_len > 0) {
+                        let _ = writeln!(out, "  step {k} where:");
+                        listing(&mut out, step.code_start, step.code_len);
+                    }
+                }
+                let _ = writeln!(out, "  rule:");
+            }
             listing(&mut out, r.code_start, r.code_len);
         }
     }
@@ -118,6 +127,7 @@ fn operand_note(p: &Program, ins: Instr) -> String {
         Op::Var | Op::Set | Op::SetAfter => named(p.var(ins.b).map(|v| v.name)),
         Op::Emit | Op::EmitAfter => named(p.action(ins.b).map(|a| a.name)),
         Op::Held => p.held(ins.b).map_or(String::new(), |h| format!("held for {} ms", h.duration_ms)),
+        Op::Kept => "kept by an earlier step".to_string(),
         _ => String::new(),
     }
 }
@@ -150,8 +160,19 @@ fn trigger_text(p: &Program, t: &Trigger) -> String {
         }
         Trigger::Every { period_ms } => format!("every {period_ms} ms"),
         Trigger::Daily { minute } => format!("daily at {:02}:{:02}", minute / 60, minute % 60),
-        Trigger::Sequence { events, len, within_ms } => {
-            let steps: Vec<String> = events.iter().take(usize::from(len)).map(|e| event(*e)).collect();
+        Trigger::Sequence { events, len, within_ms, steps } => {
+            let steps: Vec<String> = events
+                .iter()
+                .take(usize::from(len))
+                .enumerate()
+                .map(|(k, e)| {
+                    let step = p.step(steps.saturating_add(k as u16));
+                    let no = if step.is_some_and(|s| s.absent) { "no " } else { "" };
+                    let keep = step.filter(|s| s.keep != 0).map_or(String::new(), |s| format!(" keep {:#b}", s.keep));
+                    let filter = if step.is_some_and(|s| s.code_len > 0) { " where (step code below)" } else { "" };
+                    format!("{no}{}{keep}{filter}", event(*e))
+                })
+                .collect();
             format!("on events {} within {within_ms} ms", steps.join(" then "))
         }
         Trigger::Held { held } => match p.held(held) {

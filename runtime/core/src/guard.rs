@@ -176,7 +176,8 @@ fn pure_effect(op: Op) -> Option<(usize, usize)> {
         | Op::New
         | Op::Held
         | Op::Now
-        | Op::Minute => (0, 1),
+        | Op::Minute
+        | Op::Kept => (0, 1),
         Op::Neg | Op::Not => (1, 1),
         Op::Add
         | Op::Sub

@@ -66,6 +66,7 @@ ops! {
     Held = 0x09, "Pushes 1 if held condition `b` has been true without a break for its duration, else 0.";
     Now = 0x0A, "Pushes the current time in ms.";
     Minute = 0x0B, "Pushes the minute of the day, `now / 60000 % 1440`.";
+    Kept = 0x0C, "Pushes kept slot `b`: a payload field an earlier step of the rule's sequence kept (sequence rules and step filters only).";
     Add = 0x10, "Pops y, x; pushes x + y, wrapping.";
     Sub = 0x11, "Pops y, x; pushes x - y, wrapping.";
     Mul = 0x12, "Pops y, x; pushes x * y, wrapping.";

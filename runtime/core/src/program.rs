@@ -96,6 +96,10 @@ impl<'a> Program<'a> {
         HeldInfo::read(&mut Reader::new(&self.row::<HELD_SIZE>(Section::Held, i)?))
     }
 
+    pub fn step(&self, i: u16) -> Option<StepInfo> {
+        StepInfo::read(&mut Reader::new(&self.row::<STEP_SIZE>(Section::Steps, i)?))
+    }
+
     pub fn rule(&self, i: u16) -> Option<RuleInfo> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
@@ -158,28 +162,91 @@ pub enum BlockKind {
     /// A held condition: it only computes, and yields one number.
     Held,
     /// A rule's code, with what its trigger provides: the payload layout of the triggering
-    /// event (event and sequence rules), or the kind of the watched value (change rules).
-    Rule { payload: Option<EventInfo>, change: Option<Kind> },
+    /// event (event rules, and sequences that end on an event), the kind of the watched value
+    /// (change rules), and the fields a sequence's steps kept.
+    Rule { payload: Option<EventInfo>, change: Option<Kind>, kept: Kept },
+    /// A sequence step's filter: it only computes and yields one number, from its event's
+    /// payload and what the earlier steps kept.
+    Step { payload: EventInfo, kept: Kept },
+}
+
+/// The kept slots a block may read (`Kept b` for `b` in `start..start + len`), and which of
+/// them hold texts (bit `i`: slot `start + i`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub start: u16,
+    pub len: u16,
+    pub text_mask: u32,
+}
+
+impl Kept {
+    /// The kind of kept slot `b`; `None` outside the range.
+    pub fn kind(&self, b: u16) -> Option<Kind> {
+        let i = b.checked_sub(self.start).filter(|i| *i < self.len)?;
+        Some(if self.text_mask.checked_shr(u32::from(i)).unwrap_or(0) & 1 == 1 { Kind::Text } else { Kind::Num })
+    }
 }
 
 impl BlockKind {
     /// The kind of rule `r`'s block; `None` if its trigger names an entry `p` lacks.
     pub fn of_rule(p: &Program, r: &RuleInfo) -> Option<BlockKind> {
-        let (payload, change) = match r.trigger {
-            Trigger::Event { event } => (Some(p.event(event)?), None),
-            Trigger::Change { source: Source::State, index, .. } => (None, Some(p.state(index)?.kind)),
+        let (payload, change, kept) = match r.trigger {
+            Trigger::Event { event } => (Some(p.event(event)?), None, Kept::default()),
+            Trigger::Change { source: Source::State, index, .. } => {
+                (None, Some(p.state(index)?.kind), Kept::default())
+            }
             Trigger::Change { source: Source::Var, index, .. } => {
                 p.var(index)?;
-                (None, Some(Kind::Num))
+                (None, Some(Kind::Num), Kept::default())
             }
-            // The code reads the payload of the event that completes the sequence.
-            Trigger::Sequence { events, len, .. } => {
-                let last = events.get(usize::from(len).saturating_sub(1)).copied().unwrap_or(0);
-                (Some(p.event(last)?), None)
+            // The code reads the payload of the event that completes the sequence; one that
+            // completes when its window ends has none.
+            Trigger::Sequence { events, len, steps, .. } => {
+                let last = usize::from(len).checked_sub(1)?;
+                let kept = p.kept_by(&events, steps, len)?;
+                let payload = if p.step(steps.checked_add(last as u16)?)?.absent {
+                    None
+                } else {
+                    Some(p.event(*events.get(last)?)?)
+                };
+                (payload, None, kept)
             }
-            Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. } => (None, None),
+            Trigger::Every { .. } | Trigger::Daily { .. } | Trigger::Held { .. } => (None, None, Kept::default()),
         };
-        Some(BlockKind::Rule { payload, change })
+        Some(BlockKind::Rule { payload, change, kept })
+    }
+
+    /// The kind of the filter of step `step` (of `len`) of sequence rule `r`.
+    pub fn of_step(p: &Program, r: &RuleInfo, step: u8) -> Option<BlockKind> {
+        let Trigger::Sequence { events, steps, .. } = r.trigger else { return None };
+        let payload = p.event(*events.get(usize::from(step))?)?;
+        Some(BlockKind::Step { payload, kept: p.kept_by(&events, steps, step)? })
+    }
+
+    /// Whether a run of the block ends with one number on the stack (held conditions and
+    /// filters) rather than an empty one (rules).
+    pub fn yields(&self) -> bool {
+        !matches!(self, BlockKind::Rule { .. })
+    }
+}
+
+impl Program<'_> {
+    /// The kept slots of the first `count` steps of a sequence whose steps start at `first`.
+    fn kept_by(&self, events: &[u16; MAX_SEQUENCE], first: u16, count: u8) -> Option<Kept> {
+        let mut kept = Kept { start: self.step(first).map_or(0, |s| s.kept_at), len: 0, text_mask: 0 };
+        for (i, event) in events.iter().enumerate().take(usize::from(count)) {
+            let step = self.step(first.checked_add(i as u16)?)?;
+            let info = self.event(*event)?;
+            for field in 0..8usize {
+                if step.keep & (1 << field) != 0 {
+                    if Kind::of_bit(info.text_mask, field) == Kind::Text {
+                        kept.text_mask |= 1u32.checked_shl(u32::from(kept.len))?;
+                    }
+                    kept.len = kept.len.checked_add(1)?;
+                }
+            }
+        }
+        Some(kept)
     }
 }
 
@@ -188,6 +255,8 @@ impl BlockKind {
 pub enum BlockRef {
     Rule(u16),
     Held(u16),
+    /// Step `1` (counted in its rule) of rule `0`'s sequence.
+    Step(u16, u8),
 }
 
 impl fmt::Display for BlockRef {
@@ -195,6 +264,7 @@ impl fmt::Display for BlockRef {
         match self {
             BlockRef::Rule(i) => write!(f, "rule {i}"),
             BlockRef::Held(i) => write!(f, "held condition {i}"),
+            BlockRef::Step(rule, step) => write!(f, "step {step} of rule {rule}"),
         }
     }
 }

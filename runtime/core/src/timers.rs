@@ -1,8 +1,11 @@
-//! A fixed-capacity timer list: delayed actions and the next run of `every` and daily rules.
+//! A fixed-capacity timer list: delayed actions, the next run of `every` and daily rules, the
+//! moment a held rule's condition will have held, and the end of a sequence's window when the
+//! sequence ends in an absence.
 //!
-//! Deadlines that only need checking when something happens — rate-limit windows, sequence
-//! windows, `C for D` held conditions — are not timers: the runtime keeps their start times and
-//! compares them with the clock when a rule asks, which needs no slot and cannot fire late.
+//! Deadlines that only need checking when something happens — rate-limit windows, the windows
+//! of other sequences, `C for D` conditions — are not timers: the runtime keeps their start
+//! times and compares them with the clock when a rule asks, which needs no slot and cannot fire
+//! late.
 //!
 //! Timers fire in `(due, seq)` order, `seq` being the order they were scheduled in, so two timers
 //! due at the same millisecond fire first-scheduled first. The list is scanned linearly: with the
@@ -25,6 +28,9 @@ pub enum TimerKind {
     Set { var: u16, value: i64 },
     /// A held rule's condition will have held for its duration, if it goes on holding.
     Held,
+    /// The window of a sequence that ends in an absence ends: the sequence completes if the
+    /// absent event did not come.
+    Window,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,9 +109,10 @@ impl<const N: usize> TimerList<N> {
         n
     }
 
-    /// Drops the held timer of `rule` (its condition stopped holding); whether there was one.
-    pub fn cancel_held(&mut self, rule: u16) -> bool {
-        let found = self.slots.iter_mut().find(|s| s.is_some_and(|t| t.rule == rule && t.kind == TimerKind::Held));
+    /// Drops the held or window timer (`kind`) of `rule`: its condition stopped holding, or its
+    /// sequence started over. Whether there was one.
+    pub fn cancel(&mut self, rule: u16, kind: TimerKind) -> bool {
+        let found = self.slots.iter_mut().find(|s| s.is_some_and(|t| t.rule == rule && t.kind == kind));
         match found {
             Some(slot) => {
                 *slot = None;
@@ -161,8 +168,8 @@ mod tests {
         assert!(t.insert(10, 0, TimerKind::Held));
         assert!(t.insert(20, 0, TimerKind::Set { var: 0, value: 1 }));
         assert_eq!(t.cancel_delayed(0), 1, "`mode restart` keeps the held timer");
-        assert!(t.cancel_held(0));
-        assert!(!t.cancel_held(0));
+        assert!(t.cancel(0, TimerKind::Held));
+        assert!(!t.cancel(0, TimerKind::Held));
         assert!(t.is_empty());
     }
 }

@@ -30,6 +30,9 @@ pub enum TraceEvent {
     /// An event of a sequence trigger arrived without completing it: `seen` of `len` events
     /// are now matched (0 when it was out of order or the window had run out).
     SequenceStep { rule: u16, seen: u8, len: u8 },
+    /// The event a sequence's last step says must not come (`then no E`) came within the window:
+    /// the sequence starts over.
+    SequenceCancelled { rule: u16 },
     /// The rule's `set` gave variable `var` the value `value` (before clamping to its range).
     Set { rule: u16, var: u16, value: i64 },
     /// A delayed action or `set` was scheduled for `due_ms`.
@@ -67,6 +70,8 @@ pub enum TraceTimer {
     Set { var: u16 },
     /// A held rule's condition has held for its duration.
     Held,
+    /// The window of a sequence that ends in an absence ended.
+    Window,
 }
 
 impl TraceTimer {
@@ -76,6 +81,7 @@ impl TraceTimer {
             crate::timers::TimerKind::Emit { action, .. } => TraceTimer::Emit { action },
             crate::timers::TimerKind::Set { var, .. } => TraceTimer::Set { var },
             crate::timers::TimerKind::Held => TraceTimer::Held,
+            crate::timers::TimerKind::Window => TraceTimer::Window,
         }
     }
 }

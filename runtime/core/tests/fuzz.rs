@@ -141,7 +141,7 @@ fn sample() -> Vec<u8> {
     };
     b.rule(RuleSpec::on(Trigger::Every { period_ms: 250 }), &tick);
     b.rule(RuleSpec::on(Trigger::Daily { minute: DAILY_MINUTE }), &act);
-    b.rule(RuleSpec::on(Trigger::Sequence { events: [e, f, e, 0], len: 3, within_ms: 300 }), &act);
+    b.rule(RuleSpec::on(Trigger::Sequence { events: [e, f, e, 0], len: 3, within_ms: 300, steps: 0 }), &act);
     b.action("unused", &[], None);
     b.finish()
 }

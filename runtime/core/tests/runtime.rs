@@ -3,7 +3,7 @@
 mod common;
 
 use common::{Recorder, act, code, small};
-use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::format::{Edge, Kind, Mode, NO_TEXT, Source, Trigger};
 use glass_runtime::isa::Op::*;
 use glass_runtime::runtime::{LoadError, MAX_CASCADE, PushError, RamUsage, Runtime, Value};
@@ -209,7 +209,7 @@ fn a_stimulus_runs_its_rules_in_table_order_whatever_their_triggers() {
     let n = b.var("n", 0, 100, 0);
     let out = b.action("out", &[Kind::Num], None);
     let emit = |k: i16| act(&[(Small, small(k)), (Emit, out)]);
-    let twice = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400 };
+    let twice = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400, steps: 0 };
     b.rule(on_event(other), emit(-1));
     b.rule(RuleSpec::on(twice), emit(1));
     b.rule(on_event(press), emit(2));
@@ -242,9 +242,9 @@ fn sequences_complete_in_order_within_the_window() {
     let ev_c = b.event("c", &[Kind::Num]);
     let photo = b.action("photo", &[], None);
     let combo = b.action("combo", &[Kind::Num], None);
-    let seq2 = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400 };
+    let seq2 = Trigger::Sequence { events: [press, press, 0, 0], len: 2, within_ms: 400, steps: 0 };
     b.rule(RuleSpec::on(seq2), act(&[(Emit, photo)]));
-    let seq3 = Trigger::Sequence { events: [ev_a, ev_b, ev_c, 0], len: 3, within_ms: 1_000 };
+    let seq3 = Trigger::Sequence { events: [ev_a, ev_b, ev_c, 0], len: 3, within_ms: 1_000, steps: 0 };
     b.rule(RuleSpec::on(seq3), act(&[(Payload, 0), (Emit, combo)]));
     let bytes = b.finish();
     let program = load(&bytes);
@@ -283,6 +283,137 @@ fn sequences_complete_in_order_within_the_window() {
         combos,
         [(10_200, vec![Value::Num(10_200)]), (30_300, vec![Value::Num(30_300)]), (50_990, vec![Value::Num(50_990)])]
     );
+}
+
+#[test]
+fn a_step_filter_decides_whether_the_step_is_taken() {
+    // on command where level > 5 then press within 1 s: beep
+    let mut b = ProgramBuilder::new();
+    let command = b.event("command", &[Kind::Num]);
+    let press = b.event("press", &[]);
+    let beep = b.action("beep", &[], None);
+    let sequence = Trigger::Sequence { events: [command, press, 0, 0], len: 2, within_ms: 1_000, steps: 0 };
+    let filter = StepSpec { filter: code(&[(Payload, 0), (Small, 5), (Gt, 0), (End, 0)]).instrs().to_vec(), ..StepSpec::default() };
+    b.rule_with_steps(RuleSpec::on(sequence), act(&[(Emit, beep)]), &[filter]);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for (t, e, payload) in [(0, command, 3), (100, press, 0), (1_000, command, 9), (1_100, press, 0)] {
+        rt.push_event(e, &[payload]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    // A command the filter refuses does not start the sequence, and does not restart one.
+    for (t, e, payload) in [(5_000, command, 9), (5_100, command, 1), (5_200, press, 0)] {
+        rt.push_event(e, &[payload]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    assert_eq!(host.times(beep), [1_100, 5_200]);
+}
+
+#[test]
+fn a_field_kept_at_the_first_step_reaches_the_last_steps_actions() {
+    // on command then press then press within 2 s: say(command.level + press-count)
+    let mut b = ProgramBuilder::new();
+    let command = b.event("command", &[Kind::Text, Kind::Num]);
+    let press = b.event("press", &[Kind::Num]);
+    let say = b.action("say", &[Kind::Text, Kind::Num, Kind::Num], None);
+    let sequence = Trigger::Sequence { events: [command, press, press, 0], len: 3, within_ms: 2_000, steps: 0 };
+    let keep_both = StepSpec { keep: 0b11, ..StepSpec::default() };
+    // The second press's filter compares its field with the first press's, kept in slot 2.
+    let second =
+        StepSpec { filter: code(&[(Payload, 0), (Kept, 2), (Gt, 0), (End, 0)]).instrs().to_vec(), ..StepSpec::default() };
+    let first_press = StepSpec { keep: 0b1, ..StepSpec::default() };
+    let body = act(&[(Kept, 0), (Kept, 1), (Payload, 0), (Emit, say)]);
+    b.rule_with_steps(RuleSpec::on(sequence), body, &[keep_both, first_press, second]);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    let hello = glass_runtime::format::HOST_TEXT_BASE + 7;
+    let steps = [(0, command, [hello, 42]), (100, press, [5, 0]), (200, press, [3, 0]), (300, press, [6, 0])];
+    for (t, e, payload) in steps {
+        rt.push_event(e, &payload).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    // The press at 200 is not greater than the first (5): the one at 300 completes it.
+    assert_eq!(host.trace.len(), 1);
+    assert_eq!(host.trace[0].at, 300);
+    assert_eq!(host.trace[0].args, [Value::HostText(7), Value::Num(42), Value::Num(6)]);
+    // The kept slots lie after the held conditions and count in the RAM figure.
+    assert_eq!(glass_runtime::runtime::SlotLayout::of(&program).kept(2), Some(2));
+}
+
+#[test]
+fn an_absence_completes_when_the_window_ends_without_the_event() {
+    // on worn-event then no tap within 5 s: tutorial(level of the first step)
+    let mut b = ProgramBuilder::new();
+    let put_on = b.event("put-on", &[Kind::Num]);
+    let tap = b.event("tap", &[Kind::Num]);
+    let tutorial = b.action("tutorial", &[Kind::Num], None);
+    let sequence = Trigger::Sequence { events: [put_on, tap, 0, 0], len: 2, within_ms: 5_000, steps: 0 };
+    // Only a tap with a positive field counts as one.
+    let no_tap = StepSpec {
+        absent: true,
+        filter: code(&[(Payload, 0), (Small, 0), (Gt, 0), (End, 0)]).instrs().to_vec(),
+        ..StepSpec::default()
+    };
+    b.rule_with_steps(RuleSpec::on(sequence), act(&[(Kept, 0), (Emit, tutorial)]), &[StepSpec { keep: 1, ..StepSpec::default() }, no_tap]);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    assert_eq!(program.timer_slots(), 1, "the window's end is a timer");
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    let mut fire = |rt: &mut Rt, host: &mut Recorder, t: u64, e: u16, v: i64| {
+        rt.push_event(e, &[v]).unwrap();
+        rt.advance_to(t, host);
+    };
+    fire(&mut rt, &mut host, 0, put_on, 1);
+    rt.advance_to(4_999, &mut host);
+    assert!(host.trace.is_empty(), "the window has not ended");
+    rt.advance_to(5_000, &mut host);
+    assert_eq!(host.times(tutorial), [5_000]);
+    assert_eq!(host.trace[0].args, [Value::Num(1)]);
+    // A tap within the window cancels it; one the filter refuses does not.
+    fire(&mut rt, &mut host, 10_000, put_on, 2);
+    fire(&mut rt, &mut host, 11_000, tap, 0);
+    fire(&mut rt, &mut host, 12_000, tap, 1);
+    rt.advance_to(20_000, &mut host);
+    assert_eq!(host.times(tutorial), [5_000]);
+    assert_eq!(rt.pending_timers(), 0, "the cancelled window's timer is gone");
+    // The first event again starts the window over, from its own time.
+    fire(&mut rt, &mut host, 30_000, put_on, 3);
+    fire(&mut rt, &mut host, 33_000, put_on, 4);
+    rt.advance_to(35_000, &mut host);
+    assert_eq!(host.times(tutorial), [5_000]);
+    rt.advance_to(38_000, &mut host);
+    assert_eq!(host.times(tutorial), [5_000, 38_000]);
+    assert_eq!(host.trace[1].args, [Value::Num(4)]);
+    // A tap at the very end of the window is too late: the window ended first.
+    fire(&mut rt, &mut host, 40_000, put_on, 5);
+    fire(&mut rt, &mut host, 45_000, tap, 1);
+    assert_eq!(host.times(tutorial), [5_000, 38_000, 45_000]);
+}
+
+#[test]
+fn a_watchdog_is_a_sequence_of_one_event_and_its_absence() {
+    // on motion then no motion within 1 s: lights-off — every motion restarts the second.
+    let mut b = ProgramBuilder::new();
+    let motion = b.event("motion", &[]);
+    let off = b.action("lights-off", &[], None);
+    let sequence = Trigger::Sequence { events: [motion, motion, 0, 0], len: 2, within_ms: 1_000, steps: 0 };
+    let steps = [StepSpec::default(), StepSpec { absent: true, ..StepSpec::default() }];
+    b.rule_with_steps(RuleSpec::on(sequence), act(&[(Emit, off)]), &steps);
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for t in [0, 500, 900, 1_800] {
+        rt.push_event(motion, &[]).unwrap();
+        rt.advance_to(t, &mut host);
+    }
+    rt.advance_to(10_000, &mut host);
+    assert_eq!(host.times(off), [2_800]);
 }
 
 #[test]

@@ -61,8 +61,8 @@ fn header_errors() {
     magic[0] = b'X';
     assert_eq!(check(&magic), Err(BadMagic));
     let mut version = good.clone();
-    version[4] = 2;
-    assert_eq!(check(&version), Err(UnsupportedVersion(2)));
+    version[4] = 1;
+    assert_eq!(check(&version), Err(UnsupportedVersion(1)), "version 1 had no sequence steps");
     let mut flags = good.clone();
     flags[6] = 1;
     assert_eq!(check(&flags), Err(BadHeader));
@@ -89,7 +89,7 @@ fn section_table_errors() {
     let mut short = good.clone();
     short[rules_size] -= 1;
     assert_eq!(check(&short), Err(BadSection { section: Section::Rules }));
-    assert_eq!(SECTIONS.len(), 10);
+    assert_eq!(SECTIONS.len(), 11);
 
     let mut b = ProgramBuilder::new();
     for i in 0..=MAX_TEXTS {
@@ -156,10 +156,10 @@ fn trigger_errors() {
     assert_eq!(rule(Trigger::Daily { minute: 1440 }), bad);
     assert_eq!(rule(Trigger::Change { source: Source::State, index: 2, edge: Edge::Changes, value: 0 }), bad);
     assert_eq!(rule(Trigger::Change { source: Source::Var, index: 1, edge: Edge::Changes, value: 0 }), bad);
-    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 1, within_ms: 100 }), bad);
-    assert_eq!(rule(Trigger::Sequence { events: [0, 3, 0, 0], len: 2, within_ms: 100 }), bad);
-    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 0 }), bad);
-    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100 }), Ok(()));
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 1, within_ms: 100, steps: 0 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 3, 0, 0], len: 2, within_ms: 100, steps: 0 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 0, steps: 0 }), bad);
+    assert_eq!(rule(Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100, steps: 0 }), Ok(()));
     assert_eq!(rule(Trigger::Held { held: 0 }), bad, "no held condition 0");
     let mut b = ProgramBuilder::new();
     let held = b.held(code(&[(Small, 1), (End, 0)]), 1_000);
@@ -409,7 +409,7 @@ fn every_error_has_a_message() {
 fn insta_like(got: &str) {
     let want = "\
 not a glass program (it does not start with `GLAS`)
-bytecode format version 3 is not supported (this runtime reads version 1)
+bytecode format version 3 is not supported (this runtime reads version 2)
 the program is truncated
 the program has bytes after its last section
 the header has reserved bits set, unknown permissions or a wrong section count
@@ -434,4 +434,90 @@ action 0 needs the `microphone` permission, which the pack does not declare (add
 rule 0 can run 2 instructions but records a bound of 1 (the limit is 1024)
 the header declares 0 timer slots but the rules need 1";
     assert_eq!(got, want);
+}
+
+/// A program with one sequence rule `e then e` over the base pack's event `e(Num, Text)`.
+fn sequence(steps: &[glass_runtime::builder::StepSpec], body: &[(Op, u16)]) -> Vec<u8> {
+    let mut b = base();
+    let trigger = Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100, steps: 0 };
+    b.rule_with_steps(RuleSpec::on(trigger), code(body), steps);
+    b.finish()
+}
+
+#[test]
+fn sequence_step_errors() {
+    use glass_runtime::builder::StepSpec;
+    let plain = StepSpec::default();
+    let keep = |keep: u8| StepSpec { keep, ..StepSpec::default() };
+    let absent = StepSpec { absent: true, ..StepSpec::default() };
+    let filter = |ops: &[(Op, u16)]| StepSpec { filter: code(ops).instrs().to_vec(), ..StepSpec::default() };
+    let body = [(Gate, 0), (End, 0)];
+    let bad_step = |index| Err(BadEntry { section: Section::Steps, index });
+    assert_eq!(check(&sequence(&[keep(0b11), plain.clone()], &body)), Ok(()));
+    assert_eq!(check(&sequence(&[keep(0b100), plain.clone()], &body)), bad_step(0), "e has two fields");
+    assert_eq!(check(&sequence(&[absent.clone(), plain.clone()], &body)), bad_step(0), "absent first");
+    let absent_keeps = StepSpec { keep: 1, ..absent.clone() };
+    assert_eq!(check(&sequence(&[plain.clone(), absent_keeps], &body)), bad_step(1), "an absence keeps nothing");
+    // What the rule's code may read: the kept fields by kind, and no payload after an absence.
+    let reads_kept = [(Kept, 0), (Kept, 1), (Eq, 0), (ExitIfFalse, 0), (Gate, 0), (End, 0)];
+    assert_eq!(check(&sequence(&[keep(0b11), plain.clone()], &reads_kept)), Err(TypeMismatch { at: 2 }));
+    let reads_text = [(Gate, 0), (Kept, 1), (Emit, 1), (End, 0)];
+    assert_eq!(check(&sequence(&[keep(0b11), plain.clone()], &reads_text)), Ok(()));
+    assert_eq!(
+        check(&sequence(&[keep(0b01), plain.clone()], &reads_text)),
+        Err(IndexOutOfBounds { at: 1, what: "kept field", index: 1 })
+    );
+    let payload = [(Payload, 0), (ExitIfFalse, 0), (Gate, 0), (End, 0)];
+    assert_eq!(check(&sequence(&[plain.clone(), plain.clone()], &payload)), Ok(()));
+    assert_eq!(
+        check(&sequence(&[plain.clone(), absent.clone()], &payload)),
+        Err(NotAllowedHere { at: 0, op: Payload }),
+        "a rule that runs when the window ends has no payload"
+    );
+    // A filter yields one number and does nothing else; it reads only earlier steps' kept fields.
+    assert_eq!(check(&sequence(&[filter(&[(Payload, 0), (End, 0)]), plain.clone()], &body)), Ok(()));
+    assert_eq!(
+        check(&sequence(&[filter(&[(Payload, 0), (ExitIfFalse, 0), (End, 0)]), plain.clone()], &body)),
+        Err(NotAllowedHere { at: 1, op: ExitIfFalse })
+    );
+    assert_eq!(
+        check(&sequence(&[filter(&[(Gate, 0), (Small, 1), (End, 0)]), plain.clone()], &body)),
+        Err(NotAllowedHere { at: 0, op: Gate })
+    );
+    assert_eq!(
+        check(&sequence(&[keep(1), filter(&[(Kept, 0), (End, 0)])], &body)),
+        Ok(()),
+        "step 1 reads what step 0 kept"
+    );
+    assert_eq!(
+        check(&sequence(&[StepSpec { keep: 1, ..filter(&[(Kept, 0), (End, 0)]) }, plain.clone()], &body)),
+        Err(IndexOutOfBounds { at: 0, what: "kept field", index: 0 }),
+        "a step reads nothing it keeps itself"
+    );
+    // A held condition reads no kept field.
+    let mut b = base();
+    b.held(code(&[(Kept, 0), (End, 0)]), 1_000);
+    b.rule(RuleSpec::on(Trigger::Event { event: 0 }), act(&[]));
+    assert_eq!(check(&b.finish()), Err(NotAllowedHere { at: 0, op: Kept }));
+    // The window's timer is counted.
+    let mut short = base();
+    short.timer_slots = Some(0);
+    let trigger = Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100, steps: 0 };
+    short.rule_with_steps(RuleSpec::on(trigger), code(&body), &[plain.clone(), absent]);
+    assert_eq!(check(&short.finish()), Err(TimerSlotsMismatch { declared: 0, needed: 1 }));
+}
+
+#[test]
+fn sequence_steps_must_be_in_rule_order() {
+    let body = code(&[(Gate, 0), (End, 0)]);
+    let trigger = Trigger::Sequence { events: [0, 0, 0, 0], len: 2, within_ms: 100, steps: 0 };
+    let mut b = base();
+    b.rule(RuleSpec::on(trigger), &body);
+    b.rule(RuleSpec::on(trigger), &body);
+    let mut bytes = b.finish();
+    assert_eq!(check(&bytes), Ok(()));
+    // The second rule's first step is 2: point it at the first rule's steps.
+    let row = section(&bytes, Section::Rules) + glass_runtime::format::RULE_SIZE + 4;
+    bytes[row] = 0;
+    assert_eq!(check(&bytes), Err(BadEntry { section: Section::Rules, index: 1 }));
 }

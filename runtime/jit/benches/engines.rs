@@ -216,7 +216,7 @@ fn workload(copies: usize) -> Vec<u8> {
                     .collect(),
             ),
             (
-                RuleSpec::on(Trigger::Sequence { events: [PRESS, PRESS, 0, 0], len: 2, within_ms: 400 }),
+                RuleSpec::on(Trigger::Sequence { events: [PRESS, PRESS, 0, 0], len: 2, within_ms: 400, steps: 0 }),
                 vec![(Gate, 0), (Emit, CHIME as i64), (End, 0)],
             ),
             (

@@ -67,13 +67,14 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use glass_runtime::format::Section;
 use glass_runtime::program::{BlockKind, BlockRef};
-use glass_runtime::runtime::{BlockEngine, HeldBlock, LoadError, Machine, RuleBlock, event_plan};
+use glass_runtime::format::Trigger;
+use glass_runtime::runtime::{BlockEngine, HeldBlock, LoadError, Machine, RuleBlock, StepBlock, event_plan};
 use glass_runtime::{Program, Runtime};
 
 pub use glass_runtime::runtime::Host;
 
 use crate::lower::{HelperRefs, Layout};
-use crate::native::{HeldFn, PlanStep, RuleFn};
+use crate::native::{HeldFn, PlanStep, RuleFn, StepFn};
 
 /// A [`Runtime`] whose blocks run as native code compiled by [`Jit::compile`].
 pub type JitRuntime<'p, 'j, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOTS: usize> =
@@ -129,6 +130,8 @@ pub struct CompiledPack {
     /// code: an event's rules run in one call, without a dispatch search.
     plans: Vec<Vec<PlanStep>>,
     held: Vec<HeldFn>,
+    /// The filter of each entry of the step table (`None`: the step has none).
+    steps: Vec<Option<StepFn>>,
     slots_needed: usize,
     fingerprint: (usize, u64),
     code_bytes: usize,
@@ -181,7 +184,7 @@ struct HelperIds {
 }
 
 impl Jit {
-    /// Compiles every rule block and every held block of a verified program.
+    /// Compiles every rule block, held block and step filter of a verified program.
     pub fn compile(program: &Program<'_>) -> Result<CompiledPack, JitError> {
         let host = |e: &dyn fmt::Display| JitError::Host(e.to_string());
         let mut flags = settings::builder();
@@ -228,12 +231,14 @@ impl Jit {
         };
         let rule_sig = sig(&[ptr], None);
         let held_sig = sig(&[ptr], Some(i64t));
+        let step_sig = sig(&[ptr], Some(i64t));
 
         let layout = Layout::of(program);
         let mut ctx = module.make_context();
         let mut fctx = FunctionBuilderContext::new();
         let mut rule_ids = Vec::new();
         let mut held_ids = Vec::new();
+        let mut step_ids: Vec<Option<FuncId>> = vec![None; usize::from(program.len16(Section::Steps))];
         let mut code_bytes = 0usize;
 
         for i in 0..program.len16(Section::Held) {
@@ -274,21 +279,50 @@ impl Jit {
             code_bytes += ctx_size(&ctx);
             module.clear_context(&mut ctx);
             rule_ids.push(id);
+            let Trigger::Sequence { len, steps, .. } = r.trigger else { continue };
+            for k in 0..len {
+                let index = steps.saturating_add(u16::from(k));
+                let block = BlockRef::Step(i, k);
+                let malformed = JitError::Malformed { block, at: 0, what: "unreadable step" };
+                let step = program.step(index).ok_or(malformed.clone())?;
+                if step.code_len == 0 {
+                    continue;
+                }
+                let kind = BlockKind::of_step(program, &r, k).ok_or(malformed.clone())?;
+                let id = compile_block(
+                    module,
+                    &mut ctx,
+                    &mut fctx,
+                    program,
+                    &layout,
+                    (block, kind, Some(&helpers)),
+                    (step.code_start, step.code_len),
+                    &step_sig,
+                )?;
+                code_bytes += ctx_size(&ctx);
+                module.clear_context(&mut ctx);
+                *step_ids.get_mut(usize::from(index)).ok_or(malformed)? = Some(id);
+            }
         }
         module.finalize_definitions().map_err(|e| host(&e))?;
 
-        // SAFETY (both maps): each id was defined just above by `compile_block` with the
-        // signature the wrapper expects (rule: `(ptr)`, held: `(ptr) -> i64`), the module is
-        // finalized, and the pack keeps the module alive as long as the pointers.
+        // SAFETY (all three maps): each id was defined just above by `compile_block` with the
+        // signature the wrapper expects (rule: `(ptr)`, held and step: `(ptr) -> i64`), the
+        // module is finalized, and the pack keeps the module alive as long as the pointers.
         let rules: Vec<RuleFn> =
             rule_ids.iter().map(|id| unsafe { RuleFn::from_code(module.get_finalized_function(*id)) }).collect();
         let held = held_ids.iter().map(|id| unsafe { HeldFn::from_code(module.get_finalized_function(*id)) }).collect();
+        let steps = step_ids
+            .iter()
+            .map(|id| id.map(|id| unsafe { StepFn::from_code(module.get_finalized_function(id)) }))
+            .collect();
         let plans = plans(program, &rules);
         Ok(CompiledPack {
             module: guard.0.take(),
             rules,
             plans,
             held,
+            steps,
             slots_needed: layout.slots.readable(),
             fingerprint: fingerprint(program),
             code_bytes,
@@ -385,5 +419,10 @@ impl BlockEngine for &CompiledPack {
     fn eval_held(self, block: &HeldBlock<'_>, slots: &[i64]) -> Option<i64> {
         let f = *self.held.get(usize::from(block.held))?;
         native::eval_held(f, self.slots_needed, slots)
+    }
+
+    fn eval_step<M: Machine>(self, block: &StepBlock<'_>, m: &mut M) -> Option<i64> {
+        let f = (*self.steps.get(usize::from(block.step))?)?;
+        native::eval_step(f, self.slots_needed, m)
     }
 }

@@ -177,15 +177,24 @@ impl Lowerer<'_, '_> {
 
     fn frame(&self, at: usize) -> Result<Value, Malformed> {
         match self.kind {
-            BlockKind::Rule { .. } => Ok(self.param),
+            BlockKind::Rule { .. } | BlockKind::Step { .. } => Ok(self.param),
             BlockKind::Held => Err(bad(at, "instruction not allowed in a held block")),
         }
     }
 
+    /// The helpers of a block that reads the machine (a rule's, or a filter's for texts).
     fn helpers(&self, at: usize) -> Result<HelperRefs, Malformed> {
         match (self.kind, self.helpers) {
-            (BlockKind::Rule { .. }, Some(h)) => Ok(h),
+            (BlockKind::Rule { .. } | BlockKind::Step { .. }, Some(h)) => Ok(h),
             _ => Err(bad(at, "instruction not allowed in a held block")),
+        }
+    }
+
+    /// The helpers of a block that acts: a rule's only.
+    fn acting_helpers(&self, at: usize) -> Result<HelperRefs, Malformed> {
+        match self.kind {
+            BlockKind::Rule { .. } => self.helpers(at),
+            _ => Err(bad(at, "instruction allowed only in a rule block")),
         }
     }
 
@@ -202,8 +211,8 @@ impl Lowerer<'_, '_> {
         }
         let base = match (self.kind, self.slots) {
             (BlockKind::Held, _) => self.param,
-            (BlockKind::Rule { .. }, Some(s)) => s,
-            (BlockKind::Rule { .. }, None) => {
+            (BlockKind::Rule { .. } | BlockKind::Step { .. }, Some(s)) => s,
+            (BlockKind::Rule { .. } | BlockKind::Step { .. }, None) => {
                 let s = self.b.ins().load(self.ptr, MemFlagsData::trusted(), self.param, offsets::SLOTS);
                 self.slots = Some(s);
                 s
@@ -227,8 +236,8 @@ impl Lowerer<'_, '_> {
         }
     }
 
-    /// Continues when `cond` is non-zero, else returns from the (rule) function, first writing
-    /// `exited` (an `ExitIfFalse`'s `pc + 1`) into the frame if given.
+    /// Continues when `cond` is non-zero, else returns from the function (a filter's yields 0),
+    /// first writing `exited` (an `ExitIfFalse`'s `pc + 1`) into the frame if given.
     fn go_on_if(&mut self, cond: Value, exited: Option<i64>) {
         let go_on = self.b.create_block();
         let exit = self.b.create_block();
@@ -239,7 +248,12 @@ impl Lowerer<'_, '_> {
             let pc = self.b.ins().iconst(types::I64, pc);
             self.b.ins().store(MemFlagsData::trusted(), pc, self.param, offsets::EXITED);
         }
-        self.b.ins().return_(&[]);
+        if self.kind.yields() {
+            let nothing = self.b.ins().iconst(types::I64, 0);
+            self.b.ins().return_(&[nothing]);
+        } else {
+            self.b.ins().return_(&[]);
+        }
         self.switch_to(go_on);
     }
 
@@ -274,7 +288,7 @@ impl Lowerer<'_, '_> {
                         }
                         self.b.ins().return_(&[]);
                     }
-                    BlockKind::Held => {
+                    BlockKind::Held | BlockKind::Step { .. } => {
                         let v = self.pop(at)?;
                         if !self.stack.is_empty() {
                             return Err(bad(at, "more than one value at End"));
@@ -304,7 +318,7 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::ExitIfFalse => {
-                self.helpers(at)?;
+                self.acting_helpers(at)?;
                 let x = self.pop(at)?;
                 // The exit path notes where the run ended, for the host (`Host::trace`).
                 let pc = i64::from(self.code_start) + at as i64;
@@ -312,7 +326,7 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::Gate => {
-                let h = self.helpers(at)?;
+                let h = self.acting_helpers(at)?;
                 if !self.stack.is_empty() {
                     return Err(bad(at, "stack not empty at Gate"));
                 }
@@ -321,7 +335,7 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::Set => {
-                let h = self.helpers(at)?;
+                let h = self.acting_helpers(at)?;
                 self.layout.slots.var(b16).ok_or(bad(at, "no such variable"))?;
                 let x = self.pop(at)?;
                 let (frame, var) = (self.param, self.b.ins().iconst(types::I64, i64::from(b16)));
@@ -329,7 +343,7 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::SetAfter => {
-                let h = self.helpers(at)?;
+                let h = self.acting_helpers(at)?;
                 self.layout.slots.var(b16).ok_or(bad(at, "no such variable"))?;
                 let delay = self.pop(at)?;
                 let x = self.pop(at)?;
@@ -338,14 +352,14 @@ impl Lowerer<'_, '_> {
                 return Ok(true);
             }
             Op::Emit => {
-                let h = self.helpers(at)?;
+                let h = self.acting_helpers(at)?;
                 self.store_args(at, b16)?;
                 let (frame, action) = (self.param, self.b.ins().iconst(types::I64, i64::from(b16)));
                 self.call(h.emit, &[frame, action]);
                 return Ok(true);
             }
             Op::EmitAfter => {
-                let h = self.helpers(at)?;
+                let h = self.acting_helpers(at)?;
                 let delay = self.pop(at)?;
                 self.store_args(at, b16)?;
                 let (frame, action) = (self.param, self.b.ins().iconst(types::I64, i64::from(b16)));
@@ -372,10 +386,20 @@ impl Lowerer<'_, '_> {
                 self.slot(at, index)?
             }
             Op::Payload => {
-                if !matches!(self.kind, BlockKind::Rule { payload: Some(_), .. }) || usize::from(b16) >= MAX_ARGS {
+                let has_payload = matches!(self.kind, BlockKind::Rule { payload: Some(_), .. } | BlockKind::Step { .. });
+                if !has_payload || usize::from(b16) >= MAX_ARGS {
                     return Err(bad(at, "Payload not allowed here"));
                 }
                 self.frame_field(at, offsets::PAYLOAD + 8 * i32::from(b16))?
+            }
+            Op::Kept => {
+                let kept = match self.kind {
+                    BlockKind::Rule { kept, .. } | BlockKind::Step { kept, .. } => kept,
+                    BlockKind::Held => return Err(bad(at, "Kept not allowed in a held block")),
+                };
+                kept.kind(b16).ok_or(bad(at, "no such kept field"))?;
+                let index = self.layout.slots.kept(b16).ok_or(bad(at, "no such kept field"))?;
+                self.slot(at, index)?
             }
             Op::Old | Op::New => {
                 if !matches!(self.kind, BlockKind::Rule { change: Some(_), .. }) {

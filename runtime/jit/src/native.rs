@@ -16,6 +16,9 @@
 //!   `Host::emit` behaves as under the interpreter instead of unwinding through JIT frames).
 //! - `helper_text_match` is the one helper that returns a value: 1 or 0, or -1 to end the run.
 //! - A held function is `extern "C" fn(slots: *const i64) -> i64` and calls nothing.
+//! - A step function (a sequence step's filter) is `extern "C" fn(frame: *mut Frame) -> i64`:
+//!   it reads the frame as a rule does, calls only `helper_text_match`, and returns the number
+//!   its block yields (0 when the helper ended the run).
 //!
 //! Compiled code reads only slots below the count the lowering checked against the program
 //! (`SlotLayout::readable`), and [`Frame::start`] / [`eval_held`] check that the slice
@@ -68,6 +71,19 @@ pub(crate) struct RuleFn(unsafe extern "C" fn(*mut c_void));
 /// A compiled held block.
 #[derive(Clone, Copy)]
 pub(crate) struct HeldFn(unsafe extern "C" fn(*const i64) -> i64);
+
+/// A compiled step filter.
+#[derive(Clone, Copy)]
+pub(crate) struct StepFn(unsafe extern "C" fn(*mut c_void) -> i64);
+
+impl StepFn {
+    /// # Safety
+    /// As [`RuleFn::from_code`], for a step filter (signature `(ptr) -> i64`).
+    pub(crate) unsafe fn from_code(code: *const u8) -> StepFn {
+        // SAFETY: the caller guarantees `code` is a function with this signature.
+        StepFn(unsafe { std::mem::transmute::<*const u8, unsafe extern "C" fn(*mut c_void) -> i64>(code) })
+    }
+}
 
 impl RuleFn {
     /// # Safety
@@ -171,6 +187,20 @@ pub(crate) fn eval_held(f: HeldFn, slots_needed: usize, slots: &[i64]) -> Option
     // SAFETY: `f` is a compiled held block, which reads at most `slots_needed` slots (checked
     // above) from a pointer valid for the whole call, and calls nothing.
     Some(unsafe { (f.0)(slots.as_ptr()) })
+}
+
+/// Evaluates a compiled step filter against `m`, whose trigger is the step's event.
+pub(crate) fn eval_step(f: StepFn, slots_needed: usize, m: &mut dyn Machine) -> Option<i64> {
+    let mut frame = Frame::start(m, slots_needed)?;
+    frame.slots = frame.machine.slots().as_ptr();
+    // SAFETY: as in `Frame::run`: `f` was compiled from a verified filter, which reads the
+    // frame's plain fields and at most `slots_needed` slots (checked in `start`), calls only the
+    // text helper with this frame pointer, and returns.
+    let v = unsafe { (f.0)((&raw mut frame).cast::<c_void>()) };
+    if let Some(payload) = frame.panic.take() {
+        resume_unwind(payload);
+    }
+    Some(v)
 }
 
 /// Runs a helper's body against the frame, catching a panic of the host (or the runtime) so it

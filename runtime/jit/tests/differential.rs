@@ -7,7 +7,8 @@
 //! (shorter, smaller numbers), so a failure shrinks to a small program and a short trace. Every
 //! generated program must pass the verifier, which is asserted.
 //!
-//! Coverage: every opcode, the five trigger kinds and four edges, the three modes, rate limits,
+//! Coverage: every opcode, the six trigger kinds and four edges, sequence steps with filters,
+//! kept fields and a final absence, the three modes, rate limits,
 //! delayed emits and sets, held conditions, variables with narrow and extreme ranges (clamping),
 //! text states, payload fields and arguments (pack texts, host texts and garbage), jumps before
 //! and after the gate, time steps that cross minutes and days, and clock jumps of a week, a
@@ -16,7 +17,7 @@
 mod common;
 
 use common::{Outcome, Step, interp, jit, jit_many};
-use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
+use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::disasm::disassemble;
 use glass_runtime::format::{Edge, HOST_TEXT_BASE, Kind, Mode, Source, Trigger};
 use glass_runtime::isa::Op;
@@ -89,8 +90,19 @@ struct Ctx {
     payload: Option<Vec<Kind>>,
     /// Kind of `Old`/`New` (change rules).
     change: Option<Kind>,
-    /// A rule block (may read `Held`, `Now`, `Minute`), not a held block.
+    /// A rule block or a step filter (may read `Held`, `Now`, `Minute` and match texts), not
+    /// a held block.
     rule: bool,
+    /// The kept slots the block may read: from `kept_at`, of these kinds.
+    kept_at: u16,
+    kept: Vec<Kind>,
+}
+
+impl Ctx {
+    /// The kept slots of kind `kind`.
+    fn kept_of(&self, kind: Kind) -> Vec<u16> {
+        (0..self.kept.len()).filter(|i| self.kept[*i] == kind).map(|i| self.kept_at + i as u16).collect()
+    }
 }
 
 struct Gen<'a> {
@@ -176,7 +188,7 @@ impl Gen<'_> {
             (0..self.states.len()).filter(|s| self.states[*s] == Kind::Num).map(|s| s as u16).collect();
         let num_fields: Vec<u16> =
             ctx.payload.iter().flatten().enumerate().filter(|(_, k)| **k == Kind::Num).map(|(i, _)| i as u16).collect();
-        match self.c.below(11) {
+        match self.c.below(12) {
             1 => {
                 let v = self.c.number();
                 code.op(Op::Const, self.b.constant(v));
@@ -202,6 +214,9 @@ impl Gen<'_> {
             9 => {
                 code.op(Op::Nop, 0);
                 self.num_leaf(code, ctx);
+            }
+            10 if !ctx.kept_of(Kind::Num).is_empty() => {
+                code.op(Op::Kept, self.c.pick(&ctx.kept_of(Kind::Num)));
             }
             _ => {
                 let v = self.c.pick(&[0i16, 1, -1, 2, 5, 100, i16::MAX, i16::MIN, 3, -7]);
@@ -254,9 +269,12 @@ impl Gen<'_> {
             .filter(|(_, k)| **k == Kind::Text)
             .map(|(i, _)| i as u16)
             .collect();
-        match self.c.below(4) {
+        match self.c.below(5) {
             1 if !text_states.is_empty() => {
                 code.op(Op::State, self.c.pick(&text_states));
+            }
+            4 if !ctx.kept_of(Kind::Text).is_empty() => {
+                code.op(Op::Kept, self.c.pick(&ctx.kept_of(Kind::Text)));
             }
             2 if !text_fields.is_empty() => {
                 code.op(Op::Payload, self.c.pick(&text_fields));
@@ -376,9 +394,9 @@ impl Gen<'_> {
         code
     }
 
-    fn trigger(&mut self, start: u64) -> (Trigger, Ctx) {
+    fn trigger(&mut self, start: u64) -> (Trigger, Ctx, Vec<StepSpec>) {
         let rule = true;
-        match self.c.below(8) {
+        let (trigger, ctx) = match self.c.below(8) {
             1 | 2 => {
                 let (source, index, kind) = if self.c.chance(50) && self.vars > 0 {
                     (Source::Var, self.c.below(self.vars) as u16, Kind::Num)
@@ -421,16 +439,44 @@ impl Gen<'_> {
                     *e = self.c.below(self.events.len()) as u16;
                 }
                 let within_ms = self.c.pick(&[1_000u64, 10, 100, 5_000]);
+                let absent = self.c.chance(35);
+                // Each step keeps some fields, and may filter on its payload and what the steps
+                // before it kept.
+                let kept_at = self.b.next_kept();
+                let mut kept = Vec::new();
+                let mut steps = Vec::new();
+                for (k, e) in events.iter().take(len).enumerate() {
+                    let fields = self.events[usize::from(*e)].clone();
+                    let mut step = StepSpec { absent: absent && k == len - 1, ..StepSpec::default() };
+                    if self.c.chance(40) {
+                        let ctx = Ctx { payload: Some(fields.clone()), rule, kept_at, kept: kept.clone(), change: None };
+                        let mut filter = Code::new();
+                        self.num(&mut filter, &ctx, 2);
+                        filter.op(Op::End, 0);
+                        step.filter = filter.instrs().to_vec();
+                    }
+                    if !step.absent {
+                        for (i, kind) in fields.iter().enumerate() {
+                            if self.c.chance(50) {
+                                step.keep |= 1 << i;
+                                kept.push(*kind);
+                            }
+                        }
+                    }
+                    steps.push(step);
+                }
                 let last = events[len - 1];
-                let ctx = Ctx { payload: Some(self.events[usize::from(last)].clone()), rule, ..Ctx::default() };
-                (Trigger::Sequence { events, len: len as u8, within_ms }, ctx)
+                let payload = (!absent).then(|| self.events[usize::from(last)].clone());
+                let ctx = Ctx { payload, rule, kept_at, kept, change: None };
+                return (Trigger::Sequence { events, len: len as u8, within_ms, steps: 0 }, ctx, steps);
             }
             _ => {
                 let e = self.c.below(self.events.len());
                 let ctx = Ctx { payload: Some(self.events[e].clone()), rule, ..Ctx::default() };
                 (Trigger::Event { event: e as u16 }, ctx)
             }
-        }
+        };
+        (trigger, ctx, Vec::new())
     }
 }
 
@@ -491,14 +537,14 @@ fn generate(data: &[u32]) -> Generated {
         g.held += 1;
     }
     for _ in 0..1 + g.c.below(6) {
-        let (trigger, ctx) = g.trigger(start);
+        let (trigger, ctx, steps) = g.trigger(start);
         let mut spec = RuleSpec::on(trigger).mode(g.c.pick(&[Mode::Single, Mode::Restart, Mode::Queued]));
         if g.c.chance(30) {
             let count = 1 + g.c.below(8) as u8;
             spec = spec.at_most(count, g.c.pick(&[1_000u64, 10, 100, 5_000]));
         }
         let code = g.rule_code(&ctx);
-        g.b.rule(spec, &code);
+        g.b.rule_with_steps(spec, &code, &steps);
     }
     Generated { bytes: g.b.finish(), start, states: g.states, events: g.events, texts: g.texts }
 }
@@ -603,6 +649,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
     let mut modes = std::collections::BTreeSet::new();
     let (mut emitted, mut delayed, mut limited, mut busy) = (0, 0, 0, 0);
     let (mut caught_up, mut held_fired) = (0, 0);
+    let (mut filtered, mut windows, mut cancelled, mut sequences_ran) = (0, 0, 0, 0);
     for _ in 0..300 {
         let program: Vec<u32> = (0..300).map(|_| rng.next_u32()).collect();
         let trace: Vec<u32> = (0..200).map(|_| rng.next_u32()).collect();
@@ -611,6 +658,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
         for i in 0..v.count(Section::Code) {
             ops.insert(v.instr(i).unwrap().op as u8);
         }
+        filtered += (0..v.len16(Section::Steps)).filter(|i| v.step(*i).unwrap().code_len > 0).count();
         for i in 0..v.len16(Section::Rules) {
             let r = v.rule(i).unwrap();
             modes.insert(r.mode as u8);
@@ -627,6 +675,21 @@ fn generator_covers_the_instruction_set_and_triggers() {
             });
         }
         let o = jit(&p.bytes, p.start, &stimuli(&p, &trace));
+        windows += o
+            .decisions
+            .iter()
+            .filter(|d| {
+                matches!(d, glass_runtime::TraceEvent::TimerFired { timer: glass_runtime::TraceTimer::Window, .. })
+            })
+            .count();
+        cancelled +=
+            o.decisions.iter().filter(|d| matches!(d, glass_runtime::TraceEvent::SequenceCancelled { .. })).count();
+        let is_sequence = |rule: u16| matches!(v.rule(rule).map(|r| r.trigger), Some(Trigger::Sequence { .. }));
+        sequences_ran += o
+            .decisions
+            .iter()
+            .filter(|d| matches!(d, glass_runtime::TraceEvent::Fired { rule } if is_sequence(*rule)))
+            .count();
         emitted += o.trace.len();
         delayed += o.trace.iter().filter(|e| e.origin.delayed).count();
         limited += o.counters.rate_limited;
@@ -648,4 +711,6 @@ fn generator_covers_the_instruction_set_and_triggers() {
     assert!(emitted > 1_000 && delayed > 50 && limited > 10 && busy > 10, "{emitted} {delayed} {limited} {busy}");
     assert!(caught_up > 10, "clock jumps coalesced ticks {caught_up} times");
     assert!(held_fired > 10, "held rules came due {held_fired} times");
+    assert!(filtered > 50, "{filtered} sequence steps had filters");
+    assert!(sequences_ran > 10 && windows > 10 && cancelled > 3, "{sequences_ran} {windows} {cancelled}");
 }

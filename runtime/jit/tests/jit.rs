@@ -422,7 +422,7 @@ fn every_daily_and_sequences() {
     b.rule(RuleSpec::on(Trigger::Daily { minute: 1 }), &daily);
     let mut seq = Code::new();
     seq.op(Gate, 0).op(Payload, 0).op(Emit, out).op(End, 0);
-    b.rule(RuleSpec::on(Trigger::Sequence { events: [a, bb, 0, 0], len: 2, within_ms: 500 }), &seq);
+    b.rule(RuleSpec::on(Trigger::Sequence { events: [a, bb, 0, 0], len: 2, within_ms: 500, steps: 0 }), &seq);
     let bytes = b.finish();
     let o = both(
         &bytes,

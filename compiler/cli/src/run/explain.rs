@@ -159,6 +159,7 @@ impl<'a> Player<'a> {
                     TraceTimer::Set { var } => format!("set {}", self.var_name(var)),
                     TraceTimer::Tick => "its next run".into(),
                     TraceTimer::Held => format!("its run if its condition holds {}", self.held_text(rule)),
+                    TraceTimer::Window => "the end of its sequence's window".into(),
                 };
                 let note = format!("{what} at {} (delayed)", values::timestamp(due_ms));
                 match &mut self.run {
@@ -185,6 +186,7 @@ impl<'a> Player<'a> {
                     TraceTimer::Emit { action } => format!("delayed {}", self.action_name(action)),
                     TraceTimer::Set { var } => format!("delayed set {}", self.var_name(var)),
                     TraceTimer::Held => format!("its condition has held {}", self.held_text(rule)),
+                    TraceTimer::Window => format!("its window ended without {}", self.absent_event(rule)),
                 };
                 let late = self.late.take().map_or(String::new(), |due| {
                     let budget = u64::from(self.program.timer_slots()) * (glass_runtime::runtime::MAX_CATCH_UP + 1);
@@ -240,9 +242,15 @@ impl<'a> Player<'a> {
                 };
                 let next = events.get(usize::from(seen)).map_or_else(String::new, |e| self.event_name(*e));
                 let within = duration_text(i64::try_from(within_ms).unwrap_or(i64::MAX));
+                let ends_absent = self.sequence_ends_absent(rule);
                 let message = if seen == 0 {
                     format!(
-                        "{}: sequence: out of order or too late, waiting for {next} to start it again",
+                        "{}: sequence: out of order, filtered out or too late, waiting for {next} to start it again",
+                        self.rule_label(rule)
+                    )
+                } else if ends_absent && seen + 1 == len {
+                    format!(
+                        "{}: sequence: step {seen} of {len} seen, it runs when {within} from the first have passed without {next}",
                         self.rule_label(rule)
                     )
                 } else {
@@ -252,6 +260,15 @@ impl<'a> Player<'a> {
                     )
                 };
                 self.write_note(out, "sequence", Some(rule), Some("waiting"), message, true)?;
+            }
+            TraceEvent::SequenceCancelled { rule } => {
+                self.flush_run(out)?;
+                let message = format!(
+                    "{}: sequence: {} came within the window, so the sequence starts over",
+                    self.rule_label(rule),
+                    self.absent_event(rule)
+                );
+                self.write_note(out, "sequence", Some(rule), Some("cancelled"), message, true)?;
             }
             TraceEvent::VarChanged { var, old, new } => {
                 self.flush_run(out)?;

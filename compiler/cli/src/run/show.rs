@@ -114,6 +114,26 @@ impl<'a> Player<'a> {
         duration.map_or_else(String::new, |ms| format!("for {}", duration_text(i64::try_from(ms).unwrap_or(i64::MAX))))
     }
 
+    /// Whether sequence rule `rule` ends in an absence (`then no E`).
+    pub(super) fn sequence_ends_absent(&self, rule: u16) -> bool {
+        match self.program.rule(rule).map(|r| r.trigger) {
+            Some(glass_runtime::format::Trigger::Sequence { len, steps, .. }) => {
+                self.program.step(steps.saturating_add(u16::from(len).saturating_sub(1))).is_some_and(|s| s.absent)
+            }
+            _ => false,
+        }
+    }
+
+    /// The event the last step of sequence rule `rule` says must not come.
+    pub(super) fn absent_event(&self, rule: u16) -> String {
+        match self.program.rule(rule).map(|r| r.trigger) {
+            Some(glass_runtime::format::Trigger::Sequence { events, len, .. }) => events
+                .get(usize::from(len).saturating_sub(1))
+                .map_or_else(String::new, |e| self.event_name(*e)),
+            _ => String::new(),
+        }
+    }
+
     pub(super) fn var_name(&self, var: u16) -> String {
         self.program
             .var(var)

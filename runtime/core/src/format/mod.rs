@@ -15,7 +15,7 @@ pub use tables::*;
 /// `GLAS`: the first four bytes of every program.
 pub const MAGIC: [u8; 4] = *b"GLAS";
 /// The format version this runtime reads.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// The sections, in the order of the section table (and of the file).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,12 +39,14 @@ pub enum Section {
     Held = 7,
     /// The rules.
     Rules = 8,
+    /// The steps of the sequence rules: each rule's steps in order, the rules in table order.
+    Steps = 9,
     /// Instructions.
-    Code = 9,
+    Code = 10,
 }
 
 /// Number of sections.
-pub const SECTION_COUNT: usize = 10;
+pub const SECTION_COUNT: usize = 11;
 /// All sections in file order.
 pub const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Consts,
@@ -56,6 +58,7 @@ pub const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Actions,
     Section::Held,
     Section::Rules,
+    Section::Steps,
     Section::Code,
 ];
 
@@ -72,6 +75,7 @@ impl Section {
             Section::Actions => ACTION_SIZE,
             Section::Held => HELD_SIZE,
             Section::Rules => RULE_SIZE,
+            Section::Steps => STEP_SIZE,
             Section::Code => crate::isa::INSTR_SIZE,
         }
     }
@@ -87,6 +91,7 @@ impl Section {
             Section::Actions => "actions",
             Section::Held => "held conditions",
             Section::Rules => "rules",
+            Section::Steps => "sequence steps",
             Section::Code => "code",
         }
     }
@@ -103,6 +108,7 @@ pub const EVENT_SIZE: usize = 4;
 pub const ACTION_SIZE: usize = 8;
 pub const HELD_SIZE: usize = 16;
 pub const RULE_SIZE: usize = 48;
+pub const STEP_SIZE: usize = 12;
 
 /// "No privacy class" in the action table.
 pub const NO_PRIVACY: u8 = 0xFF;
@@ -328,8 +334,8 @@ mod tests {
         assert_eq!(row.map(|r| r.rate_window()), Some(rule.rate.map_or(0, |r| r.window_ms)));
         match rule.trigger {
             Trigger::Change { edge, value, .. } => assert_eq!(row.and_then(|r| r.change()), Some((edge, value))),
-            Trigger::Sequence { events, len, within_ms } => {
-                assert_eq!(row.map(|r| r.sequence()), Some((events, len, within_ms)))
+            Trigger::Sequence { events, len, within_ms, steps } => {
+                assert_eq!(row.map(|r| r.sequence()), Some((events, len, within_ms, steps)))
             }
             _ => {}
         }
@@ -353,7 +359,7 @@ mod tests {
             Trigger::Change { source: Source::State, index: 0, edge: Edge::Changes, value: 0 },
             Trigger::Every { period_ms: 1_800_000 },
             Trigger::Daily { minute: 450 },
-            Trigger::Sequence { events: [1, 2, 1, 0], len: 3, within_ms: 400 },
+            Trigger::Sequence { events: [1, 2, 1, 0], len: 3, within_ms: 400, steps: 7 },
         ];
         for trigger in triggers {
             round_trip(RuleInfo { trigger, ..base });

@@ -40,8 +40,10 @@ pub enum Trigger {
     Every { period_ms: u64 },
     /// Once a day when the clock's minute of the day (`now_ms / 60000 % 1440`) is `minute`.
     Daily { minute: u16 },
-    /// When `events[..len]` happen in that order, all within `within_ms` of the first.
-    Sequence { events: [u16; MAX_SEQUENCE], len: u8, within_ms: u64 },
+    /// When `events[..len]` happen in that order, all within `within_ms` of the first (or, when
+    /// the last step is an absence, when the window ends without it). The steps are entries
+    /// `steps..steps + len` of the step table.
+    Sequence { events: [u16; MAX_SEQUENCE], len: u8, within_ms: u64, steps: u16 },
     /// Once each time held condition `held` has held for its duration: a timer is set when the
     /// condition starts to hold and dropped when it stops, so the rule re-arms only after the
     /// condition was false.
@@ -120,9 +122,9 @@ impl RuleRow {
         Some((edge, self.param()))
     }
 
-    /// The events, length and window (ms) of a sequence trigger.
+    /// The events, length, window (ms) and first step of a sequence trigger.
     #[inline]
-    pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64) {
+    pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64, u16) {
         let row = &self.0;
         let events = [
             u16::from_le_bytes([row[32], row[33]]),
@@ -130,7 +132,7 @@ impl RuleRow {
             u16::from_le_bytes([row[36], row[37]]),
             u16::from_le_bytes([row[38], row[39]]),
         ];
-        (events, row[6], self.param().max(0) as u64)
+        (events, row[6], self.param().max(0) as u64, u16::from_le_bytes([row[4], row[5]]))
     }
 
     /// The window of the rate limit, in ms.
@@ -231,8 +233,8 @@ impl RuleInfo {
                 Trigger::Change { source, index: target, edge, value: param }
             }
             TRIGGER_SEQUENCE => {
-                unused_zero(edge_byte == 0 && source_byte == 0 && target == 0)?;
-                Trigger::Sequence { events, len: seq_len, within_ms: u64::try_from(param).ok()? }
+                unused_zero(edge_byte == 0 && source_byte == 0)?;
+                Trigger::Sequence { events, len: seq_len, within_ms: u64::try_from(param).ok()?, steps: target }
             }
             _ => return None,
         };
@@ -254,7 +256,9 @@ impl RuleInfo {
             }
             Trigger::Every { period_ms } => (TRIGGER_EVERY, 0, 0, 0, 0, period_ms as i64, [0; MAX_SEQUENCE]),
             Trigger::Daily { minute } => (TRIGGER_DAILY, 0, 0, 0, 0, i64::from(minute), [0; MAX_SEQUENCE]),
-            Trigger::Sequence { events, len, within_ms } => (TRIGGER_SEQUENCE, 0, 0, 0, len, within_ms as i64, events),
+            Trigger::Sequence { events, len, within_ms, steps } => {
+                (TRIGGER_SEQUENCE, 0, 0, steps, len, within_ms as i64, events)
+            }
             Trigger::Held { held } => (TRIGGER_HELD, 0, 0, held, 0, 0, [0; MAX_SEQUENCE]),
         };
         let (rate_count, rate_window) = self.rate.map_or((0, 0), |r| (r.count, r.window_ms));

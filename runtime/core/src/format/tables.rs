@@ -1,7 +1,7 @@
 //! The fixed-size entries of the tables a rule refers to: texts, states, variables, events,
 //! actions and held conditions.
 
-use super::{ACTION_SIZE, EVENT_SIZE, HELD_SIZE, Kind, Reader, STATE_SIZE, TEXT_SIZE, VAR_SIZE, Writer};
+use super::{ACTION_SIZE, EVENT_SIZE, HELD_SIZE, STEP_SIZE, Kind, Reader, STATE_SIZE, TEXT_SIZE, VAR_SIZE, Writer};
 
 /// Where a text lies in the text data section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,5 +171,59 @@ impl HeldInfo {
         w.u16(0);
         w.u64(self.duration_ms);
         w.finish()
+    }
+}
+
+/// One step of a sequence trigger: whether it is the absence that ends the window, the payload
+/// fields it keeps for later steps and the rule's code, and its filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StepInfo {
+    /// `then no E`: the sequence completes when its window ends without this event.
+    pub absent: bool,
+    /// Bit `i`: field `i` of the step's event is kept when the step is taken.
+    pub keep: u8,
+    /// The kept slot of the first kept field; the others follow in field order.
+    pub kept_at: u16,
+    /// The filter (`where`): a block that yields one number, true to take the step. A length
+    /// of 0 is no filter.
+    pub code_start: u32,
+    pub code_len: u16,
+}
+
+const STEP_ABSENT: u8 = 1;
+
+impl StepInfo {
+    /// Decodes a step entry; `None` if a reserved bit or field is set.
+    #[inline]
+    pub fn read(r: &mut Reader) -> Option<Self> {
+        let flags = r.u8()?;
+        if flags & !STEP_ABSENT != 0 {
+            return None;
+        }
+        let keep = r.u8()?;
+        let kept_at = r.u16()?;
+        let code_start = r.u32()?;
+        let code_len = r.u16()?;
+        if r.u16()? != 0 {
+            return None;
+        }
+        Some(StepInfo { absent: flags & STEP_ABSENT != 0, keep, kept_at, code_start, code_len })
+    }
+
+    pub fn encode(&self) -> [u8; STEP_SIZE] {
+        let mut w = Writer::new();
+        w.u8(if self.absent { STEP_ABSENT } else { 0 });
+        w.u8(self.keep);
+        w.u16(self.kept_at);
+        w.u32(self.code_start);
+        w.u16(self.code_len);
+        w.u16(0);
+        w.finish()
+    }
+
+    /// How many fields the step keeps.
+    #[inline]
+    pub fn kept(&self) -> u16 {
+        self.keep.count_ones() as u16
     }
 }

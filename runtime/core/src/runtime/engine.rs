@@ -111,6 +111,16 @@ pub struct HeldBlock<'p> {
     pub code_len: u16,
 }
 
+/// A sequence step's filter block: `step` is its entry in the step table.
+#[derive(Clone, Copy, Debug)]
+pub struct StepBlock<'p> {
+    pub rule: u16,
+    pub step: u16,
+    pub program: &'p Program<'p>,
+    pub code_start: u32,
+    pub code_len: u16,
+}
+
 /// What runs the code blocks of a [`Runtime`](super::Runtime): the built-in
 /// [`Interpreter`](super::Interpreter) (the default), or an engine such as the host-side JIT.
 /// The runtime copies the engine (a reference or a zero-sized value) before each call.
@@ -135,6 +145,11 @@ pub trait BlockEngine: Copy {
     /// Evaluates held condition `block.held` over `slots` (laid out as [`Effects::slots`] says)
     /// and returns the number its block yields; `None` if it went wrong.
     fn eval_held(self, block: &HeldBlock<'_>, slots: &[i64]) -> Option<i64>;
+
+    /// Evaluates the filter of sequence step `block.step` against `m` (whose trigger is the
+    /// step's event) and returns the number its block yields; `None` if it went wrong. A filter
+    /// only computes: `m`'s effects are never called on a verified program.
+    fn eval_step<M: Machine>(self, block: &StepBlock<'_>, m: &mut M) -> Option<i64>;
 }
 
 /// The rules `event` runs, in the order the runtime runs them: the rules it triggers and the

@@ -1,12 +1,14 @@
 //! The built-in interpreter: the instruction loop and its value stack. It reaches the runtime
 //! only through [`Effects`], so it knows nothing of triggers, timers or the gate.
 
-use super::engine::{BlockEngine, Effects, HeldBlock, Machine, RuleBlock, TriggerValues};
+use super::engine::{BlockEngine, Effects, HeldBlock, Machine, RuleBlock, StepBlock, TriggerValues};
 use super::held::has_held;
+use super::host::Host;
 use super::layout::SlotLayout;
 use super::ticks::MS_PER_MINUTE;
 use crate::guard::{Operand, Verdict};
 use crate::isa::{INSTR_SIZE, MAX_ARGS, MAX_STACK, Op, divide, remainder, signed};
+use crate::format::HOST_TEXT_BASE;
 use crate::program::Program;
 
 /// The built-in interpreter: the default [`BlockEngine`] of a [`Runtime`](super::Runtime).
@@ -34,7 +36,15 @@ impl BlockEngine for Interpreter {
         // A held block only computes; jumps only go forward, so its length bounds a run.
         let code = block.program.code_block(block.code_start, block.code_len)?;
         let run = Run { code, start: block.code_start, fuel: block.code_len, from: 0, carry: None };
-        exec::<_, true>(run, &mut Pure { slots, layout: &block.layout, program: block.program })
+        let mut m = Pure { slots, layout: &block.layout, program: block.program, now: 0, ctx: NO_TRIGGER, host: None };
+        exec::<_, true>(run, &mut m)
+    }
+
+    fn eval_step<M: Machine>(self, block: &StepBlock<'_>, m: &mut M) -> Option<i64> {
+        // A filter only computes, forward: its length bounds a run.
+        let code = block.program.code_block(block.code_start, block.code_len)?;
+        let run = Run { code, start: block.code_start, fuel: block.code_len, from: 0, carry: None };
+        exec::<_, true>(run, m)
     }
 }
 
@@ -54,13 +64,24 @@ fn guard_verdict(block: &RuleBlock<'_>, m: &impl Effects) -> Verdict {
     x.map_or(Verdict::Run { at: 0, carry: None }, |x| guard.verdict(x))
 }
 
-/// The effects of a held block's run: it reads the slots and may do nothing else (the verifier
-/// proved it; on a malformed block an effect ends the run, and the condition does not hold).
-struct Pure<'s> {
-    slots: &'s [i64],
-    layout: &'s SlotLayout,
-    program: &'s Program<'s>,
+/// The effects of a run of a block that only computes (a held condition or a step filter): it
+/// reads the slots, the clock, the trigger's payload and the host's texts it is given, and may
+/// do nothing else (the verifier proved it; on a malformed block an effect ends the run, and the
+/// result is 0). One type for both kinds of block, so the loop is compiled once for them.
+pub(super) struct Pure<'s> {
+    pub(super) slots: &'s [i64],
+    pub(super) layout: &'s SlotLayout,
+    pub(super) program: &'s Program<'s>,
+    /// The clock: 0 for a held condition, which is re-evaluated when states change, not when
+    /// time passes, and may not read it.
+    pub(super) now: u64,
+    pub(super) ctx: &'s TriggerValues,
+    /// Where the texts the host passed in are read (none for a held condition).
+    pub(super) host: Option<&'s dyn Host>,
 }
+
+/// What a held condition's run is given: no payload, no clock, no host.
+const NO_TRIGGER: &TriggerValues = &TriggerValues { payload: [0; MAX_ARGS], old: 0, new: 0 };
 
 impl Effects for Pure<'_> {
     fn slots(&self) -> &[i64] {
@@ -72,14 +93,11 @@ impl Effects for Pure<'_> {
     fn program(&self) -> &Program<'_> {
         self.program
     }
-    /// A held condition is re-evaluated when states change, not when time passes: its block
-    /// may not read the clock.
     fn now(&self) -> u64 {
-        0
+        self.now
     }
     fn trigger(&self) -> &TriggerValues {
-        const NONE: &TriggerValues = &TriggerValues { payload: [0; MAX_ARGS], old: 0, new: 0 };
-        NONE
+        self.ctx
     }
     fn gate(&mut self) -> bool {
         false
@@ -97,6 +115,22 @@ impl Effects for Pure<'_> {
         false
     }
     fn exited(&mut self, _pc: u32) {}
+    fn text(&self, value: i64) -> Option<&str> {
+        match u16::try_from(value) {
+            Ok(index) => self.program.text(index),
+            Err(_) => self.host?.host_text(u32::try_from(value.checked_sub(HOST_TEXT_BASE)?).ok()?),
+        }
+    }
+}
+
+impl Machine for Pure<'_> {
+    fn begin(&mut self, _rule: u16) -> bool {
+        false
+    }
+    fn sequence_completes(&mut self, _rule: u16, _event: u16) -> bool {
+        false
+    }
+    fn fault(&mut self) {}
 }
 
 /// One run of a block, as the loop starts it.
@@ -147,6 +181,7 @@ fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> 
             Op::State => *m.slots().get(m.layout().state(b)?)?,
             Op::Var => *m.slots().get(m.layout().var(b)?)?,
             Op::Payload => *m.trigger().payload.get(usize::from(b))?,
+            Op::Kept => *m.slots().get(m.layout().kept(b)?)?,
             Op::Old => m.trigger().old,
             Op::New => m.trigger().new,
             Op::Held => {

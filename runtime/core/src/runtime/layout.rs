@@ -1,5 +1,6 @@
 //! The value slots: one array of `i64` holds every state, then every variable, then one start
-//! time per held condition, then what some rules need (rate-limit rings, waiting triggers). This
+//! time per held condition, then the payload fields sequence steps keep, then what some rules
+//! need (rate-limit rings, waiting triggers). This
 //! module is the one place that layout is computed; the runtime, the interpreter and the JIT read
 //! it from here.
 
@@ -19,7 +20,10 @@ pub struct SlotLayout {
     /// Variables occupy `vars..held`.
     held: u32,
     /// Held-condition start times (`u64` bits; `u64::MAX`: it does not hold) occupy
-    /// `held..extra`. Code blocks read nothing from `extra` on.
+    /// `held..kept`.
+    kept: u32,
+    /// The fields sequence steps keep occupy `kept..extra`, in step-table order. Code blocks
+    /// read nothing from `extra` on.
     extra: u32,
     /// Every slot the program needs: the rules' extra slots occupy `extra..total`, in rule order.
     total: u32,
@@ -27,14 +31,16 @@ pub struct SlotLayout {
 
 impl SlotLayout {
     pub fn of(p: &Program) -> SlotLayout {
-        // Each table has at most 65 535 entries, and a rule at most 26 extra slots: no sum
-        // comes near `u32::MAX`, and the layout stays 16 bytes.
+        // Each table has at most 65 535 entries, a step keeps at most 8 fields and a rule has at
+        // most 26 extra slots: no sum comes near `u32::MAX`.
         let vars = p.count(Section::States);
         let held = vars.saturating_add(p.count(Section::Vars));
-        let extra = held.saturating_add(p.count(Section::Held));
+        let kept = held.saturating_add(p.count(Section::Held));
+        let steps = (0..p.len16(Section::Steps)).filter_map(|i| p.step(i));
+        let extra = steps.map(|s| u32::from(s.kept())).fold(kept, u32::saturating_add);
         let rules = (0..p.len16(Section::Rules)).filter_map(|i| p.rule(i));
         let total = rules.map(|r| extra_slots(&r) as u32).fold(extra, u32::saturating_add);
-        SlotLayout { vars, held, extra, total }
+        SlotLayout { vars, held, kept, extra, total }
     }
 
     /// The slot of state `i`.
@@ -55,10 +61,17 @@ impl SlotLayout {
     #[inline(always)]
     pub fn held(&self, i: u16) -> Option<usize> {
         let at = self.held.saturating_add(u32::from(i));
+        (at < self.kept).then_some(at as usize)
+    }
+
+    /// The slot of kept field `i`.
+    #[inline(always)]
+    pub fn kept(&self, i: u16) -> Option<usize> {
+        let at = self.kept.saturating_add(u32::from(i));
         (at < self.extra).then_some(at as usize)
     }
 
-    /// States, variables and held conditions: the slots code blocks may read.
+    /// States, variables, held conditions and kept fields: the slots code blocks may read.
     pub fn readable(&self) -> usize {
         self.extra as usize
     }

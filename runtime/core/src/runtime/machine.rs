@@ -144,9 +144,7 @@ where
     }
 
     fn sequence_completes(&mut self, rule: u16, event: u16) -> bool {
-        let (program, now) = (self.store.program, self.store.now);
-        let Some(state) = self.store.rules.get_mut(usize::from(rule)) else { return false };
-        sequence::completes(program, state, rule, event, now, self.host)
+        sequence::completes(self.store, rule, event, &self.ctx.payload, self.host)
     }
 
     fn fault(&mut self) {

@@ -35,7 +35,7 @@ mod sequence;
 mod store;
 mod ticks;
 
-pub use engine::{BlockEngine, Effects, HeldBlock, Machine, RuleBlock, TriggerValues, event_plan};
+pub use engine::{BlockEngine, Effects, HeldBlock, Machine, RuleBlock, StepBlock, TriggerValues, event_plan};
 pub use host::{Counters, Host, LoadError, Origin, PushError, Stimulus, Value};
 pub use interpreter::Interpreter;
 pub use layout::SlotLayout;
@@ -347,9 +347,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
             };
             if is_sequence {
                 next_sequence = next_sequence.saturating_add(1);
-                let (program, now) = (self.store.program, self.store.now);
-                let Some(state) = self.store.rules.get_mut(usize::from(rule)) else { continue };
-                if !sequence::completes(program, state, rule, event, now, host) {
+                if !sequence::completes(&mut self.store, rule, event, &ctx.payload, host) {
                     continue;
                 }
             } else {
@@ -484,6 +482,11 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
                 // The timer is dropped when the condition stops holding; checking again keeps a
                 // run from ever following a condition that does not hold now.
                 if self.store.has_held_for_rule(rule) {
+                    self.run(rule, &TriggerValues::default(), host);
+                }
+            }
+            (TimerKind::Window, _) => {
+                if sequence::window_ends(&mut self.store, rule, due) {
                     self.run(rule, &TriggerValues::default(), host);
                 }
             }

@@ -172,7 +172,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             if self.program.rule_row(rule).and_then(|row| row.held()) != Some(held) {
                 continue;
             }
-            if self.timers.cancel_held(rule) {
+            if self.timers.cancel(rule, TimerKind::Held) {
                 host.trace(TraceEvent::HeldBroken { rule });
             }
             // A time past `u64::MAX` never comes.

@@ -67,9 +67,13 @@ pub(super) fn check_block(
     let mut dist: u32 = 0;
     let mut falls_through = true;
     let mut delayed: u32 = 0;
-    let rule = match block {
-        BlockKind::Rule { payload, change } => Some((payload, change)),
-        BlockKind::Held => None,
+    // What the block may read and do: a rule acts, a held condition and a filter only compute;
+    // a held condition reads no payload, no clock and no texts of the host.
+    let rule = matches!(block, BlockKind::Rule { .. });
+    let (payload, change, kept, computes_from_trigger) = match block {
+        BlockKind::Rule { payload, change, kept } => (payload, change, kept, true),
+        BlockKind::Step { payload, kept } => (Some(payload), None, kept, true),
+        BlockKind::Held => (None, None, crate::program::Kept::default(), false),
     };
     for at in start..end {
         sim.at = at;
@@ -127,18 +131,24 @@ pub(super) fn check_block(
                 sim.push(Kind::Num)?;
             }
             Op::Payload => {
-                let Some((Some(event), _)) = rule else { return Err(not_here) };
+                let Some(event) = payload else { return Err(not_here) };
                 if ins.b >= u16::from(event.fields) {
                     return Err(oob("payload field"));
                 }
                 sim.push(Kind::of_bit(event.text_mask, usize::from(ins.b)))?;
             }
+            Op::Kept => {
+                if !computes_from_trigger {
+                    return Err(not_here);
+                }
+                sim.push(kept.kind(ins.b).ok_or(oob("kept field"))?)?;
+            }
             Op::Old | Op::New => {
-                let Some((_, Some(kind))) = rule else { return Err(not_here) };
+                let Some(kind) = change else { return Err(not_here) };
                 sim.push(kind)?;
             }
             Op::Held => {
-                if rule.is_none() {
+                if !computes_from_trigger {
                     return Err(not_here);
                 }
                 p.held(ins.b).ok_or(oob("held condition"))?;
@@ -146,7 +156,7 @@ pub(super) fn check_block(
             }
             Op::Now | Op::Minute => {
                 // A held condition is re-evaluated only when states change, so it may not read time.
-                if rule.is_none() {
+                if !computes_from_trigger {
                     return Err(not_here);
                 }
                 sim.push(Kind::Num)?;
@@ -164,7 +174,7 @@ pub(super) fn check_block(
             }
             Op::Matches | Op::Contains => {
                 // A held block runs without the host, which holds the texts it passed in.
-                if rule.is_none() {
+                if !computes_from_trigger {
                     return Err(not_here);
                 }
                 if sim.pop()? != Kind::Text || sim.pop()? != Kind::Text {
@@ -177,7 +187,7 @@ pub(super) fn check_block(
                 sim.push(Kind::Num)?;
             }
             Op::Jump | Op::JumpIfFalse => {
-                if rule.is_none() {
+                if !rule {
                     return Err(not_here);
                 }
                 if ins.op == Op::JumpIfFalse {
@@ -197,19 +207,19 @@ pub(super) fn check_block(
                 }
             }
             Op::ExitIfFalse => {
-                if rule.is_none() || gated {
+                if !rule || gated {
                     return Err(not_here);
                 }
                 sim.pop_num()?;
             }
             Op::Gate => {
-                if rule.is_none() || gated || sim.depth != 0 {
+                if !rule || gated || sim.depth != 0 {
                     return Err(not_here);
                 }
                 gated = true;
             }
             Op::Set | Op::SetAfter => {
-                if rule.is_none() || !gated {
+                if !rule || !gated {
                     return Err(not_here);
                 }
                 p.var(ins.b).ok_or(oob("variable"))?;
@@ -220,7 +230,7 @@ pub(super) fn check_block(
                 sim.pop_num()?;
             }
             Op::Emit | Op::EmitAfter => {
-                if rule.is_none() || !gated {
+                if !rule || !gated {
                     return Err(not_here);
                 }
                 let action = p.action(ins.b).ok_or(oob("action"))?;
@@ -235,7 +245,7 @@ pub(super) fn check_block(
                 }
             }
             Op::End => {
-                let (want, yields) = if rule.is_some() { (0, Kind::Num) } else { (1, Kind::Num) };
+                let (want, yields) = if block.yields() { (1, Kind::Num) } else { (0, Kind::Num) };
                 let first = sim.stack.first().copied().unwrap_or(Kind::Num);
                 let pending_left = pending.iter().any(Option::is_some);
                 if at.saturating_add(1) != end || sim.depth != want || (want == 1 && first != yields) || pending_left {

@@ -217,8 +217,12 @@ pub fn verify(bytes: &[u8]) -> Result<Program<'_>, VerifyError> {
         }
         check_block(&p, held.code_start, held.code_len, BlockKind::Held, Section::Held, i)?;
     }
+    let mut steps = StepCursor::default();
     for i in 0..p.len16(Section::Rules) {
-        timers = timers.saturating_add(check_rule(&p, i)?);
+        timers = timers.saturating_add(check_rule(&p, i, &mut steps)?);
+    }
+    if steps.next != p.count(Section::Steps) {
+        return Err(VerifyError::BadSection { section: Section::Steps });
     }
     if timers != u32::from(header.timer_slots) {
         return Err(VerifyError::TimerSlotsMismatch { declared: header.timer_slots, needed: timers });
@@ -315,8 +319,16 @@ fn check_tables(p: &Program) -> Result<(), VerifyError> {
     Ok(())
 }
 
+/// Where the next sequence's steps and kept slots must start: each sequence rule takes the
+/// next entries of the step table, and each step the next kept slots, in table order.
+#[derive(Default)]
+struct StepCursor {
+    next: u32,
+    kept: u32,
+}
+
 /// Checks one rule; returns the timer slots it needs.
-fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
+fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, VerifyError> {
     let bad = VerifyError::BadEntry { section: Section::Rules, index: u32::from(i) };
     let r = p.rule(i).ok_or(bad)?;
     if r.name != NO_TEXT && r.name >= p.len16(Section::Texts) {
@@ -368,9 +380,9 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
             // when the condition stops).
             timers = 1;
         }
-        Trigger::Sequence { events, len, within_ms } => {
+        Trigger::Sequence { events, len, within_ms, steps: first } => {
             let len = usize::from(len);
-            if !(2..=MAX_SEQUENCE).contains(&len) || within_ms == 0 {
+            if !(2..=MAX_SEQUENCE).contains(&len) || within_ms == 0 || u32::from(first) != steps.next {
                 return Err(bad);
             }
             for (k, e) in events.iter().enumerate() {
@@ -378,6 +390,11 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
                 if !ok {
                     return Err(bad);
                 }
+            }
+            if check_steps(p, &r, &events[..len], steps)? {
+                // The timer of the window's end, which completes a sequence that ends in an
+                // absence.
+                timers = 1;
             }
         }
     }
@@ -387,4 +404,36 @@ fn check_rule(p: &Program, i: u16) -> Result<u32, VerifyError> {
         return Err(VerifyError::InstructionBoundExceeded { rule: i, bound: r.bound, needed: facts.longest });
     }
     Ok(timers.saturating_add(facts.delayed))
+}
+
+/// Checks the steps of sequence rule `r`, whose events are `events`, and moves the cursor past
+/// them; returns whether the sequence ends in an absence. Only the last step may be absent (not
+/// the first), an absent step keeps nothing, a step keeps only fields its event has, and its
+/// filter is a block that yields one number.
+fn check_steps(p: &Program, r: &RuleInfo, events: &[u16], steps: &mut StepCursor) -> Result<bool, VerifyError> {
+    let mut ends_absent = false;
+    for (k, event) in events.iter().enumerate() {
+        let index = u16::try_from(steps.next).map_err(|_| VerifyError::BadSection { section: Section::Steps })?;
+        let bad = VerifyError::BadEntry { section: Section::Steps, index: steps.next };
+        let step = p.step(index).ok_or(bad)?;
+        let fields = p.event(*event).ok_or(bad)?.fields;
+        let last = k + 1 == events.len();
+        if (step.absent && (!last || k == 0 || step.keep != 0))
+            || u32::from(step.keep).checked_shr(u32::from(fields)).unwrap_or(0) != 0
+            || u32::from(step.kept_at) != steps.kept
+        {
+            return Err(bad);
+        }
+        steps.kept = steps.kept.saturating_add(u32::from(step.kept()));
+        if steps.kept > u32::from(u16::MAX) {
+            return Err(bad);
+        }
+        if step.code_len > 0 {
+            let kind = BlockKind::of_step(p, r, k as u8).ok_or(bad)?;
+            check_block(p, step.code_start, step.code_len, kind, Section::Steps, index)?;
+        }
+        ends_absent = step.absent;
+        steps.next = steps.next.saturating_add(1);
+    }
+    Ok(ends_absent)
 }
