@@ -376,7 +376,14 @@ impl ProgramBuilder {
         self.events.iter().for_each(|e| events.extend_from_slice(&e.encode()));
         self.actions.iter().for_each(|a| actions.extend_from_slice(&a.encode()));
         self.held.iter().for_each(|h| held.extend_from_slice(&h.encode()));
-        self.rules.iter().for_each(|r| rules.extend_from_slice(&r.encode()));
+        for r in &self.rules {
+            let mut row = r.encode();
+            if let Trigger::Sequence { len, steps, .. } = r.trigger {
+                let first = usize::from(steps);
+                row[1] = sequence_features(self.steps.iter().skip(first).take(usize::from(len)).copied());
+            }
+            rules.extend_from_slice(&row);
+        }
         self.steps.iter().for_each(|s| steps.extend_from_slice(&s.encode()));
         self.code.iter().for_each(|i| code.extend_from_slice(&i.encode()));
 

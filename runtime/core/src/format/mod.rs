@@ -335,7 +335,7 @@ mod tests {
         match rule.trigger {
             Trigger::Change { edge, value, .. } => assert_eq!(row.and_then(|r| r.change()), Some((edge, value))),
             Trigger::Sequence { events, len, within_ms, steps } => {
-                assert_eq!(row.map(|r| r.sequence()), Some((events, len, within_ms, steps)))
+                assert_eq!(row.map(|r| r.sequence()), Some((events, len, within_ms, steps, 0)))
             }
             _ => {}
         }

@@ -28,6 +28,12 @@ pub enum Edge {
 /// The most events in a sequence trigger.
 pub const MAX_SEQUENCE: usize = 4;
 
+/// A sequence rule's row, byte 1: some step has a filter or keeps fields, so a step reads its
+/// entry in the step table (the row of a sequence without this bit is all its steps need).
+pub const SEQUENCE_READS_STEPS: u8 = 1;
+/// A sequence rule's row, byte 1: the last step is an absence.
+pub const SEQUENCE_ENDS_ABSENT: u8 = 2;
+
 /// What makes a rule run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Trigger {
@@ -122,9 +128,10 @@ impl RuleRow {
         Some((edge, self.param()))
     }
 
-    /// The events, length, window (ms) and first step of a sequence trigger.
+    /// The events, length, window (ms), first step and step features
+    /// ([`SEQUENCE_READS_STEPS`], [`SEQUENCE_ENDS_ABSENT`]) of a sequence trigger.
     #[inline]
-    pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64, u16) {
+    pub fn sequence(&self) -> ([u16; MAX_SEQUENCE], u8, u64, u16, u8) {
         let row = &self.0;
         let events = [
             u16::from_le_bytes([row[32], row[33]]),
@@ -132,7 +139,7 @@ impl RuleRow {
             u16::from_le_bytes([row[36], row[37]]),
             u16::from_le_bytes([row[38], row[39]]),
         ];
-        (events, row[6], self.param().max(0) as u64, u16::from_le_bytes([row[4], row[5]]))
+        (events, row[6], self.param().max(0) as u64, u16::from_le_bytes([row[4], row[5]]), row[1])
     }
 
     /// The window of the rate limit, in ms.
@@ -233,7 +240,8 @@ impl RuleInfo {
                 Trigger::Change { source, index: target, edge, value: param }
             }
             TRIGGER_SEQUENCE => {
-                unused_zero(edge_byte == 0 && source_byte == 0)?;
+                // Byte 1 holds the step features, which the verifier checks against the steps.
+                unused_zero(edge_byte & !(SEQUENCE_READS_STEPS | SEQUENCE_ENDS_ABSENT) == 0 && source_byte == 0)?;
                 Trigger::Sequence { events, len: seq_len, within_ms: u64::try_from(param).ok()?, steps: target }
             }
             _ => return None,

@@ -227,3 +227,15 @@ impl StepInfo {
         self.keep.count_ones() as u16
     }
 }
+
+/// The step features of a sequence rule's row (byte 1) for its steps:
+/// [`SEQUENCE_READS_STEPS`](super::SEQUENCE_READS_STEPS) when a step has a filter or keeps
+/// fields, [`SEQUENCE_ENDS_ABSENT`](super::SEQUENCE_ENDS_ABSENT) when the last is an absence.
+pub fn sequence_features(steps: impl Iterator<Item = StepInfo>) -> u8 {
+    let (mut reads, mut absent) = (false, false);
+    for s in steps {
+        reads |= s.keep != 0 || s.code_len > 0;
+        absent = s.absent;
+    }
+    (if reads { super::SEQUENCE_READS_STEPS } else { 0 }) | if absent { super::SEQUENCE_ENDS_ABSENT } else { 0 }
+}

@@ -37,14 +37,14 @@ impl BlockEngine for Interpreter {
         let code = block.program.code_block(block.code_start, block.code_len)?;
         let run = Run { code, start: block.code_start, fuel: block.code_len, from: 0, carry: None };
         let mut m = Pure { slots, layout: &block.layout, program: block.program, now: 0, ctx: NO_TRIGGER, host: None };
-        exec::<_, true>(run, &mut m)
+        exec_yielding(run, &mut m)
     }
 
     fn eval_step<M: Machine>(self, block: &StepBlock<'_>, m: &mut M) -> Option<i64> {
         // A filter only computes, forward: its length bounds a run.
         let code = block.program.code_block(block.code_start, block.code_len)?;
         let run = Run { code, start: block.code_start, fuel: block.code_len, from: 0, carry: None };
-        exec::<_, true>(run, m)
+        exec_yielding(run, m)
     }
 }
 
@@ -133,6 +133,14 @@ impl Machine for Pure<'_> {
     fn fault(&mut self) {}
 }
 
+/// The loop for the blocks that yield a number (held conditions, step filters): out of line,
+/// so that both share one copy of it (the runtime gives both a [`Pure`]), while the loop of
+/// rule runs is inlined into the run.
+#[inline(never)]
+fn exec_yielding<E: Effects>(run: Run<'_>, m: &mut E) -> Option<i64> {
+    exec::<E, true>(run, m)
+}
+
 /// One run of a block, as the loop starts it.
 struct Run<'p> {
     code: &'p [[u8; INSTR_SIZE]],
@@ -156,6 +164,7 @@ struct Run<'p> {
 /// then loads them where they are used instead of keeping them in registers across the loop
 /// (held in the loop, they pushed the code slice and the stack's top to memory: 2.4% more
 /// instructions per event).
+#[inline(always)]
 fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> {
     let Run { code, start, mut fuel, from, carry } = run;
     let mut stack = Stack::new();

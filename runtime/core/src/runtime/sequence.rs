@@ -11,7 +11,7 @@ use super::engine::{BlockEngine, StepBlock, TriggerValues};
 use super::host::Host;
 use super::interpreter::Pure;
 use super::store::Store;
-use crate::format::{MAX_SEQUENCE, StepInfo};
+use crate::format::{MAX_SEQUENCE, SEQUENCE_ENDS_ABSENT, StepInfo};
 use crate::isa::MAX_ARGS;
 use crate::timers::TimerKind;
 use crate::trace::TraceEvent;
@@ -31,14 +31,18 @@ pub(super) fn completes<const TIMERS: usize, const RULES: usize, const SLOTS: us
     if !state.takes(event) {
         return false;
     }
-    let Some((events, len, within, first)) = store.program.rule_row(rule).map(|row| row.sequence()) else {
+    let Some((events, len, within, first, features)) = store.program.rule_row(rule).map(|row| row.sequence())
+    else {
         return false;
     };
+    if features == 0 {
+        return plain(store, rule, event, &events, len, within, host);
+    }
     let (mut progress, mut start) = (usize::from(state.seq_progress), state.seq_start);
     let len = usize::from(len).min(MAX_SEQUENCE);
     let Some(last) = len.checked_sub(1) else { return false };
     let step = |k: usize| store.program.step(first.saturating_add(k as u16));
-    let ends_absent = step(last).is_some_and(|s| s.absent);
+    let ends_absent = features & SEQUENCE_ENDS_ABSENT != 0;
     if progress > 0 && store.now.saturating_sub(start) > within {
         progress = 0;
     }
@@ -88,6 +92,42 @@ pub(super) fn completes<const TIMERS: usize, const RULES: usize, const SLOTS: us
     done
 }
 
+/// [`completes`] for a sequence whose steps neither filter nor keep, and which ends on an
+/// event: its row is all it reads.
+#[inline(always)]
+fn plain<const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEngine>(
+    store: &mut Store<'_, TIMERS, RULES, SLOTS, E>,
+    rule: u16,
+    event: u16,
+    events: &[u16; MAX_SEQUENCE],
+    len: u8,
+    within: u64,
+    host: &mut impl Host,
+) -> bool {
+    let now = store.now;
+    let Some(state) = store.rules.get_mut(usize::from(rule)) else { return false };
+    if state.seq_progress > 0 && now.saturating_sub(state.seq_start) > within {
+        state.seq_progress = 0;
+    }
+    if events.get(usize::from(state.seq_progress)) == Some(&event) {
+        if state.seq_progress == 0 {
+            state.seq_start = now;
+        }
+        state.seq_progress = state.seq_progress.saturating_add(1);
+        if state.seq_progress >= len {
+            state.seq_progress = 0;
+            return true;
+        }
+    } else if events.first() == Some(&event) {
+        state.seq_progress = 1;
+        state.seq_start = now;
+    }
+    if events.iter().take(usize::from(len)).any(|e| *e == event) {
+        host.trace(TraceEvent::SequenceStep { rule, seen: state.seq_progress, len });
+    }
+    false
+}
+
 /// The window of sequence rule `rule`, which ends in an absence, ended at `due`: true when the
 /// sequence completes, having waited for nothing but this. A window timer of a sequence that
 /// started over since is dropped when it starts over; checking its time again keeps one that
@@ -97,7 +137,7 @@ pub(super) fn window_ends<const TIMERS: usize, const RULES: usize, const SLOTS: 
     rule: u16,
     due: u64,
 ) -> bool {
-    let Some((_, len, within, _)) = store.program.rule_row(rule).map(|row| row.sequence()) else { return false };
+    let Some((_, len, within, ..)) = store.program.rule_row(rule).map(|row| row.sequence()) else { return false };
     let Some(state) = store.rules.get_mut(usize::from(rule)) else { return false };
     let waiting = usize::from(state.seq_progress) == usize::from(len).saturating_sub(1) && state.seq_progress > 0;
     if !waiting || state.seq_start.checked_add(within) != Some(due) {

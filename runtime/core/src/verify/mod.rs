@@ -391,7 +391,11 @@ fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, Verify
                     return Err(bad);
                 }
             }
-            if check_steps(p, &r, &events[..len], steps)? {
+            let features = check_steps(p, &r, &events[..len], steps)?;
+            if p.rule_row(i).map(|row| row.sequence().4) != Some(features) {
+                return Err(bad);
+            }
+            if features & SEQUENCE_ENDS_ABSENT != 0 {
                 // The timer of the window's end, which completes a sequence that ends in an
                 // absence.
                 timers = 1;
@@ -407,11 +411,11 @@ fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, Verify
 }
 
 /// Checks the steps of sequence rule `r`, whose events are `events`, and moves the cursor past
-/// them; returns whether the sequence ends in an absence. Only the last step may be absent (not
+/// them; returns the step features its row must record. Only the last step may be absent (not
 /// the first), an absent step keeps nothing, a step keeps only fields its event has, and its
 /// filter is a block that yields one number.
-fn check_steps(p: &Program, r: &RuleInfo, events: &[u16], steps: &mut StepCursor) -> Result<bool, VerifyError> {
-    let mut ends_absent = false;
+fn check_steps(p: &Program, r: &RuleInfo, events: &[u16], steps: &mut StepCursor) -> Result<u8, VerifyError> {
+    let first = steps.next;
     for (k, event) in events.iter().enumerate() {
         let index = u16::try_from(steps.next).map_err(|_| VerifyError::BadSection { section: Section::Steps })?;
         let bad = VerifyError::BadEntry { section: Section::Steps, index: steps.next };
@@ -432,8 +436,9 @@ fn check_steps(p: &Program, r: &RuleInfo, events: &[u16], steps: &mut StepCursor
             let kind = BlockKind::of_step(p, r, k as u8).ok_or(bad)?;
             check_block(p, step.code_start, step.code_len, kind, Section::Steps, index)?;
         }
-        ends_absent = step.absent;
         steps.next = steps.next.saturating_add(1);
     }
-    Ok(ends_absent)
+    // Every step was read above.
+    let taken = (first..steps.next).filter_map(|i| p.step(u16::try_from(i).ok()?));
+    Ok(sequence_features(taken))
 }
