@@ -138,7 +138,7 @@ pub fn definition(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             Target::State(i) => scope.states.get(i)?.origin.clone(),
             Target::Action(i) => scope.actions.get(i)?.origin.clone(),
             Target::ActionParam(a, p) => scope.actions.get(a)?.params.get(p)?.origin.clone(),
-            Target::EventParam(e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
+            Target::EventParam(e, p) | Target::StepParam(_, e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
             Target::EnumVariant(e, _) => scope.enums.get(e)?.origin.clone(),
             Target::Var(i) => Origin { file: file.path(db).clone(), span: scope.vars.get(i)?.span },
             // Built into the language: declared nowhere.
@@ -181,6 +181,12 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         }
         Target::ActionParam(a, p) => param("parameter", scope.actions.get(*a)?.params.get(*p)?),
         Target::EventParam(e, p) => param("payload field", scope.events.get(*e)?.params.get(*p)?),
+        Target::StepParam(step, e, p) => format!(
+            "{}\n\nof `{}`, step {} of the sequence",
+            param("payload field", scope.events.get(*e)?.params.get(*p)?),
+            scope.event_qualified(*e),
+            step + 1
+        ),
         Target::EnumVariant(e, v) => {
             let en = scope.enums.get(*e)?;
             format!("**value** `{}` of `{}` {{ {} }}", en.variants.get(*v)?, en.name, en.variants.join(", "))
@@ -671,7 +677,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                     Target::Action(_) => TokenClass::Action,
                     Target::Var(_) => TokenClass::Variable,
                     Target::EnumVariant(..) | Target::TimeOfDay => TokenClass::Value,
-                    Target::ActionParam(..) | Target::EventParam(..) => TokenClass::Parameter,
+                    Target::ActionParam(..) | Target::EventParam(..) | Target::StepParam(..) => TokenClass::Parameter,
                 };
                 let span = r.span.shift(item.offset);
                 resolved.insert(span.start, (span, class));
