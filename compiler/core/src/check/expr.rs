@@ -678,14 +678,14 @@ impl Checker<'_> {
                     p.span,
                 )
                 .with_label_message(format!("`{event}` has not happened yet when `{reader}` is tested"))
-                .with_secondary(owner.span, format!("`{field}` is known from here"))
+                .with_secondary(owner.span, format!("`{field}` has a value from this step on"))
                 .with_help(format!(
                     "a step's `where` reads its own fields and those of the steps before it: test `{field}` in the `where` of `{event}` (`then {event} where {field} ...`), or in `while`, once every step has happened"
                 ))
             }
             _ => Diagnostic::error(
                 codes::FIELD_WITHOUT_VALUE,
-                format!("`{word}` is a field of `{event}`, which the sequence waits for not to happen: it never has a value"),
+                format!("`{word}` is a field of `{event}`, the step that must not happen: it never has a value"),
                 p.span,
             )
             .with_label_message("never has a value")
