@@ -26,11 +26,14 @@ const KNOWN_BUGS: &[(&str, &str)] = &[];
 /// whose point is the wording of the message and its help (issue #13, diagnostics that never
 /// mislead).
 const RENDERED: &[&str] = &[
+    "E0003-absent-step-first",
+    "E0003-absent-step-not-last",
     "E0003-argument-with-equals-sign",
     "E0003-more-habits-of-other-languages",
     "E0003-on-every",
     "E0003-options-after-the-actions",
     "E0003-rules-written-as-in-other-languages",
+    "E0003-where-after-the-window-of-a-sequence",
     "E0003-where-on-a-sequence",
     "E0003-where-on-a-state-change",
     "E0013-measures-without-units",
@@ -38,7 +41,9 @@ const RENDERED: &[&str] = &[
     "E0101-event-of-unused-profile",
     "E0101-typo-of-a-gesture-the-pack-handles",
     "E0103-action-of-unused-device",
+    "E0105-misspelt-field-of-a-sequence-step",
     "E0105-state-of-an-unused-profile",
+    "E0116-field-of-the-absent-step",
     "E0201-bare-numbers-in-windows",
     "E0201-unit-on-the-wrong-side",
     "E0202-units-swapped",

@@ -65,8 +65,9 @@ for example
     on button-long-press while driving: record clip, notify car
 
 Some mistakes have their own message: comparisons that chain (`a < b < c`), `=` in a
-condition where `==` is meant, `every day` without `at`, `where` after a state change or a
-sequence, a reserved word used as a name, a bracket that is never closed, and the habits of
+condition where `==` is meant, `every day` without `at`, `where` after a state change or after
+a sequence's `within` (it goes right after the step it filters), `no` on a step of a sequence
+other than the last, a reserved word used as a name, a bracket that is never closed, and the habits of
 other rule languages, which are read as meant so that the rest of the rule is checked:
 
     when button-press: chime                       # write `on button-press: chime`
@@ -195,7 +196,8 @@ as the message lists: `notify car` rather than `notify`.";
 "The expression names a state, variable, payload field or enum value that is not in scope.
 
 States come from the profiles in `use`; variables from `var`; payload fields from the triggering
-event (inside `where`); enum values from the type they are compared with.";
+event, or from the steps of a sequence (E0116 says where each has a value); enum values from the
+type they are compared with.";
 
     UNKNOWN_ARGUMENT = "E0106", "unknown argument",
 "The action (or, in a test's `fire`, the event) has no parameter of this name. The help line lists
@@ -259,6 +261,25 @@ tested for each product that implements it:
 
     use glasses                             # every profile that says `implements glasses`
     use glasses, ray-ban-meta               # error: the family and one of its products";
+
+    FIELD_WITHOUT_VALUE = "E0116", "a step's payload field read where it has no value",
+"In a sequence, each step's payload fields have a value from the moment its event happens. A
+step's `where` reads its own fields and those of the steps before it, not those of a later step,
+whose event has not happened yet when the filter is tested; `while` and the actions read every
+step's:
+
+    on command where text contains \"note\" then press within 10 s: ...     # fine
+    on press where text contains \"note\" then command within 10 s: ...     # E0116: `command` comes later
+    on press then command where text contains \"note\" within 10 s: ...     # fine
+
+The absent step of `then no E` never happens, so its fields never have a value: only its own
+`where` reads them, to say which of its events cancels the sequence.
+
+    on press then no command where confidence > 80% within 5 s: chime       # fine
+    on press then no command within 5 s: say(message: text)                 # E0116
+
+A name without its event (`text`) is the field of the latest step that has it and has a value
+where the name stands; `command.text` names the field of the latest `command`.";
 
     UNKNOWN_TYPE = "E0113", "unknown type",
 "The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum

@@ -53,7 +53,7 @@
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::{Token, lex};
-use crate::syntax::print::{expr, time_text};
+use crate::syntax::print::{expr, trigger};
 use crate::syntax::{parse_item_text, split_items};
 
 /// The column a rule must fit in to stay on one line.
@@ -459,37 +459,6 @@ fn type_expr(t: &TypeExpr) -> String {
     match &t.range {
         Some((lo, hi)) => format!("{} {}..{}{unit}", t.name.node, expr(lo), expr(hi)),
         None => format!("{}{unit}", t.name.node),
-    }
-}
-
-fn trigger(t: &Trigger) -> String {
-    match &t.kind {
-        TriggerKind::Event { event, filter } => match filter {
-            Some(f) => format!("on {} where {}", event.text(), expr(f)),
-            None => format!("on {}", event.text()),
-        },
-        TriggerKind::State { state, change, held } => {
-            let change = match change {
-                StateChange::Becomes(e) => format!("on {} becomes {}", state.text(), expr(e)),
-                StateChange::Changes => format!("on {} changes", state.text()),
-                StateChange::Below(e) => format!("on {} below {}", state.text(), expr(e)),
-                StateChange::Above(e) => format!("on {} above {}", state.text(), expr(e)),
-            };
-            match held {
-                Some(d) => format!("{change} for {}", expr(d)),
-                None => change,
-            }
-        }
-        TriggerKind::Condition { condition, duration } => match duration {
-            Some(d) => format!("on {} for {}", expr(condition), expr(d)),
-            None => format!("on {}", expr(condition)),
-        },
-        TriggerKind::Every { period } => format!("every {}", expr(period)),
-        TriggerKind::Daily { time } => format!("every day at {}", time_text(time.node)),
-        TriggerKind::Sequence { steps, within } => {
-            let steps: Vec<String> = steps.iter().map(Path::text).collect();
-            format!("on {} within {}", steps.join(" then "), expr(within))
-        }
     }
 }
 

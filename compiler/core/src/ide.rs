@@ -79,9 +79,22 @@ const KEYWORD_DOCS: &[(&str, &str)] = &[
     ("on", "`on EVENT`, `on STATE becomes V`, `on C for D`, `on A then B within D`: what starts a rule (§5)"),
     ("every", "`every D` or `every day at HH:MM`: a rule on a timer (§5.3)"),
     ("while", "`while C`: the rule runs only when condition `C` holds at its trigger (§6)"),
-    ("where", "`on EVENT where C`: a filter on the event's payload fields (§5.1)"),
-    ("then", "`on A then B within D`: a sequence of events, all within `D` of the first (§5.4)"),
-    ("within", "`on A then B within D`: the time the whole sequence must fit in (§5.4)"),
+    (
+        "where",
+        "`on EVENT where C`: a filter on the event's payload fields (§5.1); in a sequence, each step may have its own, right after its event, reading its fields and the earlier steps' (`on A where C then B where C2 within D`, §5.4)",
+    ),
+    (
+        "then",
+        "`on A then B within D`: a sequence of events, all within `D` of the first; a step may have its own `where`, and the last may be `then no B`: the window ends without a `B` (§5.4)",
+    ),
+    (
+        "within",
+        "`on A then B within D`: the time the whole sequence must fit in, counted from its first event; with `then no B`, the time in which no `B` may come (§5.4)",
+    ),
+    (
+        "no",
+        "`then no B`: the last step of a sequence, which completes when its window ends without a `B` (one that passes `B`'s `where`, if it has one) (§5.4); `expect no ACTION`: a test step, the action is not called (§12)",
+    ),
     (
         "for",
         "`C for D`: condition `C` has held without a break for `D`; as a trigger it fires once, and again only after `C` was false (§5.5, §6)",
@@ -138,7 +151,7 @@ pub fn definition(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             Target::State(i) => scope.states.get(i)?.origin.clone(),
             Target::Action(i) => scope.actions.get(i)?.origin.clone(),
             Target::ActionParam(a, p) => scope.actions.get(a)?.params.get(p)?.origin.clone(),
-            Target::EventParam(e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
+            Target::EventParam(e, p) | Target::StepParam(_, e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
             Target::EnumVariant(e, _) => scope.enums.get(e)?.origin.clone(),
             Target::Var(i) => Origin { file: file.path(db).clone(), span: scope.vars.get(i)?.span },
             // Built into the language: declared nowhere.
@@ -181,6 +194,12 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         }
         Target::ActionParam(a, p) => param("parameter", scope.actions.get(*a)?.params.get(*p)?),
         Target::EventParam(e, p) => param("payload field", scope.events.get(*e)?.params.get(*p)?),
+        Target::StepParam(step, e, p) => format!(
+            "{}\n\nof `{}`, step {} of the sequence",
+            param("payload field", scope.events.get(*e)?.params.get(*p)?),
+            scope.event_qualified(*e),
+            step + 1
+        ),
         Target::EnumVariant(e, v) => {
             let en = scope.enums.get(*e)?;
             format!("**value** `{}` of `{}` {{ {} }}", en.variants.get(*v)?, en.name, en.variants.join(", "))
@@ -280,7 +299,7 @@ pub struct Completion {
 }
 
 /// Names that fit at `offset`, judged from the word before the one being typed: events after
-/// `on`, `then` and `fire`; actions after `:`, `,`, `expect` and a delay; values in conditions;
+/// `on`, `then`, `then no` and `fire` (and `no` after `then`); actions after `:`, `,`, `expect` and a delay; values in conditions;
 /// profiles after `use`; permissions after `permit`.
 pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Completion> {
     use crate::syntax::lexer::{Token, lex};
@@ -369,7 +388,15 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
             events(&mut out);
             changing(&mut out);
         }
-        Some(Token::Word("then" | "fire")) => events(&mut out),
+        Some(Token::Word("fire")) => events(&mut out),
+        // `then no B`: an absent step.
+        Some(Token::Word("then")) => {
+            events(&mut out);
+            keyword(&mut out, "no");
+        }
+        Some(Token::Word("no")) if matches!(earlier.iter().rev().nth(1), Some((Token::Word("then"), _))) => {
+            events(&mut out)
+        }
         Some(Token::Sym(":" | ",")) | Some(Token::Word("expect" | "no")) => {
             if within_use(earlier) {
                 profiles(db, ws, &mut out);
@@ -671,7 +698,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                     Target::Action(_) => TokenClass::Action,
                     Target::Var(_) => TokenClass::Variable,
                     Target::EnumVariant(..) | Target::TimeOfDay => TokenClass::Value,
-                    Target::ActionParam(..) | Target::EventParam(..) => TokenClass::Parameter,
+                    Target::ActionParam(..) | Target::EventParam(..) | Target::StepParam(..) => TokenClass::Parameter,
                 };
                 let span = r.span.shift(item.offset);
                 resolved.insert(span.start, (span, class));

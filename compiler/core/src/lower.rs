@@ -56,8 +56,12 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
         TriggerKind::Sequence { steps, within } => Trigger::Sequence {
             steps: steps
                 .iter()
-                .map(|s| match cx.target(s.span)? {
-                    Target::Event(e) => Some(ir::SequenceStep { event: *e, filter: None, absent: false }),
+                .map(|s| match cx.target(s.event.span)? {
+                    Target::Event(e) => Some(ir::SequenceStep {
+                        event: *e,
+                        filter: cx.optional(s.filter.as_ref())?,
+                        absent: s.absent.is_some(),
+                    }),
                     _ => None,
                 })
                 .collect::<Option<_>>()?,
@@ -171,6 +175,10 @@ impl Lower<'_> {
                 Target::EventParam(ev, f) => {
                     (ExprKind::Payload(*f), self.scope.events.get(*ev)?.params.get(*f)?.ty.clone())
                 }
+                Target::StepParam(step, ev, f) => (
+                    ExprKind::StepField { step: *step, field: *f },
+                    self.scope.events.get(*ev)?.params.get(*f)?.ty.clone(),
+                ),
                 Target::TimeOfDay => (ExprKind::TimeOfDay, Type::Time),
                 Target::EnumVariant(en, v) => {
                     let def = self.scope.enums.get(*en)?;

@@ -206,8 +206,9 @@ fn meaning(src: &str) -> Vec<String> {
             let debug = format!("{:?}", parsed.item.kind);
             let mut out = String::new();
             let mut rest = debug.as_str();
-            while let Some(i) = rest.find("span: Span {") {
-                out.push_str(&rest[..i]);
+            // `span: Span { .. }` fields, and spans kept as values (the `no` of an absent step).
+            while let Some(i) = rest.find("Span {") {
+                out.push_str(rest[..i].strip_suffix("span: ").unwrap_or(&rest[..i]));
                 rest = &rest[i..];
                 rest = &rest[rest.find('}').map_or(rest.len(), |j| j + 1)..];
             }
@@ -456,4 +457,30 @@ fn remainders_get_spaces_and_percentages_none() {
     // formatter leaves the file alone.
     assert_eq!(format_source("on x while 7 % 2 == b % 15 %: y\n").as_deref(), Some("on x while 7 % 2 == b % 15%: y\n"));
     assert_eq!(format_source("on x while 7%2 == 1: y\n"), None);
+}
+
+/// A sequence's steps: each with its `where`, the last maybe `no`, printed canonically and read
+/// back as the same tree.
+#[test]
+fn sequence_steps_with_filters_and_an_absence() {
+    let cases = [
+        ("on a  where c==1 then   no b where  d within 5s: y", "on a where c == 1 then no b where d within 5 s: y"),
+        (
+            "on command where text contains\"note\" then press where battery>10% within 10 s:say(message:text)",
+            "on command where text contains \"note\" then press where battery > 10% within 10 s: say(message: text)",
+        ),
+        ("on a then no within 1 s: y", "on a then no within 1 s: y"),
+        ("on no then no no within second: y", "on no then no no within second: y"),
+    ];
+    for (input, expected) in cases {
+        let formatted = check_properties(input);
+        assert_eq!(formatted, format!("{expected}\n"), "{input}");
+    }
+    // Too long for one line: the trigger stays whole on its line, its comment after it.
+    let long = "rule remind: on voice-command where text contains \"remind me\" and confidence > 80% then no button-press where worn within 10 s  # cancelled by a press\n  while not driving: say(message: text)\n";
+    let formatted = check_properties(long);
+    assert_eq!(
+        formatted,
+        "rule remind:\n  on voice-command where text contains \"remind me\" and confidence > 80% then no button-press where worn within 10 s  # cancelled by a press\n  while not driving:\n    say(message: text)\n"
+    );
 }

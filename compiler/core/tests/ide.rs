@@ -45,7 +45,14 @@ fn completion_follows_context() {
         [("button-long-press".to_string(), CompletionKind::Event), ("driving".to_string(), CompletionKind::State)]
     );
     let sequence = kinds_at("use tiny\non button-long-press then $", "$");
-    assert_eq!(sequence, [("button-long-press".to_string(), CompletionKind::Event)]);
+    assert_eq!(
+        sequence,
+        [("button-long-press".to_string(), CompletionKind::Event), ("no".to_string(), CompletionKind::Keyword)]
+    );
+    let absent = kinds_at("use tiny\non button-long-press then no $", "$");
+    assert_eq!(absent, [("button-long-press".to_string(), CompletionKind::Event)]);
+    let expect_no = kinds_at("use tiny\ntest \"t\" { expect no $", "$");
+    assert!(expect_no.contains(&("record clip".to_string(), CompletionKind::Action)), "{expect_no:?}");
     let actions = kinds_at("use tiny\non button-long-press: $", "$");
     assert!(actions.contains(&("record clip".to_string(), CompletionKind::Action)), "{actions:?}");
     let pattern = kinds_at("use tiny\non button-long-press while driving contains $", "$");
@@ -480,4 +487,40 @@ fn hover_and_definition_know_families_and_their_products() {
     assert_eq!(&family[def.span.range()], "bands");
     let (_, text) = ide::hover(&db, ws, one, product.find("implements").unwrap() as u32).expect("keyword hover");
     assert!(text.starts_with("**keyword** `implements`"), "{text}");
+}
+
+const VOICE: &str = r#"profile voice {
+  device glasses
+  event press
+  event command(text: Text, confidence: Percent)
+  action say(message: Text)
+}
+"#;
+
+/// A sequence's fields: hover says which step a name reads, definition goes to the field, and
+/// they are highlighted as parameters; `then`, `where` and `no` explain the steps.
+#[test]
+fn the_fields_of_a_sequence_s_steps() {
+    let pack = "use voice\non command then press then no command where confidence > 80% within 5 s: say(message: command.text)\n";
+    let (db, ws, file) = files(&[("voice.glass", VOICE), ("pack.glass", pack)]);
+    let at = pack.find("command.text").expect("the field") as u32 + 9;
+    let (span, text) = ide::hover(&db, ws, file, at).expect("a hover");
+    assert_eq!(&pack[span.range()], "command.text");
+    assert!(text.starts_with("**payload field** `text`: Text") && text.contains("step 1 of the sequence"), "{text}");
+    let own = pack.find("confidence").expect("the field") as u32;
+    let (_, text) = ide::hover(&db, ws, file, own).expect("a hover");
+    assert!(text.contains("step 3 of the sequence"), "{text}");
+    let def = ide::definition(&db, ws, file, at).expect("a definition");
+    assert_eq!(&*def.file, "voice.glass");
+    assert!(VOICE[def.span.range()].starts_with("text"), "{:?}", &VOICE[def.span.range()]);
+    let tokens = ide::semantic_tokens(&db, ws, file);
+    let class_of = |word: &str| tokens.iter().find(|(s, _)| &pack[s.range()] == word).map(|(_, c)| *c);
+    assert_eq!(class_of("confidence"), Some(ide::TokenClass::Parameter));
+    assert_eq!(class_of("text"), Some(ide::TokenClass::Parameter));
+    for (word, says) in [("then", "then no B"), ("where", "each step may have its own"), ("no", "without a `B`")] {
+        let at = pack.find(&format!(" {word} ")).expect("the keyword") as u32 + 1;
+        let (span, text) = ide::hover(&db, ws, file, at).expect("a hover");
+        assert_eq!(&pack[span.range()], word);
+        assert!(text.starts_with(&format!("**keyword** `{word}`")) && text.contains(says), "{text}");
+    }
 }

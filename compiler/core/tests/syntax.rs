@@ -39,6 +39,32 @@ fn triggers() {
 }
 
 #[test]
+fn sequence_steps_with_filters_and_an_absence() {
+    insta::assert_snapshot!(trees(
+        "on command where text contains \"note\" then press where battery > 10% then no long-press where worn within 10 s: notify"
+    ));
+}
+
+/// `no` marks an absent step only after `then` and before an event; elsewhere it is a name.
+#[test]
+fn no_is_a_word_of_its_own_only_before_an_event() {
+    use glass_compiler::syntax::ast::{ItemKind, TriggerKind};
+    let steps = |src: &str| match parse_item_text(src).item.kind {
+        ItemKind::Rule(r) => match r.trigger.kind {
+            TriggerKind::Sequence { steps, .. } => {
+                steps.iter().map(|s| (s.absent.is_some(), s.event.text())).collect::<Vec<_>>()
+            }
+            other => panic!("{src}: {other:?}"),
+        },
+        other => panic!("{src}: {other:?}"),
+    };
+    assert_eq!(steps("on a then no b within 1 s: y"), [(false, "a".into()), (true, "b".into())]);
+    assert_eq!(steps("on a then no within 1 s: y"), [(false, "a".into()), (false, "no".into())]);
+    assert_eq!(steps("on no then no no within 1 s: y"), [(false, "no".into()), (true, "no".into())]);
+    assert!(parse_item_text("on no becomes true: y").errors.is_empty());
+}
+
+#[test]
 fn conditions_and_precedence() {
     insta::assert_snapshot!(trees("on x while not a and b or c == d for 3 s and speed - 5 * 2 > -1: notify"));
 }
@@ -91,7 +117,10 @@ fn mistakes_the_grammar_reports_itself() {
         ("every day 07:30: y", "`every day` needs `at` before the time"),
         ("every day: y", "`every day` needs a time of day"),
         ("on a below 5 where b: y", "a state change has no payload fields"),
-        ("on a then b within 1 s where c: y", "a sequence has no payload fields"),
+        ("on a then b within 1 s where c: y", "`where` filters one step of a sequence"),
+        ("on no a then b within 1 s: y", "a sequence starts with an event that happens"),
+        ("on no a: y", "a sequence starts with an event that happens"),
+        ("on a then no b then c within 1 s: y", "only the last step of a sequence can be `no`"),
         ("on x: y at most once per minute", "an option goes before the `:`"),
         ("on x: y while z", "the condition goes before the `:`"),
         ("when x: y", "a rule starts with `on`"),
@@ -144,12 +173,25 @@ fn habits_are_read_as_their_fix() {
     let (r, errors) = rule("on every 10 s: y");
     assert!(matches!(r.trigger.kind, TriggerKind::Every { .. }));
     assert_eq!(errors, 1);
-    let (r, errors) = rule("on a then b within 1 s where c or d while e: y");
-    let Some(ExprKind::Binary { op: BinaryOp::And, rhs, .. }) = r.condition.map(|c| c.kind) else {
-        panic!("the two conditions are joined with `and`")
+    // A `where` after a sequence's window filters its last step, joined with `and` to the
+    // step's own.
+    let (r, errors) = rule("on a then b where c or d within 1 s where e or f while g: y");
+    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    let Some(ExprKind::Binary { op: BinaryOp::And, lhs, rhs }) = steps[1].filter.as_ref().map(|f| &f.kind) else {
+        panic!("the two filters are joined with `and`: {:?}", steps[1].filter)
     };
-    assert!(matches!(rhs.kind, ExprKind::Paren(_)));
+    assert!(matches!((&lhs.kind, &rhs.kind), (ExprKind::Paren(_), ExprKind::Paren(_))));
+    assert!(steps[0].filter.is_none() && r.condition.is_some());
     assert_eq!(errors, 1);
+    let (r, errors) = rule("on a then b within 1 s where c: y");
+    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    assert!(steps[1].filter.is_some());
+    assert_eq!(errors, 1);
+    // An absent step first or before another is read as a step that happens.
+    let (r, errors) = rule("on no a then b then no c then d within 1 s: y");
+    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    assert!(steps.iter().all(|s| s.absent.is_none()), "{steps:?}");
+    assert_eq!((steps.len(), errors), (4, 2));
     let (r, errors) = rule("on x: say(\"hi\"), record(kind = clip)");
     assert_eq!((r.actions.len(), errors), (2, 1));
     // Numbers: a fraction of a duration reads as the whole number of a smaller unit.

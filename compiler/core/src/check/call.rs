@@ -419,6 +419,7 @@ impl Checker<'_> {
     fn quiet_type(&self, e: &Expr) -> Type {
         let mut cx = Checker::new(self.scope);
         cx.payload_event = self.payload_event;
+        cx.sequence = self.sequence.clone();
         cx.in_test = self.in_test;
         let t = cx.expr(e, None, cx.locals());
         if cx.errors_so_far() > 0 { Type::Error } else { t }

@@ -1,6 +1,7 @@
 //! Typing expressions: conditions, filters, values of arguments and variables.
 
 use super::ratio::ArgumentOf;
+use super::steps::{StepField, StepScope};
 use super::units::Place;
 use super::{Checker, Target, is_error_path};
 use crate::codes;
@@ -10,11 +11,15 @@ use crate::suggest::did_you_mean;
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, Path, UnaryOp};
 use crate::types::{Const, ConstError, Type, const_eval};
 
-/// Names an expression can read besides states and variables.
+/// Names an expression can read besides states and variables. Passed down the whole walk of an
+/// expression, so it stays small: a sequence's steps live in the checker, and this says only
+/// which of them the expression can read.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Locals<'p> {
     /// The triggering event's payload fields, inside `where`, and the event they belong to.
     pub payload: Option<(usize, &'p [ParamDef])>,
+    /// In a sequence rule: where the expression stands, and so whose fields it reads.
+    pub steps: Option<StepScope>,
 }
 
 impl Checker<'_> {
@@ -506,6 +511,7 @@ impl Checker<'_> {
         let ExprKind::Path(p) = &e.kind else { return false };
         p.segments.len() == 1
             && !locals.payload.is_some_and(|(_, fields)| fields.iter().any(|f| f.name == p.segments[0].node))
+            && !matches!(self.step_field(p, locals), StepField::Readable { .. })
             && self.scope.var(&p.segments[0].node).is_none()
             && self.scope.states_matching(p).is_empty()
     }
@@ -516,12 +522,20 @@ impl Checker<'_> {
             return Type::Error;
         }
         let word = p.text();
+        // The built-in first: nothing a profile or the pack declares can take its place.
+        if p.segments.len() == 1 && word == crate::types::TIME_OF_DAY {
+            self.refer(p.span, Target::TimeOfDay);
+            return Type::Time;
+        }
+        let step_field = self.step_field(p, locals);
+        if let StepField::Readable { step, event, field } = step_field
+            && let Some(f) = self.scope.events.get(event).and_then(|e| e.params.get(field))
+        {
+            let ty = f.ty.clone();
+            self.refer(p.span, Target::StepParam(step, event, field));
+            return ty;
+        }
         if p.segments.len() == 1 {
-            // The built-in first: nothing a profile or the pack declares can take its place.
-            if word == crate::types::TIME_OF_DAY {
-                self.refer(p.span, Target::TimeOfDay);
-                return Type::Time;
-            }
             if let Some((event, fields)) = locals.payload
                 && let Some(i) = fields.iter().position(|f| f.name == word)
             {
@@ -550,8 +564,16 @@ impl Checker<'_> {
         {
             return t;
         }
+        if !matches!(step_field, StepField::None) {
+            self.field_without_value(p, step_field, locals);
+            return Type::Error;
+        }
         let states = self.scope.state_short_names();
-        let mut candidates: Vec<&str> = Vec::new();
+        let step_names = match (&self.sequence, locals.steps) {
+            (Some(steps), Some(at)) => steps.readable_names(self.scope, at, p.segments.len() > 1),
+            _ => Vec::new(),
+        };
+        let mut candidates: Vec<&str> = step_names.iter().map(String::as_str).collect();
         if let Some((_, fields)) = locals.payload {
             candidates.extend(fields.iter().map(|f| f.name.as_str()));
         }
@@ -626,6 +648,53 @@ impl Checker<'_> {
         };
         self.error(d);
         Type::Error
+    }
+
+    /// What `p` names among the fields of the sequence's steps, where `locals` stands.
+    fn step_field(&self, p: &Path, locals: Locals) -> StepField {
+        match (&self.sequence, locals.steps) {
+            (Some(steps), Some(at)) => steps.lookup(self.scope, at, p),
+            _ => StepField::None,
+        }
+    }
+
+    /// E0116: a field of a step read where that step gives it no value: in the `where` of an
+    /// earlier step, or, for the absent step, anywhere but its own `where`.
+    fn field_without_value(&mut self, p: &Path, found: StepField, locals: Locals) {
+        let (StepField::Later { step, .. } | StepField::Absent { step, .. }) = found else { return };
+        let Some(owner) = self.sequence.as_ref().and_then(|s| s.step(step)).cloned() else { return };
+        let (word, event) = (p.text(), owner.written.as_str());
+        let field = p.segments.last().map_or(word.as_str(), |s| s.node.as_str());
+        let d = match found {
+            StepField::Later { .. } => {
+                let reader = match locals.steps {
+                    Some(StepScope::Filter(k)) => self.sequence.as_ref().and_then(|s| s.step(k)).map(|s| s.written.clone()),
+                    _ => None,
+                };
+                let reader = reader.unwrap_or_else(|| "this step".into());
+                Diagnostic::error(
+                    codes::FIELD_WITHOUT_VALUE,
+                    format!("`{word}` is a field of `{event}`, which comes after `{reader}` in the sequence"),
+                    p.span,
+                )
+                .with_label_message(format!("`{event}` has not happened yet when `{reader}` is tested"))
+                .with_secondary(owner.span, format!("`{field}` has a value from this step on"))
+                .with_help(format!(
+                    "a step's `where` reads its own fields and those of the steps before it: test `{field}` in the `where` of `{event}` (`then {event} where {field} ...`), or in `while`, once every step has happened"
+                ))
+            }
+            _ => Diagnostic::error(
+                codes::FIELD_WITHOUT_VALUE,
+                format!("`{word}` is a field of `{event}`, the step that must not happen: it never has a value"),
+                p.span,
+            )
+            .with_label_message("never has a value")
+            .with_secondary(owner.span, format!("the rule runs when the window ends without `{event}`"))
+            .with_help(format!(
+                "only the `where` of the absent step can read its fields, to say which `{event}` cancels the sequence: `then no {event} where {field} ...`"
+            )),
+        };
+        self.error(d);
     }
 
     /// A state name that more than one state answers to (E0102), with every candidate.

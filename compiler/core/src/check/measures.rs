@@ -129,7 +129,9 @@ impl Checker<'_> {
         let (ty, unit) = match target {
             Target::State(i) => self.scope.states.get(*i).map(|s| (&s.ty, &s.unit))?,
             Target::Var(i) => self.scope.vars.get(*i).map(|v| (&v.ty, &v.unit))?,
-            Target::EventParam(e, i) => self.scope.events.get(*e)?.params.get(*i).map(|p| (&p.ty, &p.unit))?,
+            Target::EventParam(e, i) | Target::StepParam(_, e, i) => {
+                self.scope.events.get(*e)?.params.get(*i).map(|p| (&p.ty, &p.unit))?
+            }
             Target::ActionParam(a, i) => self.scope.actions.get(*a)?.params.get(*i).map(|p| (&p.ty, &p.unit))?,
             _ => return None,
         };

@@ -10,6 +10,7 @@ mod measures;
 pub mod pack;
 mod ratio;
 mod rule;
+mod steps;
 mod test;
 mod units;
 
@@ -31,6 +32,8 @@ pub enum Target {
     /// A parameter of an action (for arguments) or a payload field of an event (in `where`).
     ActionParam(usize, usize),
     EventParam(usize, usize),
+    /// In a sequence rule, every payload field: step, the step's event, and the field.
+    StepParam(usize, usize, usize),
     EnumVariant(usize, usize),
     /// The built-in `time-of-day`.
     TimeOfDay,
@@ -71,6 +74,9 @@ pub(crate) struct Checker<'a> {
     /// The event that triggers the rule being checked: its payload fields are in scope in the
     /// filter, the condition and the actions.
     pub payload_event: Option<usize>,
+    /// The steps of the sequence that triggers the rule being checked: their payload fields are
+    /// in scope where each has a value (see `steps.rs`).
+    pub sequence: Option<steps::Steps>,
     /// Checking a test: help lines say `fire` where a rule would say `on`.
     pub in_test: bool,
     /// The errors among `out.diagnostics`, counted as they come (see [`Self::errors_so_far`]).
@@ -79,12 +85,15 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(scope: &'a Scope) -> Self {
-        Checker { scope, out: ItemCheck::default(), payload_event: None, in_test: false, errors: 0 }
+        Checker { scope, out: ItemCheck::default(), payload_event: None, sequence: None, in_test: false, errors: 0 }
     }
 
     pub fn locals(&self) -> expr::Locals<'a> {
         let scope: &'a Scope = self.scope;
-        expr::Locals { payload: self.payload_event.and_then(|i| Some((i, scope.events.get(i)?.params.as_slice()))) }
+        expr::Locals {
+            payload: self.payload_event.and_then(|i| Some((i, scope.events.get(i)?.params.as_slice()))),
+            steps: self.sequence.as_ref().map(|_| steps::StepScope::Complete),
+        }
     }
 
     pub fn error(&mut self, d: Diagnostic) {

@@ -2,6 +2,7 @@
 
 use super::call::list;
 use super::expr::Locals;
+use super::steps::{Step, StepScope, Steps};
 use super::{Checker, Target, is_error_path};
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -32,8 +33,21 @@ impl Checker<'_> {
             }
             TriggerKind::Daily { .. } => {}
             TriggerKind::Sequence { steps, within } => {
-                for step in steps {
-                    self.event(step);
+                // Every step first: a filter that reads a later step's field is told which.
+                let resolved = steps
+                    .iter()
+                    .map(|s| Step {
+                        event: self.event(&s.event),
+                        written: s.event.text(),
+                        span: s.event.span,
+                        absent: s.absent.is_some(),
+                    })
+                    .collect();
+                self.sequence = Some(Steps::new(resolved));
+                for (k, step) in steps.iter().enumerate() {
+                    if let Some(filter) = &step.filter {
+                        self.condition(filter, Locals { payload: None, steps: Some(StepScope::Filter(k)) });
+                    }
                 }
                 self.positive_duration(within, "`within`");
             }

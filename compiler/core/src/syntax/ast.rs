@@ -104,8 +104,22 @@ pub enum TriggerKind {
     Every { period: Expr },
     /// `every day at 07:30`
     Daily { time: Spanned<u16> },
-    /// `on button-press then button-press within 400 ms`
-    Sequence { steps: Vec<Path>, within: Expr },
+    /// `on button-press then button-press within 400 ms`,
+    /// `on command where text contains "note" then press within 10 s`,
+    /// `on press then no long-press within 2 s`: the steps in order, all within `within` of the
+    /// first.
+    Sequence { steps: Vec<SequenceStep>, within: Expr },
+}
+
+/// One step of a sequence: `[no] EVENT [where FILTER]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SequenceStep {
+    /// The `no` of the step that must not happen before the window ends (`then no long-press`),
+    /// where it is written.
+    pub absent: Option<Span>,
+    pub event: Path,
+    /// Reads the step's own payload fields and those of the steps before it.
+    pub filter: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

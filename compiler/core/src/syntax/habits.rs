@@ -128,9 +128,10 @@ fn shown(text: &str, from: usize, to: Option<usize>) -> String {
     text.get(from..to).unwrap_or_default().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `where` after a sequence or a state change, which have no payload fields for it to filter
-/// (spec §5): the condition goes in `while`. The `where` becomes `while`, or, when the rule has a
-/// `while` already, the two conditions are joined with `and`.
+/// `where` after a state change, which has no payload fields for it to filter (spec §5): the
+/// condition goes in `while`. The `where` becomes `while`, or, when the rule has a `while`
+/// already, the two conditions are joined with `and`. A `where` after a sequence's window is
+/// [`where_after_within`]'s.
 fn where_without_payload(
     text: &str,
     tokens: &mut Tokens<'_>,
@@ -142,10 +143,11 @@ fn where_without_payload(
     if !outside(start, "on") {
         return None;
     }
+    if (start..colon).any(|k| outside(k, "then")) {
+        return where_after_within(text, tokens, start, colon, depth0);
+    }
     let at = (start..colon).find(|&k| outside(k, "where"))?;
-    let what = if (start..at).any(|k| outside(k, "then")) {
-        "a sequence"
-    } else if (start..at).any(|k| ["becomes", "changes", "below", "above"].iter().any(|w| outside(k, w))) {
+    let what = if (start..at).any(|k| ["becomes", "changes", "below", "above"].iter().any(|w| outside(k, w))) {
         "a state change"
     } else {
         return None;
@@ -211,6 +213,81 @@ fn where_without_payload(
     rebuilt.push((Token::Word("and"), at_span));
     rebuilt.extend(side(at + 1, filter_end));
     rebuilt.extend_from_slice(&tokens[cond_end..]);
+    *tokens = rebuilt;
+    Some(d)
+}
+
+/// `on a then b within 2 s where C`: a `where` filters one step of a sequence and goes right
+/// after that step's event. The help shows the filter after the last step (joined with `and` to
+/// the one it has), the likely meaning, and the tokens are moved there so the filter is still
+/// checked; which step was meant is not certain, so there is no fix.
+fn where_after_within(
+    text: &str,
+    tokens: &mut Tokens<'_>,
+    start: usize,
+    colon: usize,
+    depth0: &[bool],
+) -> Option<Diagnostic> {
+    let outside = |k: usize, w: &str| depth0[k] && is_word(&tokens[k].0, w);
+    let within = (start..colon).find(|&k| outside(k, "within"))?;
+    let at = (within..colon).find(|&k| outside(k, "where"))?;
+    // The filter runs to the `while`, an option or the `:`.
+    let option = |k: usize| {
+        depth0[k]
+            && (is_word(&tokens[k].0, "mode")
+                || is_word(&tokens[k].0, "at") && tokens.get(k + 1).is_some_and(|(t, _)| is_word(t, "most")))
+    };
+    let filter_end = (at + 1..colon).find(|&k| outside(k, "while") || option(k)).unwrap_or(colon);
+    if filter_end == at + 1 {
+        return None;
+    }
+    let last_then = (start..within).rev().find(|&k| outside(k, "then"))?;
+    let earlier = (last_then..within).find(|&k| outside(k, "where"));
+    let has_or = |a: usize, b: usize| (a..b).any(|k| outside(k, "or"));
+    let source = |a: usize, b: usize| shown(text, tokens[a].1.start, Some(tokens[b - 1].1.end));
+    let wrap = |a: usize, b: usize| if has_or(a, b) { format!("({})", source(a, b)) } else { source(a, b) };
+    let trigger = match earlier {
+        Some(w) => format!(
+            "{} where {} and {} {}",
+            source(start, w),
+            wrap(w + 1, within),
+            wrap(at + 1, filter_end),
+            source(within, at)
+        ),
+        None => format!("{} where {} {}", source(start, within), source(at + 1, filter_end), source(within, at)),
+    };
+    let d = Diagnostic::error(
+        codes::SYNTAX,
+        "`where` filters one step of a sequence and goes right after that step's event",
+        span(tokens[at].1),
+    )
+    .with_label_message("`where` after `within`")
+    .with_help(format!("write `{trigger}`"));
+    // The tokens, as if the filter were written after the last step.
+    let zero = |s: SimpleSpan| SimpleSpan::from(s.start..s.start);
+    let side = |a: usize, b: usize| {
+        let mut part: Tokens<'_> = tokens[a..b].to_vec();
+        if has_or(a, b) {
+            part.insert(0, (Token::Sym("("), zero(tokens[a].1)));
+            part.push((Token::Sym(")"), zero(tokens[b - 1].1)));
+        }
+        part
+    };
+    let mut rebuilt: Tokens<'_> = Vec::with_capacity(tokens.len() + 4);
+    match earlier {
+        Some(w) => {
+            rebuilt.extend_from_slice(&tokens[..=w]);
+            rebuilt.extend(side(w + 1, within));
+            rebuilt.push((Token::Word("and"), tokens[at].1));
+            rebuilt.extend(side(at + 1, filter_end));
+        }
+        None => {
+            rebuilt.extend_from_slice(&tokens[..within]);
+            rebuilt.extend_from_slice(&tokens[at..filter_end]);
+        }
+    }
+    rebuilt.extend_from_slice(&tokens[within..at]);
+    rebuilt.extend_from_slice(&tokens[filter_end..]);
     *tokens = rebuilt;
     Some(d)
 }

@@ -443,47 +443,66 @@ where
             let (condition, duration) = split_for(e);
             TriggerKind::Condition { condition, duration }
         });
+    // `no` is a word of its own only before an event: `then no long-press` is an absent step,
+    // and `no` alone is a name like any other.
+    // (`on no becomes true` is a state named `no`.)
+    let change_word = choice((kw("becomes"), kw("changes"), kw("below"), kw("above")));
+    let absent = kw("no")
+        .then_ignore(change_word.not().rewind())
+        .then(path())
+        .map(|(no, event)| (Some(sp(no)), event))
+        .or(path().map(|p| (None, p)));
+    let filter = kw("where").then(condition());
+    let step = absent
+        .clone()
+        .then(filter.clone().map(|(_, f)| f).or_not())
+        .map(|((absent, event), filter)| SequenceStep { absent, event, filter });
+    // A `where` after the window filters the last step, the author's likely meaning; it is
+    // reported and read so.
     let sequence_tail = kw("then")
-        .ignore_then(path())
+        .ignore_then(step)
         .repeated()
         .at_least(1)
         .collect::<Vec<_>>()
         .then_ignore(kw("within"))
-        .then(window());
+        .then(window())
+        .then(filter.clone().or_not());
     let on = kw("on")
-        .ignore_then(path())
+        .ignore_then(absent)
         .then(change.map_with(|c, e| (c, e.span())).or_not())
+        .then(filter.or_not())
         .then(sequence_tail.or_not())
-        .then(kw("where").then(condition()).or_not())
-        .validate(|(((first, change), seq), filter), _, emitter| {
+        .validate(|((((no, first), change), filter), seq), _, emitter| {
             let either = "a trigger is either an event, a state change or a sequence";
-            let sequence = |first: Path, (rest, within): (Vec<Path>, Expr)| {
-                let mut steps = vec![first];
-                steps.extend(rest);
-                TriggerKind::Sequence { steps, within }
-            };
-            let mut misplaced_where = |what: &str, (where_span, filter): (SimpleSpan, Expr)| {
-                emitter.emit(custom(
-                    where_span,
-                    &format!("{either}: `where` filters an event's payload, and a {what} has none"),
-                    &format!("`where` after a {what}"),
-                    &format!("put the condition in `while`: `while {}`", show(&filter)),
-                    None,
-                ));
-            };
-            match (change, seq, filter) {
-                (None, None, filter) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
-                (Some(((change, held), _)), None, None) => TriggerKind::State { state: first, change, held },
-                (None, Some(seq), None) => sequence(first, seq),
-                (Some(((change, held), _)), None, Some(filter)) => {
-                    misplaced_where("state change", filter);
+            if let Some(no) = no {
+                emitter.emit(absent_first(no, &first, seq.as_ref().map(|((steps, within), _)| (&steps[..], within))));
+            }
+            match (change, seq) {
+                (None, None) => TriggerKind::Event { event: first, filter: filter.map(|(_, f)| f) },
+                (Some(((change, held), _)), None) => {
+                    if let Some((where_span, filter)) = filter {
+                        emitter.emit(custom(
+                            where_span,
+                            &format!("{either}: `where` filters an event's payload, and a state change has none"),
+                            "`where` after a state change",
+                            &format!("put the condition in `while`: `while {}`", show(&filter)),
+                            None,
+                        ));
+                    }
                     TriggerKind::State { state: first, change, held }
                 }
-                (None, Some(seq), Some(filter)) => {
-                    misplaced_where("sequence", filter);
-                    sequence(first, seq)
+                (None, Some(((rest, within), late_filter))) => {
+                    let mut steps = vec![SequenceStep { absent: None, event: first, filter: filter.map(|(_, f)| f) }];
+                    steps.extend(rest);
+                    for error in absent_not_last(&mut steps, &within) {
+                        emitter.emit(error);
+                    }
+                    if let Some((where_span, late)) = late_filter {
+                        emitter.emit(where_after_within(where_span, &mut steps, late, &within));
+                    }
+                    TriggerKind::Sequence { steps, within }
                 }
-                (Some(((change, held), change_span)), Some(_), _) => {
+                (Some(((change, held), change_span)), Some(_)) => {
                     emitter.emit(custom(
                         change_span,
                         &format!("{either}, not both a state change and a sequence"),
@@ -530,6 +549,94 @@ where
         .or(every)
         .map_with(|kind, e| Trigger { kind, span: sp(e.span()) })
         .labelled("a trigger (`on EVENT` or `every ...`)")
+}
+
+/// `on no press ...`: the window of a sequence opens at its first event, so that one must
+/// happen. The rest of the rule is read as if the `no` were not there.
+fn absent_first<'t, 's>(no: Span, first: &Path, seq: Option<(&[SequenceStep], &Expr)>) -> Rich<'t, Token<'s>> {
+    let example = match seq {
+        Some((rest, within)) => {
+            let next = rest.first().map_or_else(|| "EVENT".to_string(), |s| s.event.text());
+            format!(
+                "`on {next} then no {first} within {}` fires when `{first}` does not follow `{next}` within {}",
+                show(within),
+                show(within),
+                first = first.text()
+            )
+        }
+        None => {
+            format!("`on EVENT then no {} within 10 s` fires when it does not follow `EVENT` within 10 s", first.text())
+        }
+    };
+    custom(
+        SimpleSpan::from(no.range()),
+        "a sequence starts with an event that happens, not with `no`",
+        "`no` before the first event",
+        &format!(
+            "the window of a sequence is counted from its first event, so only a later step can be `no`: {example}"
+        ),
+        None,
+    )
+}
+
+/// `then no b then c`: an absent step is known only when the window ends, so nothing can
+/// follow it. The steps are read as if each such `no` were not there.
+fn absent_not_last<'t, 's>(steps: &mut [SequenceStep], within: &Expr) -> Vec<Rich<'t, Token<'s>>> {
+    let last = steps.len().saturating_sub(1);
+    let mut errors = Vec::new();
+    for k in 0..last {
+        let Some(no) = steps[k].absent else { continue };
+        let mut moved: Vec<SequenceStep> = steps.to_vec();
+        let step = moved.remove(k);
+        moved.push(step);
+        errors.push(custom(
+            SimpleSpan::from(no.range()),
+            "only the last step of a sequence can be `no`",
+            "an absent step before another step",
+            &format!(
+                "`then no {}` is known only when the window ends without it, so no step can follow it: write it last, `{}`, or write two rules",
+                steps[k].event.text(),
+                super::print::sequence(&moved, within)
+            ),
+            None,
+        ));
+        steps[k].absent = None;
+    }
+    errors
+}
+
+/// `on a then b within 2 s where C`: a `where` filters one step and goes right after its event.
+/// The filter is read as the last step's (joined with `and` to one it has), the likely meaning,
+/// so it is still checked; which step was meant is not certain, so there is no fix.
+fn where_after_within<'t, 's>(
+    where_span: SimpleSpan,
+    steps: &mut [SequenceStep],
+    late: Expr,
+    within: &Expr,
+) -> Rich<'t, Token<'s>> {
+    if let Some(last) = steps.last_mut() {
+        last.filter = Some(match last.filter.take() {
+            Some(earlier) => joined(earlier, late),
+            None => late,
+        });
+    }
+    custom(
+        where_span,
+        "`where` filters one step of a sequence and goes right after that step's event",
+        "`where` after `within`",
+        &format!("write `{}`", super::print::sequence(steps, within)),
+        None,
+    )
+}
+
+/// `a and b`, each side in brackets if it is an `or`, so the two read as written.
+fn joined(a: Expr, b: Expr) -> Expr {
+    let bracket = |e: Expr| match e.kind {
+        ExprKind::Binary { op: BinaryOp::Or, .. } => Expr { span: e.span, kind: ExprKind::Paren(Box::new(e)) },
+        _ => e,
+    };
+    let span = a.span.to(b.span);
+    Expr { kind: ExprKind::Binary { op: BinaryOp::And, lhs: Box::new(bracket(a)), rhs: Box::new(bracket(b)) }, span }
 }
 
 /// A state change and how long its value must hold, if it must.

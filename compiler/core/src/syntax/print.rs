@@ -1,10 +1,55 @@
-//! Expressions back to glass text, for the formatter and for help lines in diagnostics.
+//! Expressions and triggers back to glass text, for the formatter and for help lines in diagnostics.
 
 use super::ast::*;
 
 /// A time of day as glass writes it, `HH:MM`.
 pub fn time_text(minutes: u16) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A trigger as the formatter writes it (help lines that show a rule's trigger rewritten print
+/// through it too).
+pub(crate) fn trigger(t: &Trigger) -> String {
+    match &t.kind {
+        TriggerKind::Event { event, filter } => match filter {
+            Some(f) => format!("on {} where {}", event.text(), expr(f)),
+            None => format!("on {}", event.text()),
+        },
+        TriggerKind::State { state, change, held } => {
+            let change = match change {
+                StateChange::Becomes(e) => format!("on {} becomes {}", state.text(), expr(e)),
+                StateChange::Changes => format!("on {} changes", state.text()),
+                StateChange::Below(e) => format!("on {} below {}", state.text(), expr(e)),
+                StateChange::Above(e) => format!("on {} above {}", state.text(), expr(e)),
+            };
+            match held {
+                Some(d) => format!("{change} for {}", expr(d)),
+                None => change,
+            }
+        }
+        TriggerKind::Condition { condition, duration } => match duration {
+            Some(d) => format!("on {} for {}", expr(condition), expr(d)),
+            None => format!("on {}", expr(condition)),
+        },
+        TriggerKind::Every { period } => format!("every {}", expr(period)),
+        TriggerKind::Daily { time } => format!("every day at {}", time_text(time.node)),
+        TriggerKind::Sequence { steps, within } => sequence(steps, within),
+    }
+}
+
+/// `on a where C then no b within 5 s`.
+pub(crate) fn sequence(steps: &[SequenceStep], within: &Expr) -> String {
+    let steps: Vec<String> = steps.iter().map(step).collect();
+    format!("on {} within {}", steps.join(" then "), expr(within))
+}
+
+/// `no long-press where ...`: one step of a sequence.
+fn step(s: &SequenceStep) -> String {
+    let no = if s.absent.is_some() { "no " } else { "" };
+    match &s.filter {
+        Some(f) => format!("{no}{} where {}", s.event.text(), expr(f)),
+        None => format!("{no}{}", s.event.text()),
+    }
 }
 
 /// An expression as the author could write it (the formatter and help lines print through it). The tree keeps the author's parentheses, so printing
