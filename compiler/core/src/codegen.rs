@@ -367,7 +367,10 @@ impl<'a> Generator<'a> {
     /// The rule's spec and code, and each `ExitIfFalse`: its offset, what it tests and what that
     /// reads.
     #[allow(clippy::type_complexity)]
-    fn rule(&mut self, rule: &ir::Rule) -> Result<(RuleSpec, Code, Vec<StepSpec>, Vec<(u32, Tested, Vec<Value>)>), Limit> {
+    fn rule(
+        &mut self,
+        rule: &ir::Rule,
+    ) -> Result<(RuleSpec, Code, Vec<StepSpec>, Vec<(u32, Tested, Vec<Value>)>), Limit> {
         let mut code = Code::new();
         let mut exits = Vec::new();
         let mut cx = Context::default();
@@ -480,10 +483,18 @@ impl<'a> Generator<'a> {
         };
         for (k, step) in steps.iter().enumerate() {
             if let Some(filter) = &step.filter {
-                step_fields(filter, &mut |s, f| if s != k { mark(s, f) });
+                step_fields(filter, &mut |s, f| {
+                    if s != k {
+                        mark(s, f)
+                    }
+                });
             }
         }
-        let mut body = |s: usize, f: usize| if Some(s) != runs_on { mark(s, f) };
+        let mut body = |s: usize, f: usize| {
+            if Some(s) != runs_on {
+                mark(s, f)
+            }
+        };
         if let Some(condition) = &rule.condition {
             step_fields(condition, &mut body);
         }
@@ -516,9 +527,7 @@ impl<'a> Generator<'a> {
 
     fn action_code(&mut self, code: &mut Code, action: &Action, delay: u64, cx: Context) -> Result<(), Limit> {
         match action {
-            Action::After { delay_ms, action } => {
-                self.action_code(code, action, delay.saturating_add(*delay_ms), cx)
-            }
+            Action::After { delay_ms, action } => self.action_code(code, action, delay.saturating_add(*delay_ms), cx),
             Action::Emit { action, args } => {
                 let index = self.action(*action)?;
                 for (depth, arg) in args.iter().enumerate() {

@@ -92,7 +92,10 @@ pub enum ExprKind {
     /// A payload field of the triggering event (event triggers).
     Payload(usize),
     /// In a sequence rule, every payload field: field `field` of the event of step `step`.
-    StepField { step: usize, field: usize },
+    StepField {
+        step: usize,
+        field: usize,
+    },
     /// The time of day at which the rule runs (`time-of-day`), in minutes after midnight.
     TimeOfDay,
     Unary(UnaryOp, Box<Expr>),

@@ -103,13 +103,17 @@ pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<St
                 let _ = writeln!(out, "  ; {:>4} | {}", r.line, src.trim_end());
             }
             if let Trigger::Sequence { len, steps, .. } = r.trigger {
+                let mut filters = false;
                 for k in 0..u16::from(len) {
                     if let Some(step) = p.step(steps.saturating_add(k)).filter(|s| s.code_len > 0) {
                         let _ = writeln!(out, "  step {k} where:");
                         listing(&mut out, step.code_start, step.code_len);
+                        filters = true;
                     }
                 }
-                let _ = writeln!(out, "  rule:");
+                if filters {
+                    let _ = writeln!(out, "  rule:");
+                }
             }
             listing(&mut out, r.code_start, r.code_len);
         }

@@ -192,9 +192,7 @@ impl BlockKind {
     pub fn of_rule(p: &Program, r: &RuleInfo) -> Option<BlockKind> {
         let (payload, change, kept) = match r.trigger {
             Trigger::Event { event } => (Some(p.event(event)?), None, Kept::default()),
-            Trigger::Change { source: Source::State, index, .. } => {
-                (None, Some(p.state(index)?.kind), Kept::default())
-            }
+            Trigger::Change { source: Source::State, index, .. } => (None, Some(p.state(index)?.kind), Kept::default()),
             Trigger::Change { source: Source::Var, index, .. } => {
                 p.var(index)?;
                 (None, Some(Kind::Num), Kept::default())

@@ -293,7 +293,10 @@ fn a_step_filter_decides_whether_the_step_is_taken() {
     let press = b.event("press", &[]);
     let beep = b.action("beep", &[], None);
     let sequence = Trigger::Sequence { events: [command, press, 0, 0], len: 2, within_ms: 1_000, steps: 0 };
-    let filter = StepSpec { filter: code(&[(Payload, 0), (Small, 5), (Gt, 0), (End, 0)]).instrs().to_vec(), ..StepSpec::default() };
+    let filter = StepSpec {
+        filter: code(&[(Payload, 0), (Small, 5), (Gt, 0), (End, 0)]).instrs().to_vec(),
+        ..StepSpec::default()
+    };
     b.rule_with_steps(RuleSpec::on(sequence), act(&[(Emit, beep)]), &[filter]);
     let bytes = b.finish();
     let program = load(&bytes);
@@ -321,8 +324,10 @@ fn a_field_kept_at_the_first_step_reaches_the_last_steps_actions() {
     let sequence = Trigger::Sequence { events: [command, press, press, 0], len: 3, within_ms: 2_000, steps: 0 };
     let keep_both = StepSpec { keep: 0b11, ..StepSpec::default() };
     // The second press's filter compares its field with the first press's, kept in slot 2.
-    let second =
-        StepSpec { filter: code(&[(Payload, 0), (Kept, 2), (Gt, 0), (End, 0)]).instrs().to_vec(), ..StepSpec::default() };
+    let second = StepSpec {
+        filter: code(&[(Payload, 0), (Kept, 2), (Gt, 0), (End, 0)]).instrs().to_vec(),
+        ..StepSpec::default()
+    };
     let first_press = StepSpec { keep: 0b1, ..StepSpec::default() };
     let body = act(&[(Kept, 0), (Kept, 1), (Payload, 0), (Emit, say)]);
     b.rule_with_steps(RuleSpec::on(sequence), body, &[keep_both, first_press, second]);
@@ -358,13 +363,17 @@ fn an_absence_completes_when_the_window_ends_without_the_event() {
         filter: code(&[(Payload, 0), (Small, 0), (Gt, 0), (End, 0)]).instrs().to_vec(),
         ..StepSpec::default()
     };
-    b.rule_with_steps(RuleSpec::on(sequence), act(&[(Kept, 0), (Emit, tutorial)]), &[StepSpec { keep: 1, ..StepSpec::default() }, no_tap]);
+    b.rule_with_steps(
+        RuleSpec::on(sequence),
+        act(&[(Kept, 0), (Emit, tutorial)]),
+        &[StepSpec { keep: 1, ..StepSpec::default() }, no_tap],
+    );
     let bytes = b.finish();
     let program = load(&bytes);
     assert_eq!(program.timer_slots(), 1, "the window's end is a timer");
     let mut rt: Rt = Runtime::new(&program, 0).unwrap();
     let mut host = Recorder::default();
-    let mut fire = |rt: &mut Rt, host: &mut Recorder, t: u64, e: u16, v: i64| {
+    let fire = |rt: &mut Rt, host: &mut Recorder, t: u64, e: u16, v: i64| {
         rt.push_event(e, &[v]).unwrap();
         rt.advance_to(t, host);
     };

@@ -66,8 +66,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module, default_libcall_names};
 use glass_runtime::format::Section;
-use glass_runtime::program::{BlockKind, BlockRef};
 use glass_runtime::format::Trigger;
+use glass_runtime::program::{BlockKind, BlockRef};
 use glass_runtime::runtime::{BlockEngine, HeldBlock, LoadError, Machine, RuleBlock, StepBlock, event_plan};
 use glass_runtime::{Program, Runtime};
 

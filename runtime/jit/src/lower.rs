@@ -386,7 +386,8 @@ impl Lowerer<'_, '_> {
                 self.slot(at, index)?
             }
             Op::Payload => {
-                let has_payload = matches!(self.kind, BlockKind::Rule { payload: Some(_), .. } | BlockKind::Step { .. });
+                let has_payload =
+                    matches!(self.kind, BlockKind::Rule { payload: Some(_), .. } | BlockKind::Step { .. });
                 if !has_payload || usize::from(b16) >= MAX_ARGS {
                     return Err(bad(at, "Payload not allowed here"));
                 }

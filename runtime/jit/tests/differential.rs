@@ -449,7 +449,8 @@ impl Gen<'_> {
                     let fields = self.events[usize::from(*e)].clone();
                     let mut step = StepSpec { absent: absent && k == len - 1, ..StepSpec::default() };
                     if self.c.chance(40) {
-                        let ctx = Ctx { payload: Some(fields.clone()), rule, kept_at, kept: kept.clone(), change: None };
+                        let ctx =
+                            Ctx { payload: Some(fields.clone()), rule, kept_at, kept: kept.clone(), change: None };
                         let mut filter = Code::new();
                         self.num(&mut filter, &ctx, 2);
                         filter.op(Op::End, 0);

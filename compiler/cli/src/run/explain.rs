@@ -244,8 +244,9 @@ impl<'a> Player<'a> {
                 let within = duration_text(i64::try_from(within_ms).unwrap_or(i64::MAX));
                 let ends_absent = self.sequence_ends_absent(rule);
                 let message = if seen == 0 {
+                    let filtered = if self.sequence_filters(rule) { ", filtered out" } else { "" };
                     format!(
-                        "{}: sequence: out of order, filtered out or too late, waiting for {next} to start it again",
+                        "{}: sequence: out of order{filtered} or too late, waiting for {next} to start it again",
                         self.rule_label(rule)
                     )
                 } else if ends_absent && seen + 1 == len {

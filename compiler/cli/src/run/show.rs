@@ -124,12 +124,22 @@ impl<'a> Player<'a> {
         }
     }
 
+    /// Whether a step of sequence rule `rule` has a filter.
+    pub(super) fn sequence_filters(&self, rule: u16) -> bool {
+        match self.program.rule(rule).map(|r| r.trigger) {
+            Some(glass_runtime::format::Trigger::Sequence { len, steps, .. }) => {
+                (0..u16::from(len)).any(|k| self.program.step(steps.saturating_add(k)).is_some_and(|s| s.code_len > 0))
+            }
+            _ => false,
+        }
+    }
+
     /// The event the last step of sequence rule `rule` says must not come.
     pub(super) fn absent_event(&self, rule: u16) -> String {
         match self.program.rule(rule).map(|r| r.trigger) {
-            Some(glass_runtime::format::Trigger::Sequence { events, len, .. }) => events
-                .get(usize::from(len).saturating_sub(1))
-                .map_or_else(String::new, |e| self.event_name(*e)),
+            Some(glass_runtime::format::Trigger::Sequence { events, len, .. }) => {
+                events.get(usize::from(len).saturating_sub(1)).map_or_else(String::new, |e| self.event_name(*e))
+            }
             _ => String::new(),
         }
     }

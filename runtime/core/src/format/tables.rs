@@ -1,7 +1,7 @@
 //! The fixed-size entries of the tables a rule refers to: texts, states, variables, events,
 //! actions and held conditions.
 
-use super::{ACTION_SIZE, EVENT_SIZE, HELD_SIZE, STEP_SIZE, Kind, Reader, STATE_SIZE, TEXT_SIZE, VAR_SIZE, Writer};
+use super::{ACTION_SIZE, EVENT_SIZE, HELD_SIZE, Kind, Reader, STATE_SIZE, STEP_SIZE, TEXT_SIZE, VAR_SIZE, Writer};
 
 /// Where a text lies in the text data section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,9 +6,9 @@ use super::held::has_held;
 use super::host::Host;
 use super::layout::SlotLayout;
 use super::ticks::MS_PER_MINUTE;
+use crate::format::HOST_TEXT_BASE;
 use crate::guard::{Operand, Verdict};
 use crate::isa::{INSTR_SIZE, MAX_ARGS, MAX_STACK, Op, divide, remainder, signed};
-use crate::format::HOST_TEXT_BASE;
 use crate::program::Program;
 
 /// The built-in interpreter: the default [`BlockEngine`] of a [`Runtime`](super::Runtime).

@@ -31,8 +31,7 @@ pub(super) fn completes<const TIMERS: usize, const RULES: usize, const SLOTS: us
     if !state.takes(event) {
         return false;
     }
-    let Some((events, len, within, first, features)) = store.program.rule_row(rule).map(|row| row.sequence())
-    else {
+    let Some((events, len, within, first, features)) = store.program.rule_row(rule).map(|row| row.sequence()) else {
         return false;
     };
     if features == 0 {
@@ -54,7 +53,8 @@ pub(super) fn completes<const TIMERS: usize, const RULES: usize, const SLOTS: us
         store.timers.cancel(rule, TimerKind::Window);
         host.trace(TraceEvent::SequenceCancelled { rule });
     }
-    let takes_next = is(progress) && !(ends_absent && progress == last) && passes(store, rule, first, progress, payload, host);
+    let takes_next =
+        is(progress) && !(ends_absent && progress == last) && passes(store, rule, first, progress, payload, host);
     let taken = if takes_next {
         Some(progress)
     } else if progress > 0 && is(0) && passes(store, rule, first, 0, payload, host) {

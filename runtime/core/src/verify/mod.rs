@@ -391,7 +391,7 @@ fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, Verify
                     return Err(bad);
                 }
             }
-            let features = check_steps(p, &r, &events[..len], steps)?;
+            let features = check_steps(p, &r, events.get(..len).ok_or(bad)?, steps)?;
             if p.rule_row(i).map(|row| row.sequence().4) != Some(features) {
                 return Err(bad);
             }
@@ -421,7 +421,7 @@ fn check_steps(p: &Program, r: &RuleInfo, events: &[u16], steps: &mut StepCursor
         let bad = VerifyError::BadEntry { section: Section::Steps, index: steps.next };
         let step = p.step(index).ok_or(bad)?;
         let fields = p.event(*event).ok_or(bad)?.fields;
-        let last = k + 1 == events.len();
+        let last = k.saturating_add(1) == events.len();
         if (step.absent && (!last || k == 0 || step.keep != 0))
             || u32::from(step.keep).checked_shr(u32::from(fields)).unwrap_or(0) != 0
             || u32::from(step.kept_at) != steps.kept
