@@ -164,7 +164,6 @@ struct Run<'p> {
 /// then loads them where they are used instead of keeping them in registers across the loop
 /// (held in the loop, they pushed the code slice and the stack's top to memory: 2.4% more
 /// instructions per event).
-#[inline(always)]
 fn exec<E: Effects, const YIELDS: bool>(run: Run<'_>, m: &mut E) -> Option<i64> {
     let Run { code, start, mut fuel, from, carry } = run;
     let mut stack = Stack::new();
