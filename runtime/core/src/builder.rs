@@ -47,16 +47,25 @@ pub struct RuleSpec {
     pub line: u32,
     /// Overrides the computed instruction bound (tests of the verifier use it).
     pub bound: Option<u16>,
+    /// Another trigger of the rule this many rows back, whose gate it shares (0: its own).
+    pub shares_gate: u16,
 }
 
 impl RuleSpec {
     /// A rule with this trigger, `mode single`, no rate limit and no name.
     pub fn on(trigger: Trigger) -> Self {
-        RuleSpec { trigger, mode: Mode::Single, rate: None, name: NO_TEXT, line: 0, bound: None }
+        RuleSpec { trigger, mode: Mode::Single, rate: None, name: NO_TEXT, line: 0, bound: None, shares_gate: 0 }
     }
 
     pub fn mode(mut self, mode: Mode) -> Self {
         self.mode = mode;
+        self
+    }
+
+    /// Another trigger of the rule whose first row is `back` rows before this one: the two share
+    /// one gate (busy state, waiting trigger, rate-limit ring).
+    pub fn shares_gate_of(mut self, back: u16) -> Self {
+        self.shares_gate = back;
         self
     }
 
@@ -307,8 +316,14 @@ impl ProgramBuilder {
             bound: spec.bound.unwrap_or_else(|| longest_path(code)),
             name: spec.name,
             line: spec.line,
+            shares_gate: spec.shares_gate,
         });
         index(self.rules.len() - 1)
+    }
+
+    /// How many rules were added: the index the next one gets.
+    pub fn rule_count(&self) -> u16 {
+        index(self.rules.len())
     }
 
     /// The kept slot the next sequence step's first kept field will take.

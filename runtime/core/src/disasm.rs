@@ -91,9 +91,13 @@ pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<St
                 Mode::Restart => "restart",
                 Mode::Queued => "queued",
             };
+            let shared = match r.shares_gate {
+                0 => String::new(),
+                back => format!(", gate of rule {}", i.saturating_sub(back)),
+            };
             let _ = writeln!(
                 out,
-                "rule {i}{} line {}: {}, mode {mode}{rate}, bound {}",
+                "rule {i}{} line {}: {}, mode {mode}{rate}{shared}, bound {}",
                 name(r.name),
                 r.line,
                 trigger_text(p, &r.trigger),

@@ -164,6 +164,9 @@ pub const MAX_STACK: usize = 16;
 pub const MAX_ARGS: usize = 8;
 /// `at most N per W` keeps the times of the last `N` runs: `N` is at most this.
 pub const MAX_RATE: u8 = 8;
+/// Triggers one rule may have (`on a or b or ...`): a rule's other triggers are the rows right
+/// after its first, at most this many minus one rows back from it.
+pub const MAX_TRIGGERS: u16 = 8;
 /// Instructions one rule run may execute (its recorded bound is at most this).
 pub const MAX_RULE_BOUND: u16 = 1024;
 /// Texts in one program (the verifier checks they are unique).

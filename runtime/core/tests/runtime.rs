@@ -564,6 +564,114 @@ fn mode_queued_runs_the_latest_waiting_trigger_after_the_pending_actions() {
     assert_eq!((counters.queued, counters.busy_ignored), (2, 1));
 }
 
+/// `on press or tap (mode M): after 5 s chime(payload)`: two rows, the second sharing the
+/// first's gate. Returns the chimes as (time, argument) and the counters.
+fn two_triggers(
+    mode: Mode,
+    rate: Option<(u8, u64)>,
+    stimuli: &[(u64, bool)],
+) -> (Vec<u64>, glass_runtime::runtime::Counters) {
+    let mut b = ProgramBuilder::new();
+    let press = b.event("press", &[Kind::Num]);
+    let tap = b.event("tap", &[Kind::Num, Kind::Num]);
+    let chime = b.action("chime", &[Kind::Num], None);
+    let five_s = b.constant(5_000);
+    let with_rate = |spec: RuleSpec| match rate {
+        Some((n, w)) => spec.at_most(n, w),
+        None => spec,
+    };
+    b.rule(with_rate(on_event(press).mode(mode)), act(&[(Payload, 0), (Const, five_s), (EmitAfter, chime)]));
+    // The tap's own payload index: its second field.
+    b.rule(
+        with_rate(on_event(tap).mode(mode)).shares_gate_of(1),
+        act(&[(Payload, 1), (Const, five_s), (EmitAfter, chime)]),
+    );
+    let bytes = b.finish();
+    let program = load(&bytes);
+    let mut rt: Rt = Runtime::new(&program, 0).unwrap();
+    let mut host = Recorder::default();
+    for (t, is_press) in stimuli {
+        if *is_press {
+            rt.push_event(press, &[*t as i64]).unwrap();
+        } else {
+            rt.push_event(tap, &[0, *t as i64]).unwrap();
+        }
+        rt.advance_to(*t, &mut host);
+    }
+    rt.advance_to(100_000, &mut host);
+    let out = host
+        .trace
+        .iter()
+        .map(|e| {
+            at(
+                e.at,
+                e.args.first().map_or(0, |a| match a {
+                    Value::Num(n) => *n as u64,
+                    _ => 0,
+                }),
+            )
+        })
+        .collect();
+    (out, rt.counters())
+}
+
+#[test]
+fn the_triggers_of_one_rule_share_its_busy_state() {
+    // A tap while the press's chime is pending is ignored (mode single), and the other way.
+    let (trace, counters) =
+        two_triggers(Mode::Single, None, &[(0, true), (1_000, false), (6_000, false), (7_000, true)]);
+    assert_eq!(trace, [at(5_000, 0), at(11_000, 6_000)]);
+    assert_eq!(counters.busy_ignored, 2);
+}
+
+#[test]
+fn a_trigger_of_one_rule_restarts_the_run_of_another() {
+    let (trace, counters) = two_triggers(Mode::Restart, None, &[(0, true), (1_000, false), (2_000, true)]);
+    assert_eq!(trace, [at(7_000, 2_000)]);
+    assert_eq!(counters.cancelled, 2);
+}
+
+#[test]
+fn a_waiting_trigger_runs_the_code_of_its_own_row() {
+    // The tap waits while the press's chime is pending, then reads its own second field.
+    let (trace, counters) = two_triggers(Mode::Queued, None, &[(0, true), (1_000, false)]);
+    assert_eq!(trace, [at(5_000, 0), at(10_000, 1_000)]);
+    assert_eq!(counters.queued, 1);
+}
+
+#[test]
+fn the_triggers_of_one_rule_share_its_rate_limit() {
+    // at most 2 per 60 s, over presses and taps together (no delayed action is pending long).
+    let (trace, counters) = two_triggers(
+        Mode::Single,
+        Some((2, 60_000)),
+        &[(0, true), (10_000, false), (20_000, true), (30_000, false), (61_000, false)],
+    );
+    assert_eq!(trace, [at(5_000, 0), at(15_000, 10_000), at(66_000, 61_000)]);
+    assert_eq!(counters.rate_limited, 2);
+}
+
+#[test]
+fn a_shared_gate_must_be_an_earlier_rule_with_the_same_options() {
+    let build = |first: RuleSpec, second: RuleSpec| {
+        let mut b = ProgramBuilder::new();
+        let press = b.event("press", &[]);
+        let chime = b.action("chime", &[], None);
+        let first = RuleSpec { trigger: Trigger::Event { event: press }, ..first };
+        let second = RuleSpec { trigger: Trigger::Event { event: press }, ..second };
+        b.rule(first, act(&[(Emit, chime)]));
+        b.rule(second, act(&[(Emit, chime)]));
+        b.finish()
+    };
+    let plain = || on_event(0);
+    assert!(verify(&build(plain(), plain().shares_gate_of(1))).is_ok());
+    // Past the first row, another mode, another rate limit, a row that itself shares a gate.
+    assert!(verify(&build(plain(), plain().shares_gate_of(2))).is_err());
+    assert!(verify(&build(plain(), plain().mode(Mode::Queued).shares_gate_of(1))).is_err());
+    assert!(verify(&build(plain(), plain().at_most(1, 1_000).shares_gate_of(1))).is_err());
+    assert!(verify(&build(plain().shares_gate_of(1), plain())).is_err());
+}
+
 #[test]
 fn held_conditions_need_an_unbroken_duration() {
     // on press while worn for 3 s: chime

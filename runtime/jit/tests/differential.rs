@@ -20,6 +20,7 @@ use common::{Outcome, Step, interp, jit, jit_many};
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::disasm::disassemble;
 use glass_runtime::format::{Edge, HOST_TEXT_BASE, Kind, Mode, Source, Trigger};
+use glass_runtime::isa::MAX_TRIGGERS;
 use glass_runtime::isa::Op;
 use glass_runtime::verify;
 use proptest::prelude::*;
@@ -537,12 +538,22 @@ fn generate(data: &[u32]) -> Generated {
         g.b.held(&code, duration);
         g.held += 1;
     }
+    // The first row of the last rule, and its options: a later row may be another trigger of
+    // that rule (`on a or b`), sharing its gate.
+    let mut first: Option<(u16, RuleSpec)> = None;
     for _ in 0..1 + g.c.below(6) {
         let (trigger, ctx, steps) = g.trigger(start);
         let mut spec = RuleSpec::on(trigger).mode(g.c.pick(&[Mode::Single, Mode::Restart, Mode::Queued]));
         if g.c.chance(30) {
             let count = 1 + g.c.below(8) as u8;
             spec = spec.at_most(count, g.c.pick(&[1_000u64, 10, 100, 5_000]));
+        }
+        let next = g.b.rule_count();
+        match &first {
+            Some((at, of)) if next - at < MAX_TRIGGERS && g.c.chance(30) => {
+                spec = RuleSpec { mode: of.mode, rate: of.rate, ..spec }.shares_gate_of(next - at);
+            }
+            _ => first = Some((next, spec)),
         }
         let code = g.rule_code(&ctx);
         g.b.rule_with_steps(spec, &code, &steps);
@@ -651,6 +662,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
     let (mut emitted, mut delayed, mut limited, mut busy) = (0, 0, 0, 0);
     let (mut caught_up, mut held_fired) = (0, 0);
     let (mut filtered, mut windows, mut cancelled, mut sequences_ran) = (0, 0, 0, 0);
+    let (mut shared_ran, mut shared_gated) = (0, 0);
     for _ in 0..300 {
         let program: Vec<u32> = (0..300).map(|_| rng.next_u32()).collect();
         let trace: Vec<u32> = (0..200).map(|_| rng.next_u32()).collect();
@@ -691,6 +703,16 @@ fn generator_covers_the_instruction_set_and_triggers() {
             .iter()
             .filter(|d| matches!(d, glass_runtime::TraceEvent::Fired { rule } if is_sequence(*rule)))
             .count();
+        use glass_runtime::TraceEvent as T;
+        let shares = |rule: u16| v.rule(rule).is_some_and(|r| r.shares_gate > 0);
+        shared_ran += o.decisions.iter().filter(|d| matches!(d, T::Fired { rule } if shares(*rule))).count();
+        shared_gated += o
+            .decisions
+            .iter()
+            .filter(|d| {
+                matches!(d, T::Busy { rule, .. } | T::Queued { rule } | T::Restarted { rule, .. } | T::RateLimited { rule, .. } if shares(*rule))
+            })
+            .count();
         emitted += o.trace.len();
         delayed += o.trace.iter().filter(|e| e.origin.delayed).count();
         limited += o.counters.rate_limited;
@@ -714,4 +736,8 @@ fn generator_covers_the_instruction_set_and_triggers() {
     assert!(held_fired > 10, "held rules came due {held_fired} times");
     assert!(filtered > 50, "{filtered} sequence steps had filters");
     assert!(sequences_ran > 10 && windows > 10 && cancelled > 3, "{sequences_ran} {windows} {cancelled}");
+    assert!(
+        shared_ran > 10 && shared_gated > 10,
+        "rules' other triggers ran {shared_ran} times, were gated {shared_gated}"
+    );
 }

@@ -352,6 +352,7 @@ mod tests {
             bound: 9,
             name: NO_TEXT,
             line: 12,
+            shares_gate: 0,
         };
         let triggers = [
             Trigger::Event { event: 3 },
@@ -365,6 +366,7 @@ mod tests {
             round_trip(RuleInfo { trigger, ..base });
         }
         round_trip(RuleInfo { rate: None, mode: Mode::Single, ..base });
+        round_trip(RuleInfo { shares_gate: 3, ..base });
         round_trip(RuleInfo {
             mode: Mode::Restart,
             rate: Some(RateLimit { count: 8, window_ms: u64::MAX >> 1 }),

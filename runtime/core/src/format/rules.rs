@@ -89,6 +89,10 @@ pub struct RuleInfo {
     pub name: u16,
     /// Source line, for messages.
     pub line: u32,
+    /// Another trigger of an earlier rule (`on a or b`): how many rows back that rule's first
+    /// row is, whose gate (busy state, waiting trigger, rate-limit ring) this row uses; 0 for a
+    /// row with its own gate.
+    pub shares_gate: u16,
 }
 
 /// What running a rule needs of its row (its code, mode and rate limit); the runtime keeps these
@@ -196,9 +200,7 @@ impl RuleInfo {
         let bound = r.u16()?;
         let events = [r.u16()?, r.u16()?, r.u16()?, r.u16()?];
         let name = r.u16()?;
-        if r.u16()? != 0 {
-            return None;
-        }
+        let shares_gate = r.u16()?;
         let line = r.u32()?;
         let unused_zero = |ok: bool| if ok { Some(()) } else { None };
         let trigger = match kind {
@@ -253,7 +255,7 @@ impl RuleInfo {
             }
             count => Some(RateLimit { count, window_ms: rate_window }),
         };
-        Some(RuleInfo { trigger, mode, rate, code_start, code_len, bound, name, line })
+        Some(RuleInfo { trigger, mode, rate, code_start, code_len, bound, name, line, shares_gate })
     }
 
     pub fn encode(&self) -> [u8; RULE_SIZE] {
@@ -287,7 +289,7 @@ impl RuleInfo {
             w.u16(e);
         }
         w.u16(self.name);
-        w.u16(0);
+        w.u16(self.shares_gate);
         w.u32(self.line);
         w.finish()
     }

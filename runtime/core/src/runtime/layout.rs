@@ -8,9 +8,9 @@ use crate::format::{Mode, RateLimit, RuleInfo, Section};
 use crate::isa::{MAX_ARGS, MAX_RATE};
 use crate::program::Program;
 
-/// Value slots a waiting trigger of `mode queued` takes: its payload, then the old and the new
-/// value.
-pub(super) const CONTEXT_SLOTS: usize = MAX_ARGS + 2;
+/// Value slots a waiting trigger of `mode queued` takes: its payload, the old and the new
+/// value, then the row it came to (a rule with several triggers runs the code of that one).
+pub(super) const CONTEXT_SLOTS: usize = MAX_ARGS + 3;
 
 /// Where each part of a program's value slots starts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,6 +90,10 @@ impl SlotLayout {
 /// The extra value slots rule `r` needs: the times of its last runs for a rate limit, then for
 /// `mode queued` the waiting trigger.
 pub(super) fn extra_slots(r: &RuleInfo) -> usize {
+    // Another trigger of a rule uses the slots of the rule's first row.
+    if r.shares_gate > 0 {
+        return 0;
+    }
     let queued = if r.mode == Mode::Queued { CONTEXT_SLOTS } else { 0 };
     usize::from(ring_len(r.rate)).saturating_add(queued)
 }

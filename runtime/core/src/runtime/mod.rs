@@ -162,7 +162,7 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
         let mut extra = layout.extra();
         for i in 0..program.len16(Section::Rules) {
             let Some(r) = program.rule(i) else { continue };
-            let state = RuleState::load(program, &r, extra);
+            let state = RuleState::load(program, i, &r, extra);
             if matches!(r.trigger, Trigger::Held { .. }) {
                 rt.store.held_rules = rt.store.held_rules.saturating_add(1);
             }
@@ -496,13 +496,15 @@ impl<'p, const QUEUE: usize, const TIMERS: usize, const RULES: usize, const SLOT
     }
 
     /// A delayed action of `rule` is done; a queued trigger runs once none are left.
+    /// The rule's pending count is on the row of its gate, which all its triggers share.
     fn finish_pending(&mut self, rule: u16, host: &mut impl Host) {
-        let Some(state) = self.store.rules.get_mut(usize::from(rule)) else { return };
+        let gate = self.store.gate_of(rule);
+        let Some(state) = self.store.rules.get_mut(usize::from(gate)) else { return };
         state.pending = state.pending.saturating_sub(1);
         if state.pending == 0 && core::mem::take(&mut state.queued) {
-            let Some(r) = self.store.run_info(rule) else { return };
-            let ctx = self.store.waiting(rule, &r);
-            self.run(rule, &ctx, host);
+            let Some(r) = self.store.run_info(gate) else { return };
+            let (row, ctx) = self.store.waiting(gate, &r);
+            self.run(row, &ctx, host);
         }
     }
 }

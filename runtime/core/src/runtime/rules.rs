@@ -20,8 +20,9 @@ pub struct RuleState {
     /// The rate-limit ring (`rate.count` slots of run times), then for `mode queued` the waiting
     /// trigger ([`CONTEXT_SLOTS`](super::layout::CONTEXT_SLOTS) slots).
     pub(super) extra: u16,
-    pub(super) fired_next: u8,
-    pub(super) fired_len: u8,
+    /// The rate-limit ring's next slot (low 4 bits) and how many of its slots hold a time
+    /// (high 4 bits): a ring has at most [`MAX_RATE`](crate::isa::MAX_RATE) slots.
+    pub(super) fired: u8,
     /// Sequence triggers: events matched so far, and when the first matched.
     pub(super) seq_progress: u8,
     /// Sequence triggers: bit `e % 16` set for each event `e` of the sequence, so the other
@@ -31,8 +32,13 @@ pub struct RuleState {
     pub(super) queued: bool,
     /// The test the rule's code starts with, checked before interpreting it.
     pub(super) guard: Guard,
-    /// Delayed actions of this rule still waiting.
+    /// Delayed actions of this rule still waiting (of all its triggers, on its first row).
     pub(super) pending: u16,
+    /// How many rows back the row whose gate this one uses is: 0 for its own, or for another
+    /// trigger of a rule (`on a or b`) the distance to the rule's first row, which keeps the
+    /// busy state, the waiting trigger and the rate-limit ring for all of them (less than
+    /// [`MAX_TRIGGERS`](crate::isa::MAX_TRIGGERS), verified).
+    pub(super) gate_back: u8,
     pub(super) seq_start: u64,
 }
 
@@ -48,18 +54,19 @@ impl RuleState {
         mode: Mode::Single,
         rate_count: 0,
         extra: 0,
-        fired_next: 0,
-        fired_len: 0,
+        fired: 0,
         seq_progress: 0,
         seq_events: 0,
         queued: false,
         guard: Guard::NONE,
         pending: 0,
+        gate_back: 0,
         seq_start: 0,
     };
 
-    /// The state of rule `r` of `program` as loaded, its extra slots starting at `extra`.
-    pub(super) fn load(program: &Program, r: &RuleInfo, extra: usize) -> RuleState {
+    /// The state of rule `i`, row `r` of `program`, as loaded, its extra slots starting at
+    /// `extra`.
+    pub(super) fn load(program: &Program, i: u16, r: &RuleInfo, extra: usize) -> RuleState {
         let guard = program.code_block(r.code_start, r.code_len).map_or(Guard::NONE, |code| Guard::of(program, code));
         let seq_events = match r.trigger {
             Trigger::Sequence { events, len, .. } => {
@@ -75,6 +82,7 @@ impl RuleState {
             rate_count: r.rate.map_or(0, |rate| rate.count),
             extra: u16::try_from(extra).unwrap_or(u16::MAX),
             seq_events,
+            gate_back: u8::try_from(r.shares_gate.min(i)).unwrap_or(0),
             guard,
             ..RuleState::IDLE
         }

@@ -241,7 +241,8 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         // A time past `u64::MAX` never comes: it is not scheduled, and the rule is not busy.
         let Some(due_ms) = self.now.checked_add(u64::try_from(delay).unwrap_or(0).max(1)) else { return };
         if self.insert_timer(due_ms, rule, timer) {
-            if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+            let gate = self.gate_of(rule);
+            if let Some(s) = self.rules.get_mut(usize::from(gate)) {
                 s.pending = s.pending.saturating_add(1);
             }
             host.trace(TraceEvent::Scheduled { rule, due_ms, timer: TraceTimer::of(&timer) });
@@ -253,9 +254,10 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
     /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
     #[inline(always)]
     pub(super) fn gate(&mut self, rule: u16, ctx: &TriggerValues, host: &mut impl Host) -> bool {
-        // Most runs find the rule idle and without a rate limit: they pass at once.
+        // Most runs find the rule idle, without a rate limit and with a gate of its own: they
+        // pass at once.
         let Some(state) = self.rules.get(usize::from(rule)) else { return false };
-        if state.pending == 0 && state.rate_count == 0 {
+        if state.pending == 0 && state.rate_count == 0 && state.gate_back == 0 {
             return self.fired(rule, host);
         }
         self.gate_busy_or_limited(rule, ctx, host)
@@ -268,9 +270,18 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         true
     }
 
+    /// The row whose gate `rule` uses: its own, or its rule's first row (`on a or b`).
+    #[inline]
+    pub(super) fn gate_of(&self, rule: u16) -> u16 {
+        self.rules.get(usize::from(rule)).map_or(rule, |s| rule.saturating_sub(u16::from(s.gate_back)))
+    }
+
+    /// The gate of `rule`, kept on row `gate` (the state of every trigger of the rule): the
+    /// traces name the row that was triggered.
     #[inline(never)]
     fn gate_busy_or_limited(&mut self, rule: u16, ctx: &TriggerValues, host: &mut impl Host) -> bool {
-        let (Some(state), Some(r)) = (self.rules.get(usize::from(rule)), self.run_info(rule)) else { return false };
+        let gate = self.gate_of(rule);
+        let (Some(state), Some(r)) = (self.rules.get(usize::from(gate)), self.run_info(gate)) else { return false };
         let r = &r;
         match gate::decide(state, r, self.now, &self.slots) {
             Decision::Busy => {
@@ -283,8 +294,8 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
                     bump(&mut self.counters.busy_ignored);
                     host.trace(TraceEvent::Busy { rule, mode: Mode::Queued });
                 }
-                self.keep_waiting(rule, r, ctx);
-                if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+                self.keep_waiting(gate, rule, r, ctx);
+                if let Some(s) = self.rules.get_mut(usize::from(gate)) {
                     s.queued = true;
                 }
                 bump(&mut self.counters.queued);
@@ -299,22 +310,35 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
             Decision::Pass { restart, record } => {
                 if let (Some(at), Some(rate)) = (record, r.rate) {
                     self.set_slot(at, self.now as i64);
-                    if let Some(s) = self.rules.get_mut(usize::from(rule)) {
+                    if let Some(s) = self.rules.get_mut(usize::from(gate)) {
                         gate::recorded(s, rate);
                     }
                 }
                 if restart {
-                    // Mode::Restart: the pending actions of the previous run are dropped.
-                    let n = self.timers.cancel_delayed(rule);
+                    // Mode::Restart: the pending actions of the previous run, whichever
+                    // trigger of the rule it came from, are dropped.
+                    let n = self.cancel_delayed_of_gate(gate);
                     self.counters.cancelled = self.counters.cancelled.saturating_add(u32::from(n));
                     host.trace(TraceEvent::Restarted { rule, cancelled: n });
-                    if let Some(state) = self.rules.get_mut(usize::from(rule)) {
+                    if let Some(state) = self.rules.get_mut(usize::from(gate)) {
                         state.pending = 0;
                     }
                 }
                 self.fired(rule, host)
             }
         }
+    }
+
+    /// Cancels the delayed actions of every row that uses gate `gate` (the rule's triggers are
+    /// its first row and the rows right after it).
+    fn cancel_delayed_of_gate(&mut self, gate: u16) -> u16 {
+        let mut n = self.timers.cancel_delayed(gate);
+        let mut row = gate.saturating_add(1);
+        while self.rules.get(usize::from(row)).is_some_and(|s| s.gate_back > 0) && self.gate_of(row) == gate {
+            n = n.saturating_add(self.timers.cancel_delayed(row));
+            row = row.saturating_add(1);
+        }
+        n
     }
 
     // ---- the waiting trigger of `mode queued` ------------------------------------------------
@@ -325,24 +349,29 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         self.rules.get(usize::from(rule)).map_or(usize::MAX, |s| usize::from(s.extra)).saturating_add(ring)
     }
 
-    fn keep_waiting(&mut self, rule: u16, r: &RunInfo, ctx: &TriggerValues) {
-        let base = self.context_base(rule, r);
-        let values = ctx.payload.iter().chain([&ctx.old, &ctx.new]);
+    /// Keeps trigger `ctx` of row `rule` waiting in the slots of gate `gate`.
+    fn keep_waiting(&mut self, gate: u16, rule: u16, r: &RunInfo, ctx: &TriggerValues) {
+        let base = self.context_base(gate, r);
+        let row = i64::from(rule);
+        let values = ctx.payload.iter().chain([&ctx.old, &ctx.new, &row]);
         for (i, v) in values.enumerate() {
             self.set_slot(base.saturating_add(i), *v);
         }
     }
 
-    /// The trigger waiting for rule `rule`.
-    pub(super) fn waiting(&self, rule: u16, r: &RunInfo) -> TriggerValues {
-        let base = self.context_base(rule, r);
+    /// The trigger waiting at gate `gate`, and the row it came to.
+    pub(super) fn waiting(&self, gate: u16, r: &RunInfo) -> (u16, TriggerValues) {
+        let base = self.context_base(gate, r);
         let mut ctx = TriggerValues::default();
         for (i, v) in ctx.payload.iter_mut().enumerate() {
             *v = self.slot(base.saturating_add(i)).unwrap_or(0);
         }
         ctx.old = self.slot(base.saturating_add(MAX_ARGS)).unwrap_or(0);
         ctx.new = self.slot(base.saturating_add(MAX_ARGS + 1)).unwrap_or(0);
-        ctx
+        let row = self.slot(base.saturating_add(MAX_ARGS + 2)).and_then(|v| u16::try_from(v).ok()).unwrap_or(gate);
+        // Only a row of this gate may run from it.
+        let row = if self.gate_of(row) == gate { row } else { gate };
+        (row, ctx)
     }
 
     /// A run of `rule` went wrong (never on a verified program).

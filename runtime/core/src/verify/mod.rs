@@ -7,7 +7,7 @@
 //! check every read, so even a verifier bug cannot make it panic.
 
 use crate::format::*;
-use crate::isa::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MINUTES_PER_DAY, Op};
+use crate::isa::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS, MINUTES_PER_DAY, Op};
 use crate::program::{BlockKind, Program, Table};
 
 mod block;
@@ -338,6 +338,17 @@ fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, Verify
         && (rate.count > MAX_RATE || rate.window_ms == 0 || rate.window_ms > i64::MAX as u64)
     {
         return Err(bad);
+    }
+    // Another trigger of an earlier rule shares that rule's gate, so it has that rule's mode
+    // and rate limit, and the row it points at has a gate of its own.
+    if r.shares_gate >= MAX_TRIGGERS {
+        return Err(bad);
+    }
+    if r.shares_gate > 0 {
+        let first = i.checked_sub(r.shares_gate).and_then(|f| p.rule(f)).ok_or(bad)?;
+        if first.shares_gate != 0 || first.mode != r.mode || first.rate != r.rate {
+            return Err(bad);
+        }
     }
     let mut timers: u32 = 0;
     // The trigger's fields are checked here; what they give the code is `BlockKind::of_rule`'s.
