@@ -37,14 +37,14 @@ pub(super) fn decide(state: &RuleState, r: &RunInfo, now: u64, slots: &[i64]) ->
         // The ring holds the times of the last `count` runs that passed.
         let count = ring_len(Some(rate));
         let ring = usize::from(state.extra);
-        let recent = (0..usize::from(state.fired >> 4))
+        let recent = (0..usize::from(state.fired_len))
             .filter_map(|k| slots.get(ring.saturating_add(k)))
             .filter(|t| now.saturating_sub(**t as u64) < rate.window_ms)
             .count();
         if recent >= usize::from(count) {
             return Decision::RateLimited(rate);
         }
-        record = Some(ring.saturating_add(usize::from(state.fired & 0x0F)));
+        record = Some(ring.saturating_add(usize::from(state.fired_next)));
     }
     Decision::Pass { restart: busy, record }
 }
@@ -52,8 +52,6 @@ pub(super) fn decide(state: &RuleState, r: &RunInfo, now: u64, slots: &[i64]) ->
 /// A run of a rate-limited rule passed, its time written in the ring: the ring moves on.
 pub(super) fn recorded(state: &mut RuleState, rate: RateLimit) {
     let count = ring_len(Some(rate));
-    // Both are below 16: the ring has at most `MAX_RATE` slots.
-    let next = ((state.fired & 0x0F).saturating_add(1).checked_rem(count).unwrap_or(0)) & 0x0F;
-    let len = (state.fired >> 4).saturating_add(1).min(count) & 0x0F;
-    state.fired = next | (len << 4);
+    state.fired_next = state.fired_next.saturating_add(1).checked_rem(count).unwrap_or(0);
+    state.fired_len = state.fired_len.saturating_add(1).min(count);
 }

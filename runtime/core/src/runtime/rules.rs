@@ -16,13 +16,18 @@ pub struct RuleState {
     pub(super) code_len: u16,
     pub(super) bound: u16,
     pub(super) mode: Mode,
-    pub(super) rate_count: u8,
+    /// The rate limit's count (low 4 bits; 0: none, at most [`MAX_RATE`](crate::isa::MAX_RATE))
+    /// and, for another trigger of a rule (`on a or b`), how many rows back the rule's first
+    /// row is (high 4 bits; less than [`MAX_TRIGGERS`](crate::isa::MAX_TRIGGERS), verified):
+    /// that row keeps the busy state, the waiting trigger and the rate-limit ring of all the
+    /// rule's triggers. One byte, so a run's gate tests it once: 0 means nothing to look at
+    /// but the pending count.
+    pub(super) gating: u8,
     /// The rate-limit ring (`rate.count` slots of run times), then for `mode queued` the waiting
     /// trigger ([`CONTEXT_SLOTS`](super::layout::CONTEXT_SLOTS) slots).
     pub(super) extra: u16,
-    /// The rate-limit ring's next slot (low 4 bits) and how many of its slots hold a time
-    /// (high 4 bits): a ring has at most [`MAX_RATE`](crate::isa::MAX_RATE) slots.
-    pub(super) fired: u8,
+    pub(super) fired_next: u8,
+    pub(super) fired_len: u8,
     /// Sequence triggers: events matched so far, and when the first matched.
     pub(super) seq_progress: u8,
     /// Sequence triggers: bit `e % 16` set for each event `e` of the sequence, so the other
@@ -34,11 +39,6 @@ pub struct RuleState {
     pub(super) guard: Guard,
     /// Delayed actions of this rule still waiting (of all its triggers, on its first row).
     pub(super) pending: u16,
-    /// How many rows back the row whose gate this one uses is: 0 for its own, or for another
-    /// trigger of a rule (`on a or b`) the distance to the rule's first row, which keeps the
-    /// busy state, the waiting trigger and the rate-limit ring for all of them (less than
-    /// [`MAX_TRIGGERS`](crate::isa::MAX_TRIGGERS), verified).
-    pub(super) gate_back: u8,
     pub(super) seq_start: u64,
 }
 
@@ -52,15 +52,15 @@ impl RuleState {
         code_len: 0,
         bound: 0,
         mode: Mode::Single,
-        rate_count: 0,
+        gating: 0,
         extra: 0,
-        fired: 0,
+        fired_next: 0,
+        fired_len: 0,
         seq_progress: 0,
         seq_events: 0,
         queued: false,
         guard: Guard::NONE,
         pending: 0,
-        gate_back: 0,
         seq_start: 0,
     };
 
@@ -79,10 +79,10 @@ impl RuleState {
             code_len: r.code_len,
             bound: r.bound,
             mode: r.mode,
-            rate_count: r.rate.map_or(0, |rate| rate.count),
+            // Both fit 4 bits once verified; a bad value only ever means a smaller one.
+            gating: (r.rate.map_or(0, |rate| rate.count) & 0x0F) | ((r.shares_gate.min(i).min(0x0F) as u8) << 4),
             extra: u16::try_from(extra).unwrap_or(u16::MAX),
             seq_events,
-            gate_back: u8::try_from(r.shares_gate.min(i)).unwrap_or(0),
             guard,
             ..RuleState::IDLE
         }
@@ -91,11 +91,23 @@ impl RuleState {
     /// What running rule `rule` needs; its row is read only for a rate limit's window.
     #[inline]
     pub(super) fn run_info(&self, program: &Program, rule: u16) -> Option<RunInfo> {
-        let rate = match self.rate_count {
+        let rate = match self.rate_count() {
             0 => None,
             count => Some(RateLimit { count, window_ms: program.rule_row(rule)?.rate_window() }),
         };
         Some(RunInfo { mode: self.mode, rate, code_start: self.code_start, code_len: self.code_len, bound: self.bound })
+    }
+
+    /// The rate limit's count, 0 without one.
+    #[inline(always)]
+    pub(super) fn rate_count(&self) -> u8 {
+        self.gating & 0x0F
+    }
+
+    /// How many rows back the row keeping this row's gate is (0: this row).
+    #[inline(always)]
+    pub(super) fn gate_back(&self) -> u16 {
+        u16::from(self.gating >> 4)
     }
 
     /// Whether `event` may move this rule's sequence (always false for other rules).

@@ -257,7 +257,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         // Most runs find the rule idle, without a rate limit and with a gate of its own: they
         // pass at once.
         let Some(state) = self.rules.get(usize::from(rule)) else { return false };
-        if state.pending == 0 && state.rate_count == 0 && state.gate_back == 0 {
+        if state.pending == 0 && state.gating == 0 {
             return self.fired(rule, host);
         }
         self.gate_busy_or_limited(rule, ctx, host)
@@ -273,7 +273,7 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
     /// The row whose gate `rule` uses: its own, or its rule's first row (`on a or b`).
     #[inline]
     pub(super) fn gate_of(&self, rule: u16) -> u16 {
-        self.rules.get(usize::from(rule)).map_or(rule, |s| rule.saturating_sub(u16::from(s.gate_back)))
+        self.rules.get(usize::from(rule)).map_or(rule, |s| rule.saturating_sub(s.gate_back()))
     }
 
     /// The gate of `rule`, kept on row `gate` (the state of every trigger of the rule): the
@@ -334,7 +334,9 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
     fn cancel_delayed_of_gate(&mut self, gate: u16) -> u16 {
         let mut n = self.timers.cancel_delayed(gate);
         let mut row = gate.saturating_add(1);
-        while self.rules.get(usize::from(row)).is_some_and(|s| s.gate_back > 0) && self.gate_of(row) == gate {
+        // A row past `gate` with `gate_of(row) == gate` shares it; the first that does not ends
+        // the rule's rows.
+        while row != gate && self.gate_of(row) == gate {
             n = n.saturating_add(self.timers.cancel_delayed(row));
             row = row.saturating_add(1);
         }
