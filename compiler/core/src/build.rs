@@ -62,14 +62,14 @@ pub fn pack_program_in<'db>(
     let mut lines = Lines::new(file.text(db));
     let mut rules = Vec::new();
     for item in file_items(db, file) {
-        if let (Some(rule), ItemKind::Rule(decl)) =
-            (check_item_in(db, ws, file, item.text, target).rule.clone(), &parse_item(db, item.text).item.kind)
-        {
-            rules.push((rule, lines.line_of(item.offset), RuleSites::of(decl).shifted(item.offset)));
+        let checked = check_item_in(db, ws, file, item.text, target);
+        if let (Some(rule), ItemKind::Rule(decl)) = (checked.rule.clone(), &parse_item(db, item.text).item.kind) {
+            let sites = RuleSites::of(decl, &checked.triggers).shifted(item.offset);
+            rules.push((rule, lines.line_of(item.offset), sites));
         }
     }
     let sources: Vec<RuleSource<'_>> =
-        rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: *sites }).collect();
+        rules.iter().map(|(rule, line, sites)| RuleSource { rule, line: *line, sites: sites.clone() }).collect();
     codegen::generate(&scope, &sources).map(Arc::new)
 }
 

@@ -12,7 +12,7 @@
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::format::{self as bc, Kind};
 use glass_runtime::isa::Op;
-use glass_runtime::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS};
+use glass_runtime::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS};
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -31,53 +31,67 @@ pub struct RuleSource<'a> {
 }
 
 /// Where the parts of a rule are in its file, for errors and for [`RuleDebug`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RuleSites {
-    /// The rule's head: its name and trigger.
+    /// The rule's head: its name and first trigger.
     pub head: Span,
-    pub trigger: Span,
+    /// Each trigger as the checker read them (`ItemCheck::triggers`), with its event filter
+    /// (`where ...`).
+    pub triggers: Vec<TriggerSites>,
     /// `at most N times per W`.
     pub rate_limit: Option<Span>,
-    /// The event filter (`where ...`).
-    pub filter: Option<Span>,
     /// The condition (`while ...`).
     pub condition: Option<Span>,
 }
 
+/// Where one trigger of a rule is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct TriggerSites {
+    pub trigger: Span,
+    /// The event filter (`where ...`).
+    pub filter: Option<Span>,
+}
+
 impl RuleSites {
-    /// The sites of a parsed rule, relative to the start of its item.
-    pub fn of(decl: &crate::syntax::ast::RuleDecl) -> Self {
+    /// The sites of a parsed rule and its checked triggers, relative to the start of its item.
+    pub fn of(decl: &crate::syntax::ast::RuleDecl, triggers: &[crate::syntax::ast::Trigger]) -> Self {
         use crate::syntax::ast::{RuleOption, TriggerKind};
-        let trigger = decl.trigger.span;
+        let first = triggers.first().or(decl.triggers.first()).map_or(Span::new(0, 0), |t| t.span);
         RuleSites {
-            head: decl.name.as_ref().map_or(trigger, |n| n.span.to(trigger)),
-            trigger,
+            head: decl.name.as_ref().map_or(first, |n| n.span.to(first)),
+            triggers: triggers
+                .iter()
+                .map(|t| TriggerSites {
+                    trigger: t.span,
+                    filter: match &t.kind {
+                        TriggerKind::Event { filter: Some(f), .. } => Some(f.span),
+                        _ => None,
+                    },
+                })
+                .collect(),
             rate_limit: decl.options.iter().find_map(|o| match o {
                 RuleOption::RateLimit { span, .. } => Some(*span),
                 RuleOption::Mode(_) => None,
             }),
-            filter: match &decl.trigger.kind {
-                TriggerKind::Event { filter: Some(f), .. } => Some(f.span),
-                _ => None,
-            },
             condition: decl.condition.as_ref().map(|c| c.span),
         }
     }
 
-    pub fn shifted(self, offset: u32) -> Self {
-        RuleSites {
-            head: self.head.shift(offset),
-            trigger: self.trigger.shift(offset),
-            rate_limit: self.rate_limit.map(|s| s.shift(offset)),
-            filter: self.filter.map(|s| s.shift(offset)),
-            condition: self.condition.map(|s| s.shift(offset)),
+    pub fn shifted(mut self, offset: u32) -> Self {
+        self.head = self.head.shift(offset);
+        for t in &mut self.triggers {
+            t.trigger = t.trigger.shift(offset);
+            t.filter = t.filter.map(|s| s.shift(offset));
         }
+        self.rate_limit = self.rate_limit.map(|s| s.shift(offset));
+        self.condition = self.condition.map(|s| s.shift(offset));
+        self
     }
 
-    fn span(&self, site: Site) -> Span {
-        match site {
+    fn span(&self, limit: &Limit) -> Span {
+        match limit.site {
             Site::Head => self.head,
-            Site::Trigger => self.trigger,
+            Site::Trigger => self.triggers.get(limit.trigger).map_or(self.head, |t| t.trigger),
             Site::RateLimit => self.rate_limit.unwrap_or(self.head),
         }
     }
@@ -141,8 +155,9 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
     let mut errors = Vec::new();
     for (i, source) in rules.iter().enumerate() {
         match generator.add_rule(source) {
-            Ok(()) => generator.symbols.rules.push(i),
-            Err(e) => errors.push(limit(source.sites.span(e.site), e.message, e.help)),
+            // A row for each trigger of the rule.
+            Ok(rows) => generator.symbols.rules.extend(std::iter::repeat_n(i, rows)),
+            Err(e) => errors.push(limit(source.sites.span(&e), e.message, e.help)),
         }
     }
     let texts = generator.builder.text_count();
@@ -172,8 +187,8 @@ pub fn generate(scope: &Scope, rules: &[RuleSource<'_>]) -> Result<Output, Vec<D
 /// `glassc check` and editors report without compiling the whole pack.
 pub fn rule_limits(scope: &Scope, source: &RuleSource<'_>) -> Vec<Diagnostic> {
     match Generator::new(scope).add_rule(source) {
-        Ok(()) => Vec::new(),
-        Err(e) => vec![limit(source.sites.span(e.site), e.message, e.help)],
+        Ok(_) => Vec::new(),
+        Err(e) => vec![limit(source.sites.span(&e), e.message, e.help)],
     }
 }
 
@@ -188,6 +203,8 @@ struct Limit {
     message: String,
     help: &'static str,
     site: Site,
+    /// Which of the rule's triggers `Site::Trigger` is.
+    trigger: usize,
 }
 
 /// The part of a rule a limit is about.
@@ -199,7 +216,7 @@ enum Site {
 }
 
 fn too(message: impl Into<String>, help: &'static str) -> Limit {
-    Limit { message: message.into(), help, site: Site::Head }
+    Limit { message: message.into(), help, site: Site::Head, trigger: 0 }
 }
 
 impl Limit {
@@ -254,9 +271,25 @@ struct Generator<'a> {
 }
 
 impl<'a> Generator<'a> {
-    /// Compiles one rule into the program, with its debug table.
-    fn add_rule(&mut self, source: &RuleSource<'_>) -> Result<(), Limit> {
-        let (spec, code, steps, exits) = self.rule(source.rule)?;
+    /// Compiles one rule into the program, with its debug table: a row for each trigger, the
+    /// rows after the first sharing its gate. Returns the number of rows.
+    fn add_rule(&mut self, source: &RuleSource<'_>) -> Result<usize, Limit> {
+        let triggers = source.rule.triggers.len();
+        if triggers > usize::from(MAX_TRIGGERS) {
+            return Err(too(
+                format!("this rule has {triggers} triggers, more than the runtime's {MAX_TRIGGERS}"),
+                "split it into rules of a few triggers each",
+            ));
+        }
+        for k in 0..triggers {
+            self.add_row(source, k).map_err(|e| Limit { trigger: k, ..e })?;
+        }
+        Ok(triggers)
+    }
+
+    /// The row of trigger `k` of a rule.
+    fn add_row(&mut self, source: &RuleSource<'_>, k: usize) -> Result<(), Limit> {
+        let (spec, code, steps, exits) = self.rule(source.rule, k)?;
         // Counted as the verifier counts, so a branch nested too deep is a limit at the rule.
         let open = code.pending_jumps();
         if open > MAX_PENDING_JUMPS {
@@ -268,7 +301,9 @@ impl<'a> Generator<'a> {
             ));
         }
         let name = source.rule.name.as_deref().map_or(bc::NO_TEXT, |n| self.builder.text(n));
-        let index = self.builder.rule_with_steps(RuleSpec { name, ..spec.line(source.line) }, &code, &steps);
+        // Row `k` of the rule is `k` rows after its first.
+        let spec = RuleSpec { name, ..spec.line(source.line) }.shares_gate_of(k as u16);
+        let index = self.builder.rule_with_steps(spec, &code, &steps);
         let bound = self.builder.rule_bound(index).unwrap_or(u16::MAX);
         if bound > MAX_RULE_BOUND {
             return Err(too(
@@ -276,13 +311,14 @@ impl<'a> Generator<'a> {
                 "split the rule, or move parts of its condition into a variable",
             ));
         }
+        let filter = source.sites.triggers.get(k).and_then(|t| t.filter);
         let exits = exits
             .into_iter()
             .map(|(offset, tests, reads)| ExitDebug {
                 offset,
                 tests,
                 span: match tests {
-                    Tested::Filter => source.sites.filter,
+                    Tested::Filter => filter,
                     Tested::Condition => source.sites.condition,
                 },
                 reads,
@@ -370,12 +406,14 @@ impl<'a> Generator<'a> {
     fn rule(
         &mut self,
         rule: &ir::Rule,
+        k: usize,
     ) -> Result<(RuleSpec, Code, Vec<StepSpec>, Vec<(u32, Tested, Vec<Value>)>), Limit> {
         let mut code = Code::new();
         let mut exits = Vec::new();
         let mut cx = Context::default();
         let mut steps = Vec::new();
-        let trigger = match &rule.trigger {
+        let written = rule.triggers.get(k).ok_or_else(|| too("a rule without triggers", "this is a compiler bug"))?;
+        let trigger = match written {
             Trigger::Event { event, filter } => {
                 cx.payload = true;
                 let event = self.event(*event)?;

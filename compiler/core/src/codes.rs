@@ -262,7 +262,7 @@ tested for each product that implements it:
     use glasses                             # every profile that says `implements glasses`
     use glasses, ray-ban-meta               # error: the family and one of its products";
 
-    FIELD_WITHOUT_VALUE = "E0116", "a step's payload field read where it has no value",
+    FIELD_WITHOUT_VALUE = "E0116", "a payload field read where it has no value",
 "In a sequence, each step's payload fields have a value from the moment its event happens. A
 step's `where` reads its own fields and those of the steps before it, not those of a later step,
 whose event has not happened yet when the filter is tested; `while` and the actions read every
@@ -279,7 +279,13 @@ The absent step of `then no E` never happens, so its fields never have a value: 
     on press then no command within 5 s: say(message: text)                 # E0116
 
 A name without its event (`text`) is the field of the latest step that has it and has a value
-where the name stands; `command.text` names the field of the latest `command`.";
+where the name stands; `command.text` names the field of the latest `command`.
+
+A rule with several triggers runs on any one of them, so its `while` and its actions read no
+payload field: each trigger's `where` reads its own event's.
+
+    on wake-word where word == \"hey\" or press: chime                       # fine
+    on wake-word or press: say(message: word)                               # E0116: a press has no `word`";
 
     UNKNOWN_TYPE = "E0113", "unknown type",
 "The type is neither a built-in type (`Bool`, `Int`, `Percent`, `Duration`, `Text`) nor an enum

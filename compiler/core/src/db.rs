@@ -255,9 +255,10 @@ pub fn check_item_in<'db>(
     if let ItemKind::Rule(decl) = &parsed.item.kind
         && parsed.errors.is_empty()
         && !has_errors(&checked.diagnostics)
-        && let Some(rule) = crate::lower::lower_rule(&scope, decl, &checked.references)
+        && let Some(rule) = crate::lower::lower_rule(&scope, decl, &checked.triggers, &checked.references)
     {
-        let source = crate::codegen::RuleSource { rule: &rule, line: 0, sites: crate::codegen::RuleSites::of(decl) };
+        let sites = crate::codegen::RuleSites::of(decl, &checked.triggers);
+        let source = crate::codegen::RuleSource { rule: &rule, line: 0, sites };
         checked.diagnostics.extend(crate::codegen::rule_limits(&scope, &source));
         if !has_errors(&checked.diagnostics) {
             checked.rule = Some(Arc::new(rule));

@@ -53,7 +53,7 @@
 use crate::span::Span;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::{Token, lex};
-use crate::syntax::print::{expr, trigger};
+use crate::syntax::print::{after_or, expr, trigger, triggers};
 use crate::syntax::{parse_item_text, split_items};
 
 /// The column a rule must fit in to stay on one line.
@@ -320,7 +320,10 @@ impl Builder<'_> {
     }
 
     fn rule(&self, rule: &RuleDecl, span: Span, gap: Gap) -> Vec<Line> {
-        let trigger_text = trigger(&rule.trigger);
+        let trigger_text = triggers(&rule.triggers);
+        // On lines of their own, each trigger after the first starts with `or`.
+        let (first, others) = rule.triggers.split_first().expect("a rule has a trigger");
+        let others: Vec<(String, Span)> = others.iter().map(|t| (format!("or {}", after_or(t)), t.span)).collect();
         let condition = rule.condition.as_ref().map(|c| (format!("while {}", expr(c)), c.span));
         let options: Vec<(String, Span)> = rule.options.iter().map(|o| (option(o), option_span(o))).collect();
         let actions: Vec<(String, Span)> = rule.actions.iter().map(|a| (action(a), a.span)).collect();
@@ -339,11 +342,11 @@ impl Builder<'_> {
         if let Some(name) = &rule.name {
             let head = Span::new(span.start, self.abs(name.span).end);
             lines.push(Line::new(0, format!("rule {}:", name.node), head, gap, true));
-            lines.push(inner(1, trigger_text, rule.trigger.span));
+            lines.push(inner(1, trigger(first), first.span));
         } else {
-            lines.push(Line::new(0, trigger_text, self.abs(rule.trigger.span), gap, true));
+            lines.push(Line::new(0, trigger(first), self.abs(first.span), gap, true));
         }
-        for (text, s) in condition.into_iter().chain(options) {
+        for (text, s) in others.into_iter().chain(condition).chain(options) {
             lines.push(inner(1, text, s));
         }
         lines.last_mut().expect("a rule has a trigger").text.push(':');

@@ -78,6 +78,10 @@ pub fn hover(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: 
 const KEYWORD_DOCS: &[(&str, &str)] = &[
     ("on", "`on EVENT`, `on STATE becomes V`, `on C for D`, `on A then B within D`: what starts a rule (§5)"),
     ("every", "`every D` or `every day at HH:MM`: a rule on a timer (§5.3)"),
+    (
+        "or",
+        "`on A or B`: the rule runs on either trigger, each with its own `where`; `while`, the options and the actions are shared (§5.6); in a condition, either side is true (§6)",
+    ),
     ("while", "`while C`: the rule runs only when condition `C` holds at its trigger (§6)"),
     (
         "where",
@@ -648,7 +652,8 @@ pub fn symbols(db: &dyn salsa::Database, file: SourceFile) -> Vec<Symbol> {
                     line +=
                         text.as_bytes().get(counted..upto).unwrap_or_default().iter().filter(|&&b| b == b'\n').count();
                     counted = upto;
-                    (format!("rule at line {line}"), SymbolKind::Rule, rule.trigger.span.shift(item.offset), Vec::new())
+                    let first = rule.triggers.first().map_or(Span::new(0, 0), |t| t.span);
+                    (format!("rule at line {line}"), SymbolKind::Rule, first.shift(item.offset), Vec::new())
                 }
             },
             ItemKind::Test(t) => (t.name.node.clone(), SymbolKind::Test, t.name.span.shift(item.offset), Vec::new()),

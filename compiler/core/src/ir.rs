@@ -13,7 +13,8 @@ use crate::types::{Const, Type};
 pub struct Rule {
     /// The declared name (`rule NAME:`), if any.
     pub name: Option<Arc<str>>,
-    pub trigger: Trigger,
+    /// At least one; with several, any of them runs the rule (`on a or b`).
+    pub triggers: Vec<Trigger>,
     pub condition: Option<Expr>,
     /// `at most COUNT per WINDOW ms`.
     pub rate_limit: Option<(u32, u64)>,

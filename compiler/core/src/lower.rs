@@ -16,58 +16,15 @@ use crate::types::{Const, Type, const_eval};
 
 /// Lowers a rule that checked without errors. Returns `None` if something is unresolved (which
 /// only happens when the check reported an error).
-pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> Option<ir::Rule> {
+/// `triggers` are the rule's as the checker read them (`ItemCheck::triggers`).
+pub fn lower_rule(
+    scope: &Scope,
+    rule: &RuleDecl,
+    triggers: &[ast::Trigger],
+    references: &[Reference],
+) -> Option<ir::Rule> {
     let refs: HashMap<Span, &Target> = references.iter().map(|r| (r.span, &r.target)).collect();
     let cx = Lower { scope, refs };
-    let trigger = match &rule.trigger.kind {
-        TriggerKind::Event { event, filter } => {
-            let Target::Event(e) = cx.target(event.span)? else { return None };
-            Trigger::Event { event: *e, filter: cx.optional(filter.as_ref())? }
-        }
-        TriggerKind::State { state, change, held: Some(duration) } => {
-            // `on speed above 120 for 10 s` is `on speed > 120 for 10 s`.
-            let value = cx.value(state.span)?;
-            let ty = cx.value_type(value);
-            let read = ir::Expr { kind: ExprKind::Read(value), ty };
-            let (op, threshold) = match change {
-                StateChange::Becomes(e) => (BinaryOp::Eq, e),
-                StateChange::Below(e) => (BinaryOp::Lt, e),
-                StateChange::Above(e) => (BinaryOp::Gt, e),
-                StateChange::Changes => return None,
-            };
-            Trigger::Held { condition: binary(op, read, cx.expr(threshold)?), duration_ms: millis(duration)? }
-        }
-        TriggerKind::Condition { condition, duration: Some(duration) } => {
-            Trigger::Held { condition: cx.expr(condition)?, duration_ms: millis(duration)? }
-        }
-        TriggerKind::Condition { duration: None, .. } => return None,
-        TriggerKind::State { state, change, held: None } => {
-            let value = cx.value(state.span)?;
-            let change = match change {
-                StateChange::Becomes(e) => Change::Becomes(cx.expr(e)?),
-                StateChange::Changes => Change::Changes,
-                StateChange::Below(e) => Change::Below(cx.expr(e)?),
-                StateChange::Above(e) => Change::Above(cx.expr(e)?),
-            };
-            Trigger::Change { value, change }
-        }
-        TriggerKind::Every { period } => Trigger::Every { period_ms: millis(period)? },
-        TriggerKind::Daily { time } => Trigger::Daily { minute: time.node },
-        TriggerKind::Sequence { steps, within } => Trigger::Sequence {
-            steps: steps
-                .iter()
-                .map(|s| match cx.target(s.event.span)? {
-                    Target::Event(e) => Some(ir::SequenceStep {
-                        event: *e,
-                        filter: cx.optional(s.filter.as_ref())?,
-                        absent: s.absent.is_some(),
-                    }),
-                    _ => None,
-                })
-                .collect::<Option<_>>()?,
-            within_ms: millis(within)?,
-        },
-    };
     let mut rate_limit = None;
     let mut mode = Mode::Single;
     for option in &rule.options {
@@ -78,14 +35,72 @@ pub fn lower_rule(scope: &Scope, rule: &RuleDecl, references: &[Reference]) -> O
             RuleOption::Mode(m) => mode = m.node,
         }
     }
+    if triggers.is_empty() {
+        return None;
+    }
     Some(ir::Rule {
         name: rule.name.as_ref().map(|n| Arc::from(n.node.as_str())),
-        trigger,
+        triggers: triggers.iter().map(|t| cx.trigger(t)).collect::<Option<_>>()?,
         condition: cx.optional(rule.condition.as_ref())?,
         rate_limit,
         mode,
         actions: cx.actions(&rule.actions)?,
     })
+}
+
+impl Lower<'_> {
+    fn trigger(&self, trigger: &ast::Trigger) -> Option<Trigger> {
+        let cx = self;
+        Some(match &trigger.kind {
+            TriggerKind::Event { event, filter } => {
+                let Target::Event(e) = cx.target(event.span)? else { return None };
+                Trigger::Event { event: *e, filter: cx.optional(filter.as_ref())? }
+            }
+            TriggerKind::State { state, change, held: Some(duration) } => {
+                // `on speed above 120 for 10 s` is `on speed > 120 for 10 s`.
+                let value = cx.value(state.span)?;
+                let ty = cx.value_type(value);
+                let read = ir::Expr { kind: ExprKind::Read(value), ty };
+                let (op, threshold) = match change {
+                    StateChange::Becomes(e) => (BinaryOp::Eq, e),
+                    StateChange::Below(e) => (BinaryOp::Lt, e),
+                    StateChange::Above(e) => (BinaryOp::Gt, e),
+                    StateChange::Changes => return None,
+                };
+                Trigger::Held { condition: binary(op, read, cx.expr(threshold)?), duration_ms: millis(duration)? }
+            }
+            TriggerKind::Condition { condition, duration: Some(duration) } => {
+                Trigger::Held { condition: cx.expr(condition)?, duration_ms: millis(duration)? }
+            }
+            TriggerKind::Condition { duration: None, .. } => return None,
+            TriggerKind::State { state, change, held: None } => {
+                let value = cx.value(state.span)?;
+                let change = match change {
+                    StateChange::Becomes(e) => Change::Becomes(cx.expr(e)?),
+                    StateChange::Changes => Change::Changes,
+                    StateChange::Below(e) => Change::Below(cx.expr(e)?),
+                    StateChange::Above(e) => Change::Above(cx.expr(e)?),
+                };
+                Trigger::Change { value, change }
+            }
+            TriggerKind::Every { period } => Trigger::Every { period_ms: millis(period)? },
+            TriggerKind::Daily { time } => Trigger::Daily { minute: time.node },
+            TriggerKind::Sequence { steps, within } => Trigger::Sequence {
+                steps: steps
+                    .iter()
+                    .map(|s| match cx.target(s.event.span)? {
+                        Target::Event(e) => Some(ir::SequenceStep {
+                            event: *e,
+                            filter: cx.optional(s.filter.as_ref())?,
+                            absent: s.absent.is_some(),
+                        }),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+                within_ms: millis(within)?,
+            },
+        })
+    }
 }
 
 fn unary(op: UnaryOp, inner: ir::Expr) -> ir::Expr {

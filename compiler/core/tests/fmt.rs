@@ -24,6 +24,9 @@ on x at most 1 times per 1 minute mode single: y
 on x mode queued at most 2 times per hour: y
 on x: after 5s notify, after 1 min after 2 s camera.record(kind: clip, duration: 30 s), glasses.led.blink
 on x: set glasses.tint = dark, record clip(duration: 10 s), notify car()
+on a or b  or on c:y
+on a where n>1 or b where m < 2 or  s becomes true or on t changes or every 10 min or on d: y
+on a then b within 1 s or c then no d within 2 s or on x > 1 for 2 s: y
 "#;
 
 /// Rules too long for one line.
@@ -33,6 +36,10 @@ rule limited: on voice-command where phrase == "what am I looking at" at most 3 
 on a-very-long-event-name-that-goes-on-and-on then another-very-long-event-name within 400 ms: record clip
 rule fits-exactly-on-one-line-of-one-hundred-columns-wide: on button-press while worn: notify(x: 12)
 rule one-column-too-many-for-a-single-line-of-one-hundred: on button-press while worn: notify(x: 123)
+rule capture: on press or double-press or command where phrase contains "photo" or worn becomes true for 1 h while not driving: record photo
+on calls-incoming then temple-double-tap within 20 s
+  # Huawei's head gesture
+  or calls-incoming then head-nod within 20 s: answer-call
 "#;
 
 const TESTS_AND_PROFILES: &str = r#"test "the sentence" { set driving = true

@@ -50,8 +50,8 @@ fn sequence_steps_with_filters_and_an_absence() {
 fn no_is_a_word_of_its_own_only_before_an_event() {
     use glass_compiler::syntax::ast::{ItemKind, TriggerKind};
     let steps = |src: &str| match parse_item_text(src).item.kind {
-        ItemKind::Rule(r) => match r.trigger.kind {
-            TriggerKind::Sequence { steps, .. } => {
+        ItemKind::Rule(r) => match r.triggers.into_iter().next().map(|t| t.kind) {
+            Some(TriggerKind::Sequence { steps, .. }) => {
                 steps.iter().map(|s| (s.absent.is_some(), s.event.text())).collect::<Vec<_>>()
             }
             other => panic!("{src}: {other:?}"),
@@ -171,12 +171,12 @@ fn habits_are_read_as_their_fix() {
     assert!(r.condition.is_some());
     assert_eq!((r.actions.len(), errors), (2, 3));
     let (r, errors) = rule("on every 10 s: y");
-    assert!(matches!(r.trigger.kind, TriggerKind::Every { .. }));
+    assert!(matches!(r.triggers[0].kind, TriggerKind::Every { .. }));
     assert_eq!(errors, 1);
     // A `where` after a sequence's window filters its last step, joined with `and` to the
     // step's own.
     let (r, errors) = rule("on a then b where c or d within 1 s where e or f while g: y");
-    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    let TriggerKind::Sequence { steps, .. } = &r.triggers[0].kind else { panic!("a sequence") };
     let Some(ExprKind::Binary { op: BinaryOp::And, lhs, rhs }) = steps[1].filter.as_ref().map(|f| &f.kind) else {
         panic!("the two filters are joined with `and`: {:?}", steps[1].filter)
     };
@@ -184,19 +184,19 @@ fn habits_are_read_as_their_fix() {
     assert!(steps[0].filter.is_none() && r.condition.is_some());
     assert_eq!(errors, 1);
     let (r, errors) = rule("on a then b within 1 s where c: y");
-    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    let TriggerKind::Sequence { steps, .. } = &r.triggers[0].kind else { panic!("a sequence") };
     assert!(steps[1].filter.is_some());
     assert_eq!(errors, 1);
     // An absent step first or before another is read as a step that happens.
     let (r, errors) = rule("on no a then b then no c then d within 1 s: y");
-    let TriggerKind::Sequence { steps, .. } = &r.trigger.kind else { panic!("a sequence") };
+    let TriggerKind::Sequence { steps, .. } = &r.triggers[0].kind else { panic!("a sequence") };
     assert!(steps.iter().all(|s| s.absent.is_none()), "{steps:?}");
     assert_eq!((steps.len(), errors), (4, 2));
     let (r, errors) = rule("on x: say(\"hi\"), record(kind = clip)");
     assert_eq!((r.actions.len(), errors), (2, 1));
     // Numbers: a fraction of a duration reads as the whole number of a smaller unit.
     let (r, errors) = rule("on a then b within 1.5 s: y");
-    let TriggerKind::Sequence { within, .. } = r.trigger.kind else { panic!("a sequence") };
+    let TriggerKind::Sequence { within, .. } = &r.triggers[0].kind else { panic!("a sequence") };
     assert!(matches!(within.kind, ExprKind::Quantity { value: 1500, .. }));
     assert_eq!(errors, 1);
 }

@@ -568,6 +568,12 @@ impl Checker<'_> {
             self.field_without_value(p, step_field, locals);
             return Type::Error;
         }
+        if p.segments.len() == 1
+            && let Some(d) = self.field_of_one_trigger(&word, p.span, locals.payload.map(|(e, _)| e))
+        {
+            self.error(d);
+            return Type::Error;
+        }
         let states = self.scope.state_short_names();
         let step_names = match (&self.sequence, locals.steps) {
             (Some(steps), Some(at)) => steps.readable_names(self.scope, at, p.segments.len() > 1),

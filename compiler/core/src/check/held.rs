@@ -63,7 +63,7 @@ impl Checker<'_> {
     }
 
     /// A name that only an event answers to (no state or variable).
-    fn is_event_only(&self, p: &Path) -> bool {
+    pub(super) fn is_event_only(&self, p: &Path) -> bool {
         !is_error_path(p)
             && !self.scope.events_matching(p).is_empty()
             && self.scope.states_matching(p).is_empty()
@@ -77,8 +77,14 @@ impl Checker<'_> {
             bare = inner;
         }
         let is_alone = matches!(&bare.kind, ExprKind::Path(_));
+        // `on speed > 120 or press for 2 s`: the `for` is written after the event.
+        let mut last = bare;
+        while let ExprKind::Binary { op: BinaryOp::Or, rhs, .. } = &last.kind {
+            last = rhs;
+        }
+        let held_event = matches!(&last.kind, ExprKind::Path(p) if p.span == event.span);
         let (message, help) = match duration {
-            Some(d) if is_alone => {
+            Some(d) if is_alone || held_event => {
                 let d = print::expr(d);
                 (
                     format!("`{name}` is an event: it happens at a moment and cannot hold for {d}"),
@@ -91,14 +97,38 @@ impl Checker<'_> {
             None if is_alone => {
                 (format!("`{name}` is an event"), format!("name it without brackets: `on {name}: ...`"))
             }
-            _ => (
-                format!("`{name}` is an event, and events cannot be joined into a condition"),
-                "a rule has one trigger: write one rule per event, and put conditions on states in `while`".to_string(),
-            ),
+            _ => match &bare.kind {
+                // `on a and b`: two events never happen at one moment.
+                ExprKind::Binary { op: BinaryOp::And, lhs, rhs } => {
+                    let (a, b) = (print::expr(lhs), print::expr(rhs));
+                    (
+                        format!("`{name}` is an event: events happen at moments, and `and` cannot join two of them"),
+                        format!(
+                            "to run on either, write `on {a} or {b}`; to run when one follows the other, `on {a} then {b} within 5 s`"
+                        ),
+                    )
+                }
+                _ => (
+                    format!("`{name}` is an event, and events cannot be joined into a condition"),
+                    format!(
+                        "to run on any of several events, join them with `or` (`on {name} or ...`); conditions on states go in `while`"
+                    ),
+                ),
+            },
         };
         self.error(
             Diagnostic::error(codes::NOT_A_MOMENT, message, event.span).with_label_message("an event").with_help(help),
         );
+    }
+
+    /// A Bool state or variable.
+    fn is_bool_value(&self, p: &Path) -> bool {
+        let var = (p.segments.len() == 1).then(|| self.scope.var(&p.segments[0].node)).flatten();
+        match (var, self.scope.states_matching(p).as_slice()) {
+            (Some(v), _) => self.scope.vars[v].ty == crate::types::Type::Bool,
+            (None, [s]) => self.scope.states[*s].ty == crate::types::Type::Bool,
+            _ => false,
+        }
     }
 
     /// A trigger that is a condition without `for`: say which moment the author may mean.
@@ -117,6 +147,10 @@ impl Checker<'_> {
                     BinaryOp::Le => format!("to run when `{l}` falls under {r}, write `on {l} below {r}`; {held}"),
                     _ => format!("to run at every change, write `on {l} changes`; {held}"),
                 }
+            }
+            // `on press or worn`: a Bool state among the triggers.
+            ExprKind::Path(p) if self.is_bool_value(p) => {
+                format!("to run when it becomes true, write `on {it} becomes true`; {held}")
             }
             ExprKind::Unary { op: UnaryOp::Not, operand } => {
                 let x = print::expr(operand);

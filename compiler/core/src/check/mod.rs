@@ -12,6 +12,7 @@ mod ratio;
 mod rule;
 mod steps;
 mod test;
+mod triggers;
 mod units;
 
 use crate::codes;
@@ -52,6 +53,9 @@ pub struct ItemCheck {
     pub references: Vec<Reference>,
     /// Privacy classes the item's actions need, with the span of the action that needs each.
     pub permissions_used: Vec<(String, Span)>,
+    /// A rule's triggers as it runs them: those written, with the events an `or` joins to a
+    /// trigger's last expression read as triggers of their own (`triggers.rs`). Empty for a test.
+    pub triggers: Vec<crate::syntax::ast::Trigger>,
     /// A rule without errors, lowered (filled in by the `check_item` query, which also reports
     /// the runtime limits it exceeds).
     pub rule: Option<std::sync::Arc<crate::ir::Rule>>,
@@ -77,6 +81,9 @@ pub(crate) struct Checker<'a> {
     /// The steps of the sequence that triggers the rule being checked: their payload fields are
     /// in scope where each has a value (see `steps.rs`).
     pub sequence: Option<steps::Steps>,
+    /// The events of the rule's triggers when it has several: a payload field of one of them
+    /// read in `while` or an action is told why it has no value.
+    pub trigger_events: Vec<triggers::TriggerEvent>,
     /// Checking a test: help lines say `fire` where a rule would say `on`.
     pub in_test: bool,
     /// The errors among `out.diagnostics`, counted as they come (see [`Self::errors_so_far`]).
@@ -85,7 +92,15 @@ pub(crate) struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     pub fn new(scope: &'a Scope) -> Self {
-        Checker { scope, out: ItemCheck::default(), payload_event: None, sequence: None, in_test: false, errors: 0 }
+        Checker {
+            scope,
+            out: ItemCheck::default(),
+            payload_event: None,
+            sequence: None,
+            trigger_events: Vec::new(),
+            in_test: false,
+            errors: 0,
+        }
     }
 
     pub fn locals(&self) -> expr::Locals<'a> {

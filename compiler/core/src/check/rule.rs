@@ -1,4 +1,4 @@
-//! Checking a rule: its trigger, condition, options and actions.
+//! Checking a rule: its triggers, condition, options and actions.
 
 use super::call::list;
 use super::expr::Locals;
@@ -9,12 +9,41 @@ use crate::diagnostic::Diagnostic;
 use crate::scope::MemberKind;
 use crate::span::Span;
 use crate::suggest::did_you_mean;
-use crate::syntax::ast::{Action, ActionKind, Branch, Expr, Path, RuleDecl, RuleOption, StateChange, TriggerKind};
+use crate::syntax::ast::{
+    Action, ActionKind, Branch, Expr, Path, RuleDecl, RuleOption, StateChange, Trigger, TriggerKind,
+};
 use crate::types::{Const, Type, const_eval};
 
 impl Checker<'_> {
     pub fn rule(&mut self, rule: &RuleDecl) {
-        match &rule.trigger.kind {
+        let triggers = self.alternatives(&rule.triggers);
+        self.trigger_events = self.trigger_events(&triggers);
+        for trigger in &triggers {
+            // Each trigger's `where` reads its own fields only.
+            self.payload_event = None;
+            self.sequence = None;
+            self.trigger(trigger);
+        }
+        if triggers.len() > 1 {
+            // `while` and the actions read what every trigger gives: no payload field.
+            self.payload_event = None;
+            self.sequence = None;
+        }
+        if let Some(condition) = &rule.condition {
+            self.condition(condition, self.locals());
+            for trigger in &triggers {
+                self.held_at_change(&trigger.kind, trigger.span, condition);
+            }
+        }
+        self.options(&rule.options);
+        for action in &rule.actions {
+            self.action(action);
+        }
+        self.out.triggers = triggers;
+    }
+
+    fn trigger(&mut self, trigger: &Trigger) {
+        match &trigger.kind {
             TriggerKind::Event { event, filter } => {
                 self.payload_event = self.event(event);
                 if let Some(filter) = filter {
@@ -51,14 +80,6 @@ impl Checker<'_> {
                 }
                 self.positive_duration(within, "`within`");
             }
-        }
-        if let Some(condition) = &rule.condition {
-            self.condition(condition, self.locals());
-            self.held_at_change(&rule.trigger.kind, rule.trigger.span, condition);
-        }
-        self.options(&rule.options);
-        for action in &rule.actions {
-            self.action(action);
         }
     }
 

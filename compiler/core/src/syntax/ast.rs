@@ -77,7 +77,10 @@ impl TypeExpr {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct RuleDecl {
     pub name: Option<Name>,
-    pub trigger: Trigger,
+    /// At least one: `on a or every 10 min` is two, each written after `or`. `on a or b` of
+    /// two names is one condition trigger here; the checker reads an `or` of events in it as
+    /// several triggers (`ItemCheck::triggers`).
+    pub triggers: Vec<Trigger>,
     pub condition: Option<Expr>,
     pub options: Vec<RuleOption>,
     pub actions: Vec<Action>,

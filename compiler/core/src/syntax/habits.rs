@@ -49,9 +49,15 @@ pub(super) fn rewrite(text: &str, tokens: &mut Tokens<'_>) -> Vec<Diagnostic> {
         );
         tokens[start].0 = Token::Word("on");
     }
-    if let (Some((Token::Word("on"), on)), Some((Token::Word("every"), every))) =
-        (tokens.get(start).copied(), tokens.get(start + 1).copied())
-    {
+    // `on every 10 min`, and after `or` (`on press or on every 10 min`).
+    let mut k = start;
+    while k < tokens.len() {
+        let (Some((Token::Word("on"), on)), Some((Token::Word("every"), every))) =
+            (tokens.get(k).copied(), tokens.get(k + 1).copied())
+        else {
+            k = (k + 1..tokens.len()).find(|&j| is_word(&tokens[j - 1].0, "or")).unwrap_or(tokens.len());
+            continue;
+        };
         out.push(
             Diagnostic::error(codes::SYNTAX, "`every` starts a trigger on its own, without `on`", span(on))
                 .with_label_message("`on` before `every`")
@@ -61,7 +67,7 @@ pub(super) fn rewrite(text: &str, tokens: &mut Tokens<'_>) -> Vec<Diagnostic> {
                 ))
                 .with_fix("remove `on`", Span::new(on.start as u32, every.start as u32), ""),
         );
-        tokens.remove(start);
+        tokens.remove(k);
     }
     let depth0 = depth_zero(tokens);
     let Some(colon) = (start..tokens.len()).find(|&k| depth0[k] && tokens[k].0 == Token::Sym(":")) else {
@@ -147,7 +153,9 @@ fn where_without_payload(
         return where_after_within(text, tokens, start, colon, depth0);
     }
     let at = (start..colon).find(|&k| outside(k, "where"))?;
-    let what = if (start..at).any(|k| ["becomes", "changes", "below", "above"].iter().any(|w| outside(k, w))) {
+    // Of the trigger the `where` is in: `on s becomes v or e where ...` filters `e`.
+    let trigger = (start..at).rev().find(|&k| outside(k, "or")).map_or(start, |k| k + 1);
+    let what = if (trigger..at).any(|k| ["becomes", "changes", "below", "above"].iter().any(|w| outside(k, w))) {
         "a state change"
     } else {
         return None;

@@ -295,8 +295,10 @@ where
         });
         let and =
             not.clone().foldl(op("and", BinaryOp::And).then(not).repeated(), |l, ((op, at), r)| binary(op, at, l, r));
+        // `on a where x > 1 or b where y > 2`: an `or` before a trigger ends the expression.
+        let or = op("or", BinaryOp::Or).then_ignore(trigger_start().not().rewind());
         and.clone()
-            .foldl(op("or", BinaryOp::Or).then(and).repeated(), |l, ((op, at), r)| binary(op, at, l, r))
+            .foldl(or.then(and).repeated(), |l, ((op, at), r)| binary(op, at, l, r))
             .labelled("an expression")
             .boxed()
     })
@@ -419,7 +421,31 @@ where
     })
 }
 
-fn trigger<'t, 's: 't, I>() -> impl Parser<'t, I, Trigger, Extra<'t, 's>> + Clone
+/// A rule's triggers: the first, then one after each `or` (`on a where x > 1 or b where y > 2`,
+/// `on press or every 10 min`). An expression ending a trigger takes an `or` and a name (`on a
+/// or b` is one condition, `on a where x or b` one filter): the checker reads the events among
+/// its operands as triggers of their own (`check/triggers.rs`).
+fn triggers<'t, 's: 't, I>() -> impl Parser<'t, I, Vec<Trigger>, Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    trigger(false)
+        .then(kw("or").ignore_then(trigger(true)).repeated().collect::<Vec<_>>())
+        .map(|(first, rest)| std::iter::once(first).chain(rest).collect())
+}
+
+/// The words that make a name the start of a trigger (`or b where ...`, `or s becomes v`): an
+/// expression's `or` stops before them, and before `on` and `every`.
+fn trigger_start<'t, 's: 't, I>() -> impl Parser<'t, I, (), Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let word = choice((kw("where"), kw("becomes"), kw("changes"), kw("below"), kw("above"), kw("then")));
+    choice((kw("on").ignored(), kw("every").ignored(), path().then(word).ignored()))
+}
+
+/// One trigger; `after_or` reads one written after `or` without its `on` (`or b becomes true`).
+fn trigger<'t, 's: 't, I>(after_or: bool) -> impl Parser<'t, I, Trigger, Extra<'t, 's>> + Clone
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
@@ -467,8 +493,7 @@ where
         .then_ignore(kw("within"))
         .then(window())
         .then(filter.clone().or_not());
-    let on = kw("on")
-        .ignore_then(absent)
+    let on_body = absent
         .then(change.map_with(|c, e| (c, e.span())).or_not())
         .then(filter.or_not())
         .then(sequence_tail.or_not())
@@ -544,11 +569,15 @@ where
         }
     });
     let every = kw("every").ignore_then(daily.or(window().map(|period| TriggerKind::Every { period })));
+    // After `or` the `on` may be left out: an expression's `or` has stopped before a name and
+    // a trigger word, or the trigger before ended without an expression (`on x changes or b`).
+    let on = if after_or { kw("on").or_not().ignored().boxed() } else { kw("on").ignored().boxed() };
     condition_trigger
-        .or(on)
+        .or(on.ignore_then(on_body))
         .or(every)
         .map_with(|kind, e| Trigger { kind, span: sp(e.span()) })
         .labelled("a trigger (`on EVENT` or `every ...`)")
+        .boxed()
 }
 
 /// `on no press ...`: the window of a sequence opens at its first event, so that one must
@@ -654,7 +683,7 @@ fn with_held(e: Expr, change: fn(Expr) -> StateChange) -> HeldChange {
 /// A trigger's condition and the `for` at its end, which applies to the whole condition:
 /// `a and b for 10 s` is `(a and b) for 10 s`, and `not worn for 5 min` is `(not worn) for 5 min`,
 /// where an expression elsewhere reads `a and (b for 10 s)`. Brackets keep a `for` inside them.
-fn split_for(e: Expr) -> (Expr, Option<Expr>) {
+pub(crate) fn split_for(e: Expr) -> (Expr, Option<Expr>) {
     let Expr { kind, span } = e;
     match kind {
         ExprKind::Held { condition, duration } => (*condition, Some(*duration)),
@@ -713,14 +742,14 @@ where
         .ignore_then(name())
         .then_ignore(sym(":"))
         .or_not()
-        .then(trigger())
+        .then(triggers())
         .then(kw("while").ignore_then(condition()).or_not())
         .then(rule_option().repeated().collect::<Vec<_>>())
         .then_ignore(sym(":").labelled("`:` before the actions"))
         .then(one_action.separated_by(sym(",")).at_least(1).collect::<Vec<_>>())
-        .map(|((((name, trigger), condition), options), actions)| RuleDecl {
+        .map(|((((name, triggers), condition), options), actions)| RuleDecl {
             name,
-            trigger,
+            triggers,
             condition,
             options,
             actions,

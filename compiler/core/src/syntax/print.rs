@@ -37,6 +37,35 @@ pub(crate) fn trigger(t: &Trigger) -> String {
     }
 }
 
+/// A rule's triggers joined by `or` (see [`after_or`]).
+pub(crate) fn triggers(ts: &[Trigger]) -> String {
+    let mut out = String::new();
+    for (k, t) in ts.iter().enumerate() {
+        if k == 0 {
+            out.push_str(&trigger(t));
+        } else {
+            out.push_str(" or ");
+            out.push_str(&after_or(t));
+        }
+    }
+    out
+}
+
+/// A trigger written after `or`: without `on` when it starts with a name and a trigger word
+/// (`or b where ...`, `or s becomes v`), with it before a lone event, which would read as part of
+/// the expression before it.
+pub(crate) fn after_or(t: &Trigger) -> String {
+    let text = trigger(t);
+    let named = matches!(
+        &t.kind,
+        TriggerKind::Event { filter: Some(_), .. } | TriggerKind::State { .. } | TriggerKind::Sequence { .. }
+    );
+    match text.strip_prefix("on ") {
+        Some(rest) if named => rest.to_string(),
+        _ => text,
+    }
+}
+
 /// `on a where C then no b within 5 s`.
 pub(crate) fn sequence(steps: &[SequenceStep], within: &Expr) -> String {
     let steps: Vec<String> = steps.iter().map(step).collect();

@@ -42,6 +42,8 @@ pub fn split_items(src: &str) -> Vec<Span> {
         let line_start = previous.is_none_or(|(_, p)| src[p.end as usize..span.start as usize].contains('\n'));
         // `on every 10 s` is one mistaken rule, not an `on` alone and a timer (see `habits`).
         let after_on = previous.is_some_and(|(p, _)| p.is_keyword("on"));
+        // `on press or every 10 min`, `... or on x changes`: another trigger of the same rule.
+        let after_or = previous.is_some_and(|(p, _)| p.is_keyword("or"));
         // `when button-press: ...` on a line of its own is a rule written as in other languages.
         let habit = line_start
             && open.is_empty()
@@ -56,6 +58,7 @@ pub fn split_items(src: &str) -> Vec<Span> {
         };
         let starts_item = match keyword {
             Some("every") if after_on => false,
+            Some("on" | "every") if after_or => false,
             Some("on" | "every") if rule_awaiting_trigger && open.is_empty() => false,
             Some(_) if open.is_empty() => true,
             Some(_) if open.contains(&Token::Sym("(")) => true,
