@@ -173,6 +173,7 @@ pub fn symbol(index: &LineIndex, s: &ide::Symbol) -> lsp::DocumentSymbol {
             SymbolKind::Rule => lsp::SymbolKind::FUNCTION,
             SymbolKind::Test => lsp::SymbolKind::METHOD,
             SymbolKind::Variable => lsp::SymbolKind::VARIABLE,
+            SymbolKind::Limit => lsp::SymbolKind::CONSTANT,
             SymbolKind::Profile => lsp::SymbolKind::MODULE,
             SymbolKind::Device => lsp::SymbolKind::OBJECT,
             SymbolKind::Capability => lsp::SymbolKind::NAMESPACE,

@@ -189,6 +189,7 @@ impl LanguageServer for Backend {
                     ide::CompletionKind::Profile => CompletionItemKind::MODULE,
                     ide::CompletionKind::Permission => CompletionItemKind::CONSTANT,
                     ide::CompletionKind::Keyword => CompletionItemKind::KEYWORD,
+                    ide::CompletionKind::Limit => CompletionItemKind::CONSTANT,
                     ide::CompletionKind::Parameter => CompletionItemKind::PROPERTY,
                 }),
                 detail: Some(c.detail),

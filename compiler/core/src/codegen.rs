@@ -71,7 +71,7 @@ impl RuleSites {
                 .collect(),
             rate_limit: decl.options.iter().find_map(|o| match o {
                 RuleOption::RateLimit { span, .. } => Some(*span),
-                RuleOption::Mode(_) => None,
+                RuleOption::Mode(_) | RuleOption::Limit { .. } => None,
             }),
             condition: decl.condition.as_ref().map(|c| c.span),
         }
@@ -345,6 +345,12 @@ impl<'a> Generator<'a> {
             let init = v.init.as_ref().map_or(min.max(0).min(max), |c| const_number(scope, c).unwrap_or(min));
             symbols.vars.push(Some(builder.var(&v.name, min, max, init.clamp(min, max))));
         }
+        // Every shared limit too, in the scope's order, so that a limit's index is the same in
+        // both. A refused declaration (E0304, E0600) never reaches a build: any values do.
+        for l in &scope.limits {
+            let count = u8::try_from(l.count).unwrap_or(MAX_RATE).clamp(1, MAX_RATE);
+            builder.limit(&l.name, count, l.window_ms.unwrap_or(1).max(1));
+        }
         Generator { scope, builder, sequence: SequenceFields::default(), symbols, debug: Vec::new() }
     }
 
@@ -502,6 +508,9 @@ impl<'a> Generator<'a> {
                 .at(Site::RateLimit)
             })?;
             spec = spec.at_most(count, window_ms);
+        }
+        if let Some(limit) = rule.shared_limit {
+            spec = spec.limited_by(limit as u16);
         }
         Ok((spec, code, steps, exits))
     }

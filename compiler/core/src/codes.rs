@@ -468,6 +468,16 @@ Remove the branch, or write the condition that was meant.";
 "The pack declares a permission no rule needs. Remove it so the pack asks for no more than it
 uses.";
 
+    UNUSED_LIMIT = "W0306", "limit that no rule uses",
+"The pack declares a shared limit (`limit reminders: at most once per hour`) but no rule names it
+in its options, so it limits nothing. Add `limit reminders` to the rules it is for, before their
+`:`:
+
+    limit reminders: at most once per hour
+    rule low-battery: on glasses.battery below 20% limit reminders: say(message: \"Charge soon\")
+
+or remove the declaration.";
+
     TEST_NOT_EVENT = "E0400", "test fires something that is not an event",
 "`fire` in a test needs an event of a profile in scope.";
 

@@ -134,7 +134,7 @@ pub fn file_decls(db: &dyn salsa::Database, file: SourceFile) -> Vec<FileItem<'_
         // of a large pack on every edit; the scope still reads each declaration's tree.
         .filter(|item| {
             let text = item.text.text(db);
-            ["use", "permit", "var"].iter().any(|kw| {
+            ["use", "permit", "var", "limit"].iter().any(|kw| {
                 text.strip_prefix(kw)
                     .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
             })
@@ -309,6 +309,7 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
     let mut first_rule: Option<Span> = None;
     let mut names: HashMap<(bool, &str), Span> = HashMap::with_capacity(items.len());
     let mut permissions_used: Vec<String> = Vec::new();
+    let mut limits_used: Vec<usize> = Vec::new();
     // A rule with errors may use permissions nobody can see yet: then W0301 would be noise.
     let mut broken = false;
     // The events each rule reacts to, by item: a fix that would make a rule react to an event
@@ -365,6 +366,10 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                 }));
             }
             permissions_used.extend(checked.permissions_used.iter().map(|(p, _)| p.clone()));
+            limits_used.extend(checked.references.iter().filter_map(|r| match r.target {
+                check::Target::Limit(i) => Some(i),
+                _ => None,
+            }));
         }
     }
     out.extend(file_profiles(db, file).diagnostics.iter().cloned());
@@ -401,6 +406,22 @@ pub fn file_diagnostics(db: &dyn salsa::Database, ws: Workspace, file: SourceFil
                     )
                     .with_label_message("never needed")
                     .with_help("remove it so the pack asks for no more than it uses"),
+                );
+            }
+        }
+        for (i, limit) in result.scope.limits.iter().enumerate() {
+            if !broken && !limits_used.contains(&i) {
+                out.push(
+                    Diagnostic::warning(
+                        codes::UNUSED_LIMIT,
+                        format!("no rule counts against the limit `{}`", limit.name),
+                        limit.span,
+                    )
+                    .with_label_message("never used")
+                    .with_help(format!(
+                        "add `limit {}` to the options of the rules it limits (`on EVENT limit {}: ...`), or remove it",
+                        limit.name, limit.name
+                    )),
                 );
             }
         }

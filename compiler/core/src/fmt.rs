@@ -86,7 +86,10 @@ pub fn format_source(src: &str) -> Option<String> {
 }
 
 fn is_declaration(item: &Item) -> bool {
-    matches!(item.kind, ItemKind::Use(_) | ItemKind::Pack { .. } | ItemKind::Permit(_) | ItemKind::Var(_))
+    matches!(
+        item.kind,
+        ItemKind::Use(_) | ItemKind::Pack { .. } | ItemKind::Permit(_) | ItemKind::Var(_) | ItemKind::Limit(_)
+    )
 }
 
 /// Whether a blank line comes before a line (or before the comments placed before it).
@@ -267,6 +270,7 @@ impl Builder<'_> {
                 let init = v.init.as_ref().map(|e| format!(" = {}", expr(e))).unwrap_or_default();
                 one_line(format!("var {}: {}{init}", v.name.node, type_expr(&v.ty)))
             }
+            ItemKind::Limit(l) => one_line(format!("limit {}: {}", l.name.node, at_most(l.count.node, &l.window))),
             ItemKind::Rule(rule) => self.rule(rule, span, gap),
             ItemKind::Test(test) => {
                 let head = format!("test \"{}\" {{", test.name.node);
@@ -446,6 +450,7 @@ fn option_span(o: &RuleOption) -> Span {
     match o {
         RuleOption::RateLimit { span, .. } => *span,
         RuleOption::Mode(m) => m.span,
+        RuleOption::Limit { span, .. } => *span,
     }
 }
 
@@ -467,12 +472,16 @@ fn type_expr(t: &TypeExpr) -> String {
 
 fn option(o: &RuleOption) -> String {
     match o {
-        RuleOption::RateLimit { count, window, .. } => {
-            let count = if count.node == 1 { "once".to_string() } else { format!("{} times", count.node) };
-            format!("at most {count} per {}", expr(window))
-        }
+        RuleOption::RateLimit { count, window, .. } => at_most(count.node, window),
         RuleOption::Mode(m) => format!("mode {}", m.node.as_str()),
+        RuleOption::Limit { name, .. } => format!("limit {}", name.node),
     }
+}
+
+/// `at most once per W`, `at most N times per W`.
+fn at_most(count: u64, window: &Expr) -> String {
+    let count = if count == 1 { "once".to_string() } else { format!("{count} times") };
+    format!("at most {count} per {}", expr(window))
 }
 
 fn action(a: &Action) -> String {

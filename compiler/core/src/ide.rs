@@ -32,6 +32,11 @@ pub fn resolve_at(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             let n = p.implements.iter().find(|n| n.span.contains(relative))?;
             Some((n.span.shift(item.offset), Resolved::Profile(n.node.clone())))
         }
+        // A limit's declaration names it, for hover, references and rename.
+        ItemKind::Limit(l) if l.name.span.contains(relative) => {
+            let i = pack_scope(db, ws, file).limits.iter().position(|d| d.span == l.name.span.shift(item.offset))?;
+            Some((l.name.span.shift(item.offset), Resolved::Target(Target::Limit(i))))
+        }
         _ => None,
     }
 }
@@ -103,6 +108,10 @@ const KEYWORD_DOCS: &[(&str, &str)] = &[
         "for",
         "`C for D`: condition `C` has held without a break for `D`; as a trigger it fires once, and again only after `C` was false (§5.5, §6)",
     ),
+    (
+        "limit",
+        "`limit NAME: at most N times per W` declares a rate limit rules share; the option `limit NAME` (before the `:`) makes a rule's runs count against it, whichever of the rules runs (§7.3)",
+    ),
     ("after", "`after D ACTION`: runs the action `D` after the rule ran; its arguments are read now (§8)"),
     ("set", "`set VAR = EXPR`: gives a pack variable a new value, and runs the rules that watch it (§8)"),
     (
@@ -158,6 +167,7 @@ pub fn definition(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
             Target::EventParam(e, p) | Target::StepParam(_, e, p) => scope.events.get(e)?.params.get(p)?.origin.clone(),
             Target::EnumVariant(e, _) => scope.enums.get(e)?.origin.clone(),
             Target::Var(i) => Origin { file: file.path(db).clone(), span: scope.vars.get(i)?.span },
+            Target::Limit(i) => Origin { file: file.path(db).clone(), span: scope.limits.get(i)?.span },
             // Built into the language: declared nowhere.
             Target::TimeOfDay => return None,
         },
@@ -209,6 +219,15 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
             format!("**value** `{}` of `{}` {{ {} }}", en.variants.get(*v)?, en.name, en.variants.join(", "))
         }
         Target::TimeOfDay => TIME_OF_DAY_DOC.to_string(),
+        Target::Limit(i) => {
+            let l = scope.limits.get(*i)?;
+            let count = if l.count == 1 { "once".to_string() } else { format!("{} times", l.count) };
+            let window = l.window_ms.map_or("?".to_string(), millis);
+            format!(
+                "**limit** `{}`: at most {count} per {window}\n\nShared by every rule with `limit {}`: their runs together count against it.",
+                l.name, l.name
+            )
+        }
     })
 }
 
@@ -291,6 +310,8 @@ pub enum CompletionKind {
     Profile,
     Permission,
     Keyword,
+    /// A shared limit of the pack, after `limit`.
+    Limit,
     /// An argument name inside a call's parentheses (`message`), or an event's payload field.
     Parameter,
 }
@@ -304,7 +325,7 @@ pub struct Completion {
 
 /// Names that fit at `offset`, judged from the word before the one being typed: events after
 /// `on`, `then`, `then no` and `fire` (and `no` after `then`); actions after `:`, `,`, `expect` and a delay; values in conditions;
-/// profiles after `use`; permissions after `permit`.
+/// profiles after `use`; permissions after `permit`; the pack's limits after `limit`.
 pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, offset: u32) -> Vec<Completion> {
     use crate::syntax::lexer::{Token, lex};
     let text = file.text(db);
@@ -413,6 +434,18 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         Some(Token::Sym("}")) if in_branch(earlier) => keyword(&mut out, "else"),
         Some(Token::Word("else")) => keyword(&mut out, "if"),
         Some(Token::Word("use")) => profiles(db, ws, &mut out),
+        // A rule's option `limit NAME`: the pack's limits.
+        Some(Token::Word("limit")) => {
+            for l in &scope.limits {
+                let count = if l.count == 1 { "once".to_string() } else { format!("{} times", l.count) };
+                let window = l.window_ms.map_or("?".to_string(), millis);
+                out.push(Completion {
+                    label: l.name.clone(),
+                    kind: CompletionKind::Limit,
+                    detail: format!("limit: at most {count} per {window}"),
+                });
+            }
+        }
         Some(Token::Word("permit")) => {
             for p in crate::model::PRIVACY_CLASSES {
                 out.push(Completion {
@@ -432,7 +465,7 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         // After a unit the delay of `after 5 s` is complete: an action follows.
         Some(Token::Word(w)) if crate::syntax::units::unit_millis(w).is_some() => actions(&mut out),
         _ => {
-            for kw in ["on", "every", "rule", "use", "permit", "var", "test", "pack", "profile"] {
+            for kw in ["on", "every", "rule", "use", "permit", "var", "limit", "test", "pack", "profile"] {
                 keyword(&mut out, kw);
             }
         }
@@ -527,6 +560,11 @@ pub fn references(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, off
     {
         spans.push(v.span);
     }
+    if let Target::Limit(i) = target
+        && let Some(l) = pack_scope(db, ws, file).limits.get(i)
+    {
+        spans.push(l.span);
+    }
     spans.sort();
     spans.dedup();
     spans
@@ -553,13 +591,13 @@ fn item_at<'db>(db: &'db dyn salsa::Database, file: SourceFile, offset: u32) -> 
 /// Why a rename cannot be done.
 #[derive(Debug, PartialEq, Eq)]
 pub enum RenameError {
-    /// Only rules and pack variables can be renamed; profile names belong to the profile.
+    /// Only rules, pack variables and limits can be renamed; profile names belong to the profile.
     NotRenamable,
     /// The new name is not a glass name, or is a keyword.
     InvalidName,
 }
 
-/// The edits (span and new text, in `file`) that rename the rule or variable at `offset`.
+/// The edits (span and new text, in `file`) that rename the rule, variable or limit at `offset`.
 pub fn rename(
     db: &dyn salsa::Database,
     ws: Workspace,
@@ -575,7 +613,7 @@ pub fn rename(
         return Err(RenameError::InvalidName);
     }
     let renamable = rule_name_at(db, file, offset).is_some()
-        || matches!(resolve_at(db, ws, file, offset), Some((_, Resolved::Target(Target::Var(_)))));
+        || matches!(resolve_at(db, ws, file, offset), Some((_, Resolved::Target(Target::Var(_) | Target::Limit(_)))));
     if !renamable {
         return Err(RenameError::NotRenamable);
     }
@@ -599,6 +637,7 @@ pub enum SymbolKind {
     Rule,
     Test,
     Variable,
+    Limit,
     Profile,
     Device,
     Capability,
@@ -658,6 +697,7 @@ pub fn symbols(db: &dyn salsa::Database, file: SourceFile) -> Vec<Symbol> {
             },
             ItemKind::Test(t) => (t.name.node.clone(), SymbolKind::Test, t.name.span.shift(item.offset), Vec::new()),
             ItemKind::Var(v) => (v.name.node.clone(), SymbolKind::Variable, v.name.span.shift(item.offset), Vec::new()),
+            ItemKind::Limit(l) => (l.name.node.clone(), SymbolKind::Limit, l.name.span.shift(item.offset), Vec::new()),
             ItemKind::Profile(p) => (
                 p.name.node.clone(),
                 SymbolKind::Profile,
@@ -701,7 +741,7 @@ pub fn semantic_tokens(db: &dyn salsa::Database, ws: Workspace, file: SourceFile
                     Target::Event(_) => TokenClass::Event,
                     Target::State(_) => TokenClass::State,
                     Target::Action(_) => TokenClass::Action,
-                    Target::Var(_) => TokenClass::Variable,
+                    Target::Var(_) | Target::Limit(_) => TokenClass::Variable,
                     Target::EnumVariant(..) | Target::TimeOfDay => TokenClass::Value,
                     Target::ActionParam(..) | Target::EventParam(..) | Target::StepParam(..) => TokenClass::Parameter,
                 };

@@ -18,6 +18,9 @@ pub struct Rule {
     pub condition: Option<Expr>,
     /// `at most COUNT per WINDOW ms`.
     pub rate_limit: Option<(u32, u64)>,
+    /// `limit NAME`: the pack's shared limit the rule counts against (an index into
+    /// `Scope::limits`).
+    pub shared_limit: Option<usize>,
     pub mode: Mode,
     pub actions: Vec<Action>,
 }

@@ -27,12 +27,19 @@ pub fn lower_rule(
     let cx = Lower { scope, refs };
     let mut rate_limit = None;
     let mut mode = Mode::Single;
+    let mut shared_limit = None;
     for option in &rule.options {
         match option {
             RuleOption::RateLimit { count, window, .. } => {
                 rate_limit = Some((u32::try_from(count.node).ok()?, millis(window)?));
             }
             RuleOption::Mode(m) => mode = m.node,
+            RuleOption::Limit { name, .. } => {
+                let Target::Limit(i) = cx.target(name.span)? else { return None };
+                // A limit whose declaration was refused has no window: the pack is not built.
+                scope.limits.get(*i)?.window_ms?;
+                shared_limit = Some(*i);
+            }
         }
     }
     if triggers.is_empty() {
@@ -43,6 +50,7 @@ pub fn lower_rule(
         triggers: triggers.iter().map(|t| cx.trigger(t)).collect::<Option<_>>()?,
         condition: cx.optional(rule.condition.as_ref())?,
         rate_limit,
+        shared_limit,
         mode,
         actions: cx.actions(&rule.actions)?,
     })

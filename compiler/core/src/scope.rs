@@ -22,6 +22,19 @@ pub struct VarDef {
     pub span: Span,
 }
 
+/// `limit reminders: at most 2 times per hour`: a rate limit the rules with `limit reminders`
+/// share.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LimitDef {
+    pub name: String,
+    /// Runs allowed per window; 0 only where the declaration was refused (E0304).
+    pub count: u64,
+    /// The window in ms; `None` where it was refused.
+    pub window_ms: Option<u64>,
+    /// Absolute span of the name in the pack file.
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scope {
     pub profiles: Vec<Arc<ProfileModel>>,
@@ -31,6 +44,8 @@ pub struct Scope {
     pub actions: Vec<ActionDef>,
     pub enums: Vec<EnumDef>,
     pub vars: Vec<VarDef>,
+    /// The pack's shared rate limits, in file order.
+    pub limits: Vec<LimitDef>,
     /// Declared permissions, with the absolute span of each name.
     pub permits: Vec<(String, Span)>,
     /// Enums that two profiles in use declare differently (E0109): values and actions that

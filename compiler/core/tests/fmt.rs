@@ -15,6 +15,8 @@ on button-press then button-press then button-long-press within 1s: translate-vi
 every 10min while not driving: sync
 every day at 7:05: say(message: "Good \"morning\"\n\tand\\hello")
 every minute: chime
+limit   reminders :at most 2 times per  1h
+on battery below 15% limit reminders at most once per hour: say(message: "low")
 on x while (a or b) and not (c != d) or motion == still for 3 s: y
 on x while a - (b - c) * 2 / -d > -5 and e + f <= g: set n = n+1
 on x while -(-a) < 10 s and t >= 07:30 and u < 23:59: z

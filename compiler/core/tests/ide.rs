@@ -524,3 +524,20 @@ fn the_fields_of_a_sequence_s_steps() {
         assert!(text.starts_with(&format!("**keyword** `{word}`")) && text.contains(says), "{text}");
     }
 }
+
+#[test]
+fn a_shared_limit_completes_hovers_and_renames() {
+    let limits = kinds_at("use tiny\nlimit clips: at most once per 1 min\non button-long-press limit $", "$");
+    assert_eq!(limits, [("clips".to_string(), CompletionKind::Limit)]);
+    let pack = "use tiny\npermit camera\nlimit clips: at most 2 times per 1 min\non button-long-press limit clips: record clip\non driving becomes true limit clips: record clip\n";
+    let (db, ws, file) = setup(pack);
+    let use_at = pack.rfind("clips:").unwrap() as u32 + 1;
+    let (span, text) = ide::hover(&db, ws, file, use_at).expect("hover");
+    assert_eq!(&pack[span.range()], "clips");
+    assert!(text.starts_with("**limit** `clips`: at most 2 times per 1 min"), "{text}");
+    let def = ide::definition(&db, ws, file, use_at).expect("definition");
+    assert_eq!(def.span.start as usize, pack.find("clips").unwrap());
+    // From the declaration too: both uses and the declaration are renamed.
+    let edits = ide::rename(&db, ws, file, pack.find("clips").unwrap() as u32, "shots").expect("renamable");
+    assert_eq!(edits.len(), 3, "{edits:?}");
+}

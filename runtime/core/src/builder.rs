@@ -49,12 +49,24 @@ pub struct RuleSpec {
     pub bound: Option<u16>,
     /// Another trigger of the rule this many rows back, whose gate it shares (0: its own).
     pub shares_gate: u16,
+    /// The shared limit the rule counts against (an index [`ProgramBuilder::limit`] returned).
+    /// Every trigger of a rule names the same one.
+    pub shared_limit: Option<u16>,
 }
 
 impl RuleSpec {
     /// A rule with this trigger, `mode single`, no rate limit and no name.
     pub fn on(trigger: Trigger) -> Self {
-        RuleSpec { trigger, mode: Mode::Single, rate: None, name: NO_TEXT, line: 0, bound: None, shares_gate: 0 }
+        RuleSpec {
+            trigger,
+            mode: Mode::Single,
+            rate: None,
+            name: NO_TEXT,
+            line: 0,
+            bound: None,
+            shares_gate: 0,
+            shared_limit: None,
+        }
     }
 
     pub fn mode(mut self, mode: Mode) -> Self {
@@ -72,6 +84,13 @@ impl RuleSpec {
     /// `at most count per window_ms`.
     pub fn at_most(mut self, count: u8, window_ms: u64) -> Self {
         self.rate = Some(RateLimit { count, window_ms });
+        self
+    }
+
+    /// `limit reminders`: the rule also counts against shared limit `limit` (an index
+    /// [`ProgramBuilder::limit`] returned).
+    pub fn limited_by(mut self, limit: u16) -> Self {
+        self.shared_limit = Some(limit);
         self
     }
 
@@ -188,6 +207,7 @@ pub struct ProgramBuilder {
     held: Vec<HeldInfo>,
     rules: Vec<RuleInfo>,
     steps: Vec<StepInfo>,
+    limits: Vec<LimitInfo>,
     /// Kept slots the steps so far take.
     kept: u16,
     code: Vec<Instr>,
@@ -280,6 +300,14 @@ impl ProgramBuilder {
         index(self.held.len() - 1)
     }
 
+    /// A shared limit `name: at most count per window_ms`, which rules name with
+    /// [`RuleSpec::limited_by`]; returns its index.
+    pub fn limit(&mut self, name: &str, count: u8, window_ms: u64) -> u16 {
+        let name = self.text(name);
+        self.limits.push(LimitInfo { count, window_ms, name });
+        index(self.limits.len() - 1)
+    }
+
     /// A rule with its code; its bound is the longest path through the code. A sequence's
     /// steps are plain (no filter, nothing kept).
     pub fn rule(&mut self, spec: RuleSpec, code: impl AsRef<[Instr]>) -> u16 {
@@ -317,6 +345,7 @@ impl ProgramBuilder {
             name: spec.name,
             line: spec.line,
             shares_gate: spec.shares_gate,
+            shared_limit: spec.shared_limit,
         });
         index(self.rules.len() - 1)
     }
@@ -377,7 +406,7 @@ impl ProgramBuilder {
     /// The encoded program.
     pub fn finish(&self) -> Vec<u8> {
         let mut sections: [Vec<u8>; SECTION_COUNT] = Default::default();
-        let [consts, texts, text_data, states, vars, events, actions, held, rules, steps, code] = &mut sections;
+        let [consts, texts, text_data, states, vars, events, actions, held, rules, steps, limits, code] = &mut sections;
         for c in &self.consts {
             consts.extend_from_slice(&c.to_le_bytes());
         }
@@ -400,6 +429,7 @@ impl ProgramBuilder {
             rules.extend_from_slice(&row);
         }
         self.steps.iter().for_each(|s| steps.extend_from_slice(&s.encode()));
+        self.limits.iter().for_each(|l| limits.extend_from_slice(&l.encode()));
         self.code.iter().for_each(|i| code.extend_from_slice(&i.encode()));
 
         let mut table = [(0u32, 0u32); SECTION_COUNT];

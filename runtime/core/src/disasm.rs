@@ -68,6 +68,11 @@ pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<St
             );
         }
     }
+    for i in 0..p.len16(Section::Limits) {
+        if let Some(l) = p.limit(i) {
+            let _ = writeln!(out, "limit {i}{} at-most {} per {} ms", name(l.name), l.count, l.window_ms);
+        }
+    }
     let listing = |out: &mut String, start: u32, len: u16| {
         for at in start..start + u32::from(len) {
             if let Some(ins) = p.instr(at) {
@@ -95,9 +100,13 @@ pub fn disassemble_annotated(p: &Program, source_line: &dyn Fn(u32) -> Option<St
                 0 => String::new(),
                 back => format!(", gate of rule {}", i.saturating_sub(back)),
             };
+            let limit = r.shared_limit.map_or(String::new(), |l| match p.limit(l).and_then(|l| p.name(l.name)) {
+                Some(n) => format!(", limit {l} ({n})"),
+                None => format!(", limit {l}"),
+            });
             let _ = writeln!(
                 out,
-                "rule {i}{} line {}: {}, mode {mode}{rate}{shared}, bound {}",
+                "rule {i}{} line {}: {}, mode {mode}{rate}{limit}{shared}, bound {}",
                 name(r.name),
                 r.line,
                 trigger_text(p, &r.trigger),

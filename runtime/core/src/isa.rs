@@ -164,6 +164,8 @@ pub const MAX_STACK: usize = 16;
 pub const MAX_ARGS: usize = 8;
 /// `at most N per W` keeps the times of the last `N` runs: `N` is at most this.
 pub const MAX_RATE: u8 = 8;
+/// Shared limits in one program: a rule row names one in a byte (0 for none, else its index + 1).
+pub const MAX_LIMITS: u16 = 255;
 /// Triggers one rule may have (`on a or b or ...`): a rule's other triggers are the rows right
 /// after its first, at most this many minus one rows back from it.
 pub const MAX_TRIGGERS: u16 = 8;

@@ -100,6 +100,12 @@ impl<'a> Program<'a> {
         StepInfo::read(&mut Reader::new(&self.row::<STEP_SIZE>(Section::Steps, i)?))
     }
 
+    /// Shared limit `i`.
+    #[inline]
+    pub fn limit(&self, i: u16) -> Option<LimitInfo> {
+        LimitInfo::read(&mut Reader::new(&self.row::<LIMIT_SIZE>(Section::Limits, i)?))
+    }
+
     pub fn rule(&self, i: u16) -> Option<RuleInfo> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }

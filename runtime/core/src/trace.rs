@@ -1,6 +1,7 @@
 //! What the runtime did and why, for tools: [`Host::trace`](crate::runtime::Host::trace) receives a
 //! [`TraceEvent`] at each decision the runtime makes about a rule (its trigger matched, a
-//! condition stopped it, its mode or rate limit refused it, it fired, a timer came due).
+//! condition stopped it, its mode, rate limit or shared limit refused it, it fired, a timer came
+//! due).
 //!
 //! The default `trace` does nothing, and since the runtime is generic over its host the calls
 //! compile to nothing on a device. Events are small `Copy` values: no allocation, no text.
@@ -21,8 +22,10 @@ pub enum TraceEvent {
     Busy { rule: u16, mode: Mode },
     /// `mode queued`: the trigger waits until the pending actions are done.
     Queued { rule: u16 },
-    /// `at most count per window_ms` refused the run.
-    RateLimited { rule: u16, count: u8, window_ms: u64 },
+    /// `at most count per window_ms` refused the run: the rule's own rate limit (`shared:
+    /// None`), or the shared limit it counts against (`shared: Some(limit)`, an index into the
+    /// limit table; `count` and `window_ms` are that limit's).
+    RateLimited { rule: u16, count: u8, window_ms: u64, shared: Option<u16> },
     /// `mode restart`: the pending delayed actions were cancelled before running again.
     Restarted { rule: u16, cancelled: u16 },
     /// The run passed its gate: its actions follow.

@@ -1,7 +1,7 @@
 //! Whatever the bytes, verifying and running never panic (and running stays bounded).
 
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec};
-use glass_runtime::format::{Edge, HEADER_SIZE, Kind, Mode, Section, Source, Trigger, read_header};
+use glass_runtime::format::{Edge, HEADER_SIZE, Kind, Mode, Section, Source, Trigger, VERSION, read_header};
 use glass_runtime::isa::{INSTR_SIZE, Op, Op::*};
 use glass_runtime::runtime::{Host, MAX_CATCH_UP, Origin, Runtime, Value};
 use glass_runtime::verify;
@@ -82,6 +82,7 @@ fn sample() -> Vec<u8> {
     let z = b.action("z", &[], Some("cloud"));
     let c = b.constant(1_000);
     let hello = b.text("hello");
+    let limit = b.limit("shared", 2, 400);
     let h = b.held(
         {
             let mut c = Code::new();
@@ -122,8 +123,8 @@ fn sample() -> Vec<u8> {
     b.rule(RuleSpec::on(Trigger::Event { event: e }).at_most(2, 100), &cond);
     let change = |index, edge, value| Trigger::Change { source: Source::State, index, edge, value };
     b.rule(RuleSpec::on(change(s, Edge::Changes, 0)).mode(Mode::Queued), &act);
-    b.rule(RuleSpec::on(change(s, Edge::Below, 2)), &act);
-    b.rule(RuleSpec::on(change(s, Edge::Above, 2)).mode(Mode::Restart), &act);
+    b.rule(RuleSpec::on(change(s, Edge::Below, 2)).limited_by(limit), &act);
+    b.rule(RuleSpec::on(change(s, Edge::Above, 2)).mode(Mode::Restart).limited_by(limit), &act);
     b.rule(RuleSpec::on(change(t, Edge::Becomes, i64::from(hello))), &act);
     let var_change = Trigger::Change { source: Source::Var, index: v, edge: Edge::Becomes, value: 3 };
     b.rule(RuleSpec::on(var_change).mode(Mode::Restart), &act);
@@ -140,7 +141,7 @@ fn sample() -> Vec<u8> {
         t
     };
     b.rule(RuleSpec::on(Trigger::Every { period_ms: 250 }), &tick);
-    b.rule(RuleSpec::on(Trigger::Daily { minute: DAILY_MINUTE }), &act);
+    b.rule(RuleSpec::on(Trigger::Daily { minute: DAILY_MINUTE }).at_most(1, 1_000).limited_by(limit), &act);
     b.rule(RuleSpec::on(Trigger::Sequence { events: [e, f, e, 0], len: 3, within_ms: 300, steps: 0 }), &act);
     b.action("unused", &[], None);
     b.finish()
@@ -227,7 +228,8 @@ proptest! {
         let keep = cut.index(bytes.len());
         exercise(&bytes[..keep]);
         bytes[4..6].copy_from_slice(&version.to_le_bytes());
-        prop_assert!(version == 1 || verify(&bytes).is_err());
+        // Any other version is refused, whatever the rest (the flips may have been no-ops).
+        prop_assert!(version == VERSION || verify(&bytes).is_err());
     }
 
     #[test]

@@ -63,6 +63,8 @@ fn header_errors() {
     let mut version = good.clone();
     version[4] = 1;
     assert_eq!(check(&version), Err(UnsupportedVersion(1)), "version 1 had no sequence steps");
+    version[4] = 2;
+    assert_eq!(check(&version), Err(UnsupportedVersion(2)), "version 2 had no shared limits");
     let mut flags = good.clone();
     flags[6] = 1;
     assert_eq!(check(&flags), Err(BadHeader));
@@ -89,7 +91,8 @@ fn section_table_errors() {
     let mut short = good.clone();
     short[rules_size] -= 1;
     assert_eq!(check(&short), Err(BadSection { section: Section::Rules }));
-    assert_eq!(SECTIONS.len(), 11);
+    assert_eq!(SECTIONS.len(), 12);
+    assert_eq!((Section::Limits as usize, Section::Code as usize, HEADER_SIZE), (10, 11, 120));
 
     let mut b = ProgramBuilder::new();
     for i in 0..=MAX_TEXTS {
@@ -375,7 +378,7 @@ fn bound_and_timer_errors() {
 fn every_error_has_a_message() {
     let errors = [
         BadMagic,
-        UnsupportedVersion(3),
+        UnsupportedVersion(2),
         Truncated,
         TrailingBytes,
         BadHeader,
@@ -399,6 +402,9 @@ fn every_error_has_a_message() {
         PermissionDenied { action: 0, class: 1 },
         InstructionBoundExceeded { rule: 0, bound: 1, needed: 2 },
         TimerSlotsMismatch { declared: 0, needed: 1 },
+        UnknownLimit { rule: 1, limit: 2 },
+        LimitMismatch { rule: 2, first: 1 },
+        BadEntry { section: Section::Limits, index: 0 },
     ];
     let messages: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     insta_like(&messages.join("\n"));
@@ -409,7 +415,7 @@ fn every_error_has_a_message() {
 fn insta_like(got: &str) {
     let want = "\
 not a glass program (it does not start with `GLAS`)
-bytecode format version 3 is not supported (this runtime reads version 2)
+bytecode format version 2 is not supported (this runtime reads version 3)
 the program is truncated
 the program has bytes after its last section
 the header has reserved bits set, unknown permissions or a wrong section count
@@ -432,7 +438,10 @@ the jump at instruction 1 is invalid
 instruction 1 jumps backward, which rule code may not do
 action 0 needs the `microphone` permission, which the pack does not declare (add `permit microphone`)
 rule 0 can run 2 instructions but records a bound of 1 (the limit is 1024)
-the header declares 0 timer slots but the rules need 1";
+the header declares 0 timer slots but the rules need 1
+rule 1 counts against shared limit 2, which does not exist
+rule 2 is another trigger of rule 1 but counts against another shared limit
+entry 0 of the shared limits table is invalid";
     assert_eq!(got, want);
 }
 
@@ -520,4 +529,107 @@ fn sequence_steps_must_be_in_rule_order() {
     let row = section(&bytes, Section::Rules) + glass_runtime::format::RULE_SIZE + 4;
     bytes[row] = 0;
     assert_eq!(check(&bytes), Err(BadEntry { section: Section::Rules, index: 1 }));
+}
+
+/// A version-2 file: what `bytes` (version 3) was before shared limits, with 11 sections and no
+/// limit table (`bytes` has none).
+fn as_version_2(bytes: &[u8]) -> Vec<u8> {
+    let (_, h) = read_header(bytes).unwrap();
+    assert_eq!(h.sections[Section::Limits as usize].1, 0, "no limits to drop");
+    let mut out = bytes[..22].to_vec();
+    out[4..6].copy_from_slice(&2u16.to_le_bytes());
+    out.extend_from_slice(&11u16.to_le_bytes());
+    for (i, (offset, size)) in h.sections.iter().enumerate() {
+        if i != Section::Limits as usize {
+            out.extend_from_slice(&(offset - 8).to_le_bytes());
+            out.extend_from_slice(&size.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(&bytes[HEADER_SIZE..]);
+    out
+}
+
+#[test]
+fn a_version_2_file_is_refused() {
+    let v3 = with_rule(RuleSpec::on(Trigger::Event { event: 0 }), &act(&[(Emit, 0)]));
+    assert_eq!(check(&v3), Ok(()));
+    let v2 = as_version_2(&v3);
+    assert_eq!(v2.len(), v3.len() - 8, "a version-2 header is 112 bytes");
+    assert_eq!(check(&v2), Err(UnsupportedVersion(2)));
+    assert_eq!(
+        UnsupportedVersion(2).to_string(),
+        "bytecode format version 2 is not supported (this runtime reads version 3)"
+    );
+}
+
+/// The base pack with limit `l` (0) at most 2 per 1000 ms, and rules `e` (event 0) from `specs`.
+fn with_limit_rules(specs: &[RuleSpec]) -> Vec<u8> {
+    let mut b = base();
+    b.limit("l", 2, 1_000);
+    for spec in specs {
+        b.rule(*spec, act(&[]));
+    }
+    b.finish()
+}
+
+#[test]
+fn shared_limit_errors() {
+    let on_e = || RuleSpec::on(Trigger::Event { event: 0 });
+    assert_eq!(check(&with_limit_rules(&[on_e().limited_by(0), on_e().limited_by(0).shares_gate_of(1)])), Ok(()));
+    // A limit the table lacks.
+    assert_eq!(check(&with_limit_rules(&[on_e(), on_e().limited_by(1)])), Err(UnknownLimit { rule: 1, limit: 1 }));
+    // Another trigger of a rule counts against its first row's limit, and no other.
+    assert_eq!(
+        check(&with_limit_rules(&[on_e().limited_by(0), on_e().shares_gate_of(1)])),
+        Err(LimitMismatch { rule: 1, first: 0 })
+    );
+    assert_eq!(
+        check(&with_limit_rules(&[on_e(), on_e(), on_e().limited_by(0).shares_gate_of(1)])),
+        Err(LimitMismatch { rule: 2, first: 1 })
+    );
+    let mut b = base();
+    b.limit("l", 2, 1_000);
+    b.limit("m", 1, 1_000);
+    b.rule(on_e().limited_by(0), act(&[]));
+    b.rule(on_e().limited_by(1).shares_gate_of(1), act(&[]));
+    assert_eq!(check(&b.finish()), Err(LimitMismatch { rule: 1, first: 0 }));
+
+    // The entries: 1..=8 runs per a window above 0 (and at most i64::MAX), reserved bytes 0, a
+    // name that is a text or none.
+    let bad = Err(BadEntry { section: Section::Limits, index: 1 });
+    let limit = |count: u8, window_ms: u64| {
+        let mut b = base();
+        b.limit("ok", 1, 1);
+        b.limit("l", count, window_ms);
+        check(&b.finish())
+    };
+    assert_eq!(limit(8, 1), Ok(()));
+    assert_eq!(limit(1, i64::MAX as u64), Ok(()));
+    assert_eq!(limit(0, 1_000), bad, "no run allowed");
+    assert_eq!(limit(9, 1_000), bad, "past MAX_RATE");
+    assert_eq!(limit(1, 0), bad, "an empty window");
+    assert_eq!(limit(1, i64::MAX as u64 + 1), bad);
+    let good = with_limit_rules(&[on_e().limited_by(0)]);
+    let at = section(&good, Section::Limits);
+    let bad = Err(BadEntry { section: Section::Limits, index: 0 });
+    for (offset, value) in [(1, 1u8), (4, 1), (7, 0x80), (2, 0xF0)] {
+        let mut bytes = good.clone();
+        bytes[at + offset] = value;
+        assert_eq!(check(&bytes), bad, "byte {offset} = {value:#x}");
+    }
+    let mut unnamed = good.clone();
+    unnamed[at + 2..at + 4].copy_from_slice(&glass_runtime::format::NO_TEXT.to_le_bytes());
+    assert_eq!(check(&unnamed), Ok(()), "a limit may have no name");
+    // A rule row names a limit in a byte (its index + 1): at most 255 limits.
+    let mut b = ProgramBuilder::new();
+    for i in 0..256 {
+        b.limit(&format!("l{i}"), 1, 1_000);
+    }
+    assert_eq!(check(&b.finish()), Err(TooManyEntries { section: Section::Limits, count: 256, max: 255 }));
+    // The row's shared gate is one byte now, its limit the next.
+    let mut bytes = with_limit_rules(&[on_e().limited_by(0)]);
+    let row = section(&bytes, Section::Rules);
+    assert_eq!(bytes[row + 42..row + 44], [0, 1]);
+    bytes[row + 43] = 2;
+    assert_eq!(check(&bytes), Err(UnknownLimit { rule: 0, limit: 1 }));
 }

@@ -8,7 +8,8 @@
 //! generated program must pass the verifier, which is asserted.
 //!
 //! Coverage: every opcode, the six trigger kinds and four edges, sequence steps with filters,
-//! kept fields and a final absence, the three modes, rate limits,
+//! kept fields and a final absence, the three modes, rate limits, shared limits (alone and with
+//! a rule's own limit, over several rules and the triggers of one),
 //! delayed emits and sets, held conditions, variables with narrow and extreme ranges (clamping),
 //! text states, payload fields and arguments (pack texts, host texts and garbage), jumps before
 //! and after the gate, time steps that cross minutes and days, and clock jumps of a week, a
@@ -538,6 +539,12 @@ fn generate(data: &[u32]) -> Generated {
         g.b.held(&code, duration);
         g.held += 1;
     }
+    // Shared limits, which some rules count against (small counts, so that they refuse).
+    let limits = g.c.below(3) as u16;
+    for i in 0..limits {
+        let count = g.c.pick(&[1u8, 2, 1, 3, 8]);
+        g.b.limit(&format!("l{i}"), count, g.c.pick(&[1_000u64, 10, 100, 5_000, 60_000]));
+    }
     // The first row of the last rule, and its options: a later row may be another trigger of
     // that rule (`on a or b`), sharing its gate.
     let mut first: Option<(u16, RuleSpec)> = None;
@@ -548,10 +555,14 @@ fn generate(data: &[u32]) -> Generated {
             let count = 1 + g.c.below(8) as u8;
             spec = spec.at_most(count, g.c.pick(&[1_000u64, 10, 100, 5_000]));
         }
+        if limits > 0 && g.c.chance(50) {
+            spec = spec.limited_by(g.c.below(usize::from(limits)) as u16);
+        }
         let next = g.b.rule_count();
         match &first {
             Some((at, of)) if next - at < MAX_TRIGGERS && g.c.chance(30) => {
-                spec = RuleSpec { mode: of.mode, rate: of.rate, ..spec }.shares_gate_of(next - at);
+                let (mode, rate, shared_limit) = (of.mode, of.rate, of.shared_limit);
+                spec = RuleSpec { mode, rate, shared_limit, ..spec }.shares_gate_of(next - at);
             }
             _ => first = Some((next, spec)),
         }
@@ -663,6 +674,7 @@ fn generator_covers_the_instruction_set_and_triggers() {
     let (mut caught_up, mut held_fired) = (0, 0);
     let (mut filtered, mut windows, mut cancelled, mut sequences_ran) = (0, 0, 0, 0);
     let (mut shared_ran, mut shared_gated) = (0, 0);
+    let (mut limit_refused, mut limit_refused_shared_gate, mut limited_both) = (0, 0, 0);
     for _ in 0..300 {
         let program: Vec<u32> = (0..300).map(|_| rng.next_u32()).collect();
         let trace: Vec<u32> = (0..200).map(|_| rng.next_u32()).collect();
@@ -713,6 +725,14 @@ fn generator_covers_the_instruction_set_and_triggers() {
                 matches!(d, T::Busy { rule, .. } | T::Queued { rule } | T::Restarted { rule, .. } | T::RateLimited { rule, .. } if shares(*rule))
             })
             .count();
+        limit_refused += o.decisions.iter().filter(|d| matches!(d, T::RateLimited { shared: Some(_), .. })).count();
+        limit_refused_shared_gate += o
+            .decisions
+            .iter()
+            .filter(|d| matches!(d, T::RateLimited { rule, shared: Some(_), .. } if shares(*rule)))
+            .count();
+        let both = |rule: u16| v.rule(rule).is_some_and(|r| r.rate.is_some() && r.shared_limit.is_some());
+        limited_both += o.decisions.iter().filter(|d| matches!(d, T::RateLimited { rule, .. } if both(*rule))).count();
         emitted += o.trace.len();
         delayed += o.trace.iter().filter(|e| e.origin.delayed).count();
         limited += o.counters.rate_limited;
@@ -739,5 +759,10 @@ fn generator_covers_the_instruction_set_and_triggers() {
     assert!(
         shared_ran > 10 && shared_gated > 10,
         "rules' other triggers ran {shared_ran} times, were gated {shared_gated}"
+    );
+    assert!(
+        limit_refused > 100 && limit_refused_shared_gate > 20 && limited_both > 50,
+        "shared limits refused {limit_refused} runs ({limit_refused_shared_gate} of rules' other triggers); \
+         rules with both limits were refused {limited_both} times"
     );
 }

@@ -110,13 +110,19 @@ impl<'a> Player<'a> {
                 );
                 outcome(&mut self.run, "queued", message);
             }
-            TraceEvent::RateLimited { rule, count, window_ms } => {
+            TraceEvent::RateLimited { rule, count, window_ms, shared } => {
                 let line = self.program.rule(rule).map_or(0, |r| r.line);
                 let times = if count == 1 { "once".to_string() } else { format!("{count} times") };
-                let message = format!(
-                    "rate limit: at most {times} per {} reached (line {line})",
-                    duration_text(i64::try_from(window_ms).unwrap_or(i64::MAX))
-                );
+                let window = duration_text(i64::try_from(window_ms).unwrap_or(i64::MAX));
+                let message = match shared {
+                    // A limit the rule shares with others (`limit reminders`).
+                    Some(limit) => {
+                        let name = self.program.limit(limit).and_then(|l| self.program.name(l.name));
+                        let which = name.map_or(format!("limit {limit}"), |n| format!("limit `{n}`"));
+                        format!("{which} (at most {times} per {window}) refused it (line {line})")
+                    }
+                    None => format!("rate limit: at most {times} per {window} reached (line {line})"),
+                };
                 outcome(&mut self.run, "rate-limited", message);
             }
             TraceEvent::Restarted { cancelled, .. } => {

@@ -38,6 +38,8 @@ pub enum Target {
     EnumVariant(usize, usize),
     /// The built-in `time-of-day`.
     TimeOfDay,
+    /// A shared limit of the pack (`limit reminders`).
+    Limit(usize),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -7,9 +7,9 @@ use super::expr::Locals;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Member, PRIVACY_CLASSES, ProfileModel};
-use crate::scope::{Elsewhere, MemberKind, Scope, VarDef};
+use crate::scope::{Elsewhere, LimitDef, MemberKind, Scope, VarDef};
 use crate::suggest::did_you_mean;
-use crate::syntax::ast::{ItemKind, VarDecl};
+use crate::syntax::ast::{ItemKind, LimitDecl, VarDecl};
 use crate::types::{Const, ConstError, Type, const_eval};
 
 /// Builds the scope of a pack from its declarations (`(offset, item)` pairs, in file order).
@@ -219,6 +219,25 @@ pub fn build_scope(
                     scope.vars.push(def);
                 }
             }
+            ItemKind::Limit(limit) => {
+                let (def, limit_diags) = lower_limit(limit, &scope);
+                diags.extend(limit_diags.into_iter().map(|d| d.shifted(*offset)));
+                let def = LimitDef { span: def.span.shift(*offset), ..def };
+                if let Some(first) = scope.limits.iter().find(|l| l.name == def.name) {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::DUPLICATE_NAME,
+                            format!("the limit `{}` is declared twice", def.name),
+                            def.span,
+                        )
+                        .with_label_message("declared again here")
+                        .with_secondary(first.span, "first declared here")
+                        .with_help("rename or remove one of them"),
+                    );
+                } else {
+                    scope.limits.push(def);
+                }
+            }
             _ => {}
         }
     }
@@ -269,6 +288,33 @@ pub(crate) fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::spa
         }
     }
     crate::span::Span::default()
+}
+
+/// A shared limit allows at least one run, in a window of a constant duration above zero.
+fn lower_limit(limit: &LimitDecl, scope: &Scope) -> (LimitDef, Vec<Diagnostic>) {
+    let mut cx = Checker::new(scope);
+    if limit.count.node == 0 {
+        cx.error(
+            Diagnostic::error(codes::BAD_RATE, "a limit of 0 runs would let no rule run", limit.count.span)
+                .with_label_message("zero runs")
+                .with_help("write `at most once per ...`, or remove the limit and the rules' `limit` options"),
+        );
+    }
+    let runtime_max = glass_runtime::isa::MAX_RATE;
+    if limit.count.node > u64::from(runtime_max) {
+        cx.error(
+            Diagnostic::error(
+                codes::RUNTIME_LIMIT,
+                format!("`at most {} times` is more than the runtime's {runtime_max} runs per limit", limit.count.node),
+                limit.count.span,
+            )
+            .with_label_message("beyond the runtime's limits")
+            .with_help("use a longer window with a smaller count"),
+        );
+    }
+    let window_ms = cx.positive_duration(&limit.window, "a limit");
+    let def = LimitDef { name: limit.name.node.clone(), count: limit.count.node, window_ms, span: limit.name.span };
+    (def, cx.out.diagnostics)
 }
 
 /// A variable's type must be bounded, and its initial value a constant of that type.

@@ -246,6 +246,7 @@ impl Checker<'_> {
     fn options(&mut self, options: &[RuleOption]) {
         let mut rate_seen: Option<Span> = None;
         let mut mode_seen: Option<Span> = None;
+        let mut limit_seen: Option<Span> = None;
         for option in options {
             let (span, seen) = match option {
                 RuleOption::RateLimit { count, window, span } => {
@@ -260,6 +261,10 @@ impl Checker<'_> {
                     (*span, &mut rate_seen)
                 }
                 RuleOption::Mode(m) => (m.span, &mut mode_seen),
+                RuleOption::Limit { name, span } => {
+                    self.shared_limit(name);
+                    (*span, &mut limit_seen)
+                }
             };
             if let Some(first) = *seen {
                 self.error(
@@ -272,6 +277,28 @@ impl Checker<'_> {
                 *seen = Some(span);
             }
         }
+    }
+
+    /// `limit NAME`: a limit the pack declares.
+    fn shared_limit(&mut self, name: &crate::syntax::ast::Name) {
+        let limits = &self.scope.limits;
+        if let Some(i) = limits.iter().position(|l| l.name == name.node) {
+            self.refer(name.span, Target::Limit(i));
+            return;
+        }
+        let declare =
+            format!("declare it once for the rules that share it: `limit {}: at most once per 10 min`", name.node);
+        let help = did_you_mean(&name.node, limits.iter().map(|l| l.name.as_str())).unwrap_or_else(|| {
+            match limits.iter().map(|l| format!("`{}`", l.name)).collect::<Vec<_>>() {
+                known if known.is_empty() => declare,
+                known => format!("the pack's limits are {}; or {declare}", known.join(", ")),
+            }
+        });
+        self.error(
+            Diagnostic::error(codes::UNKNOWN_NAME, format!("there is no limit named `{}`", name.node), name.span)
+                .with_label_message("unknown limit")
+                .with_help(help),
+        );
     }
 
     /// W0303 for branches that can never run: a `false` condition, a condition the same as an

@@ -38,11 +38,24 @@ pub enum ItemKind {
     /// `permit camera, microphone`
     Permit(Vec<Name>),
     Var(VarDecl),
+    /// `limit reminders: at most once per 10 min`: a rate limit rules share (`limit reminders`).
+    Limit(LimitDecl),
     Rule(RuleDecl),
     Test(TestDecl),
     Profile(ProfileDecl),
     /// Text that could not be parsed as an item; its errors were reported.
     Error,
+}
+
+/// `limit reminders: at most 2 times per hour`: every rule with the option `limit reminders`
+/// counts against it, whichever of them runs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct LimitDecl {
+    pub name: Name,
+    pub count: Spanned<u64>,
+    pub window: Expr,
+    /// `at most ... per W`.
+    pub span: Span,
 }
 
 /// `var clips-today: Int 0..500 = 0`
@@ -139,6 +152,9 @@ pub enum RuleOption {
     RateLimit { count: Spanned<u64>, window: Expr, span: Span },
     /// `mode restart`: what a re-trigger does while the rule still has delayed actions pending.
     Mode(Spanned<Mode>),
+    /// `limit reminders`: the rule's runs count against the pack's limit `reminders`, which
+    /// other rules share. The span is the whole option.
+    Limit { name: Name, span: Span },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

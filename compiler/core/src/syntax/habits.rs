@@ -165,6 +165,7 @@ fn where_without_payload(
     let option = |k: usize| {
         depth0[k]
             && (is_word(&tokens[k].0, "mode")
+                || is_word(&tokens[k].0, "limit")
                 || is_word(&tokens[k].0, "at") && tokens.get(k + 1).is_some_and(|(t, _)| is_word(t, "most")))
     };
     let filter_end = (at + 1..colon).find(|&k| outside(k, "while") || option(k)).unwrap_or(colon);
@@ -243,6 +244,7 @@ fn where_after_within(
     let option = |k: usize| {
         depth0[k]
             && (is_word(&tokens[k].0, "mode")
+                || is_word(&tokens[k].0, "limit")
                 || is_word(&tokens[k].0, "at") && tokens.get(k + 1).is_some_and(|(t, _)| is_word(t, "most")))
     };
     let filter_end = (at + 1..colon).find(|&k| outside(k, "while") || option(k)).unwrap_or(colon);
@@ -468,13 +470,14 @@ fn then_between_actions(tokens: &mut Tokens<'_>, colon: usize, depth0: &[bool], 
 }
 
 /// Where a clause that belongs before the `:` starts among the actions: `while`, `at most`,
-/// `mode single|restart|queued`. Returns how many tokens it has at least.
+/// `mode single|restart|queued`, `limit NAME`. Returns how many tokens it has at least.
 fn clause_start(tokens: &Tokens<'_>, k: usize, while_allowed: bool) -> Option<usize> {
     let next = tokens.get(k + 1).map(|(t, _)| *t);
     match tokens[k].0 {
         Token::Word("while") if while_allowed => Some(1),
         Token::Word("at") if next.is_some_and(|t| is_word(&t, "most")) => Some(2),
         Token::Word("mode") if matches!(next, Some(Token::Word("single" | "restart" | "queued"))) => Some(2),
+        Token::Word("limit") if matches!(next, Some(Token::Word(_))) => Some(2),
         _ => None,
     }
 }
@@ -499,7 +502,7 @@ fn clauses_after_actions(
             continue;
         };
         let mut end = k + least;
-        if !is_word(&tokens[k].0, "mode") {
+        if !is_word(&tokens[k].0, "mode") && !is_word(&tokens[k].0, "limit") {
             while end < tokens.len()
                 && !(depth0[end] && (tokens[end].0 == Token::Sym(",") || clause_start(tokens, end, true).is_some()))
             {

@@ -11,7 +11,7 @@ use crate::span::Span;
 /// contextual keyword: an identifier the parser recognises only where it expects it.
 pub const KEYWORDS: &[&str] = &[
     "use", "pack", "permit", "var", "rule", "on", "while", "every", "test", "profile", "family", "after", "set", "and",
-    "or", "not", "true", "false", "where", "then", "within", "for", "if", "else", "matches", "contains",
+    "or", "not", "true", "false", "where", "then", "within", "for", "if", "else", "matches", "contains", "limit",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -711,19 +711,23 @@ fn rule_option<'t, 's: 't, I>() -> impl Parser<'t, I, RuleOption, Extra<'t, 's>>
 where
     I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
 {
-    let count = kw("once").map_with(|_, e| Spanned::new(1, sp(e.span()))).or(int().then_ignore(kw("times")));
-    let rate = kw("at")
-        .ignore_then(kw("most"))
-        .ignore_then(count)
-        .then_ignore(kw("per"))
-        .then(window())
-        .map_with(|(count, window), e| RuleOption::RateLimit { count, window, span: sp(e.span()) });
+    let rate = at_most().map_with(|(count, window), e| RuleOption::RateLimit { count, window, span: sp(e.span()) });
     let mode = kw("mode").ignore_then(
         choice((kw("single").to(Mode::Single), kw("restart").to(Mode::Restart), kw("queued").to(Mode::Queued)))
             .map_with(|m, e| RuleOption::Mode(Spanned::new(m, sp(e.span()))))
             .labelled("`single`, `restart` or `queued`"),
     );
-    rate.or(mode)
+    let limit = kw("limit").ignore_then(name()).map_with(|name, e| RuleOption::Limit { name, span: sp(e.span()) });
+    choice((rate, mode, limit))
+}
+
+/// `at most once per W`, `at most N times per W`: the count and the window.
+fn at_most<'t, 's: 't, I>() -> impl Parser<'t, I, (Spanned<u64>, Expr), Extra<'t, 's>> + Clone
+where
+    I: ValueInput<'t, Token = Token<'s>, Span = SimpleSpan>,
+{
+    let count = kw("once").map_with(|_, e| Spanned::new(1, sp(e.span()))).or(int().then_ignore(kw("times")));
+    kw("at").ignore_then(kw("most")).ignore_then(count).then_ignore(kw("per")).then(window())
 }
 
 fn rule<'t, 's: 't, I>() -> impl Parser<'t, I, RuleDecl, Extra<'t, 's>> + Clone
@@ -958,11 +962,16 @@ where
             .then(type_expr())
             .then(sym("=").ignore_then(expr()).or_not())
             .map(|((name, ty), init)| ItemKind::Var(VarDecl { name, ty, init })),
+        kw("limit")
+            .ignore_then(name())
+            .then_ignore(sym(":"))
+            .then(at_most().map_with(|at_most, e| (at_most, sp(e.span()))))
+            .map(|(name, ((count, window), span))| ItemKind::Limit(LimitDecl { name, count, window, span })),
         rule().map(ItemKind::Rule),
         test_decl().map(ItemKind::Test),
         profile().map(ItemKind::Profile),
     ))
-    .labelled("an item (`use`, `pack`, `permit`, `var`, `rule`, `on`, `every`, `test`, `profile` or `family`)")
+    .labelled("an item (`use`, `pack`, `permit`, `var`, `limit`, `rule`, `on`, `every`, `test`, `profile` or `family`)")
     .map_with(|kind, e| Item { kind, span: sp(e.span()) })
     .then_ignore(end().labelled("the end of the item"))
 }

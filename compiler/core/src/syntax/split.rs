@@ -1,7 +1,8 @@
 //! Cutting a file into items, and parsing one item.
 //!
-//! Every item starts with a keyword at bracket depth 0 (`use`, `pack`, `permit`, `var`, `rule`,
-//! `on`, `every`, `test`, `profile`, `family`), so the file can be cut before parsing. Each item is then
+//! Every item starts with a keyword at bracket depth 0 (`use`, `pack`, `permit`, `var`, `limit`,
+//! `rule`, `on`, `every`, `test`, `profile`, `family`), so the file can be cut before parsing.
+//! (Inside a rule, `limit NAME` is the rule's option unless a line starts `limit NAME: at`.) Each item is then
 //! parsed from its own text with spans relative to its start: an unchanged rule has an unchanged
 //! tree however much the text before it moved, which is what lets salsa reuse its analyses.
 
@@ -19,9 +20,10 @@ use crate::span::Span;
 pub const MAX_NESTING: usize = 48;
 
 /// Keywords followed by a name.
-const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "rule", "profile", "family"];
+const DECLARERS: &[&str] = &["use", "pack", "permit", "var", "limit", "rule", "profile", "family"];
 
-const ITEM_KEYWORDS: &[&str] = &["use", "pack", "permit", "var", "rule", "on", "every", "test", "profile", "family"];
+const ITEM_KEYWORDS: &[&str] =
+    &["use", "pack", "permit", "var", "limit", "rule", "on", "every", "test", "profile", "family"];
 
 /// The byte ranges of the items of a file, from each item's first token to its last.
 ///
@@ -35,6 +37,8 @@ pub fn split_items(src: &str) -> Vec<Span> {
     let mut open: Vec<Token> = Vec::new();
     // Inside `rule NAME:` the `on`/`every` that follows belongs to the same item.
     let mut rule_awaiting_trigger = false;
+    // Inside a rule, `limit NAME` is the rule's option, unless it reads `limit NAME: at most`.
+    let mut in_rule = false;
     let mut previous: Option<(Token, Span)> = None;
     for (k, (token, span)) in tokens.iter().enumerate() {
         // `var on` is a keyword misused as a name, not a new item: let the parser say so.
@@ -60,6 +64,7 @@ pub fn split_items(src: &str) -> Vec<Span> {
             Some("every") if after_on => false,
             Some("on" | "every") if after_or => false,
             Some("on" | "every") if rule_awaiting_trigger && open.is_empty() => false,
+            Some("limit") if in_rule && open.is_empty() => line_start && declares_a_limit(&tokens[k + 1..]),
             Some(_) if open.is_empty() => true,
             Some(_) if open.contains(&Token::Sym("(")) => true,
             Some(w) => line_start && (w != "on" || on_starts_a_rule(&tokens[k + 1..])),
@@ -80,6 +85,7 @@ pub fn split_items(src: &str) -> Vec<Span> {
         }
         if starts_item || items.is_empty() {
             rule_awaiting_trigger = token.is_keyword("rule");
+            in_rule = keyword.is_some_and(|w| w == "rule" || w == "on" || w == "every" || habit);
             items.push(*span);
         } else {
             if token.is_keyword("on") || token.is_keyword("every") {
@@ -101,6 +107,16 @@ fn goes_on(token: &Token) -> bool {
     }
 }
 
+/// Whether the tokens after `limit` read `NAME: at most`: a limit of its own, not a rule's
+/// option `limit NAME` on a line of its own.
+fn declares_a_limit(after_limit: &[(Token, Span)]) -> bool {
+    let mut rest = after_limit.iter().map(|(t, _)| t);
+    matches!(
+        (rest.next(), rest.next(), rest.next()),
+        (Some(Token::Word(_)), Some(Token::Sym(":")), Some(Token::Word("at")))
+    )
+}
+
 /// Inside braces, `on` starts a line both in a profile action's clauses (`on ar1`) and in a rule
 /// after a profile or test left open. It is a rule when the name after it is followed by what
 /// follows a trigger's event or state.
@@ -120,7 +136,7 @@ fn on_starts_a_rule(after_on: &[(Token, Span)]) -> bool {
             Some(Token::Word(w)) => {
                 return matches!(
                     *w,
-                    "while" | "where" | "then" | "becomes" | "changes" | "below" | "above" | "at" | "mode"
+                    "while" | "where" | "then" | "becomes" | "changes" | "below" | "above" | "at" | "mode" | "limit"
                 );
             }
             _ => return false,
@@ -480,7 +496,7 @@ fn unknown_unit(
     let goes_on = match tokens.get(at + 1).map(|(t, _)| t) {
         Some(Token::Sym(s)) => *s == ":" || *s == ")" || *s == "," || OPERATORS.contains(s),
         // An operator word, or a clause that follows a trigger or condition.
-        Some(Token::Word(w)) => OPERATOR_WORDS.contains(w) || ["while", "at", "mode"].contains(w),
+        Some(Token::Word(w)) => OPERATOR_WORDS.contains(w) || ["while", "at", "mode", "limit"].contains(w),
         Some(_) => false,
         None => false,
     };
@@ -532,7 +548,7 @@ fn duration_first(
     super::units::unit_millis(unit)?;
     let end = tokens[at + 3..]
         .iter()
-        .position(|(t, _)| matches!(t, Token::Sym(":" | "{") | Token::Word("at" | "mode")))
+        .position(|(t, _)| matches!(t, Token::Sym(":" | "{") | Token::Word("at" | "mode" | "limit")))
         .map(|k| at + 3 + k)?;
     let condition = tokens.get(at + 3..end).filter(|c| !c.is_empty())?;
     let (first, last) = (condition.first()?.1, condition.last()?.1);

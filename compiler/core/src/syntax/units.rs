@@ -113,6 +113,7 @@ fn goes_on(next: Option<&Token<'_>>) -> bool {
         Some(Token::Sym(s)) => !matches!(*s, "(" | "."),
         Some(Token::Word(w)) => {
             matches!(*w, "and" | "or" | "for" | "then" | "where" | "matches" | "contains" | "while" | "at" | "mode")
+                || matches!(*w, "limit")
                 || matches!(*w, "set" | "fire" | "expect" | "within" | "else" | "if" | "after")
         }
         Some(Token::Str(_)) => false,

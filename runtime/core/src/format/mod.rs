@@ -14,8 +14,9 @@ pub use tables::*;
 
 /// `GLAS`: the first four bytes of every program.
 pub const MAGIC: [u8; 4] = *b"GLAS";
-/// The format version this runtime reads.
-pub const VERSION: u16 = 2;
+/// The format version this runtime reads. Version 2 had no shared limits (version 1 no sequence
+/// steps either); a runtime refuses a version it does not read.
+pub const VERSION: u16 = 3;
 
 /// The sections, in the order of the section table (and of the file).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,12 +42,14 @@ pub enum Section {
     Rules = 8,
     /// The steps of the sequence rules: each rule's steps in order, the rules in table order.
     Steps = 9,
+    /// Shared limits: `limit reminders: at most N per W`, which the rules naming it share.
+    Limits = 10,
     /// Instructions.
-    Code = 10,
+    Code = 11,
 }
 
 /// Number of sections.
-pub const SECTION_COUNT: usize = 11;
+pub const SECTION_COUNT: usize = 12;
 /// All sections in file order.
 pub const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Consts,
@@ -59,6 +62,7 @@ pub const SECTIONS: [Section; SECTION_COUNT] = [
     Section::Held,
     Section::Rules,
     Section::Steps,
+    Section::Limits,
     Section::Code,
 ];
 
@@ -76,6 +80,7 @@ impl Section {
             Section::Held => HELD_SIZE,
             Section::Rules => RULE_SIZE,
             Section::Steps => STEP_SIZE,
+            Section::Limits => LIMIT_SIZE,
             Section::Code => crate::isa::INSTR_SIZE,
         }
     }
@@ -92,6 +97,7 @@ impl Section {
             Section::Held => "held conditions",
             Section::Rules => "rules",
             Section::Steps => "sequence steps",
+            Section::Limits => "shared limits",
             Section::Code => "code",
         }
     }
@@ -109,6 +115,7 @@ pub const ACTION_SIZE: usize = 8;
 pub const HELD_SIZE: usize = 16;
 pub const RULE_SIZE: usize = 48;
 pub const STEP_SIZE: usize = 12;
+pub const LIMIT_SIZE: usize = 16;
 
 /// "No privacy class" in the action table.
 pub const NO_PRIVACY: u8 = 0xFF;
@@ -332,6 +339,7 @@ mod tests {
         // The single-field reads of the dispatch paths agree with the full one.
         let row = RuleRow::read(&mut Reader::new(&bytes));
         assert_eq!(row.map(|r| r.rate_window()), Some(rule.rate.map_or(0, |r| r.window_ms)));
+        assert_eq!(row.and_then(|r| r.shared_limit()), rule.shared_limit);
         match rule.trigger {
             Trigger::Change { edge, value, .. } => assert_eq!(row.and_then(|r| r.change()), Some((edge, value))),
             Trigger::Sequence { events, len, within_ms, steps } => {
@@ -353,6 +361,7 @@ mod tests {
             name: NO_TEXT,
             line: 12,
             shares_gate: 0,
+            shared_limit: None,
         };
         let triggers = [
             Trigger::Event { event: 3 },
@@ -367,6 +376,8 @@ mod tests {
         }
         round_trip(RuleInfo { rate: None, mode: Mode::Single, ..base });
         round_trip(RuleInfo { shares_gate: 3, ..base });
+        round_trip(RuleInfo { shared_limit: Some(0), ..base });
+        round_trip(RuleInfo { shares_gate: 7, shared_limit: Some(254), ..base });
         round_trip(RuleInfo {
             mode: Mode::Restart,
             rate: Some(RateLimit { count: 8, window_ms: u64::MAX >> 1 }),
@@ -387,6 +398,16 @@ mod tests {
         assert_eq!(HeldInfo::read(&mut Reader::new(&h.encode())), Some(h));
         let s = StateInfo { kind: Kind::Text, name: NO_TEXT };
         assert_eq!(StateInfo::read(&mut Reader::new(&s.encode())), Some(s));
+        let l = LimitInfo { count: 2, window_ms: 3_600_000, name: 5 };
+        assert_eq!(LimitInfo::read(&mut Reader::new(&l.encode())), Some(l));
+        // Reserved bytes set: refused.
+        for at in [1, 4, 7] {
+            let mut bytes = l.encode();
+            if let Some(b) = bytes.get_mut(at) {
+                *b = 1;
+            }
+            assert_eq!(LimitInfo::read(&mut Reader::new(&bytes)), None);
+        }
     }
 
     #[test]

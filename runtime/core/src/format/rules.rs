@@ -91,8 +91,13 @@ pub struct RuleInfo {
     pub line: u32,
     /// Another trigger of an earlier rule (`on a or b`): how many rows back that rule's first
     /// row is, whose gate (busy state, waiting trigger, rate-limit ring) this row uses; 0 for a
-    /// row with its own gate.
+    /// row with its own gate. One byte in the row (offset 42): a larger value is encoded as 255,
+    /// which the verifier refuses.
     pub shares_gate: u16,
+    /// The shared limit the rule counts against (`limit reminders`): an index into the limit
+    /// table. One byte in the row (offset 43: 0 for none, else the index + 1), so at most
+    /// [`MAX_LIMITS`](crate::isa::MAX_LIMITS) limits can be named.
+    pub shared_limit: Option<u16>,
 }
 
 /// What running a rule needs of its row (its code, mode and rate limit); the runtime keeps these
@@ -153,6 +158,12 @@ impl RuleRow {
         u64::from_le_bytes([row[16], row[17], row[18], row[19], row[20], row[21], row[22], row[23]])
     }
 
+    /// The shared limit the rule counts against (an index into the limit table), if any.
+    #[inline]
+    pub fn shared_limit(&self) -> Option<u16> {
+        u16::from(self.0[43]).checked_sub(1)
+    }
+
     /// The held condition of a held trigger; `None` for other triggers.
     #[inline]
     pub fn held(&self) -> Option<u16> {
@@ -200,7 +211,8 @@ impl RuleInfo {
         let bound = r.u16()?;
         let events = [r.u16()?, r.u16()?, r.u16()?, r.u16()?];
         let name = r.u16()?;
-        let shares_gate = r.u16()?;
+        let shares_gate = u16::from(r.u8()?);
+        let shared_limit = u16::from(r.u8()?).checked_sub(1);
         let line = r.u32()?;
         let unused_zero = |ok: bool| if ok { Some(()) } else { None };
         let trigger = match kind {
@@ -255,7 +267,7 @@ impl RuleInfo {
             }
             count => Some(RateLimit { count, window_ms: rate_window }),
         };
-        Some(RuleInfo { trigger, mode, rate, code_start, code_len, bound, name, line, shares_gate })
+        Some(RuleInfo { trigger, mode, rate, code_start, code_len, bound, name, line, shares_gate, shared_limit })
     }
 
     pub fn encode(&self) -> [u8; RULE_SIZE] {
@@ -289,7 +301,10 @@ impl RuleInfo {
             w.u16(e);
         }
         w.u16(self.name);
-        w.u16(self.shares_gate);
+        // Out of range: 255, which the verifier refuses (shared gates are at most 7 rows back,
+        // and a limit index at most 254).
+        w.u8(u8::try_from(self.shares_gate).unwrap_or(u8::MAX));
+        w.u8(self.shared_limit.map_or(0, |l| u8::try_from(l.saturating_add(1)).unwrap_or(u8::MAX)));
         w.u32(self.line);
         w.finish()
     }

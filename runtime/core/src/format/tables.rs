@@ -1,7 +1,9 @@
 //! The fixed-size entries of the tables a rule refers to: texts, states, variables, events,
-//! actions and held conditions.
+//! actions, held conditions, sequence steps and shared limits.
 
-use super::{ACTION_SIZE, EVENT_SIZE, HELD_SIZE, Kind, Reader, STATE_SIZE, STEP_SIZE, TEXT_SIZE, VAR_SIZE, Writer};
+use super::{
+    ACTION_SIZE, EVENT_SIZE, HELD_SIZE, Kind, LIMIT_SIZE, Reader, STATE_SIZE, STEP_SIZE, TEXT_SIZE, VAR_SIZE, Writer,
+};
 
 /// Where a text lies in the text data section.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -225,6 +227,44 @@ impl StepInfo {
     #[inline]
     pub fn kept(&self) -> u16 {
         self.keep.count_ones() as u16
+    }
+}
+
+/// A shared limit (`limit reminders: at most 2 times per 1 h`): the rules that name it (rule row
+/// byte 43) together run at most `count` times in any `window_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitInfo {
+    /// Runs allowed per window: 1..=[`MAX_RATE`](crate::isa::MAX_RATE) (verified).
+    pub count: u8,
+    /// The sliding window in ms: above 0 (verified).
+    pub window_ms: u64,
+    /// A text index, or [`NO_TEXT`](super::NO_TEXT).
+    pub name: u16,
+}
+
+impl LimitInfo {
+    /// Decodes a limit entry; `None` if a reserved field is set.
+    #[inline]
+    pub fn read(r: &mut Reader) -> Option<Self> {
+        let count = r.u8()?;
+        if r.u8()? != 0 {
+            return None;
+        }
+        let name = r.u16()?;
+        if r.u32()? != 0 {
+            return None;
+        }
+        Some(LimitInfo { count, window_ms: r.u64()?, name })
+    }
+
+    pub fn encode(&self) -> [u8; LIMIT_SIZE] {
+        let mut w = Writer::new();
+        w.u8(self.count);
+        w.u8(0);
+        w.u16(self.name);
+        w.u32(0);
+        w.u64(self.window_ms);
+        w.finish()
     }
 }
 

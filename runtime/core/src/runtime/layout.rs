@@ -1,10 +1,10 @@
 //! The value slots: one array of `i64` holds every state, then every variable, then one start
 //! time per held condition, then the payload fields sequence steps keep, then what some rules
-//! need (rate-limit rings, waiting triggers). This
+//! need (rate-limit rings, waiting triggers), then the rings of the shared limits. This
 //! module is the one place that layout is computed; the runtime, the interpreter and the JIT read
 //! it from here.
 
-use crate::format::{Mode, RateLimit, RuleInfo, Section};
+use crate::format::{LimitInfo, Mode, RateLimit, RuleInfo, Section};
 use crate::isa::{MAX_ARGS, MAX_RATE};
 use crate::program::Program;
 
@@ -25,22 +25,27 @@ pub struct SlotLayout {
     /// The fields sequence steps keep occupy `kept..extra`, in step-table order. Code blocks
     /// read nothing from `extra` on.
     extra: u32,
-    /// Every slot the program needs: the rules' extra slots occupy `extra..total`, in rule order.
+    /// The rules' extra slots occupy `extra..limits`, in rule order.
+    limits: u32,
+    /// Every slot the program needs: the shared limits' rings occupy `limits..total`, in limit
+    /// order.
     total: u32,
 }
 
 impl SlotLayout {
     pub fn of(p: &Program) -> SlotLayout {
         // Each table has at most 65 535 entries, a step keeps at most 8 fields and a rule has at
-        // most 26 extra slots: no sum comes near `u32::MAX`.
+        // most 26 extra slots, a limit 9: no sum comes near `u32::MAX`.
         let vars = p.count(Section::States);
         let held = vars.saturating_add(p.count(Section::Vars));
         let kept = held.saturating_add(p.count(Section::Held));
         let steps = (0..p.len16(Section::Steps)).filter_map(|i| p.step(i));
         let extra = steps.map(|s| u32::from(s.kept())).fold(kept, u32::saturating_add);
         let rules = (0..p.len16(Section::Rules)).filter_map(|i| p.rule(i));
-        let total = rules.map(|r| extra_slots(&r) as u32).fold(extra, u32::saturating_add);
-        SlotLayout { vars, held, kept, extra, total }
+        let limits = rules.map(|r| extra_slots(&r) as u32).fold(extra, u32::saturating_add);
+        let total =
+            (0..p.len16(Section::Limits)).filter_map(|i| p.limit(i)).map(limit_slots).fold(limits, u32::saturating_add);
+        SlotLayout { vars, held, kept, extra, limits, total }
     }
 
     /// The slot of state `i`.
@@ -81,6 +86,15 @@ impl SlotLayout {
         self.extra as usize
     }
 
+    /// Where shared limit `i`'s ring starts (its state slot, then one slot per run it counts),
+    /// and the limit. Limits are few (at most 255, verified) and only rules that count against
+    /// one look, on the gate's slow path.
+    pub(super) fn limit(&self, p: &Program, i: u16) -> Option<(usize, LimitInfo)> {
+        let info = p.limit(i)?;
+        let at = (0..i).filter_map(|j| p.limit(j)).map(limit_slots).fold(self.limits, u32::saturating_add);
+        (at.saturating_add(limit_slots(info)) <= self.total).then_some((at as usize, info))
+    }
+
     /// Every slot the program needs: what a runtime's `SLOTS` must be at least.
     pub fn total(&self) -> usize {
         self.total as usize
@@ -96,6 +110,13 @@ pub(super) fn extra_slots(r: &RuleInfo) -> usize {
     }
     let queued = if r.mode == Mode::Queued { CONTEXT_SLOTS } else { 0 };
     usize::from(ring_len(r.rate)).saturating_add(queued)
+}
+
+/// The slots of a shared limit's ring: one for its state (the next slot to write and how many
+/// are written; no rule state holds them, since several rules share the ring), then one per run
+/// the limit counts.
+fn limit_slots(l: LimitInfo) -> u32 {
+    u32::from(l.count.min(MAX_RATE)).saturating_add(1)
 }
 
 /// The slots of a rule's rate-limit ring: one per run the limit counts (none without a limit).

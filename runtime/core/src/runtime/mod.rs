@@ -66,8 +66,8 @@ impl Host for Silent {
 /// padding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RamUsage {
-    /// States, variables, held-condition start times, rate-limit rings and waiting triggers
-    /// (8 bytes each).
+    /// States, variables, held-condition start times, kept fields, rate-limit rings, waiting
+    /// triggers and the shared limits' rings (8 bytes each).
     pub slots: usize,
     /// Per-rule state: what a run needs of the row, sequence progress, pending count, and the
     /// rule's place and trigger in the dispatch order (the rate-limit rings and waiting triggers

@@ -7,7 +7,7 @@ use crate::program::Program;
 
 /// What the runtime remembers per rule: 40 bytes. What only some rules need (the times of the
 /// last runs for a rate limit, the waiting trigger of `mode queued`) lives in value slots sized
-/// from the program at load, from `extra` on.
+/// from the program at load, from `extra` on; a shared limit's ring, in value slots of its own.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleState {
     /// What a run needs of the row (its code, bound, mode and rate limit count), decoded once
@@ -16,12 +16,13 @@ pub struct RuleState {
     pub(super) code_len: u16,
     pub(super) bound: u16,
     pub(super) mode: Mode,
-    /// The rate limit's count (low 4 bits; 0: none, at most [`MAX_RATE`](crate::isa::MAX_RATE))
-    /// and, for another trigger of a rule (`on a or b`), how many rows back the rule's first
-    /// row is (high 4 bits; less than [`MAX_TRIGGERS`](crate::isa::MAX_TRIGGERS), verified):
-    /// that row keeps the busy state, the waiting trigger and the rate-limit ring of all the
-    /// rule's triggers. One byte, so a run's gate tests it once: 0 means nothing to look at
-    /// but the pending count.
+    /// The rate limit's count (low 4 bits; 0: none, at most [`MAX_RATE`](crate::isa::MAX_RATE)),
+    /// for another trigger of a rule (`on a or b`) how many rows back the rule's first row is
+    /// (bits 4..6; less than [`MAX_TRIGGERS`](crate::isa::MAX_TRIGGERS), verified), whose row
+    /// keeps the busy state, the waiting trigger and the rate-limit ring of all the rule's
+    /// triggers, and whether the row counts against a shared limit (bit 7, [`SHARED_LIMIT`];
+    /// which one, the slow path reads from the row). One byte, so a run's gate tests it once: 0
+    /// means nothing to look at but the pending count.
     pub(super) gating: u8,
     /// The rate-limit ring (`rate.count` slots of run times), then for `mode queued` the waiting
     /// trigger ([`CONTEXT_SLOTS`](super::layout::CONTEXT_SLOTS) slots).
@@ -41,6 +42,9 @@ pub struct RuleState {
     pub(super) pending: u16,
     pub(super) seq_start: u64,
 }
+
+/// [`RuleState::gating`]'s bit for a row that counts against a shared limit.
+pub(super) const SHARED_LIMIT: u8 = 0x80;
 
 // The size the docs and the spec state (§7.6); the dispatch order adds 6 bytes per rule.
 const _: () = assert!(core::mem::size_of::<RuleState>() == 40);
@@ -79,8 +83,11 @@ impl RuleState {
             code_len: r.code_len,
             bound: r.bound,
             mode: r.mode,
-            // Both fit 4 bits once verified; a bad value only ever means a smaller one.
-            gating: (r.rate.map_or(0, |rate| rate.count) & 0x0F) | ((r.shares_gate.min(i).min(0x0F) as u8) << 4),
+            // The count fits 4 bits and the distance 3 once verified; a bad value only ever means
+            // a smaller one.
+            gating: (r.rate.map_or(0, |rate| rate.count) & 0x0F)
+                | ((r.shares_gate.min(i).min(0x07) as u8) << 4)
+                | if r.shared_limit.is_some() { SHARED_LIMIT } else { 0 },
             extra: u16::try_from(extra).unwrap_or(u16::MAX),
             seq_events,
             guard,
@@ -107,7 +114,13 @@ impl RuleState {
     /// How many rows back the row keeping this row's gate is (0: this row).
     #[inline(always)]
     pub(super) fn gate_back(&self) -> u16 {
-        u16::from(self.gating >> 4)
+        u16::from((self.gating >> 4) & 0x07)
+    }
+
+    /// Whether the row counts against a shared limit.
+    #[inline(always)]
+    pub(super) fn has_shared_limit(&self) -> bool {
+        self.gating & SHARED_LIMIT != 0
     }
 
     /// Whether `event` may move this rule's sequence (always false for other rules).

@@ -4,7 +4,7 @@
 //! dispatch; runs reach it through [`RuleRun`](super::machine::RuleRun).
 
 use super::engine::{BlockEngine, HeldBlock, TriggerValues};
-use super::gate::{self, Decision};
+use super::gate::{self, Decision, SharedLimit};
 use super::held::{NOT_HOLDING, has_held, since_after};
 use super::host::{Counters, Host, Origin, Value, bump};
 use super::layout::{SlotLayout, ring_len};
@@ -251,11 +251,12 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
 
     // ---- the gate ----------------------------------------------------------------------------
 
-    /// The rule is about to act: its re-trigger mode and rate limit decide whether it may.
+    /// The rule is about to act: its re-trigger mode, its rate limit and its shared limit decide
+    /// whether it may.
     #[inline(always)]
     pub(super) fn gate(&mut self, rule: u16, ctx: &TriggerValues, host: &mut impl Host) -> bool {
-        // Most runs find the rule idle, without a rate limit and with a gate of its own: they
-        // pass at once.
+        // Most runs find the rule idle, without a rate limit or a shared one and with a gate of
+        // its own: they pass at once.
         let Some(state) = self.rules.get(usize::from(rule)) else { return false };
         if state.pending == 0 && state.gating == 0 {
             return self.fired(rule, host);
@@ -283,7 +284,9 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
         let gate = self.gate_of(rule);
         let (Some(state), Some(r)) = (self.rules.get(usize::from(gate)), self.run_info(gate)) else { return false };
         let r = &r;
-        match gate::decide(state, r, self.now, &self.slots) {
+        // The rule's triggers count against its first row's shared limit.
+        let shared = if state.has_shared_limit() { self.shared_limit(gate) } else { None };
+        match gate::decide(state, r, self.now, &self.slots, shared.as_ref()) {
             Decision::Busy => {
                 bump(&mut self.counters.busy_ignored);
                 host.trace(TraceEvent::Busy { rule, mode: Mode::Single });
@@ -302,17 +305,21 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
                 host.trace(TraceEvent::Queued { rule });
                 false
             }
-            Decision::RateLimited(rate) => {
+            Decision::RateLimited { rate, shared } => {
                 bump(&mut self.counters.rate_limited);
-                host.trace(TraceEvent::RateLimited { rule, count: rate.count, window_ms: rate.window_ms });
+                host.trace(TraceEvent::RateLimited { rule, count: rate.count, window_ms: rate.window_ms, shared });
                 false
             }
             Decision::Pass { restart, record } => {
+                // Only a run that passes both limits is recorded, in both rings.
                 if let (Some(at), Some(rate)) = (record, r.rate) {
                     self.set_slot(at, self.now as i64);
                     if let Some(s) = self.rules.get_mut(usize::from(gate)) {
                         gate::recorded(s, rate);
                     }
+                }
+                if let Some(l) = &shared {
+                    gate::record_shared(&mut self.slots, l, self.now);
                 }
                 if restart {
                     // Mode::Restart: the pending actions of the previous run, whichever
@@ -327,6 +334,13 @@ impl<'p, const TIMERS: usize, const RULES: usize, const SLOTS: usize, E: BlockEn
                 self.fired(rule, host)
             }
         }
+    }
+
+    /// The shared limit row `gate` counts against, and where its ring is.
+    fn shared_limit(&self, gate: u16) -> Option<SharedLimit> {
+        let index = self.program.rule_row(gate)?.shared_limit()?;
+        let (ring, info) = self.layout.limit(self.program, index)?;
+        Some(SharedLimit::new(index, info, ring))
     }
 
     /// Cancels the delayed actions of every row that uses gate `gate` (the rule's triggers are

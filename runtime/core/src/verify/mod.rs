@@ -7,7 +7,9 @@
 //! check every read, so even a verifier bug cannot make it panic.
 
 use crate::format::*;
-use crate::isa::{MAX_ARGS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS, MINUTES_PER_DAY, Op};
+use crate::isa::{
+    MAX_ARGS, MAX_LIMITS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS, MINUTES_PER_DAY, Op,
+};
 use crate::program::{BlockKind, Program, Table};
 
 mod block;
@@ -120,6 +122,17 @@ pub enum VerifyError {
         declared: u16,
         needed: u32,
     },
+    /// A rule counts against a shared limit the limit table does not have.
+    UnknownLimit {
+        rule: u16,
+        limit: u16,
+    },
+    /// Another trigger of a rule (a row sharing the gate of row `first`) names another shared
+    /// limit than that row.
+    LimitMismatch {
+        rule: u16,
+        first: u16,
+    },
 }
 
 impl core::fmt::Display for VerifyError {
@@ -172,6 +185,12 @@ impl core::fmt::Display for VerifyError {
             ),
             TimerSlotsMismatch { declared, needed } => {
                 write!(f, "the header declares {declared} timer slots but the rules need {needed}")
+            }
+            UnknownLimit { rule, limit } => {
+                write!(f, "rule {rule} counts against shared limit {limit}, which does not exist")
+            }
+            LimitMismatch { rule, first } => {
+                write!(f, "rule {rule} is another trigger of rule {first} but counts against another shared limit")
             }
         }
     }
@@ -249,6 +268,8 @@ fn layout(bytes: &[u8], h: &Header) -> Result<[Table; SECTION_COUNT], VerifyErro
         let max = match section {
             Section::Code | Section::TextData => u32::MAX,
             Section::Texts => MAX_TEXTS as u32,
+            // A rule row names a limit in one byte.
+            Section::Limits => u32::from(MAX_LIMITS),
             // Index 0xFFFF is kept free (NO_TEXT for names; "none" elsewhere).
             _ => u32::from(u16::MAX),
         };
@@ -278,7 +299,7 @@ fn check_texts(p: &Program) -> Result<(), VerifyError> {
     Ok(())
 }
 
-/// The tables whose entries stand alone: states, variables, events and actions.
+/// The tables whose entries stand alone: states, variables, events, actions and shared limits.
 fn check_tables(p: &Program) -> Result<(), VerifyError> {
     let texts = p.len16(Section::Texts);
     let name_ok = |name: u16| name == NO_TEXT || name < texts;
@@ -316,6 +337,12 @@ fn check_tables(p: &Program) -> Result<(), VerifyError> {
             }
         }
     }
+    for i in 0..p.len16(Section::Limits) {
+        let l = p.limit(i).ok_or(bad(Section::Limits, i))?;
+        if !(1..=MAX_RATE).contains(&l.count) || l.window_ms == 0 || l.window_ms > i64::MAX as u64 || !name_ok(l.name) {
+            return Err(bad(Section::Limits, i));
+        }
+    }
     Ok(())
 }
 
@@ -344,10 +371,20 @@ fn check_rule(p: &Program, i: u16, steps: &mut StepCursor) -> Result<u32, Verify
     if r.shares_gate >= MAX_TRIGGERS {
         return Err(bad);
     }
+    if let Some(limit) = r.shared_limit
+        && limit >= p.len16(Section::Limits)
+    {
+        return Err(VerifyError::UnknownLimit { rule: i, limit });
+    }
     if r.shares_gate > 0 {
-        let first = i.checked_sub(r.shares_gate).and_then(|f| p.rule(f)).ok_or(bad)?;
+        let at = i.checked_sub(r.shares_gate).ok_or(bad)?;
+        let first = p.rule(at).ok_or(bad)?;
         if first.shares_gate != 0 || first.mode != r.mode || first.rate != r.rate {
             return Err(bad);
+        }
+        // One rule, one shared limit: its first row's.
+        if first.shared_limit != r.shared_limit {
+            return Err(VerifyError::LimitMismatch { rule: i, first: at });
         }
     }
     let mut timers: u32 = 0;

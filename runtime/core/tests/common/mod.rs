@@ -1,6 +1,7 @@
 //! A recording host and shorthands shared by the integration tests.
 #![allow(dead_code)]
 
+use glass_runtime::TraceEvent;
 use glass_runtime::builder::Code;
 use glass_runtime::isa::Op;
 use glass_runtime::runtime::{Host, Origin, Value};
@@ -21,6 +22,8 @@ pub struct Recorder {
     pub trace: Vec<Emitted>,
     pub states: Vec<Option<i64>>,
     pub texts: Vec<&'static str>,
+    /// Every decision the runtime traced.
+    pub decisions: Vec<TraceEvent>,
 }
 
 impl Host for Recorder {
@@ -32,6 +35,10 @@ impl Host for Recorder {
             args: args.to_vec(),
             delayed: origin.delayed,
         });
+    }
+
+    fn trace(&mut self, event: TraceEvent) {
+        self.decisions.push(event);
     }
 
     fn read_state(&mut self, slot: u16) -> Option<i64> {
