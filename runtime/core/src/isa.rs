@@ -87,7 +87,7 @@ ops! {
     Jump = 0x28, "Continues at the instruction `1 + b` (signed) after this one; forward only, stack empty.";
     JumpIfFalse = 0x29, "Pops x; if x == 0 jumps like `Jump`, else continues; forward only, stack empty after the pop.";
     ExitIfFalse = 0x30, "Pops x; if x == 0 the rule stops here (before its gate: it did not trigger).";
-    Gate = 0x31, "The rule is about to act: applies its re-trigger mode and rate limit, which may stop it. Stack empty.";
+    Gate = 0x31, "The rule is about to act: applies its re-trigger mode, rate limit and shared limit, which may stop it. Stack empty.";
     Set = 0x32, "Pops x into pack variable `b`, clamped to its range.";
     Emit = 0x33, "Pops the arguments of action `b` (last on top) and emits it now.";
     EmitAfter = 0x34, "Pops a delay in ms, then the arguments of action `b`; emits them (as evaluated now) after the delay.";

@@ -106,6 +106,12 @@ impl<'a> Program<'a> {
         LimitInfo::read(&mut Reader::new(&self.row::<LIMIT_SIZE>(Section::Limits, i)?))
     }
 
+    /// The run count of each shared limit, in order (for where their rings are).
+    #[inline]
+    pub(crate) fn limit_counts(&self) -> impl Iterator<Item = u8> + 'a {
+        self.rows::<LIMIT_SIZE>(Section::Limits).iter().map(|row| row[0])
+    }
+
     pub fn rule(&self, i: u16) -> Option<RuleInfo> {
         RuleInfo::read(&mut self.entry(Section::Rules, u32::from(i))?)
     }
@@ -195,6 +201,8 @@ impl Kept {
 
 impl BlockKind {
     /// The kind of rule `r`'s block; `None` if its trigger names an entry `p` lacks.
+    // Inlined into the verifier, its one caller on the device: less code.
+    #[inline(always)]
     pub fn of_rule(p: &Program, r: &RuleInfo) -> Option<BlockKind> {
         let (payload, change, kept) = match r.trigger {
             Trigger::Event { event } => (Some(p.event(event)?), None, Kept::default()),

@@ -12,7 +12,7 @@
 //! - **Only verified programs.** [`Jit::compile`] takes the verifier's output ([`Program`]), never
 //!   bytes. The lowering still re-checks what it relies on and refuses ([`JitError::Malformed`])
 //!   rather than emit wrong code.
-//! - **One orchestration.** Triggers, the stimulus queue, timers, the gate (mode, rate limit),
+//! - **One orchestration.** Triggers, the stimulus queue, timers, the gate (mode, rate limits),
 //!   clamping, cascades and held-condition bookkeeping stay in `glass_runtime::Runtime`; the JIT
 //!   only replaces the execution of code blocks, through the core's [`BlockEngine`] seam. For an
 //!   event it runs the event's rules in one call, in the order the core's `event_plan` gives

@@ -41,7 +41,7 @@ pub trait Effects {
     fn now(&self) -> u64;
     /// What the trigger gave the run.
     fn trigger(&self) -> &TriggerValues;
-    /// `Gate`: applies the rule's mode and rate limit; `false` ends the run.
+    /// `Gate`: applies the rule's mode, rate limit and shared limit; `false` ends the run.
     fn gate(&mut self) -> bool;
     /// `Emit action` with its arguments (the first `argc` entries of `args`).
     fn emit(&mut self, action: u16, args: &[i64; MAX_ARGS]) -> bool;

@@ -108,9 +108,8 @@ pub(super) fn recorded(state: &mut RuleState, rate: RateLimit) {
 /// the ring.
 pub(super) fn record_shared(slots: &mut [i64], l: &SharedLimit, now: u64) {
     let count = ring_len(Some(l.rate));
+    // `next` is below `count`: only this function writes the state slot.
     let (next, len) = l.state(slots);
-    // A state slot that was not the runtime's own (never) only ever means another slot.
-    let next = next.checked_rem(count).unwrap_or(0);
     if let Some(t) = slots.get_mut(l.times().saturating_add(usize::from(next))) {
         *t = now as i64;
     }

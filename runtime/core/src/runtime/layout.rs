@@ -43,8 +43,7 @@ impl SlotLayout {
         let extra = steps.map(|s| u32::from(s.kept())).fold(kept, u32::saturating_add);
         let rules = (0..p.len16(Section::Rules)).filter_map(|i| p.rule(i));
         let limits = rules.map(|r| extra_slots(&r) as u32).fold(extra, u32::saturating_add);
-        let total =
-            (0..p.len16(Section::Limits)).filter_map(|i| p.limit(i)).map(limit_slots).fold(limits, u32::saturating_add);
+        let total = p.limit_counts().map(ring_slots).fold(limits, u32::saturating_add);
         SlotLayout { vars, held, kept, extra, limits, total }
     }
 
@@ -90,9 +89,10 @@ impl SlotLayout {
     /// and the limit. Limits are few (at most 255, verified) and only rules that count against
     /// one look, on the gate's slow path.
     pub(super) fn limit(&self, p: &Program, i: u16) -> Option<(usize, LimitInfo)> {
+        // The rings before it, in order; with limit `i` in the table, its ring ends by `total`.
         let info = p.limit(i)?;
-        let at = (0..i).filter_map(|j| p.limit(j)).map(limit_slots).fold(self.limits, u32::saturating_add);
-        (at.saturating_add(limit_slots(info)) <= self.total).then_some((at as usize, info))
+        let at = p.limit_counts().take(usize::from(i)).map(ring_slots).fold(self.limits, u32::saturating_add);
+        Some((at as usize, info))
     }
 
     /// Every slot the program needs: what a runtime's `SLOTS` must be at least.
@@ -115,8 +115,8 @@ pub(super) fn extra_slots(r: &RuleInfo) -> usize {
 /// The slots of a shared limit's ring: one for its state (the next slot to write and how many
 /// are written; no rule state holds them, since several rules share the ring), then one per run
 /// the limit counts.
-fn limit_slots(l: LimitInfo) -> u32 {
-    u32::from(l.count.min(MAX_RATE)).saturating_add(1)
+fn ring_slots(count: u8) -> u32 {
+    u32::from(count.min(MAX_RATE)).saturating_add(1)
 }
 
 /// The slots of a rule's rate-limit ring: one per run the limit counts (none without a limit).
