@@ -12,7 +12,9 @@
 use glass_runtime::builder::{Code, ProgramBuilder, RuleSpec, StepSpec};
 use glass_runtime::format::{self as bc, Kind};
 use glass_runtime::isa::Op;
-use glass_runtime::isa::{MAX_ARGS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS};
+use glass_runtime::isa::{
+    MAX_ARGS, MAX_LIMITS, MAX_PENDING_JUMPS, MAX_RATE, MAX_RULE_BOUND, MAX_STACK, MAX_TEXTS, MAX_TRIGGERS,
+};
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -347,7 +349,7 @@ impl<'a> Generator<'a> {
         }
         // Every shared limit too, in the scope's order, so that a limit's index is the same in
         // both. A refused declaration (E0304, E0600) never reaches a build: any values do.
-        for l in &scope.limits {
+        for l in scope.limits.iter().take(usize::from(MAX_LIMITS)) {
             let count = u8::try_from(l.count).unwrap_or(MAX_RATE).clamp(1, MAX_RATE);
             builder.limit(&l.name, count, l.window_ms.unwrap_or(1).max(1));
         }
@@ -509,8 +511,9 @@ impl<'a> Generator<'a> {
             })?;
             spec = spec.at_most(count, window_ms);
         }
-        if let Some(limit) = rule.shared_limit {
-            spec = spec.limited_by(limit as u16);
+        // A limit past the runtime's is E0600 at its declaration, and the pack is not built.
+        if let Some(limit) = rule.shared_limit.and_then(|l| u16::try_from(l).ok()).filter(|l| *l < MAX_LIMITS) {
+            spec = spec.limited_by(limit);
         }
         Ok((spec, code, steps, exits))
     }

@@ -221,11 +221,11 @@ pub fn describe(scope: &Scope, target: &Target) -> Option<String> {
         Target::TimeOfDay => TIME_OF_DAY_DOC.to_string(),
         Target::Limit(i) => {
             let l = scope.limits.get(*i)?;
-            let count = if l.count == 1 { "once".to_string() } else { format!("{} times", l.count) };
-            let window = l.window_ms.map_or("?".to_string(), millis);
             format!(
-                "**limit** `{}`: at most {count} per {window}\n\nShared by every rule with `limit {}`: their runs together count against it.",
-                l.name, l.name
+                "**limit** `{}`: {}\n\nShared by every rule with `limit {}`: their runs together count against it.",
+                l.name,
+                at_most(l),
+                l.name
             )
         }
     })
@@ -295,6 +295,12 @@ fn push_doc(s: &mut String, doc: Option<&str>) {
 }
 
 /// A duration in milliseconds as glass writes it (saturating: no profile declares 292 million years).
+/// `at most 2 times per 1 min`: what a shared limit allows (`?` for a window that was refused).
+fn at_most(l: &crate::scope::LimitDef) -> String {
+    let count = if l.count == 1 { "once".to_string() } else { format!("{} times", l.count) };
+    format!("at most {count} per {}", l.window_ms.map_or("?".to_string(), millis))
+}
+
 fn millis(ms: u64) -> String {
     duration_text(i64::try_from(ms).unwrap_or(i64::MAX))
 }
@@ -437,12 +443,10 @@ pub fn completions(db: &dyn salsa::Database, ws: Workspace, file: SourceFile, of
         // A rule's option `limit NAME`: the pack's limits.
         Some(Token::Word("limit")) => {
             for l in &scope.limits {
-                let count = if l.count == 1 { "once".to_string() } else { format!("{} times", l.count) };
-                let window = l.window_ms.map_or("?".to_string(), millis);
                 out.push(Completion {
                     label: l.name.clone(),
                     kind: CompletionKind::Limit,
-                    detail: format!("limit: at most {count} per {window}"),
+                    detail: format!("limit: {}", at_most(l)),
                 });
             }
         }

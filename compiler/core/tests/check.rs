@@ -175,3 +175,19 @@ fn every_fix_removes_its_diagnostic_and_brings_no_new_one() {
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
     assert!(applied >= 50, "only {applied} fixes applied");
 }
+
+/// A rule row names its shared limit in one byte: a pack of more limits than the runtime's
+/// `MAX_LIMITS` is E0600 at the first one too many, not a program the verifier refuses.
+#[test]
+fn limits_past_the_runtimes_are_a_runtime_limit() {
+    let max = usize::from(glass_runtime::isa::MAX_LIMITS);
+    let mut pack = String::from("use lab-glasses\n");
+    for i in 0..=max {
+        pack.push_str(&format!("limit l{i}: at most once per 1 min\non button-press limit l{i}: chime\n"));
+    }
+    let errors: Vec<_> = diagnostics(&pack).into_iter().filter(|d| d.is_error()).collect();
+    // One error: the rule that names the limit too many is not told it is unknown.
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].code, glass_compiler::codes::RUNTIME_LIMIT);
+    assert_eq!(&pack[errors[0].primary.span.range()], format!("l{max}"));
+}

@@ -204,16 +204,7 @@ pub fn build_scope(
                 diags.extend(var_diags.into_iter().map(|d| d.shifted(*offset)));
                 let def = VarDef { span: def.span.shift(*offset), ..def };
                 if let Some(first) = var_of.get(&def.name).map(|&i| &scope.vars[i]) {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_NAME,
-                            format!("the variable `{}` is declared twice", def.name),
-                            def.span,
-                        )
-                        .with_label_message("declared again here")
-                        .with_secondary(first.span, "first declared here")
-                        .with_help("rename or remove one of them"),
-                    );
+                    diags.push(declared_twice("variable", &def.name, def.span, first.span));
                 } else {
                     var_of.insert(def.name.clone(), scope.vars.len());
                     scope.vars.push(def);
@@ -224,17 +215,24 @@ pub fn build_scope(
                 diags.extend(limit_diags.into_iter().map(|d| d.shifted(*offset)));
                 let def = LimitDef { span: def.span.shift(*offset), ..def };
                 if let Some(first) = scope.limits.iter().find(|l| l.name == def.name) {
-                    diags.push(
-                        Diagnostic::error(
-                            codes::DUPLICATE_NAME,
-                            format!("the limit `{}` is declared twice", def.name),
-                            def.span,
-                        )
-                        .with_label_message("declared again here")
-                        .with_secondary(first.span, "first declared here")
-                        .with_help("rename or remove one of them"),
-                    );
+                    diags.push(declared_twice("limit", &def.name, def.span, first.span));
                 } else {
+                    // A row names its limit in one byte: the verifier refuses more. The limit
+                    // stays in scope, so that the rules naming it are not told it is unknown.
+                    if scope.limits.len() == usize::from(glass_runtime::isa::MAX_LIMITS) {
+                        diags.push(
+                            Diagnostic::error(
+                                codes::RUNTIME_LIMIT,
+                                format!(
+                                    "the pack declares more limits than the runtime's {}",
+                                    glass_runtime::isa::MAX_LIMITS
+                                ),
+                                def.span,
+                            )
+                            .with_label_message("beyond the runtime's limits")
+                            .with_help("let rules that say the same thing share one limit, or split the pack"),
+                        );
+                    }
                     scope.limits.push(def);
                 }
             }
@@ -288,6 +286,14 @@ pub(crate) fn decl_span(decls: &[(u32, &ItemKind)], profile: &str) -> crate::spa
         }
     }
     crate::span::Span::default()
+}
+
+/// E0109 for a pack declaration (`what`: "variable", "limit") named like an earlier one.
+fn declared_twice(what: &str, name: &str, span: crate::span::Span, first: crate::span::Span) -> Diagnostic {
+    Diagnostic::error(codes::DUPLICATE_NAME, format!("the {what} `{name}` is declared twice"), span)
+        .with_label_message("declared again here")
+        .with_secondary(first, "first declared here")
+        .with_help("rename or remove one of them")
 }
 
 /// A shared limit allows at least one run, in a window of a constant duration above zero.

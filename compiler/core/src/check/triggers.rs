@@ -30,7 +30,6 @@ impl Checker<'_> {
     }
 
     fn split(&self, t: &Trigger, out: &mut Vec<Trigger>) {
-        let event = |p: &Path| Trigger { kind: TriggerKind::Event { event: p.clone(), filter: None }, span: p.span };
         match &t.kind {
             TriggerKind::Condition { condition, duration } => {
                 let mut operands = Vec::new();
@@ -49,7 +48,7 @@ impl Checker<'_> {
                         Some(p) => {
                             out.extend(condition_of(&group, None));
                             group.clear();
-                            out.push(event(p));
+                            out.push(event_trigger(p));
                         }
                         None => group.push(e),
                     }
@@ -57,40 +56,38 @@ impl Checker<'_> {
                 out.extend(condition_of(&group, duration.as_ref()));
             }
             TriggerKind::Event { event: name, filter: Some(f) } => {
-                let (rest, events) = self.trailing_events(f);
-                let kind = TriggerKind::Event { event: name.clone(), filter: Some(rest.clone()) };
-                out.push(Trigger { kind, span: Span::new(t.span.start, rest.span.end) });
-                out.extend(events.into_iter().map(event));
+                self.split_tail(t, f, out, |rest| TriggerKind::Event { event: name.clone(), filter: Some(rest) })
             }
             TriggerKind::State { state, change, held: None } => {
-                let value = match change {
-                    StateChange::Becomes(v) | StateChange::Below(v) | StateChange::Above(v) => v,
+                let (value, rebuild): (_, fn(Expr) -> StateChange) = match change {
+                    StateChange::Becomes(v) => (v, StateChange::Becomes),
+                    StateChange::Below(v) => (v, StateChange::Below),
+                    StateChange::Above(v) => (v, StateChange::Above),
                     StateChange::Changes => return out.push(t.clone()),
                 };
-                let (rest, events) = self.trailing_events(value);
-                let change = match change {
-                    StateChange::Becomes(_) => StateChange::Becomes(rest.clone()),
-                    StateChange::Below(_) => StateChange::Below(rest.clone()),
-                    _ => StateChange::Above(rest.clone()),
-                };
-                let kind = TriggerKind::State { state: state.clone(), change, held: None };
-                out.push(Trigger { kind, span: Span::new(t.span.start, rest.span.end) });
-                out.extend(events.into_iter().map(event));
+                self.split_tail(t, value, out, |rest| TriggerKind::State {
+                    state: state.clone(),
+                    change: rebuild(rest),
+                    held: None,
+                })
             }
             TriggerKind::Every { period } => {
-                let (rest, events) = self.trailing_events(period);
-                let kind = TriggerKind::Every { period: rest.clone() };
-                out.push(Trigger { kind, span: Span::new(t.span.start, rest.span.end) });
-                out.extend(events.into_iter().map(event));
+                self.split_tail(t, period, out, |rest| TriggerKind::Every { period: rest })
             }
             TriggerKind::Sequence { steps, within } => {
-                let (rest, events) = self.trailing_events(within);
-                let kind = TriggerKind::Sequence { steps: steps.clone(), within: rest.clone() };
-                out.push(Trigger { kind, span: Span::new(t.span.start, rest.span.end) });
-                out.extend(events.into_iter().map(event));
+                self.split_tail(t, within, out, |rest| TriggerKind::Sequence { steps: steps.clone(), within: rest })
             }
             _ => out.push(t.clone()),
         }
+    }
+
+    /// Trigger `t` whose last expression is `last`, without the events `or` joins to its end
+    /// (`rebuild` puts what is left back in its place), then those events as triggers.
+    fn split_tail(&self, t: &Trigger, last: &Expr, out: &mut Vec<Trigger>, rebuild: impl FnOnce(Expr) -> TriggerKind) {
+        let (rest, events) = self.trailing_events(last);
+        let span = Span::new(t.span.start, rest.span.end);
+        out.push(Trigger { kind: rebuild(rest.clone()), span });
+        out.extend(events.into_iter().map(event_trigger));
     }
 
     /// `x > 1 or a or b` → `x > 1` and the events `a`, `b`: the operands that are events at the
@@ -170,6 +167,11 @@ impl Checker<'_> {
             )),
         )
     }
+}
+
+/// `on p`, an event without a filter.
+fn event_trigger(p: &Path) -> Trigger {
+    Trigger { kind: TriggerKind::Event { event: p.clone(), filter: None }, span: p.span }
 }
 
 /// The operands of a top-level `or` chain, left to right (not through brackets).
